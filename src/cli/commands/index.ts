@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { info } from './info';
+
+/** Every subcommand, in the order `crosspoint --help` lists them. */
+export const COMMANDS: Command[] = [info as unknown as Command];

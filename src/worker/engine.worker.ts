@@ -1,0 +1,50 @@
+/// <reference lib="webworker" />
+// The engine's home in the browser: owns the GPU device, answers requests from the page.
+import { acquireBrowserContext } from '../gpu/browser';
+import type { GpuContext } from '../gpu/context';
+import { GpuUnavailableError } from '../gpu/errors';
+import { runSelfTest } from '../kernels/selftest';
+import type { EngineEvent, EngineRequest } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let ctx: GpuContext | undefined;
+
+function post(ev: EngineEvent): void {
+  scope.postMessage(ev);
+}
+
+async function handle(req: EngineRequest): Promise<void> {
+  switch (req.type) {
+    case 'init': {
+      try {
+        ctx ??= await acquireBrowserContext();
+      } catch (e) {
+        if (e instanceof GpuUnavailableError) {
+          post({ id: req.id, type: 'unavailable', reason: e.message, advice: e.advice });
+          return;
+        }
+        throw e;
+      }
+      const c = ctx;
+      c.onError = (err) => post({ id: -1, type: 'gpu-error', kind: err.name, message: err.message });
+      void c.lost.then((lost) => {
+        if (ctx === c) ctx = undefined;
+        post({ id: -1, type: 'device-lost', reason: lost.reason, message: lost.message });
+      });
+      post({ id: req.id, type: 'ready', adapter: c.adapter, hasTimestamps: c.hasTimestamps });
+      return;
+    }
+    case 'selftest': {
+      if (!ctx) throw new Error('engine not initialised');
+      post({ id: req.id, type: 'selftest', result: await runSelfTest(ctx, req.n, req.seed) });
+      return;
+    }
+  }
+}
+
+scope.onmessage = (ev: MessageEvent<EngineRequest>) => {
+  handle(ev.data).catch((e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    post({ id: ev.data.id, type: 'error', kind: err.name, message: err.message });
+  });
+};
