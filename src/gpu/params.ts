@@ -9,7 +9,11 @@ export type ParamType = 'u32' | 'i32' | 'f32';
  */
 export function createParams(ctx: GpuContext, label: string, fields: [ParamType, number][]) {
   const bytes = Math.max(16, Math.ceil((fields.length * 4) / 16) * 16);
-  const buffer = ctx.device.createBuffer({ label, size: bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const buffer = ctx.device.createBuffer({
+    label,
+    size: bytes,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
   const view = new DataView(new ArrayBuffer(bytes));
   const write = (values: readonly number[]) => {
     fields.forEach(([type], i) => {

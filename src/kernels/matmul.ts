@@ -67,7 +67,12 @@ export async function planMatmul(ctx: GpuContext, s: MatmulShape, bufs: MatmulBu
     ['u32', s.accumulate ? 1 : 0],
   ]);
   // An unused bias binding still needs a buffer; C is never read through it when BIAS = 0.
-  const bind = bindBuffers(ctx, pipeline, [bufs.a, bufs.b, bufs.c, bufs.bias ?? bufs.a, params.buffer], 'matmul');
+  const bind = bindBuffers(
+    ctx,
+    pipeline,
+    [bufs.a, bufs.b, bufs.c, bufs.bias ?? bufs.a, params.buffer],
+    'matmul',
+  );
   const groups = [Math.ceil(s.N / 16), Math.ceil(s.M / 16), s.batch] as const;
   return {
     encode: (enc) => encodePass(enc, pipeline, bind, groups, 'matmul'),
