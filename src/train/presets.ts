@@ -1,0 +1,74 @@
+import type { DgcnnConfig } from '../nn/dgcnn-config';
+import type { ResNetConfig } from '../nn/resnet-config';
+
+export type PresetName = 'tiny' | 'small' | 'paper';
+
+/** A complete pretraining configuration (DESIGN.md §4). */
+export interface Preset {
+  name: PresetName;
+  points: number;
+  batch: number;
+  imageSize: number;
+  dgcnn: DgcnnConfig;
+  resnet: ResNetConfig;
+  /** Adam, cosine schedule (DESIGN.md §1). */
+  lr: number;
+  weightDecay: number;
+  epochs: number;
+  temperature: number;
+  where: string;
+}
+
+export const PRESETS: Record<PresetName, Preset> = {
+  tiny: {
+    name: 'tiny',
+    points: 256,
+    batch: 8,
+    imageSize: 32,
+    dgcnn: { k: 10, edgeWidths: [64, 64, 128, 256], emb: 256, headHidden: 256, proj: 256 },
+    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 16, stem: 'small', headHidden: 128, proj: 256 },
+    lr: 1e-3,
+    weightDecay: 1e-6,
+    epochs: 100,
+    temperature: 0.1,
+    where: 'CPU emulation (SwiftShader), tests',
+  },
+  small: {
+    name: 'small',
+    points: 1024,
+    batch: 16,
+    imageSize: 64,
+    dgcnn: { k: 20, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
+    resnet: { block: 'basic', layers: [2, 2, 2, 2], base: 64, stem: 'small', headHidden: 512, proj: 256 },
+    lr: 1e-3,
+    weightDecay: 1e-6,
+    epochs: 100,
+    temperature: 0.1,
+    where: 'a laptop GPU',
+  },
+  paper: {
+    name: 'paper',
+    points: 2048,
+    batch: 20,
+    imageSize: 224,
+    dgcnn: { k: 20, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
+    resnet: {
+      block: 'bottleneck',
+      layers: [3, 4, 6, 3],
+      base: 64,
+      stem: 'imagenet',
+      headHidden: 512,
+      proj: 256,
+    },
+    lr: 1e-3,
+    weightDecay: 1e-6,
+    epochs: 100,
+    temperature: 0.1,
+    where: 'a desktop GPU',
+  },
+};
+
+export function getPreset(name: string): Preset {
+  if (!(name in PRESETS)) throw new Error(`unknown preset "${name}" (tiny, small or paper)`);
+  return PRESETS[name as PresetName];
+}
