@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState } from 'react';
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+
+/** An orbitable 3-D view of a point cloud ([n·3] xyz), coloured by height. */
+export function PointCloudView({
+  points,
+  size = 300,
+  label,
+}: {
+  points: Float32Array;
+  size?: number;
+  label: string;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    let renderer: THREE.WebGLRenderer;
+    try {
+      renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    } catch (e) {
+      setFailed(`3-D view unavailable (WebGL: ${(e as Error).message})`);
+      return;
+    }
+    renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
+    renderer.setSize(size, size);
+    renderer.setClearColor(0xf4f6f8);
+    el.appendChild(renderer.domElement);
+    renderer.domElement.setAttribute('aria-label', label);
+    renderer.domElement.setAttribute('role', 'img');
+
+    const scene = new THREE.Scene();
+    const camera = new THREE.PerspectiveCamera(40, 1, 0.01, 100);
+    camera.position.set(1.6, 1.1, 2.2);
+    const geom = new THREE.BufferGeometry();
+    geom.setAttribute('position', new THREE.BufferAttribute(points, 3));
+    const n = points.length / 3;
+    let ymin = Number.POSITIVE_INFINITY;
+    let ymax = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      ymin = Math.min(ymin, points[3 * i + 1]!);
+      ymax = Math.max(ymax, points[3 * i + 1]!);
+    }
+    const colors = new Float32Array(n * 3);
+    const c = new THREE.Color();
+    for (let i = 0; i < n; i++) {
+      const t = (points[3 * i + 1]! - ymin) / (ymax - ymin || 1);
+      c.setHSL(0.62 - 0.55 * t, 0.7, 0.45);
+      colors.set([c.r, c.g, c.b], 3 * i);
+    }
+    geom.setAttribute('color', new THREE.BufferAttribute(colors, 3));
+    const mat = new THREE.PointsMaterial({ size: 0.03, vertexColors: true });
+    scene.add(new THREE.Points(geom, mat));
+    const controls = new OrbitControls(camera, renderer.domElement);
+    controls.enableDamping = true;
+    let raf = 0;
+    const tick = () => {
+      controls.update();
+      renderer.render(scene, camera);
+      raf = requestAnimationFrame(tick);
+    };
+    tick();
+    return () => {
+      cancelAnimationFrame(raf);
+      controls.dispose();
+      geom.dispose();
+      mat.dispose();
+      renderer.dispose();
+      renderer.domElement.remove();
+    };
+  }, [points, size, label]);
+
+  return (
+    <div ref={host} className="cloud-view" style={{ width: size, height: size }}>
+      {failed && <p>{failed}</p>}
+    </div>
+  );
+}
