@@ -78,7 +78,11 @@ export function Heatmap({
           data-testid="heatmap-canvas"
         />
       </div>
-      <div className="heatmap-legend" aria-label="colour scale">
+      <div
+        className="heatmap-legend"
+        role="img"
+        aria-label="colour scale from −1 (blue) through 0 (white) to +1 (red)"
+      >
         <div className="ramp" />
         <div className="ramp-labels">
           <span>−1</span>

@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
 
+const pad = { l: 48, r: 12, t: 12, b: 32 };
+
 export interface Series {
   name: string;
   color: string;
@@ -21,7 +23,6 @@ export function LineChart({
   xLabel?: string;
   title: string;
 }) {
-  const pad = { l: 48, r: 12, t: 12, b: 32 };
   const { xs, ys, paths } = useMemo(() => {
     const all = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y)));
     const x0 = Math.min(...all.map((p) => p.x), 0);
