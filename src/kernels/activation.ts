@@ -63,7 +63,12 @@ export async function planActivation(
   if (inplaceBwd && s.accumulate) throw new Error('planActivation: accumulate needs dx distinct from dy');
   const constants = { WG };
   const [fwd, bwd] = await Promise.all([
-    ctx.pipelines.compute(activationWgsl, inplaceFwd ? 'forward_inplace' : 'forward', constants, 'activation'),
+    ctx.pipelines.compute(
+      activationWgsl,
+      inplaceFwd ? 'forward_inplace' : 'forward',
+      constants,
+      'activation',
+    ),
     hasBwd
       ? ctx.pipelines.compute(
           activationWgsl,

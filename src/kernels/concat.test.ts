@@ -3,7 +3,7 @@ import { setupGpu } from '../../test/gpu';
 import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
 import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { type ConcatShape, planConcat } from './concat';
+import { type ConcatOp, type ConcatShape, planConcat } from './concat';
 import { concatBackwardRef, concatForwardRef } from './concat.ref';
 
 const gpu = setupGpu();
@@ -60,7 +60,7 @@ describe('concat (shaders/concat.wgsl)', () => {
     const partBufs = parts.map((p) => createBufferFrom(ctx, p));
     const dPartBufs = parts.map((p) => createBufferFrom(ctx, new Float32Array(p.length)));
     let c0 = 0;
-    const ops = [];
+    const ops: ConcatOp[] = [];
     for (let k = 0; k < 4; k++) {
       const s = { B, C: widths[k]!, N, Ctot: 512, c0 };
       ops.push(
@@ -99,7 +99,10 @@ describe('concat (shaders/concat.wgsl)', () => {
     const part = Float64Array.from(rng.uniformArray(s.B * s.C * s.N));
     const g = rng.uniformArray(s.B * s.Ctot * s.N);
     const loss = () =>
-      concatForwardRef(s, part, new Float64Array(g.length)).reduce((a, v, i) => a + v * g[i]!, 0);
+      (concatForwardRef(s, part, new Float64Array(g.length)) as Float64Array).reduce(
+        (a, v, i) => a + v * g[i]!,
+        0,
+      );
     const dPart = concatBackwardRef(s, g, new Float64Array(part.length));
     const idx = sampleIndices(part.length, 12);
     expectClose(
