@@ -2,6 +2,7 @@ import batchnormWgsl from '../../shaders/batchnorm.wgsl?raw';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
+import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { bindAt } from './bind';
 
@@ -114,6 +115,12 @@ export async function planBatchNorm(
   ]);
   const saveMean = createStorageBuffer(ctx, C * 4, 'batchnorm.mean'); // [C]
   const saveInvstd = createStorageBuffer(ctx, C * 4, 'batchnorm.invstd'); // [C]
+  checkBufferSize(
+    ctx.limits,
+    lay.G * C * lay.Lp * 12,
+    'batchnorm partial statistics',
+    'the channel count or the batch size',
+  );
   const part = createStorageBuffer(ctx, lay.G * C * lay.Lp * 12, 'batchnorm.part'); // [G, C, Lp] × 3
   const sums = createStorageBuffer(ctx, 2 * C * 4, 'batchnorm.sums'); // [2, C]
   const P = params.buffer;
