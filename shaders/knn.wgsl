@@ -34,17 +34,51 @@ override WG: u32 = 64u;         // queries per workgroup (one per thread)
 override FINAL: bool = true;
 const KMAX: u32 = 32u;          // largest k; the launcher enforces k ≤ KMAX
 const SMAX: u32 = 16u;          // most splits
-const TILE: u32 = 32u;          // candidates per staged tile
+const TILE: u32 = 32u;          // candidates per staged tile (8 named vec4 accumulators)
 const CCH: u32 = 64u;           // channels per staged chunk
 const INF: f32 = 0x1.fffffep+127f; // sentinel distance (f32 max) of an empty slot
 const NONE: u32 = 0xffffffffu;  // sentinel index of an empty slot: loses every tie
 
-// One chunk of candidates: [CCH, TILE], 8 KiB.
-var<workgroup> cand: array<f32, 2048>;
+const TILE4: u32 = TILE / 4u;
+// One chunk of candidates: [CCH, TILE] as vec4 (one 16-byte load feeds four distances), 8 KiB.
+var<workgroup> cand: array<vec4f, 512>;
 
 // (da, ia) strictly before (db, ib): nearer, or as near and a lower index.
 fn before(da: f32, ia: u32, db: f32, ib: u32) -> bool {
   return da < db || (da == db && ia < ib);
+}
+
+// This invocation's top-k, sorted by (distance, index); empty slots hold (INF, NONE).
+var<private> bestD: array<f32, KMAX>;
+var<private> bestI: array<u32, KMAX>;
+// The k-th entry, kept in registers so the common reject test does not index the arrays.
+var<private> worstD: f32;
+var<private> worstI: u32;
+
+// Offers the candidates j .. j+3 (those below jEnd) with distances d4 to the top-k.
+fn offer4(d4: vec4f, j: u32, jEnd: u32, kk: u32) {
+  if (!any(d4 <= vec4f(worstD))) { return; } // the usual case once the list has filled
+  for (var u = 0u; u < 4u; u++) {
+    let d = d4[u];
+    let ju = j + u;
+    if (ju < jEnd && before(d, ju, worstD, worstI)) {
+      // Insertion: shift worse entries down one slot.
+      var pos = kk - 1u;
+      loop {
+        if (pos == 0u) { break; }
+        let pd = bestD[pos - 1u];
+        let pj = bestI[pos - 1u];
+        if (before(pd, pj, d, ju)) { break; }
+        bestD[pos] = pd;
+        bestI[pos] = pj;
+        pos--;
+      }
+      bestD[pos] = d;
+      bestI[pos] = ju;
+      worstD = bestD[kk - 1u];
+      worstI = bestI[kk - 1u];
+    }
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -59,61 +93,72 @@ fn topk(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let jEnd = min(p.N, jBegin + p.splitLen);
   let kk = p.k;
 
-  var bestD: array<f32, KMAX>;
-  var bestI: array<u32, KMAX>;
   for (var r = 0u; r < KMAX; r++) {
     bestD[r] = INF;
     bestI[r] = NONE;
   }
-  // The k-th entry, kept in registers so the common reject test does not index the arrays.
-  var worstD = INF;
-  var worstI = NONE;
+  worstD = INF;
+  worstI = NONE;
 
   for (var j0 = jBegin; j0 < jEnd; j0 += TILE) {
-    var acc: array<f32, TILE>;
-    for (var t = 0u; t < TILE; t++) { acc[t] = 0.0; } // explicit: some compilers hoist the zero-init
+    // Distances to the 32 candidates of the tile: named registers, not an indexed array, so no
+    // compiler has to spill them to memory.
+    var a0 = vec4f();
+    var a1 = vec4f();
+    var a2 = vec4f();
+    var a3 = vec4f();
+    var a4 = vec4f();
+    var a5 = vec4f();
+    var a6 = vec4f();
+    var a7 = vec4f();
     for (var c0 = 0u; c0 < p.C; c0 += CCH) {
       let cn = min(CCH, p.C - c0);
       workgroupBarrier();
-      for (var e = lid; e < CCH * TILE; e += WG) {
-        let cc = e / TILE;
-        let j = j0 + e % TILE;
-        var v = 0.0;
-        if (cc < cn && j < jEnd) { v = x[base + (c0 + cc) * p.N + j]; }
+      // Only the cn live rows: narrow inputs (C = 3) must not pay for a 64-row chunk.
+      for (var e = lid; e < cn * TILE4; e += WG) {
+        let j = j0 + (e % TILE4) * 4u;
+        let a = base + (c0 + e / TILE4) * p.N + j;
+        var v = vec4f(); // past the end: zeros, whose distances are never read
+        if (j + 3u < jEnd) {
+          v = vec4f(x[a], x[a + 1u], x[a + 2u], x[a + 3u]);
+        } else {
+          for (var u = 0u; u < 4u; u++) {
+            if (j + u < jEnd) { v[u] = x[a + u]; }
+          }
+        }
         cand[e] = v;
       }
       workgroupBarrier();
       for (var cc = 0u; cc < cn; cc++) {
-        let q = x[base + (c0 + cc) * p.N + qi];
-        for (var t = 0u; t < TILE; t++) {
-          let d = q - cand[cc * TILE + t];
-          acc[t] = fma(d, d, acc[t]);
-        }
+        let q = vec4f(x[base + (c0 + cc) * p.N + qi]);
+        let r = cc * TILE4;
+        var d = q - cand[r];
+        a0 = fma(d, d, a0);
+        d = q - cand[r + 1u];
+        a1 = fma(d, d, a1);
+        d = q - cand[r + 2u];
+        a2 = fma(d, d, a2);
+        d = q - cand[r + 3u];
+        a3 = fma(d, d, a3);
+        d = q - cand[r + 4u];
+        a4 = fma(d, d, a4);
+        d = q - cand[r + 5u];
+        a5 = fma(d, d, a5);
+        d = q - cand[r + 6u];
+        a6 = fma(d, d, a6);
+        d = q - cand[r + 7u];
+        a7 = fma(d, d, a7);
       }
     }
     if (live) {
-      let tn = min(TILE, jEnd - j0);
-      for (var t = 0u; t < tn; t++) {
-        let d = acc[t];
-        let j = j0 + t;
-        if (before(d, j, worstD, worstI)) {
-          // Insertion: shift worse entries down one slot.
-          var pos = kk - 1u;
-          loop {
-            if (pos == 0u) { break; }
-            let pd = bestD[pos - 1u];
-            let pj = bestI[pos - 1u];
-            if (before(pd, pj, d, j)) { break; }
-            bestD[pos] = pd;
-            bestI[pos] = pj;
-            pos--;
-          }
-          bestD[pos] = d;
-          bestI[pos] = j;
-          worstD = bestD[kk - 1u];
-          worstI = bestI[kk - 1u];
-        }
-      }
+      offer4(a0, j0, jEnd, kk);
+      offer4(a1, j0 + 4u, jEnd, kk);
+      offer4(a2, j0 + 8u, jEnd, kk);
+      offer4(a3, j0 + 12u, jEnd, kk);
+      offer4(a4, j0 + 16u, jEnd, kk);
+      offer4(a5, j0 + 20u, jEnd, kk);
+      offer4(a6, j0 + 24u, jEnd, kk);
+      offer4(a7, j0 + 28u, jEnd, kk);
     }
   }
 
