@@ -93,7 +93,7 @@ export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
   checkLimit(l, 'maxComputeInvocationsPerWorkgroup', WG, 'the kNN workgroup', 'nothing (fixed size)');
   checkLimit(l, 'maxComputeWorkgroupSizeX', WG, 'the kNN workgroup', 'nothing (fixed size)');
   checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.B, 'kNN clouds per dispatch', 'the batch size');
-  checkLimit(l, 'maxStorageBuffersPerShaderStage', 4, 'the kNN merge pass', 'nothing');
+  checkLimit(l, 'maxStorageBuffersPerShaderStage', 3, 'the kNN passes', 'nothing (fixed bindings)');
 }
 
 /** Plans the kNN of `bufs.x` into `bufs.idx`; allocates the merge scratch when splits > 1. */
