@@ -181,8 +181,15 @@ function parseHeader(text: string): Header {
     ws();
     const c = text[p];
     if (c === "'" || c === '"') return str();
-    if (text.startsWith('True', p)) return ((p += 4), true);
-    if (text.startsWith('False', p)) return ((p += 5), false);
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+    ] as const) {
+      if (text.startsWith(word, p)) {
+        p += word.length;
+        return v;
+      }
+    }
     if (c === '(') {
       p++;
       const dims: number[] = [];
