@@ -74,7 +74,7 @@ describe('readNpy on files written by NumPy', () => {
   it('reads |b1 and a 0-d scalar', () => {
     const a = readNpy(b64(NUMPY.b1));
     expect(a.dtype).toBe('bool');
-    expect(Array.from(a.data)).toEqual([1, 0, 1]);
+    expect(Array.from(a.data as Uint8Array)).toEqual([1, 0, 1]);
     const s = readNpy(b64(NUMPY.scalar));
     expect(s.shape).toEqual([]);
     expect(Array.from(s.data as Float32Array)).toEqual([2.5]);
