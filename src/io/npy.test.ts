@@ -61,6 +61,17 @@ describe('readNpy on files written by NumPy', () => {
     expect(Array.from(a.data as BigInt64Array)).toEqual([1n, -2n, 3000000000n]);
   });
 
+  it('reads a Node Buffer that sits at an odd offset of a larger buffer', () => {
+    const buf = Buffer.concat([
+      Buffer.alloc(3, 0xee),
+      Buffer.from(NUMPY.i8be, 'base64'),
+      Buffer.alloc(5, 0xee),
+    ]);
+    const a = readNpy(buf.subarray(3, buf.length - 5));
+    expect(Array.from(a.data as BigInt64Array)).toEqual([1n, -2n, 3000000000n]);
+    expect(a.data.byteOffset).toBe(0);
+  });
+
   it('reads version 2.0 and 3.0 headers', () => {
     const a = readNpy(b64(NUMPY.f8v2));
     expect(a.dtype).toBe('float64');

@@ -130,7 +130,9 @@ export function readNpy(bytes: Uint8Array): NpyArray {
       `truncated .npy: shape (${shape.join(', ')}) of ${descr} needs ${need} data bytes, file has ${bytes.length - dataStart}`,
     );
   }
-  const copy = bytes.slice(dataStart, dataStart + need);
+  // A fresh buffer (Node's Buffer.slice would share memory, and at a pool offset).
+  const copy = new Uint8Array(need);
+  copy.set(bytes.subarray(dataStart, dataStart + need));
   const big = order === '>' || (order === '=' && !LITTLE_HOST);
   if (info.size > 1 && big === LITTLE_HOST) swapBytes(copy, info.size);
   return { dtype: info.dtype, shape, data: info.make(copy.buffer, n) };

@@ -51,6 +51,16 @@ describe('readSafetensors on a file built byte by byte', () => {
     expect(readSafetensors(file, { copy: true }).tensors.get('mask')!.data.buffer).not.toBe(file.buffer);
   });
 
+  it('reads a Node Buffer that sits at an offset inside a larger buffer', () => {
+    for (const pad of [1, 4, 8]) {
+      const buf = Buffer.concat([Buffer.alloc(pad, 0xee), Buffer.from(file), Buffer.alloc(3, 0xee)]);
+      const f = readSafetensors(buf.subarray(pad, buf.length - 3));
+      expect(Array.from(f.tensors.get('w')!.data as Float32Array)).toEqual([1.5, -2]);
+      expect(Array.from(f.tensors.get('n')!.data as BigInt64Array)).toEqual([-7n]);
+      expect(Array.from(f.tensors.get('mask')!.data as Uint8Array)).toEqual([1, 2, 3]);
+    }
+  });
+
   it('accepts zero-sized tensors and tensors listed out of data order', () => {
     const h = JSON.stringify({
       b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },

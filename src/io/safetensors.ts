@@ -154,11 +154,18 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadOptions = {}): Safe
     const count = (e.end - e.begin) / size;
     const data =
       opts.copy || abs % size !== 0
-        ? new ctor(bytes.slice(dataStart + e.begin, dataStart + e.end).buffer, 0, count)
+        ? new ctor(copyBytes(bytes.subarray(dataStart + e.begin, dataStart + e.end)), 0, count)
         : new ctor(bytes.buffer, abs, count);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
+}
+
+/** A copy in a fresh ArrayBuffer (Node's Buffer.slice would share memory, at a pool offset). */
+function copyBytes(b: Uint8Array): ArrayBuffer {
+  const out = new Uint8Array(b.length);
+  out.set(b);
+  return out.buffer;
 }
 
 function parseEntry(name: string, v: unknown) {
