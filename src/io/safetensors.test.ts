@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readSafetensors, type SafeTensor, SafetensorsError, writeSafetensors } from './safetensors';
+import {
+  readSafetensors,
+  type SafeTensor,
+  SafetensorsError,
+  tensorToFloat32,
+  writeSafetensors,
+} from './safetensors';
 
 /**
  * An independent writer: the header text and every byte are given by the test, offsets and all,
@@ -176,6 +182,24 @@ describe('writeSafetensors', () => {
     expectError(
       () => writeSafetensors({ a: { dtype: 'I32', shape: [2, 2], data: new Int32Array(3) } }),
       /tensor "a": shape \[2, 2\] does not hold its 3 elements/,
+    );
+  });
+});
+
+describe('tensorToFloat32', () => {
+  it('decodes F16 and BF16 bits and narrows F64', () => {
+    // F16: 1, -2, 65504 (max), 2^-24 (smallest subnormal), -inf, NaN
+    const h = new Uint16Array([0x3c00, 0xc000, 0x7bff, 0x0001, 0xfc00, 0x7e00]);
+    const f = tensorToFloat32({ dtype: 'F16', shape: [6], data: h });
+    expect(Array.from(f)).toEqual([1, -2, 65504, 2 ** -24, Number.NEGATIVE_INFINITY, Number.NaN]);
+    // BF16: 1, -0.5, 3.140625 (0x4049)
+    const b = tensorToFloat32({ dtype: 'BF16', shape: [3], data: new Uint16Array([0x3f80, 0xbf00, 0x4049]) });
+    expect(Array.from(b)).toEqual([1, -0.5, 3.140625]);
+    expect(Array.from(tensorToFloat32({ dtype: 'F64', shape: [1], data: new Float64Array([0.1]) }))).toEqual([
+      Math.fround(0.1),
+    ]);
+    expect(() => tensorToFloat32({ dtype: 'I32', shape: [1], data: new Int32Array(1) })).toThrow(
+      'not a float tensor',
     );
   });
 });

@@ -261,3 +261,35 @@ export function writeSafetensors(tensors: TensorsIn, metadata: Record<string, st
   }
   return out;
 }
+
+/** float16 bits → number (subnormals, infinities and NaN included). */
+function halfToNumber(h: number): number {
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** A float tensor (F32, F64, F16 or BF16) as Float32Array; F32 is returned as is, not copied. */
+export function tensorToFloat32(t: SafeTensor): Float32Array {
+  switch (t.dtype) {
+    case 'F32':
+      return t.data as Float32Array;
+    case 'F64':
+      return Float32Array.from(t.data as Float64Array);
+    case 'F16':
+      return Float32Array.from(t.data as Uint16Array, halfToNumber);
+    case 'BF16': {
+      // bfloat16 is the top half of a float32.
+      const bits = new Uint32Array(t.data.length);
+      (t.data as Uint16Array).forEach((b, i) => {
+        bits[i] = b << 16;
+      });
+      return new Float32Array(bits.buffer);
+    }
+    default:
+      throw new SafetensorsError(`tensor of dtype ${t.dtype} is not a float tensor`);
+  }
+}
