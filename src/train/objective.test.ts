@@ -45,14 +45,14 @@ describe('CrossPoint objective (shaders/ntxent.wgsl + shaders/prototype.wgsl)', 
     const z64 = Float64Array.from(z);
     const img64 = Float64Array.from(zImg);
     const terms = { imid: true, cmid: true };
-    const L = () => {
+    const totalLoss = () => {
       const r = objectiveRef(z64, img64, B, D, tau, terms);
       return r.lImid + r.lCmid;
     };
     const g = objectiveRef(z64, img64, B, D, tau, terms);
-    for (const i of sampleIndices(2 * B * D, 8)) expect(g.dz[i]).toBeCloseTo(centralDiff(L, z64, i, 1e-6), 5);
+    for (const i of sampleIndices(2 * B * D, 8)) expect(g.dz[i]).toBeCloseTo(centralDiff(totalLoss, z64, i, 1e-6), 5);
     for (const i of sampleIndices(B * D, 5))
-      expect(g.dzImg[i]).toBeCloseTo(centralDiff(L, img64, i, 1e-6), 5);
+      expect(g.dzImg[i]).toBeCloseTo(centralDiff(totalLoss, img64, i, 1e-6), 5);
   });
 
   it('refuses to train with both terms off', async () => {
