@@ -50,7 +50,8 @@ describe('CrossPoint objective (shaders/ntxent.wgsl + shaders/prototype.wgsl)', 
       return r.lImid + r.lCmid;
     };
     const g = objectiveRef(z64, img64, B, D, tau, terms);
-    for (const i of sampleIndices(2 * B * D, 8)) expect(g.dz[i]).toBeCloseTo(centralDiff(totalLoss, z64, i, 1e-6), 5);
+    for (const i of sampleIndices(2 * B * D, 8))
+      expect(g.dz[i]).toBeCloseTo(centralDiff(totalLoss, z64, i, 1e-6), 5);
     for (const i of sampleIndices(B * D, 5))
       expect(g.dzImg[i]).toBeCloseTo(centralDiff(totalLoss, img64, i, 1e-6), 5);
   });
