@@ -22,7 +22,8 @@ export function isIntegerToken(tok: string): boolean {
 
 /** Refuses a cloud with no points. */
 export function requirePoints(file: string, n: number, at: DataLocation, what = 'points'): void {
-  if (n === 0) throw new DataFormatError(file, at, `the file holds no ${what} (an empty cloud cannot be used)`);
+  if (n === 0)
+    throw new DataFormatError(file, at, `the file holds no ${what} (an empty cloud cannot be used)`);
 }
 
 /**

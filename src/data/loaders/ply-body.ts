@@ -88,7 +88,11 @@ function walkAscii(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyRole
       s += String.fromCharCode(c);
       pos++;
       if (s.length > 64) {
-        throw new DataFormatError(file, { line }, `a value longer than 64 characters ('${s.slice(0, 20)}...')`);
+        throw new DataFormatError(
+          file,
+          { line },
+          `a value longer than 64 characters ('${s.slice(0, 20)}...')`,
+        );
       }
     }
     return s;
@@ -218,7 +222,11 @@ function walkBinary(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyRol
           if (pos + p.countType.size > n) throw cut();
           const count = readNum(dv, pos, p.countType, le);
           if (count < 0) {
-            throw new DataFormatError(file, { byte: pos }, `${el.name} row ${row}: list '${p.name}' has count ${count}`);
+            throw new DataFormatError(
+              file,
+              { byte: pos },
+              `${el.name} row ${row}: list '${p.name}' has count ${count}`,
+            );
           }
           pos += p.countType.size;
           if (pos + count * p.type.size > n) throw cut();

@@ -75,7 +75,9 @@ const MAX_COUNT = 2 ** 32 - 1;
 
 export function parsePlyHeader(file: string, bytes: Uint8Array): PlyHeader {
   const bad = (line: number, msg: string) => new DataFormatError(file, { line }, msg);
-  if (!(bytes[0] === 0x70 && bytes[1] === 0x6c && bytes[2] === 0x79 && (bytes[3] === 10 || bytes[3] === 13))) {
+  if (
+    !(bytes[0] === 0x70 && bytes[1] === 0x6c && bytes[2] === 0x79 && (bytes[3] === 10 || bytes[3] === 13))
+  ) {
     throw new DataFormatError(file, { byte: 0 }, "not a PLY file: it must start with a line 'ply'");
   }
   // Classic-Mac files end header lines with CR alone; then a body byte 0x0A after end_header is data.
@@ -118,9 +120,11 @@ export function parsePlyHeader(file: string, bytes: Uint8Array): PlyHeader {
       continue;
     }
     if (kw === 'element') {
-      if (words.length !== 3) throw bad(lineNo, `malformed element line '${text}' (expected 'element NAME COUNT')`);
+      if (words.length !== 3)
+        throw bad(lineNo, `malformed element line '${text}' (expected 'element NAME COUNT')`);
       const countText = words[2]!;
-      if (!/^\d+$/.test(countText)) throw bad(lineNo, `element '${words[1]}' has a bad row count '${countText}'`);
+      if (!/^\d+$/.test(countText))
+        throw bad(lineNo, `element '${words[1]}' has a bad row count '${countText}'`);
       const count = Number(countText);
       if (count > MAX_COUNT) throw bad(lineNo, `element '${words[1]}' declares ${countText} rows (too many)`);
       elements.push({ name: words[1]!, count, properties: [], line: lineNo });
@@ -131,7 +135,10 @@ export function parsePlyHeader(file: string, bytes: Uint8Array): PlyHeader {
       if (!el) throw bad(lineNo, "a 'property' line comes before any 'element' line");
       if (words[1] === 'list') {
         if (words.length !== 5) {
-          throw bad(lineNo, `malformed list property '${text}' (expected 'property list COUNT_TYPE ITEM_TYPE NAME')`);
+          throw bad(
+            lineNo,
+            `malformed list property '${text}' (expected 'property list COUNT_TYPE ITEM_TYPE NAME')`,
+          );
         }
         const countType = PLY_TYPES[words[2]!];
         const type = PLY_TYPES[words[3]!];
@@ -140,7 +147,8 @@ export function parsePlyHeader(file: string, bytes: Uint8Array): PlyHeader {
         if (!type) throw bad(lineNo, `unsupported list item type '${words[3]}'`);
         el.properties.push({ name: words[4]!, type, countType });
       } else {
-        if (words.length !== 3) throw bad(lineNo, `malformed property line '${text}' (expected 'property TYPE NAME')`);
+        if (words.length !== 3)
+          throw bad(lineNo, `malformed property line '${text}' (expected 'property TYPE NAME')`);
         const type = PLY_TYPES[words[1]!];
         if (!type) throw bad(lineNo, `unsupported property type '${words[1]}'`);
         el.properties.push({ name: words[2]!, type });
@@ -168,7 +176,11 @@ export function checkPlySizes(file: string, bytes: Uint8Array, h: PlyHeader): vo
   let need = 0;
   for (const el of h.elements) {
     if (el.count > 0 && el.properties.length === 0) {
-      throw new DataFormatError(file, { line: el.line }, `element '${el.name}' declares ${el.count} rows but no properties`);
+      throw new DataFormatError(
+        file,
+        { line: el.line },
+        `element '${el.name}' declares ${el.count} rows but no properties`,
+      );
     }
     const perRow =
       h.format === 'ascii'

@@ -79,8 +79,11 @@ function findRoles(file: string, h: PlyHeader, warnings: string[]): PlyRoles {
   let vertex = h.elements.findIndex((e) => e.name === 'vertex');
   if (vertex < 0) {
     // Some writers call the point element `point` or `points`.
-    vertex = h.elements.findIndex((e) => (e.name === 'point' || e.name === 'points') && xyzOf(e.properties).every((i) => i >= 0));
-    if (vertex >= 0) warnings.push(`points read from element '${h.elements[vertex]!.name}' (there is no 'vertex' element)`);
+    vertex = h.elements.findIndex(
+      (e) => (e.name === 'point' || e.name === 'points') && xyzOf(e.properties).every((i) => i >= 0),
+    );
+    if (vertex >= 0)
+      warnings.push(`points read from element '${h.elements[vertex]!.name}' (there is no 'vertex' element)`);
   }
   if (vertex < 0) {
     const names = h.elements.map((e) => `'${e.name}'`).join(', ') || 'none';
@@ -94,16 +97,23 @@ function findRoles(file: string, h: PlyHeader, warnings: string[]): PlyRoles {
   const xyz = xyzOf(el.properties);
   const missing = xyz.map((i, a) => (i < 0 ? 'xyz'[a] : '')).join('');
   if (missing) {
-    throw new DataFormatError(file, { line: el.line }, `element '${el.name}' has no property ${missing.split('').join(', ')}`);
+    throw new DataFormatError(
+      file,
+      { line: el.line },
+      `element '${el.name}' has no property ${missing.split('').join(', ')}`,
+    );
   }
   const roles: PlyRoles = { vertex, xyz };
   const face = h.elements.findIndex((e) => e.name === 'face');
   if (face >= 0) {
     const props = h.elements[face]!.properties;
-    let list = props.findIndex((p) => p.countType && (p.name === 'vertex_indices' || p.name === 'vertex_index'));
+    let list = props.findIndex(
+      (p) => p.countType && (p.name === 'vertex_indices' || p.name === 'vertex_index'),
+    );
     if (list < 0 && props.filter((p) => p.countType).length === 1) list = props.findIndex((p) => p.countType);
     if (list < 0 || !props[list]!.type.integer) {
-      if (h.elements[face]!.count > 0) warnings.push("the 'face' element has no integer vertex-index list: faces ignored");
+      if (h.elements[face]!.count > 0)
+        warnings.push("the 'face' element has no integer vertex-index list: faces ignored");
     } else {
       roles.face = { element: face, list };
     }
@@ -124,7 +134,9 @@ function runPlyLoader(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyR
     el.properties.forEach((p, pi) => {
       const name = isVertex ? safeName(p.name, pi) : `p${pi}`;
       lines.push(
-        p.countType ? `property list ${p.countType.canon} ${p.type.canon} ${name}` : `property ${p.type.canon} ${name}`,
+        p.countType
+          ? `property list ${p.countType.canon} ${p.type.canon} ${name}`
+          : `property ${p.type.canon} ${name}`,
       );
     });
   });
@@ -137,11 +149,17 @@ function runPlyLoader(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyR
   try {
     return new PLYLoader().parse(buf.buffer) as BufferGeometry;
   } catch (e) {
-    throw new DataFormatError(file, { byte: h.bodyOffset }, `PLYLoader could not read the body: ${(e as Error).message}`);
+    throw new DataFormatError(
+      file,
+      { byte: h.bodyOffset },
+      `PLYLoader could not read the body: ${(e as Error).message}`,
+    );
   }
 }
 
 /** Property names as PLYLoader will see them: names it treats specially are kept, odd ones replaced. */
 function safeName(name: string, index: number): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== '__proto__' && name !== 'constructor' ? name : `p${index}`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== '__proto__' && name !== 'constructor'
+    ? name
+    : `p${index}`;
 }
