@@ -104,7 +104,7 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
     );
   }
   const raw = readNumeric(file, 'data', data, fileBytes);
-  properties.push(describe('data', data, shape));
+  properties.push(summarise('data', data, shape));
   const points = new Float32Array(B * N * 3);
   for (let i = 0; i < B * N; i++) for (let k = 0; k < 3; k++) points[i * 3 + k] = raw[i * C + k]!;
   for (let i = 0; i < points.length; i++) {
@@ -124,7 +124,7 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
   let normals: Float32Array | undefined;
   if (normal) {
     const s = shapeOf(file, 'normal', normal);
-    properties.push(describe('normal', normal, s));
+    properties.push(summarise('normal', normal, s));
     if (s.reduce((a, b) => a * b, 1) === B * N * 3)
       normals = Float32Array.from(readNumeric(file, 'normal', normal, fileBytes));
     else warnings.push(`'normal' has shape [${s}], not [${B}, ${N}, 3]: ignored`);
@@ -141,7 +141,7 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
   const label = get('label');
   if (label) {
     const s = shapeOf(file, 'label', label);
-    properties.push(describe('label', label, s));
+    properties.push(summarise('label', label, s));
     if (s[0] !== B || s.reduce((a, b) => a * b, 1) !== B) {
       throw new DataFormatError(
         file,
@@ -155,7 +155,7 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
     const d = get(name);
     if (!d) continue;
     const s = shapeOf(file, name, d);
-    properties.push(describe(name, d, s));
+    properties.push(summarise(name, d, s));
     if (set.pointLabels) {
       warnings.push(`'${name}' ignored: per-point labels already read`);
       continue;
@@ -194,7 +194,7 @@ function shapeOf(file: string, name: string, d: H5Dataset): number[] {
   return shape.map(Number);
 }
 
-function describe(name: string, d: H5Dataset, shape: number[]): string {
+function summarise(name: string, d: H5Dataset, shape: number[]): string {
   let dtype = '?';
   try {
     dtype = typeof d.dtype === 'string' ? d.dtype : 'compound';
