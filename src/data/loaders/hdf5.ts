@@ -19,6 +19,16 @@ const MAX_EXPANSION = 1100;
 const MAX_DATASET_BYTES = 1 << 30;
 
 let fileCounter = 0;
+let quiet: Promise<Awaited<typeof h5wasm.ready>> | undefined;
+
+/** The module, with HDF5's error stack turned into exceptions instead of lines on stderr. */
+function ready() {
+  quiet ??= h5wasm.ready.then((m) => {
+    m.activate_throwing_error_handler();
+    return m;
+  });
+  return quiet;
+}
 
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 
@@ -30,7 +40,7 @@ export async function loadHdf5(file: string, bytes: Uint8Array): Promise<LoadedS
       'not an HDF5 file (no HDF5 signature at byte 0, 512, 1024...)',
     );
   }
-  const { FS } = await h5wasm.ready;
+  const { FS } = await ready();
   const path = `/crosspoint-load-${fileCounter++}.h5`;
   FS.writeFile(path, bytes);
   let f: InstanceType<typeof h5wasm.File> | undefined;
