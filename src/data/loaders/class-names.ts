@@ -66,3 +66,20 @@ export const SHAPENETPART_CATEGORIES: readonly { name: string; synset: string }[
 export function pathParts(file: string): string[] {
   return file.split(/[\\/]+/).filter((s) => s !== '');
 }
+
+/** The 13 3D-R2N2 categories of the ShapeNet renderings CrossPoint pretrains on, by synset id. */
+export const R2N2_CATEGORIES: Readonly<Record<string, string>> = {
+  '02691156': 'airplane',
+  '02828884': 'bench',
+  '02933112': 'cabinet',
+  '02958343': 'car',
+  '03001627': 'chair',
+  '03211117': 'display',
+  '03636649': 'lamp',
+  '03691459': 'loudspeaker',
+  '04090263': 'rifle',
+  '04256520': 'sofa',
+  '04379243': 'table',
+  '04401088': 'telephone',
+  '04530566': 'watercraft',
+};
