@@ -79,9 +79,7 @@ function findRoles(file: string, h: PlyHeader, warnings: string[]): PlyRoles {
   let vertex = h.elements.findIndex((e) => e.name === 'vertex');
   if (vertex < 0) {
     // Some writers call the point element `point` or `points`.
-    vertex = h.elements.findIndex(
-      (e) => (e.name === 'point' || e.name === 'points') && xyzOf(e.properties).every((i) => i >= 0),
-    );
+    vertex = h.elements.findIndex((e) => e.name === 'point' || e.name === 'points');
     if (vertex >= 0)
       warnings.push(`points read from element '${h.elements[vertex]!.name}' (there is no 'vertex' element)`);
   }

@@ -103,9 +103,9 @@ const SHAPENETPART: Record<string, number> = {
 const REFUSED: Record<string, RegExp> = {
   'ply/assimp/issue623.ply': /line 15: vertex row 0: list 'vertex_indices' has count '7\.94/,
   'ply/draco/float_inf_point_cloud.ply': /line 8: point 0 has a non-finite coordinate \(z = '\+inf'\)/,
-  'ply/ply-rs/single_elements_err_ascii.ply': /no 'vertex' element/,
-  'ply/ply-rs/all_atomic_types_ok_ascii.ply': /no 'vertex' element with x, y, z/,
-  'ply/ply-rs/exponent_values_ok_ascii.ply': /no 'vertex' element with x, y, z/,
+  'ply/ply-rs/single_elements_err_ascii.ply': /line 5: element 'point' has no property z/,
+  'ply/ply-rs/all_atomic_types_ok_ascii.ply': /element 'point' has no property x, y, z/,
+  'ply/ply-rs/exponent_values_ok_ascii.ply': /element 'point' has no property z/,
   'ply/ply-rs/empty_2_ok_little_endian.ply': /no points/,
   'ply/trimesh/empty.ply': /no points/,
   'ply/trimesh/ply_empty_bin.ply': /no points/,
