@@ -84,7 +84,7 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
       // Points over the bottom half-circle (deck closes the ring), shaped by the exponent.
       const a = Math.PI + (Math.PI * j) / (m - 1);
       const c = Math.cos(a);
-      const s = -Math.sin(a); // 0 .. 1 .. 0 going under the keel
+      const s = Math.max(0, -Math.sin(a)); // 0 .. 1 .. 0 going under the keel
       const x = hw * Math.sign(c) * Math.abs(c) ** (1 / Math.max(vee, 0.5));
       const y = deck - (deck - keel) * s ** vee;
       ring.push([x, y, z]);
