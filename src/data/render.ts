@@ -107,6 +107,8 @@ export interface ViewRenderer {
   readonly size: number;
   /** Most views one render() call draws. */
   readonly maxViews: number;
+  /** The resolved RGBA8 view last drawn (S×S; for inspection and tests). */
+  readonly texture: GPUTexture;
   /**
    * Draw `obj` from each camera and write view v into `out` at image `firstImage + v`
    * (out: [*, 3, S, S] f32, STORAGE). Writes the uniforms and submits; does not wait.
@@ -250,6 +252,7 @@ export async function planViewRenderer(
   return {
     size: S,
     maxViews,
+    texture: resolve,
     render(obj, cameras, out, firstImage, ro) {
       const V = cameras.length;
       if (V > maxViews) throw new Error(`render: ${V} views but the renderer was planned for ${maxViews}`);

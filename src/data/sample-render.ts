@@ -38,7 +38,7 @@ export async function renderSampleSet(
   );
   const out = createStorageBuffer(ctx, bytes, 'sample.views');
   const renderer = await planViewRenderer(ctx, { size: S, maxViews: views });
-  objects.forEach((obj, i) => renderObjectViews(ctx, renderer, obj, out, i * views));
+  for (const [i, obj] of objects.entries()) renderObjectViews(ctx, renderer, obj, out, i * views);
   await ctx.device.queue.onSubmittedWorkDone();
   renderer.destroy();
   return out;
