@@ -132,7 +132,7 @@ describe('view rendering (shaders/render_mesh.wgsl, shaders/render_points.wgsl, 
     const ctx = gpu();
     const S = 64;
     const m = generateObject('sofa', 4, 0);
-    const s = samplePoints(m, 4096, 1);
+    const s = samplePoints(m, 2048, 1);
     const r = await planViewRenderer(ctx, { size: S, maxViews: 1 });
     const out = createStorageBuffer(ctx, 3 * 3 * S * S * 4);
     const meshG = uploadMesh(ctx, m);
