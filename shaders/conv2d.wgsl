@@ -22,6 +22,7 @@ struct Params {
 //   dgrad:       src0 = dy,       src1 = w,  dst = dx
 //   wgrad:       src0 = x,        src1 = dy, dst = dw (nSplit = 1) or partials [nSplit, Cout, Cin·KH·KW]
 //   wgradReduce: src0 = partials,            dst = dw
+//   biasGrad:    src0 = dy,                  dst = db
 @group(0) @binding(0) var<storage, read> src0: array<f32>;
 @group(0) @binding(1) var<storage, read> src1: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
@@ -41,6 +42,7 @@ override NT: u32 = WG_M * WG_N;
 var<workgroup> As: array<f32, TK * TM>; // [TK, TM]
 var<workgroup> Bs: array<f32, TK * TN>; // [TK, TN]
 var<private> acc: array<f32, 16>;       // [RM, RN]
+var<workgroup> red: array<f32, 256>;
 
 fn clearAcc() {
   for (var i = 0u; i < RM * RN; i++) { acc[i] = 0.0; }
@@ -274,4 +276,25 @@ fn wgradReduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   for (var sp = 0u; sp < p.nSplit; sp++) { v += src0[sp * count + i]; }
   if (p.accumulate != 0u) { v += dst[i]; }
   dst[i] = v;
+}
+
+// db[co] = Σ_b Σ_(oh, ow) dy[b, co, oh, ow]: one workgroup per channel, each thread a strided
+// slice in order, then a fixed tree over the 256 partial sums.
+@compute @workgroup_size(256)
+fn biasGrad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let co = wid.x;
+  let HoWo = p.Ho * p.Wo;
+  var v = 0.0;
+  for (var r = lid; r < p.B * HoWo; r += 256u) { v += src0[((r / HoWo) * p.Cout + co) * HoWo + r % HoWo]; }
+  red[lid] = v;
+  workgroupBarrier();
+  for (var half = 128u; half > 0u; half >>= 1u) {
+    if (lid < half) { red[lid] += red[lid + half]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    var total = red[0];
+    if (p.accumulate != 0u) { total += dst[co]; }
+    dst[co] = total;
+  }
 }

@@ -77,3 +77,11 @@ export function conv2dBackwardWeightRef(s: Conv2dRefShape, x: Arr, dy: Arr): Flo
   });
   return dw;
 }
+
+/** db [Cout] = ∂(Σ y ⊙ dy)/∂bias. */
+export function conv2dBackwardBiasRef(s: Conv2dRefShape, dy: Arr): Float64Array {
+  const { Ho, Wo } = conv2dOutSize(s);
+  const db = new Float64Array(s.Cout);
+  for (let i = 0; i < dy.length; i++) db[Math.floor(i / (Ho * Wo)) % s.Cout]! += dy[i]!;
+  return db;
+}

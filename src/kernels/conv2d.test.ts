@@ -5,7 +5,13 @@ import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '.
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
 import { type Conv2dShape, planConv2d } from './conv2d';
-import { conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dOutSize, conv2dRef } from './conv2d.ref';
+import {
+  conv2dBackwardBiasRef,
+  conv2dBackwardInputRef,
+  conv2dBackwardWeightRef,
+  conv2dOutSize,
+  conv2dRef,
+} from './conv2d.ref';
 
 const gpu = setupGpu();
 
@@ -16,9 +22,11 @@ interface Run {
   dy: Float32Array;
   dx0: Float32Array;
   dw0: Float32Array;
+  db0: Float32Array;
   y: Float32Array;
   dx: Float32Array;
   dw: Float32Array;
+  db: Float32Array;
   splits: number;
 }
 
@@ -33,6 +41,7 @@ async function run(s: Conv2dShape, seed: number, accumulate = false): Promise<Ru
   const dy = rng.uniformArray(s.B * s.Cout * Ho * Wo);
   const dx0 = rng.uniformArray(x.length);
   const dw0 = rng.uniformArray(w.length);
+  const db0 = rng.uniformArray(s.Cout);
   const bufs = {
     x: createBufferFrom(ctx, x),
     w: createBufferFrom(ctx, w),
@@ -41,29 +50,32 @@ async function run(s: Conv2dShape, seed: number, accumulate = false): Promise<Ru
     dy: createBufferFrom(ctx, dy),
     dx: createBufferFrom(ctx, dx0),
     dw: createBufferFrom(ctx, dw0),
+    db: createBufferFrom(ctx, db0),
   };
   const op = await planConv2d(ctx, s, bufs);
   await submitAndWait(ctx, (enc) => {
     op.encodeForward(enc);
     op.encodeBackwardInput(enc, { accumulate });
     op.encodeBackwardWeight(enc, { accumulate });
+    op.encodeBackwardBias(enc, { accumulate });
   });
   const out = {
     y: await readF32(ctx, bufs.y, dy.length),
     dx: await readF32(ctx, bufs.dx, x.length),
     dw: await readF32(ctx, bufs.dw, w.length),
+    db: await readF32(ctx, bufs.db, s.Cout),
   };
   const splits = op.wgradSplits;
   op.destroy();
   for (const b of Object.values(bufs)) b.destroy();
-  return { x, w, bias, dy, dx0, dw0, ...out, splits };
+  return { x, w, bias, dy, dx0, dw0, db0, ...out, splits };
 }
 
 function plus(a: Float64Array, b: Float32Array): Float64Array {
   return a.map((v, i) => v + b[i]!);
 }
 
-/** GPU forward, dgrad and wgrad against the float64 reference and its analytic backward. */
+/** GPU forward, dgrad, wgrad and bias gradient against the float64 reference and its analytic backward. */
 function checkAgainstRef(s: Conv2dShape, r: Run, accumulate = false) {
   const name = JSON.stringify(s);
   const { Ho, Wo } = conv2dOutSize(s);
@@ -73,12 +85,15 @@ function checkAgainstRef(s: Conv2dShape, r: Run, accumulate = false) {
   expectClose(r.y, y, tol(s.Cin * s.KH * s.KW), 1e-5, `y ${name}`);
   let dx = conv2dBackwardInputRef(s, r.dy, r.w);
   let dw = conv2dBackwardWeightRef(s, r.x, r.dy);
+  let db = conv2dBackwardBiasRef(s, r.dy);
   if (accumulate) {
     dx = plus(dx, r.dx0);
     dw = plus(dw, r.dw0);
+    db = plus(db, r.db0);
   }
   expectClose(r.dx, dx, tol(s.Cout * s.KH * s.KW), 1e-5, `dx ${name}`);
   expectClose(r.dw, dw, tol(s.B * Ho * Wo), 1e-5, `dw ${name}`);
+  expectClose(r.db, db, tol(s.B * Ho * Wo), 1e-5, `db ${name}`);
 }
 
 const base = { stride: 1, pad: 0 };
@@ -150,7 +165,7 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
   it.each([
     [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1 }],
     [{ B: 2, Cin: 3, Cout: 4, H: 9, W: 10, KH: 7, KW: 7, stride: 2, pad: 3, wgradSplits: 1 }],
-  ] as [Conv2dShape][])('accumulates into dx and dw: %j', async (s) => {
+  ] as [Conv2dShape][])('accumulates into dx, dw and db: %j', async (s) => {
     checkAgainstRef(s, await run(s, 50, true), true);
   });
 
@@ -158,14 +173,16 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1 }],
     [{ B: 1, Cin: 3, Cout: 4, H: 13, W: 11, KH: 7, KW: 7, stride: 2, pad: 3 }],
     [{ B: 3, Cin: 4, Cout: 5, H: 7, W: 6, KH: 1, KW: 1, stride: 2, pad: 0 }],
-  ] as [Conv2dShape][])('dx and dw match central differences of Σ y ⊙ G: %j', async (s) => {
+  ] as [Conv2dShape][])('dx, dw and db match central differences of Σ y ⊙ G: %j', async (s) => {
     const r = await run(s, 60);
     const x = Float64Array.from(r.x);
     const w = Float64Array.from(r.w);
-    const f = () => conv2dRef(s, x, w).reduce((acc, v, i) => acc + v * r.dy[i]!, 0);
+    const bias = Float64Array.from(r.bias);
+    const f = () => conv2dRef(s, x, w, bias).reduce((acc, v, i) => acc + v * r.dy[i]!, 0);
     for (const [what, param, grad] of [
       ['dx', x, r.dx],
       ['dw', w, r.dw],
+      ['db', bias, r.db],
     ] as const) {
       const idx = sampleIndices(param.length, 12, 7);
       const fd = idx.map((i) => centralDiff(f, param, i, 1e-3));
@@ -179,12 +196,12 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     }
   });
 
-  it('is deterministic: the same inputs give bit-identical y, dx and dw', async () => {
+  it('is deterministic: the same inputs give bit-identical y, dx, dw and db', async () => {
     const s: Conv2dShape = { B: 3, Cin: 17, Cout: 5, H: 16, W: 15, KH: 3, KW: 3, stride: 1, pad: 1 };
     const a = await run(s, 70);
     const b = await run(s, 70);
     expect(a.splits).toBeGreaterThan(1);
-    for (const k of ['y', 'dx', 'dw'] as const) {
+    for (const k of ['y', 'dx', 'dw', 'db'] as const) {
       expect(new Uint32Array(a[k].buffer), k).toEqual(new Uint32Array(b[k].buffer));
     }
   });

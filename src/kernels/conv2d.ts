@@ -44,6 +44,7 @@ export interface Conv2dBuffers {
   dy?: GPUBuffer; // [B, Cout, Ho, Wo]; needed by both backward passes
   dx?: GPUBuffer; // [B, Cin, H, W]; needed by encodeBackwardInput
   dw?: GPUBuffer; // [Cout, Cin, KH, KW]; needed by encodeBackwardWeight
+  db?: GPUBuffer; // [Cout]; needed by encodeBackwardBias
 }
 
 export interface Conv2dGradOptions {
@@ -62,6 +63,8 @@ export interface Conv2dOp {
   encodeBackwardInput(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
   /** dw (+)= ∂(Σ y ⊙ dy)/∂w, summed over the batch in a fixed order. */
   encodeBackwardWeight(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
+  /** db (+)= Σ over batch and positions of dy, in a fixed order. */
+  encodeBackwardBias(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
   destroy(): void;
 }
 
@@ -124,11 +127,16 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
   const constants = { WG_M: t.wgM, WG_N: t.wgN, TK: t.tk };
   const wantDgrad = Boolean(bufs.dy && bufs.dx);
   const wantWgrad = Boolean(bufs.dy && bufs.dw);
-  const [fwd, dgrad, wgrad, reduce] = await Promise.all([
+  const wantBiasGrad = Boolean(bufs.dy && bufs.db);
+  if (wantBiasGrad) {
+    checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.Cout, 'conv2d bias gradient', 'the output channels');
+  }
+  const [fwd, dgrad, wgrad, reduce, biasGrad] = await Promise.all([
     ctx.pipelines.compute(conv2dWgsl, 'forward', constants, 'conv2d'),
     wantDgrad ? ctx.pipelines.compute(conv2dWgsl, 'dgrad', constants, 'conv2d') : undefined,
     wantWgrad ? ctx.pipelines.compute(conv2dWgsl, 'wgrad', constants, 'conv2d') : undefined,
     wantWgrad && splits > 1 ? ctx.pipelines.compute(conv2dWgsl, 'wgradReduce', {}, 'conv2d') : undefined,
+    wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
   ]);
 
   // Two uniform blocks, differing only in `accumulate`, so encode() picks one without a queue write.
@@ -168,6 +176,9 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     );
   const reduceBinds =
     reduce && params.map((pr) => bindAt(ctx, reduce, [partials!, undefined, bufs.dw!, undefined, pr.buffer]));
+  const biasGradBinds =
+    biasGrad &&
+    params.map((pr) => bindAt(ctx, biasGrad, [bufs.dy!, undefined, bufs.db!, undefined, pr.buffer]));
 
   return {
     Ho,
@@ -186,6 +197,11 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
       encodePass(enc, wgrad, wgradBinds[acc]!, wgradGroups, 'conv2d.wgrad');
       if (reduce && reduceBinds)
         encodePass(enc, reduce, reduceBinds[acc]!, reduceGroups, 'conv2d.wgradReduce');
+    },
+    encodeBackwardBias(enc, opts = {}) {
+      if (!biasGrad || !biasGradBinds)
+        throw new Error('conv2d: backward bias needs dy and db buffers at plan time');
+      encodePass(enc, biasGrad, biasGradBinds[opts.accumulate ? 1 : 0]!, [s.Cout, 1, 1], 'conv2d.biasGrad');
     },
     destroy() {
       for (const pr of params) pr.buffer.destroy();
