@@ -31,7 +31,7 @@ struct Params {
 
 override WG_M: u32 = 16u;
 override WG_N: u32 = 16u;
-override TK: u32 = 16u;
+override TK: u32 = 8u;
 // Function-scope arrays need constant sizes, so the per-thread block is fixed.
 const RM = 4u;
 const RN = 4u;

@@ -16,7 +16,7 @@ export interface Conv2dTiles {
   tk: number;
 }
 
-export const DEFAULT_CONV2D_TILES: Conv2dTiles = { wgM: 16, wgN: 16, tk: 16 };
+export const DEFAULT_CONV2D_TILES: Conv2dTiles = { wgM: 16, wgN: 16, tk: 8 };
 
 /** PyTorch Conv2d(Cin, Cout, (KH, KW), stride, padding) on NCHW input; dilation 1, groups 1. */
 export interface Conv2dShape {
@@ -71,7 +71,7 @@ export interface Conv2dOp {
 const LOWER_SIZE = 'the batch size or the image size';
 const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 
-/** Plans forward and (when dy, dx, dw are given) backward passes of one convolution over fixed buffers. */
+/** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
   const t = s.tiles ?? DEFAULT_CONV2D_TILES;
