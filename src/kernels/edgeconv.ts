@@ -145,6 +145,8 @@ export interface ReverseAdjacency {
   /** [B, N+1] row starts, then at `listBase` the [B, N·k] in-edge lists (edge id i·k + s, ascending). */
   readonly adj: GPUBuffer;
   readonly listBase: number;
+  /** Bytes of its uniform buffer (its storage lives in the caller's arena). */
+  readonly uniformBytes: number;
   encode(enc: GPUCommandEncoder): void;
   destroy(): void;
 }
@@ -223,6 +225,7 @@ export async function planReverseAdjacency(
   return {
     adj,
     listBase,
+    uniformBytes: params.buffer.size,
     encode(enc) {
       enc.clearBuffer(deg);
       encodePass(enc, count!, bCount, gCount, 'edgeconv.adj_count');
@@ -457,7 +460,7 @@ export async function planEdgeConv(
 
   const n = B * N * k;
   return {
-    bytes: arena.totalBytes + params.buffer.size * (adjacency ? 2 : 1),
+    bytes: arena.totalBytes + params.buffer.size + (adjacency?.uniformBytes ?? 0),
     stats,
     encodeForward(enc, mode) {
       if (mode === 'train' && n < 2) {
