@@ -3,12 +3,21 @@
 // op(B) is K×N: B stored [K, N] row-major, or [N, K] when TRANS_B.
 // C: [M, N] row-major. Batch strides may be 0 (broadcast, e.g. one weight matrix for all clouds).
 // bias: [M] added per row (BIAS = 1) or [N] per column (BIAS = 2).
-// This is the simple one-output-per-thread kernel (the reference point for the blocked one).
+//
+// Entry points:
+//   naive         one output per thread (the baseline the others are measured against)
+//   blocked       each thread computes a 4×4 block of C from scalar global loads (any shape)
+//   blocked_vec4  the same with vec4 loads of A and B (needs the contiguous extents of A and B,
+//                 their offsets and batch strides to be multiples of 4; the launcher checks)
+//   tiled         4×4 per thread, A and B tiles staged in workgroup memory (any shape)
+// The blocked kernels cover a (4·WG_Y)×(4·WG_X) tile of C per workgroup. Workgroups are numbered
+// linearly over (column tile, row tile, batch), so any grid folds into x, y, z.
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   strideA: u32, strideB: u32, strideC: u32, alpha: f32,
   offsetA: u32, offsetB: u32, offsetC: u32, accumulate: u32,
+  tilesN: u32, tilesM: u32,
 }
 
 @group(0) @binding(0) var<storage, read> A: array<f32>;
@@ -16,10 +25,18 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
+// The same buffers seen as vec4 (only blocked_vec4 uses these; bindings may alias across entry points).
+@group(0) @binding(0) var<storage, read> A4: array<vec4f>;
+@group(0) @binding(1) var<storage, read> B4: array<vec4f>;
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override BIAS: u32 = 0u;
+// Threads per workgroup along N (x) and M (y) for the blocked kernels.
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+// Depth of the K slices the tiled kernel stages in workgroup memory.
+override BK: u32 = 16u;
 
 @compute @workgroup_size(16, 16)
 fn naive(@builtin(global_invocation_id) gid: vec3u) {
@@ -43,4 +60,201 @@ fn naive(@builtin(global_invocation_id) gid: vec3u) {
   let ci = p.offsetC + b * p.strideC + m * p.N + n;
   if (p.accumulate != 0u) { v += C[ci]; }
   C[ci] = v;
+}
+
+// ---- shared by the blocked kernels ----
+
+// Which 4×4 block of C this thread owns: (first column n0, first row m0, batch b).
+struct Block { n0: u32, m0: u32, b: u32, valid: bool }
+
+// The workgroup's (column tile, row tile, batch) from its linear index; uniform per workgroup.
+fn tileOf(wid: vec3u, nwg: vec3u) -> vec3u {
+  let g = wid.x + nwg.x * (wid.y + nwg.y * wid.z);
+  let t = g / p.tilesN;
+  return vec3u(g % p.tilesN, t % p.tilesM, t / p.tilesM);
+}
+
+fn blockOf(wid: vec3u, nwg: vec3u, lid: vec3u) -> Block {
+  let t = tileOf(wid, nwg);
+  return Block((t.x * WG_X + lid.x) * 4u, (t.y * WG_Y + lid.y) * 4u, t.z, t.z < p.batch);
+}
+
+// acc[i][j] is C[m0 + i, n0 + j] before alpha, bias and accumulate.
+fn storeBlock(blk: Block, acc: array<vec4f, 4>) {
+  let c0 = p.offsetC + blk.b * p.strideC;
+  for (var i = 0u; i < 4u; i++) {
+    let m = blk.m0 + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = blk.n0 + j;
+      if (n >= p.N) { break; }
+      var v = p.alpha * acc[i][j];
+      if (BIAS == 1u) { v += bias[m]; }
+      if (BIAS == 2u) { v += bias[n]; }
+      let ci = c0 + m * p.N + n;
+      if (p.accumulate != 0u) { v += C[ci]; }
+      C[ci] = v;
+    }
+  }
+}
+
+// Element (row r, depth k) of op(A) is A[aBase(r) + k·aStepK]; rows are clamped into range so
+// loads never branch (the results of clamped rows are never stored).
+fn aStepK() -> u32 { if (TRANS_A) { return p.M; } return 1u; }
+fn aBase(a0: u32, r: u32) -> u32 {
+  let rc = min(r, p.M - 1u);
+  if (TRANS_A) { return a0 + rc; }
+  return a0 + rc * p.K;
+}
+// Element (depth k, column c) of op(B) is B[bBase(c) + k·bStepK].
+fn bStepK() -> u32 { if (TRANS_B) { return 1u; } return p.N; }
+fn bBase(b0: u32, c: u32) -> u32 {
+  let cc = min(c, p.N - 1u);
+  if (TRANS_B) { return b0 + cc * p.K; }
+  return b0 + cc;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn blocked(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_id) lid: vec3u) {
+  let blk = blockOf(wid, nwg, lid);
+  if (!blk.valid || blk.m0 >= p.M || blk.n0 >= p.N) { return; }
+  let a0 = p.offsetA + blk.b * p.strideA;
+  let b0 = p.offsetB + blk.b * p.strideB;
+  let sa = aStepK();
+  let sb = bStepK();
+  var ia = vec4u(aBase(a0, blk.m0), aBase(a0, blk.m0 + 1u), aBase(a0, blk.m0 + 2u), aBase(a0, blk.m0 + 3u));
+  var ib = vec4u(bBase(b0, blk.n0), bBase(b0, blk.n0 + 1u), bBase(b0, blk.n0 + 2u), bBase(b0, blk.n0 + 3u));
+  var acc: array<vec4f, 4>;
+  for (var k = 0u; k < p.K; k++) {
+    let bv = vec4f(B[ib.x], B[ib.y], B[ib.z], B[ib.w]);
+    acc[0] += A[ia.x] * bv;
+    acc[1] += A[ia.y] * bv;
+    acc[2] += A[ia.z] * bv;
+    acc[3] += A[ia.w] * bv;
+    ia += vec4u(sa);
+    ib += vec4u(sb);
+  }
+  storeBlock(blk, acc);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn blocked_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_id) lid: vec3u) {
+  let blk = blockOf(wid, nwg, lid);
+  if (!blk.valid || blk.m0 >= p.M || blk.n0 >= p.N) { return; }
+  let a0 = p.offsetA + blk.b * p.strideA;
+  let b0 = p.offsetB + blk.b * p.strideB;
+  var acc: array<vec4f, 4>;
+  if (TRANS_A && !TRANS_B) {
+    // A [K, M] and B [K, N]: one vec4 of each per k (M and N are multiples of 4); any K.
+    var ia = (a0 + blk.m0) / 4u;
+    var ib = (b0 + blk.n0) / 4u;
+    let sa = p.M / 4u;
+    let sb = p.N / 4u;
+    for (var k = 0u; k < p.K; k++) {
+      let av = A4[ia];
+      let bv = B4[ib];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+      ia += sa;
+      ib += sb;
+    }
+  } else {
+    // At least one operand runs along K in memory, so K is a multiple of 4: step k by 4.
+    // a[kk] = op(A)[m0..m0+3, k+kk] and b[kk] = op(B)[k+kk, n0..n0+3].
+    for (var k = 0u; k < p.K; k += 4u) {
+      var a: mat4x4f;
+      var b: mat4x4f;
+      if (TRANS_A) {
+        let i0 = (a0 + k * p.M + blk.m0) / 4u;
+        let s = p.M / 4u;
+        a = mat4x4f(A4[i0], A4[i0 + s], A4[i0 + 2u * s], A4[i0 + 3u * s]);
+      } else {
+        // Rows of A are contiguous along k; rows past M are clamped.
+        let r = min(vec4u(blk.m0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.M - 1u));
+        let i = (vec4u(a0 + k) + r * p.K) / 4u;
+        a = transpose(mat4x4f(A4[i.x], A4[i.y], A4[i.z], A4[i.w]));
+      }
+      if (TRANS_B) {
+        let c = min(vec4u(blk.n0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.N - 1u));
+        let i = (vec4u(b0 + k) + c * p.K) / 4u;
+        b = transpose(mat4x4f(B4[i.x], B4[i.y], B4[i.z], B4[i.w]));
+      } else {
+        let i0 = (b0 + k * p.N + blk.n0) / 4u;
+        let s = p.N / 4u;
+        b = mat4x4f(B4[i0], B4[i0 + s], B4[i0 + 2u * s], B4[i0 + 3u * s]);
+      }
+      for (var kk = 0u; kk < 4u; kk++) {
+        acc[0] += a[kk].x * b[kk];
+        acc[1] += a[kk].y * b[kk];
+        acc[2] += a[kk].z * b[kk];
+        acc[3] += a[kk].w * b[kk];
+      }
+    }
+  }
+  storeBlock(blk, acc);
+}
+
+// ---- tiled: the workgroup's A and B slices staged in workgroup memory ----
+
+// As[kk·WG_Y + r] = op(A)[tile rows 4r..4r+3, k0 + kk]; Bs[kk·WG_X + c] = op(B)[k0 + kk, tile cols 4c..4c+3].
+var<workgroup> As: array<vec4f, BK * WG_Y>;
+var<workgroup> Bs: array<vec4f, BK * WG_X>;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+         @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let t = tileOf(wid, nwg);
+  // Past the last batch (a folded grid overshoots): uniform per workgroup, so barriers stay legal.
+  if (t.z >= p.batch) { return; }
+  let BM = 4u * WG_Y;
+  let BN = 4u * WG_X;
+  let tileM = t.y * BM;
+  let tileN = t.x * BN;
+  let a0 = p.offsetA + t.z * p.strideA;
+  let b0 = p.offsetB + t.z * p.strideB;
+  let NT = WG_X * WG_Y;
+  var acc: array<vec4f, 4>;
+  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    // Consecutive threads read consecutive addresses of the stored layout; out of range reads 0.
+    for (var e = li; e < BK * BM; e += NT) {
+      var r: u32;
+      var kk: u32;
+      if (TRANS_A) { kk = e / BM; r = e % BM; } else { r = e / BK; kk = e % BK; }
+      let m = tileM + r;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (m < p.M && k < p.K) {
+        if (TRANS_A) { v = A[a0 + k * p.M + m]; } else { v = A[a0 + m * p.K + k]; }
+      }
+      As[kk * WG_Y + r / 4u][r % 4u] = v;
+    }
+    for (var e = li; e < BK * BN; e += NT) {
+      var c: u32;
+      var kk: u32;
+      if (TRANS_B) { c = e / BK; kk = e % BK; } else { kk = e / BN; c = e % BN; }
+      let n = tileN + c;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (n < p.N && k < p.K) {
+        if (TRANS_B) { v = B[b0 + n * p.K + k]; } else { v = B[b0 + k * p.N + n]; }
+      }
+      Bs[kk * WG_X + c / 4u][c % 4u] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < BK; kk++) {
+      let av = As[kk * WG_Y + lid.y];
+      let bv = Bs[kk * WG_X + lid.x];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+    }
+    workgroupBarrier();
+  }
+  let blk = Block(tileN + lid.x * 4u, tileM + lid.y * 4u, t.z, true);
+  if (blk.m0 < p.M && blk.n0 < p.N) { storeBlock(blk, acc); }
 }
