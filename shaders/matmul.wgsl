@@ -35,7 +35,7 @@ override BIAS: u32 = 0u;
 // Threads per workgroup along N (x) and M (y) for the blocked kernels.
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
-// Depth of the K slices the tiled kernel stages in workgroup memory.
+// Depth of the K slices the tiled kernel stages in workgroup memory (a multiple of 4).
 override BK: u32 = 16u;
 
 @compute @workgroup_size(16, 16)
@@ -114,6 +114,23 @@ fn bBase(b0: u32, c: u32) -> u32 {
   return b0 + cc;
 }
 
+// acc += a·b for one 4-deep slice: a[kk] = op(A)[m0..m0+3, k+kk], b[kk] = op(B)[k+kk, n0..n0+3].
+// Written out with constant indices: SwiftShader keeps these in registers, a loop over kk would not.
+fn fma4(acc: ptr<function, array<vec4f, 4>>, a: mat4x4f, b: mat4x4f) {
+  (*acc)[0] += a[0].x * b[0] + a[1].x * b[1] + a[2].x * b[2] + a[3].x * b[3];
+  (*acc)[1] += a[0].y * b[0] + a[1].y * b[1] + a[2].y * b[2] + a[3].y * b[3];
+  (*acc)[2] += a[0].z * b[0] + a[1].z * b[1] + a[2].z * b[2] + a[3].z * b[3];
+  (*acc)[3] += a[0].w * b[0] + a[1].w * b[1] + a[2].w * b[2] + a[3].w * b[3];
+}
+
+// acc += a ⊗ b for one k: a = op(A)[m0..m0+3, k], b = op(B)[k, n0..n0+3].
+fn fma1(acc: ptr<function, array<vec4f, 4>>, a: vec4f, b: vec4f) {
+  (*acc)[0] += a.x * b;
+  (*acc)[1] += a.y * b;
+  (*acc)[2] += a.z * b;
+  (*acc)[3] += a.w * b;
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn blocked(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_id) lid: vec3u) {
@@ -123,19 +140,60 @@ fn blocked(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let b0 = p.offsetB + blk.b * p.strideB;
   let sa = aStepK();
   let sb = bStepK();
+  // ia[i] indexes op(A)[m0 + i, k], ib[j] indexes op(B)[k, n0 + j]; both advance with k.
   var ia = vec4u(aBase(a0, blk.m0), aBase(a0, blk.m0 + 1u), aBase(a0, blk.m0 + 2u), aBase(a0, blk.m0 + 3u));
   var ib = vec4u(bBase(b0, blk.n0), bBase(b0, blk.n0 + 1u), bBase(b0, blk.n0 + 2u), bBase(b0, blk.n0 + 3u));
   var acc: array<vec4f, 4>;
-  for (var k = 0u; k < p.K; k++) {
-    let bv = vec4f(B[ib.x], B[ib.y], B[ib.z], B[ib.w]);
-    acc[0] += A[ia.x] * bv;
-    acc[1] += A[ia.y] * bv;
-    acc[2] += A[ia.z] * bv;
-    acc[3] += A[ia.w] * bv;
+  var k = 0u;
+  for (; k + 4u <= p.K; k += 4u) {
+    let a = mat4x4f(
+      vec4f(A[ia.x], A[ia.y], A[ia.z], A[ia.w]),
+      vec4f(A[ia.x + sa], A[ia.y + sa], A[ia.z + sa], A[ia.w + sa]),
+      vec4f(A[ia.x + 2u * sa], A[ia.y + 2u * sa], A[ia.z + 2u * sa], A[ia.w + 2u * sa]),
+      vec4f(A[ia.x + 3u * sa], A[ia.y + 3u * sa], A[ia.z + 3u * sa], A[ia.w + 3u * sa]));
+    let b = mat4x4f(
+      vec4f(B[ib.x], B[ib.y], B[ib.z], B[ib.w]),
+      vec4f(B[ib.x + sb], B[ib.y + sb], B[ib.z + sb], B[ib.w + sb]),
+      vec4f(B[ib.x + 2u * sb], B[ib.y + 2u * sb], B[ib.z + 2u * sb], B[ib.w + 2u * sb]),
+      vec4f(B[ib.x + 3u * sb], B[ib.y + 3u * sb], B[ib.z + 3u * sb], B[ib.w + 3u * sb]));
+    fma4(&acc, a, b);
+    ia += vec4u(4u * sa);
+    ib += vec4u(4u * sb);
+  }
+  for (; k < p.K; k++) {
+    fma1(&acc, vec4f(A[ia.x], A[ia.y], A[ia.z], A[ia.w]), vec4f(B[ib.x], B[ib.y], B[ib.z], B[ib.w]));
     ia += vec4u(sa);
     ib += vec4u(sb);
   }
   storeBlock(blk, acc);
+}
+
+// Columns a[kk] = op(A)[m0..m0+3, k+kk] from vec4 loads (A4 indices are element indices / 4).
+fn loadA4(a0: u32, m0: u32, k: u32) -> mat4x4f {
+  if (TRANS_A) {
+    // A [K, M]: one vec4 per k covers the 4 rows (M is a multiple of 4, so m0 + 3 < M).
+    let i = (a0 + k * p.M + m0) / 4u;
+    let s = p.M / 4u;
+    return mat4x4f(A4[i], A4[i + s], A4[i + 2u * s], A4[i + 3u * s]);
+  }
+  // A [M, K]: one vec4 per row covers 4 k; rows past M are clamped.
+  let r = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.M - 1u));
+  let i = (vec4u(a0 + k) + r * p.K) / 4u;
+  return transpose(mat4x4f(A4[i.x], A4[i.y], A4[i.z], A4[i.w]));
+}
+
+// Columns b[kk] = op(B)[k+kk, n0..n0+3] from vec4 loads.
+fn loadB4(b0: u32, n0: u32, k: u32) -> mat4x4f {
+  if (TRANS_B) {
+    // B [N, K]: one vec4 per column covers 4 k; columns past N are clamped.
+    let c = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.N - 1u));
+    let i = (vec4u(b0 + k) + c * p.K) / 4u;
+    return transpose(mat4x4f(B4[i.x], B4[i.y], B4[i.z], B4[i.w]));
+  }
+  // B [K, N]: one vec4 per k covers the 4 columns (N is a multiple of 4).
+  let i = (b0 + k * p.N + n0) / 4u;
+  let s = p.N / 4u;
+  return mat4x4f(B4[i], B4[i + s], B4[i + 2u * s], B4[i + 3u * s]);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -146,53 +204,14 @@ fn blocked_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let a0 = p.offsetA + blk.b * p.strideA;
   let b0 = p.offsetB + blk.b * p.strideB;
   var acc: array<vec4f, 4>;
+  var k = 0u;
+  for (; k + 4u <= p.K; k += 4u) {
+    fma4(&acc, loadA4(a0, blk.m0, k), loadB4(b0, blk.n0, k));
+  }
+  // A remainder only happens when neither operand runs along K in memory (TRANS_A, !TRANS_B).
   if (TRANS_A && !TRANS_B) {
-    // A [K, M] and B [K, N]: one vec4 of each per k (M and N are multiples of 4); any K.
-    var ia = (a0 + blk.m0) / 4u;
-    var ib = (b0 + blk.n0) / 4u;
-    let sa = p.M / 4u;
-    let sb = p.N / 4u;
-    for (var k = 0u; k < p.K; k++) {
-      let av = A4[ia];
-      let bv = B4[ib];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
-      ia += sa;
-      ib += sb;
-    }
-  } else {
-    // At least one operand runs along K in memory, so K is a multiple of 4: step k by 4.
-    // a[kk] = op(A)[m0..m0+3, k+kk] and b[kk] = op(B)[k+kk, n0..n0+3].
-    for (var k = 0u; k < p.K; k += 4u) {
-      var a: mat4x4f;
-      var b: mat4x4f;
-      if (TRANS_A) {
-        let i0 = (a0 + k * p.M + blk.m0) / 4u;
-        let s = p.M / 4u;
-        a = mat4x4f(A4[i0], A4[i0 + s], A4[i0 + 2u * s], A4[i0 + 3u * s]);
-      } else {
-        // Rows of A are contiguous along k; rows past M are clamped.
-        let r = min(vec4u(blk.m0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.M - 1u));
-        let i = (vec4u(a0 + k) + r * p.K) / 4u;
-        a = transpose(mat4x4f(A4[i.x], A4[i.y], A4[i.z], A4[i.w]));
-      }
-      if (TRANS_B) {
-        let c = min(vec4u(blk.n0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.N - 1u));
-        let i = (vec4u(b0 + k) + c * p.K) / 4u;
-        b = transpose(mat4x4f(B4[i.x], B4[i.y], B4[i.z], B4[i.w]));
-      } else {
-        let i0 = (b0 + k * p.N + blk.n0) / 4u;
-        let s = p.N / 4u;
-        b = mat4x4f(B4[i0], B4[i0 + s], B4[i0 + 2u * s], B4[i0 + 3u * s]);
-      }
-      for (var kk = 0u; kk < 4u; kk++) {
-        acc[0] += a[kk].x * b[kk];
-        acc[1] += a[kk].y * b[kk];
-        acc[2] += a[kk].z * b[kk];
-        acc[3] += a[kk].w * b[kk];
-      }
+    for (; k < p.K; k++) {
+      fma1(&acc, A4[(a0 + k * p.M + blk.m0) / 4u], B4[(b0 + k * p.N + blk.n0) / 4u]);
     }
   }
   storeBlock(blk, acc);
@@ -245,13 +264,12 @@ fn tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       Bs[kk * WG_X + c / 4u][c % 4u] = v;
     }
     workgroupBarrier();
-    for (var kk = 0u; kk < BK; kk++) {
-      let av = As[kk * WG_Y + lid.y];
-      let bv = Bs[kk * WG_X + lid.x];
-      acc[0] += av.x * bv;
-      acc[1] += av.y * bv;
-      acc[2] += av.z * bv;
-      acc[3] += av.w * bv;
+    for (var kk = 0u; kk < BK; kk += 4u) {
+      let ia = kk * WG_Y + lid.y;
+      let ib = kk * WG_X + lid.x;
+      let a = mat4x4f(As[ia], As[ia + WG_Y], As[ia + 2u * WG_Y], As[ia + 3u * WG_Y]);
+      let b = mat4x4f(Bs[ib], Bs[ib + WG_X], Bs[ib + 2u * WG_X], Bs[ib + 3u * WG_X]);
+      fma4(&acc, a, b);
     }
     workgroupBarrier();
   }

@@ -23,13 +23,19 @@ export interface MatmulVariant {
 /** Used until tuneMatmul() has run on a device: a 4×4-per-thread kernel, 32×32 outputs per workgroup. */
 export const DEFAULT_MATMUL_VARIANT: MatmulVariant = { kernel: 'blocked', wgX: 8, wgY: 8, vec4: true };
 
-/** Candidates the tuner times, in order of preference when timings tie. */
+/**
+ * Candidates the tuner times, in order of preference when timings tie. The tuner skips the tiled
+ * ones on a fallback (CPU) adapter, where workgroup memory is ordinary memory: staging only adds
+ * copies and barriers there, and their pipelines take seconds to compile.
+ */
 export const MATMUL_TUNE_CANDIDATES: readonly MatmulVariant[] = [
   DEFAULT_MATMUL_VARIANT,
+  { kernel: 'blocked', wgX: 8, wgY: 8, vec4: false },
   { kernel: 'blocked', wgX: 16, wgY: 16, vec4: true },
   { kernel: 'blocked', wgX: 16, wgY: 4, vec4: true },
+  { kernel: 'blocked', wgX: 4, wgY: 4, vec4: true },
   { kernel: 'tiled', wgX: 8, wgY: 8, bk: 16 },
-  { kernel: 'tiled', wgX: 16, wgY: 16, bk: 16 },
+  { kernel: 'tiled', wgX: 16, wgY: 16, bk: 8 },
 ];
 
 /** A short label such as "blocked 8x8", "blocked-scalar 16x16" or "tiled 16x16 k16". */

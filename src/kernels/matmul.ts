@@ -197,6 +197,8 @@ function checkWorkgroup(l: EngineLimits, kernel: string, wgX: number, wgY: numbe
   checkLimit(l, 'maxComputeWorkgroupSizeX', wgX, what, lower);
   checkLimit(l, 'maxComputeWorkgroupSizeY', wgY, what, lower);
   checkLimit(l, 'maxComputeInvocationsPerWorkgroup', wgX * wgY, what, lower);
+  if (kernel === 'tiled' && !(bk >= 4 && bk % 4 === 0))
+    throw new Error(`planMatmul: tiled bk must be a multiple of 4 (got ${bk})`);
   if (kernel === 'tiled') checkLimit(l, 'maxComputeWorkgroupStorageSize', 16 * bk * (wgX + wgY), what, lower);
 }
 
