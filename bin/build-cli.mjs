@@ -20,7 +20,9 @@ function newestMtime(dir) {
 export function cliIsStale() {
   if (!existsSync(bundle)) return true;
   const built = statSync(bundle).mtimeMs;
-  return ['src', 'shaders', 'bench'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
+  return ['src', 'shaders', 'bench'].some(
+    (d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built,
+  );
 }
 
 export async function buildCli() {

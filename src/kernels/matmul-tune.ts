@@ -1,7 +1,7 @@
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { GpuTimer, medianTime } from '../gpu/timer';
-import { type MatmulShape, planMatmul } from './matmul';
+import { GpuTimer } from '../gpu/timer';
+import { type MatmulOp, type MatmulShape, planMatmul } from './matmul';
 import {
   MATMUL_TUNE_CANDIDATES,
   type MatmulVariant,
@@ -14,7 +14,7 @@ export interface MatmulTuneResult {
   /** The chosen configuration; planMatmul uses it on this device from now on. */
   variant: MatmulVariant;
   name: string;
-  /** Summed median time (ms) over the tuning shapes, per candidate, in candidate order. */
+  /** Time (ms) of each candidate on MATMUL_TUNE_SHAPE, in candidate order. */
   timings: { name: string; ms: number }[];
   method: 'timestamp' | 'wall' | 'given';
   /** True when this came from the per-device cache rather than fresh timings. */
@@ -25,7 +25,7 @@ export interface MatmulTuneResult {
  * The shape the tuner times: a DGCNN 1×1 convolution (W [64, 64] broadcast over 4 clouds of 512
  * points), 17 MFLOP, so one run takes tens of milliseconds even on a CPU adapter.
  */
-export const MATMUL_TUNE_SHAPES: readonly MatmulShape[] = [{ batch: 4, M: 64, N: 512, K: 64, strideA: 0 }];
+export const MATMUL_TUNE_SHAPE: MatmulShape = { batch: 4, M: 64, N: 512, K: 64, strideA: 0 };
 
 /** Index of the smallest time; ties go to the earlier candidate, so the pick depends only on the timings. */
 export function pickFastest(ms: readonly number[]): number {
@@ -40,14 +40,14 @@ export interface TuneOptions {
   /** Time again even if this device was tuned already. */
   force?: boolean;
   candidates?: readonly MatmulVariant[];
-  /** Timed runs per candidate and shape (median), after one warm-up. */
-  runs?: number;
-  /** Replaces GPU timing (tests): the time of one candidate over all tuning shapes. */
+  /** Timed rounds (each runs every candidate once); a candidate's time is its fastest round. */
+  rounds?: number;
+  /** Replaces GPU timing (tests): the time of one candidate. */
   timeCandidate?: (v: MatmulVariant) => Promise<number>;
 }
 
 /**
- * Times each candidate on MATMUL_TUNE_SHAPES, picks the fastest and remembers it for this adapter
+ * Times each candidate on MATMUL_TUNE_SHAPE, picks the fastest and remembers it for this adapter
  * (in memory), so later planMatmul calls without a variant use it.
  */
 export async function tuneMatmul(ctx: GpuContext, opts: TuneOptions = {}): Promise<MatmulTuneResult> {
@@ -57,15 +57,14 @@ export async function tuneMatmul(ctx: GpuContext, opts: TuneOptions = {}): Promi
   const candidates =
     opts.candidates ??
     MATMUL_TUNE_CANDIDATES.filter((v) => !(ctx.adapter.isFallbackAdapter && v.kernel === 'tiled'));
-  const gpuTime = opts.timeCandidate ? undefined : await gpuTimeCandidate(ctx, opts.runs ?? 3);
-  const time = opts.timeCandidate ?? gpuTime!.time;
-  const ms: number[] = [];
-  try {
-    for (const v of candidates) ms.push(await time(v));
-  } finally {
-    gpuTime?.destroy();
+  let ms: number[];
+  let method: MatmulTuneResult['method'] = 'given';
+  if (opts.timeCandidate) {
+    ms = [];
+    for (const v of candidates) ms.push(await opts.timeCandidate(v));
+  } else {
+    ({ ms, method } = await timeOnGpu(ctx, candidates, opts.rounds ?? 5));
   }
-  const method = gpuTime ? gpuTime.method() : 'given';
   const best = candidates[pickFastest(ms)]!;
   const result: MatmulTuneResult = {
     variant: best,
@@ -85,46 +84,35 @@ export function resetMatmulTuning(ctx: GpuContext): void {
   setTunedMatmulVariant(ctx, undefined);
 }
 
-/** Buffers sized for the largest tuning shape, shared by all candidates; contents do not matter. */
-async function gpuTimeCandidate(ctx: GpuContext, runs: number) {
-  const timer = new GpuTimer(ctx);
-  const size = (s: MatmulShape, n: number) => 4 * n * (s.batch || 1);
-  const bytes = (f: (s: MatmulShape) => number) => Math.max(...MATMUL_TUNE_SHAPES.map(f));
+/**
+ * Fastest of `rounds` runs per candidate, after one warm-up run each. Rounds interleave the
+ * candidates, so a burst of other load on the machine slows one round of all of them rather than
+ * every run of one; the minimum is the run least disturbed.
+ */
+async function timeOnGpu(ctx: GpuContext, candidates: readonly MatmulVariant[], rounds: number) {
+  const s = MATMUL_TUNE_SHAPE;
   const bufs = {
-    a: createStorageBuffer(
-      ctx,
-      bytes((s) => size(s, s.M * s.K)),
-      'matmul-tune.a',
-    ),
-    b: createStorageBuffer(
-      ctx,
-      bytes((s) => size(s, s.K * s.N)),
-      'matmul-tune.b',
-    ),
-    c: createStorageBuffer(
-      ctx,
-      bytes((s) => size(s, s.M * s.N)),
-      'matmul-tune.c',
-    ),
+    a: createStorageBuffer(ctx, 4 * s.M * s.K, 'matmul-tune.a'),
+    b: createStorageBuffer(ctx, 4 * s.batch * s.K * s.N, 'matmul-tune.b'),
+    c: createStorageBuffer(ctx, 4 * s.batch * s.M * s.N, 'matmul-tune.c'),
   };
-  let method: 'timestamp' | 'wall' = 'wall';
-  const time = async (v: MatmulVariant) => {
-    let total = 0;
-    for (const s of MATMUL_TUNE_SHAPES) {
-      const op = await planMatmul(ctx, s, bufs, { variant: v });
-      const t = await medianTime(timer, (enc) => op.encode(enc), runs, 1);
-      method = t.method;
-      total += t.ms;
-      op.destroy();
+  const timer = new GpuTimer(ctx);
+  const ops: MatmulOp[] = [];
+  try {
+    for (const v of candidates) ops.push(await planMatmul(ctx, s, bufs, { variant: v }));
+    const ms = ops.map(() => Number.POSITIVE_INFINITY);
+    let method: 'timestamp' | 'wall' = 'wall';
+    for (let r = -1; r < rounds; r++) {
+      for (const [i, op] of ops.entries()) {
+        const t = await timer.time((enc) => op.encode(enc));
+        method = t.method;
+        if (r >= 0) ms[i] = Math.min(ms[i]!, t.ms);
+      }
     }
-    return total;
-  };
-  return {
-    time,
-    method: () => method,
-    destroy: () => {
-      timer.destroy();
-      for (const b of Object.values(bufs)) b.destroy();
-    },
-  };
+    return { ms, method };
+  } finally {
+    for (const op of ops) op.destroy();
+    timer.destroy();
+    for (const b of Object.values(bufs)) b.destroy();
+  }
 }
