@@ -40,8 +40,8 @@ export async function matmulBench(ctx: GpuContext, report: BenchReport): Promise
   const t0 = performance.now();
   const tune = await tuneMatmul(ctx);
   report.add({
-    section: 'matmul',
-    name: 'tune',
+    section: 'matmul tune',
+    name: `${tune.method} ms per candidate`,
     figures: {
       variant: tune.name,
       ms: performance.now() - t0,
