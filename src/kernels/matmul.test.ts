@@ -72,6 +72,7 @@ const CASES: MatmulShape[] = [
   { batch: 1, M: 23, N: 29, K: 41, transA: true, bias: 'col', accumulate: true },
   { batch: 2, M: 7, N: 5, K: 3, offsetA: 3, offsetB: 5, offsetC: 11, strideC: 40 },
   { batch: 1, M: 257, N: 129, K: 300 },
+  { batch: 2, M: 5, N: 8, K: 0, bias: 'row', accumulate: true },
   // vec4-aligned, one per transpose combination, edges still off the tiles
   { batch: 3, M: 37, N: 44, K: 20, strideA: 0, bias: 'row', alpha: 0.75 },
   { batch: 2, M: 36, N: 44, K: 9, transA: true, offsetA: 8, offsetB: 4, bias: 'col' },

@@ -160,7 +160,8 @@ function dense(s: MatmulShape): Dense {
 export function vec4Aligned(s: MatmulShape, d: Dense = dense(s)): boolean {
   const runA = s.transA ? s.M : s.K;
   const runB = s.transB ? s.K : s.N;
-  return [runA, runB, d.offsetA, d.offsetB, d.strideA, d.strideB].every((x) => x % 4 === 0);
+  // K = 0 reads nothing, so A and B may be smaller than one vec4 (too small to bind as vec4).
+  return s.K > 0 && [runA, runB, d.offsetA, d.offsetB, d.strideA, d.strideB].every((x) => x % 4 === 0);
 }
 
 /**
