@@ -1,0 +1,192 @@
+import knnWgsl from '../../shaders/knn.wgsl?raw';
+import type { GpuContext } from '../gpu/context';
+import { encodePass, grid1D } from '../gpu/dispatch';
+import { GpuLimitError } from '../gpu/errors';
+import { checkBufferSize, checkLimit } from '../gpu/limits';
+import { createParams } from '../gpu/params';
+
+/** Largest k (the shader's private top-k arrays have this many slots). */
+export const KNN_MAX_K = 32;
+/** Largest point count the kernel is planned and tested for. */
+export const KNN_MAX_POINTS = 4096;
+/** Most candidate splits (the merge keeps one head per split in private memory). */
+export const KNN_MAX_SPLITS = 16;
+
+const WG = 64; // queries per workgroup
+const TILE = 32; // candidates per staged tile (shaders/knn.wgsl)
+const TILE_BYTES = 32 * 64 * 4; // the workgroup tile [CCH, TILE] f32
+
+/**
+ * kNN of each point within its cloud. x is [B, C, N] (channel-major) starting at element `offset`
+ * of its buffer, clouds `batchStride` elements apart (default C·N), so a channel slice of a
+ * [B, Ctotal, N] concatenation is read in place (offset = c0·N, batchStride = Ctotal·N).
+ */
+export interface KnnShape {
+  B: number;
+  N: number;
+  C: number;
+  k: number;
+  batchStride?: number;
+  offset?: number;
+  /**
+   * Candidate splits per query (1..16): each split scans N/splits candidates in its own
+   * workgroup and a merge pass combines the partial lists. Default: defaultKnnSplits().
+   */
+  splits?: number;
+}
+
+export interface KnnBuffers {
+  /** [B, C, N] f32 inside a possibly larger buffer (see KnnShape). */
+  x: GPUBuffer;
+  /** [B, N, k] u32: indices within the cloud (0..N−1), nearest first; also valid read as i32. */
+  idx: GPUBuffer;
+}
+
+export interface KnnOp {
+  /** The number of candidate splits planned (1 = a single pass, no scratch). */
+  readonly splits: number;
+  encode(enc: GPUCommandEncoder): void;
+  destroy(): void;
+}
+
+/**
+ * Splits that give roughly 64k query threads on a discrete GPU; 1 on a CPU emulation
+ * (SwiftShader), where B·N/64 workgroups already occupy every core and a merge pass only costs.
+ */
+export function defaultKnnSplits(ctx: GpuContext, B: number, N: number): number {
+  const a = ctx.adapter;
+  const cpu = a.isFallbackAdapter || /swiftshader|llvmpipe/i.test(`${a.vendor} ${a.device} ${a.description}`);
+  if (cpu) return 1;
+  const want = Math.floor(65536 / Math.max(1, B * N));
+  // Keep at least 4 tiles of candidates per split so the merge stays cheap next to the scan.
+  const most = Math.max(1, Math.floor(N / (4 * TILE)));
+  return Math.max(1, Math.min(KNN_MAX_SPLITS, want, most));
+}
+
+/** Checks a kNN request; throws GpuLimitError for requests beyond the kernel or the adapter. */
+export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
+  for (const [name, v] of Object.entries({ B: s.B, N: s.N, C: s.C, k: s.k })) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`planKnn: ${name} must be a positive integer, got ${v}`);
+  }
+  if (s.k > KNN_MAX_K) {
+    throw new GpuLimitError(
+      'kNN maximum k',
+      s.k,
+      KNN_MAX_K,
+      'k (the neighbour count)',
+      'kNN neighbours per point',
+    );
+  }
+  if (s.k > s.N) throw new Error(`planKnn: k = ${s.k} exceeds the point count N = ${s.N}`);
+  if (s.N > KNN_MAX_POINTS) {
+    throw new GpuLimitError('kNN maximum points', s.N, KNN_MAX_POINTS, 'the point count (--points)', 'kNN');
+  }
+  const l = ctx.limits;
+  checkLimit(
+    l,
+    'maxComputeWorkgroupStorageSize',
+    TILE_BYTES,
+    'the kNN candidate tile',
+    'nothing (fixed tile)',
+  );
+  checkLimit(l, 'maxComputeInvocationsPerWorkgroup', WG, 'the kNN workgroup', 'nothing (fixed size)');
+  checkLimit(l, 'maxComputeWorkgroupSizeX', WG, 'the kNN workgroup', 'nothing (fixed size)');
+  checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.B, 'kNN clouds per dispatch', 'the batch size');
+  checkLimit(l, 'maxStorageBuffersPerShaderStage', 3, 'the kNN passes', 'nothing (fixed bindings)');
+}
+
+/** Plans the kNN of `bufs.x` into `bufs.idx`; allocates the merge scratch when splits > 1. */
+export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): Promise<KnnOp> {
+  checkKnnShape(ctx, s);
+  const { B, N, C, k } = s;
+  const batchStride = s.batchStride ?? C * N;
+  const offset = s.offset ?? 0;
+  const xNeeded = offset + (B - 1) * batchStride + C * N;
+  if (bufs.x.size < xNeeded * 4) {
+    throw new Error(`planKnn: x holds ${bufs.x.size / 4} floats but the shape reaches element ${xNeeded}`);
+  }
+  if (bufs.idx.size < B * N * k * 4) {
+    throw new Error(`planKnn: idx holds ${bufs.idx.size / 4} indices, needs B·N·k = ${B * N * k}`);
+  }
+  checkBufferSize(ctx.limits, bufs.x.size, 'the kNN input binding', 'the batch size or the point count');
+  checkBufferSize(ctx.limits, bufs.idx.size, 'the kNN index binding', 'the batch size or the point count');
+
+  const wanted = s.splits ?? defaultKnnSplits(ctx, B, N);
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > KNN_MAX_SPLITS) {
+    throw new Error(`planKnn: splits must be an integer in 1..${KNN_MAX_SPLITS}, got ${wanted}`);
+  }
+  // Whole tiles per split; rounding can leave fewer splits than asked.
+  const splitLen = Math.ceil(Math.ceil(N / wanted) / TILE) * TILE;
+  const splits = Math.ceil(N / splitLen);
+
+  const final = splits === 1;
+  const topk = await ctx.pipelines.compute(knnWgsl, 'topk', { WG, FINAL: final ? 1 : 0 }, 'knn');
+  const params = createParams(ctx, 'knn.params', [
+    ['u32', N],
+    ['u32', C],
+    ['u32', k],
+    ['u32', batchStride],
+    ['u32', offset],
+    ['u32', splitLen],
+    ['u32', splits],
+    ['u32', B],
+  ]);
+  const owned: GPUBuffer[] = [params.buffer];
+  const topkGroups = [Math.ceil(N / WG), B, splits] as const;
+
+  let encode: (enc: GPUCommandEncoder) => void;
+  if (final) {
+    // The auto layout keeps the partial-distance binding (used only when FINAL is false): bind a stub.
+    const stub = ctx.device.createBuffer({ label: 'knn.stub', size: 16, usage: GPUBufferUsage.STORAGE });
+    owned.push(stub);
+    const bind = bindAt(ctx, topk, { 0: bufs.x, 1: bufs.idx, 2: stub, 3: params.buffer }, 'knn.topk');
+    encode = (enc) => encodePass(enc, topk, bind, topkGroups, 'knn.topk');
+  } else {
+    // Partial lists: dist and idx [S, k, B·N].
+    const scratchBytes = splits * k * B * N * 4;
+    const lower = 'the batch size, the point count or k';
+    checkBufferSize(ctx.limits, scratchBytes, 'the kNN merge scratch', lower);
+    const usage = GPUBufferUsage.STORAGE;
+    const partIdx = ctx.device.createBuffer({ label: 'knn.partIdx', size: scratchBytes, usage });
+    const partDist = ctx.device.createBuffer({ label: 'knn.partDist', size: scratchBytes, usage });
+    owned.push(partIdx, partDist);
+    const merge = await ctx.pipelines.compute(knnWgsl, 'merge', { WG }, 'knn');
+    const bindTopk = bindAt(ctx, topk, { 0: bufs.x, 1: partIdx, 2: partDist, 3: params.buffer }, 'knn.topk');
+    const bindMerge = bindAt(
+      ctx,
+      merge,
+      { 1: bufs.idx, 3: params.buffer, 4: partIdx, 5: partDist },
+      'knn.merge',
+    );
+    const mergeGroups = grid1D(ctx, Math.ceil((B * N) / WG));
+    encode = (enc) => {
+      encodePass(enc, topk, bindTopk, topkGroups, 'knn.topk');
+      encodePass(enc, merge, bindMerge, mergeGroups, 'knn.merge');
+    };
+  }
+  return {
+    splits,
+    encode,
+    destroy: () => {
+      for (const b of owned) b.destroy();
+    },
+  };
+}
+
+/** A bind group for group 0 with buffers at explicit binding numbers (entry points use subsets). */
+function bindAt(
+  ctx: GpuContext,
+  pipeline: GPUComputePipeline,
+  buffers: Record<number, GPUBuffer>,
+  label: string,
+): GPUBindGroup {
+  return ctx.device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: Object.entries(buffers).map(([binding, buffer]) => ({
+      binding: Number(binding),
+      resource: { buffer },
+    })),
+  });
+}
