@@ -1,10 +1,10 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
-import { planActivation } from '../kernels/activation';
-import { type BatchNormMode, planBatchNorm } from '../kernels/batchnorm';
+import { type ActivationOp, planActivation } from '../kernels/activation';
+import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import { planPool } from '../kernels/pooling';
 import { allocateSpecs, type BufferSpec, BufferList, paramBufferSpecs } from './buffer-plan';
-import { planConv1x1 } from './conv1x1';
+import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { batchNormSpecs, type ParamSpec, weightSpec } from './param-spec';
 import { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
@@ -150,7 +150,7 @@ export async function createPointNet(
   const dA = opt(n.dA);
   const dZ = opt(n.dZ);
 
-  const layers = [];
+  const layers: { conv: Conv1x1Op; bn: BatchNormOp; relu: ActivationOp }[] = [];
   for (let l = 1; l <= 5; l++) {
     const Cin = pointnetInputWidth(c, l);
     const C = pointnetWidth(c, l);
