@@ -1,5 +1,11 @@
 import type { Command } from '../command';
+import { fewshotFeatures } from './fewshot-features';
 import { info } from './info';
+import { svm } from './svm';
 
 /** Every subcommand, in the order `crosspoint --help` lists them. */
-export const COMMANDS: Command[] = [info as unknown as Command];
+export const COMMANDS: Command[] = [
+  info as unknown as Command,
+  svm as unknown as Command,
+  fewshotFeatures as unknown as Command,
+];
