@@ -25,8 +25,8 @@ describe('DGCNN reference (naive edge tensor, float64)', () => {
       const loss = () => {
         const f = dgcnnForwardRef(c, B, N, x, p, mode, idx);
         let s = 0;
-        f.projections.forEach((v, i) => (s += v * dp[i]!));
-        f.features.forEach((v, i) => (s += v * df[i]!));
+        for (let i = 0; i < f.projections.length; i++) s += f.projections[i]! * dp[i]!;
+        for (let i = 0; i < f.features.length; i++) s += f.features[i]! * df[i]!;
         return s;
       };
       const g = dgcnnBackwardRef(c, B, N, x, p, base, dp, mode, df);
