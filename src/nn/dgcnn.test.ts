@@ -14,7 +14,9 @@ import { expectArenaMatchesSpecs, expectGrads, randomModelValues, toRefParams } 
 const gpu = setupGpu();
 
 const C: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 };
-const B = 2;
+// B = 3: with 2 clouds the head's training-mode BatchNorm maps its input to ±1 and passes
+// (almost) no gradient, which would leave the projection path untested.
+const B = 3;
 const N = 32;
 
 /** Model values with EdgeConv BN scales of both signs (a negative scale makes the max a min). */
@@ -89,7 +91,9 @@ function compare(r: Run, mode: BatchNormMode, featureGrad: boolean) {
   expectClose(r.out.features, f.features, 1e-5, 1e-4, 'features');
   expectClose(r.out.projections, f.projections, 2e-5, 1e-4, 'projections');
   expectClose(r.out.dFeatures, b.dFeatures, 1e-5, 1e-3, 'dFeatures');
-  expectClose(r.out.dInput, b.dInput, 1e-5, 1e-3, 'dInput');
+  // Scaled by the largest entry: the train-mode BN backward cancels terms of that size in float32.
+  const big = b.dInput.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  expectClose(r.out.dInput, b.dInput, 1e-5 + 1e-4 * big, 1e-3, 'dInput');
   expectGrads(r.out.grads, b.grads, 1e-5, 1e-3, mode);
   for (const [name, want] of f.running)
     expectClose(r.out.state.get(name) as Float32Array, want, 1e-6, 1e-5, name);
