@@ -24,7 +24,11 @@ export type BufferGroup =
   | 'activations'
   | 'activation-grads'
   | 'indices'
-  | 'kernel-scratch';
+  | 'kernel-scratch'
+  // Only in training-step budgets (src/nn/training-plan.ts), never allocated by a model:
+  | 'optimizer'
+  | 'loss'
+  | 'transient';
 
 /** A list of buffer specs under a name prefix. */
 export class BufferList {

@@ -3,21 +3,16 @@ import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
-import { type KnnOp, planKnn } from '../kernels/knn';
+import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
 import { type PoolOp, planPool } from '../kernels/pooling';
-import { allocateSpecs, type BufferSpec, BufferList, paramBufferSpecs } from './buffer-plan';
+import { allocateSpecs, paramBufferSpecs } from './buffer-plan';
+import { checkDgcnnShape, concatOffset, dgcnnBufferNames, dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
 import { dgcnnHeadConfig } from './dgcnn-head';
-import { edgeConvScratchSpecs, knnScratchSpecs } from './dgcnn-scratch';
 import { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
-import {
-  batchNormScratchSpecs,
-  headBufferNames,
-  planProjectionHead,
-  projectionHeadBufferSpecs,
-} from './projection-head';
+import { headBufferNames, planProjectionHead } from './projection-head';
 
 /**
  * The DGCNN point encoder with CrossPoint's projection head (DESIGN.md §1, crosspoint-weights.md):
@@ -47,89 +42,6 @@ export interface Dgcnn extends PointEncoder {
   readonly edgeConvBytes: readonly number[];
 }
 
-/** First concat channel of EdgeConv l (1-based). */
-export function concatOffset(c: DgcnnConfig, l: number): number {
-  return c.edgeWidths.slice(0, l - 1).reduce((a, b) => a + b, 0);
-}
-
-/** Arena buffer names of a DGCNN planned under `prefix`. */
-export function dgcnnBufferNames(prefix: string) {
-  return {
-    input: `${prefix}input`,
-    knn: (l: number) => `${prefix}knn.${l}`,
-    arg: (l: number) => `${prefix}argmax.${l}`,
-    /** [B, 512, N] */
-    concat: `${prefix}concat`,
-    /** [B, emb, N] conv5 output; BN5 output with LeakyReLU applied in place. */
-    z5: `${prefix}z5`,
-    a5: `${prefix}a5`,
-    features: `${prefix}features`,
-    poolArg: `${prefix}pool.arg`,
-    projections: `${prefix}projections`,
-    head: `${prefix}head.`,
-    dProjections: `${prefix}dProjections`,
-    dFeatures: `${prefix}dFeatures`,
-    dA5: `${prefix}dA5`,
-    dZ5: `${prefix}dZ5`,
-    dConcat: `${prefix}dConcat`,
-    dInput: `${prefix}dInput`,
-  };
-}
-
-/**
- * Every buffer createDgcnn allocates in the arena, and (group 'kernel-scratch') what its kernels
- * allocate inside their plans. The single source of `crosspoint plan`'s point-encoder figures.
- */
-export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplits = 1): BufferSpec[] {
-  const prefix = o.prefix ?? 'point.';
-  const bwd = o.backward ?? true;
-  const { batch: B, points: N } = o;
-  const { k, emb } = c;
-  const Ctot = concatWidth(c);
-  const n = dgcnnBufferNames(prefix);
-  const l = new BufferList();
-  l.push(...paramBufferSpecs(dgcnnParamSpecs(c), prefix));
-  l.add(n.input, B * 3 * N, 'activations');
-  for (let i = 1; i <= 4; i++) {
-    l.add(n.knn(i), B * N * k, 'indices');
-    l.add(n.arg(i), B * c.edgeWidths[i - 1]! * N, 'indices');
-    l.push(...knnScratchSpecs(`${prefix}knn${i}`, { B, N, k }, knnSplits));
-    l.push(
-      ...edgeConvScratchSpecs(
-        `${prefix}edgeconv${i}`,
-        { B, N, k, C: edgeInputWidth(c, i), Cout: c.edgeWidths[i - 1]! },
-        bwd,
-      ),
-    );
-  }
-  l.add(n.concat, B * Ctot * N, 'activations');
-  l.add(n.z5, B * emb * N, 'activations');
-  l.add(n.a5, B * emb * N, 'activations');
-  l.push(...batchNormScratchSpecs(`${prefix}bn5`, { B, C: emb, L: N }));
-  l.add(n.features, B * 2 * emb, 'activations');
-  l.add(n.poolArg, B * emb, 'indices');
-  l.add(n.projections, B * c.proj, 'activations');
-  l.push(...projectionHeadBufferSpecs(dgcnnHeadConfig(c), B, n.head, bwd));
-  if (bwd) {
-    l.add(n.dProjections, B * c.proj, 'activation-grads');
-    l.add(n.dFeatures, B * 2 * emb, 'activation-grads');
-    l.add(n.dA5, B * emb * N, 'activation-grads');
-    l.add(n.dZ5, B * emb * N, 'activation-grads');
-    l.add(n.dConcat, B * Ctot * N, 'activation-grads');
-    // EdgeConv 1 always produces an input gradient, so dInput exists whenever the backward does.
-    l.add(n.dInput, B * 3 * N, 'activation-grads');
-  }
-  return l.specs;
-}
-
-/** Checks what the encoder cannot run (before anything is allocated); messages name the setting. */
-export function checkDgcnnShape(c: DgcnnConfig, o: EncoderPlanOptions): void {
-  if (!(Number.isInteger(o.batch) && o.batch >= 1))
-    throw new Error(`DGCNN: batch must be ≥ 1 (got ${o.batch})`);
-  if (!(Number.isInteger(c.k) && c.k >= 1)) throw new Error(`DGCNN: k must be ≥ 1 (got ${c.k})`);
-  if (o.points < c.k) throw new Error(`DGCNN: ${o.points} points are fewer than k = ${c.k} neighbours`);
-}
-
 /**
  * Plans the DGCNN encoder in `arena`: parameters (ParamStore, values uploaded by the caller),
  * activations, indices and gradients. With `backward`, dProjections (and with featureGrad also
@@ -148,7 +60,7 @@ export async function createDgcnn(
   const { batch: B, points: N } = o;
   const { k, emb } = c;
   const Ctot = concatWidth(c);
-  const specs = dgcnnBufferSpecs(c, o);
+  const specs = dgcnnBufferSpecs(c, o, defaultKnnSplits(ctx, B, N));
   const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
   allocateSpecs(

@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { fewshotFeatures } from './fewshot-features';
 import { info } from './info';
+import { plan } from './plan';
 import { svm } from './svm';
 
 /** Every subcommand, in the order `crosspoint --help` lists them. */
@@ -8,4 +9,5 @@ export const COMMANDS: Command[] = [
   info as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
+  plan as unknown as Command,
 ];
