@@ -1,5 +1,7 @@
 import type { Command } from '../command';
+import { encode } from './encode';
 import { fewshotFeatures } from './fewshot-features';
+import { grad } from './grad';
 import { info } from './info';
 import { inspect } from './inspect';
 import { plan } from './plan';
@@ -14,4 +16,6 @@ export const COMMANDS: Command[] = [
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
   plan as unknown as Command,
+  encode as unknown as Command,
+  grad as unknown as Command,
 ];
