@@ -76,16 +76,27 @@ function convLayer(
 ): ConvLayer {
   const pad = (K - 1) / 2;
   const { Ho, Wo } = conv2dOutSize({ B: 1, Cin, H, W, Cout, KH: K, KW: K, stride, pad });
-  if (Ho < 1 || Wo < 1) throw new Error(`ResNet: ${conv} gets a ${H}×${W} input, too small; raise the image size`);
+  if (Ho < 1 || Wo < 1)
+    throw new Error(`ResNet: ${conv} gets a ${H}×${W} input, too small; raise the image size`);
   return { conv, bn, Cin, Cout, K, stride, pad, H, W, Ho, Wo };
 }
 
 /** Layer shapes of `config` on B images of S×S (torchvision semantics). */
 export function resnetLayout(config: ResNetConfig, B: number, S: number): ResNetLayout {
   if (!Number.isInteger(B) || B < 1) throw new Error(`ResNet: batch must be a positive integer (got ${B})`);
-  if (!Number.isInteger(S) || S < 1) throw new Error(`ResNet: image size must be a positive integer (got ${S})`);
+  if (!Number.isInteger(S) || S < 1)
+    throw new Error(`ResNet: image size must be a positive integer (got ${S})`);
   const imagenet = config.stem === 'imagenet';
-  const stem = convLayer('resnet.conv1', 'resnet.bn1', 3, config.base, imagenet ? 7 : 3, imagenet ? 2 : 1, S, S);
+  const stem = convLayer(
+    'resnet.conv1',
+    'resnet.bn1',
+    3,
+    config.base,
+    imagenet ? 7 : 3,
+    imagenet ? 2 : 1,
+    S,
+    S,
+  );
   let H = stem.Ho;
   let W = stem.Wo;
   let pool: PoolLayer | undefined;
@@ -126,12 +137,12 @@ export function resnetLayout(config: ResNetConfig, B: number, S: number): ResNet
 }
 
 /** Groups of the buffers a ResNet allocates besides its parameters (ParamStore's "weights", "grads", "bn-stats"). */
-export type ResNetBufferGroup = 'activations' | 'activation-grads';
+export type ResNetBufferGroup = 'activations' | 'activation-grads' | 'indices';
 
 export interface ResNetBufferSpec {
   /** Name in the arena, without the model's prefix. */
   name: string;
-  /** Element count (f32). */
+  /** Element count (4-byte f32, or i32 for 'indices'). */
   floats: number;
   group: ResNetBufferGroup;
 }
@@ -142,7 +153,8 @@ export interface ResNetBufferSpec {
  * - per conv: its output = its BN's input (`.cN`, the BN backward reads it);
  * - per BN followed by a ReLU inside a block or the stem: its output, ReLU in place (`.aN`; the
  *   next conv's input, and the ReLU backward's gate);
- * - the stem max pool's output (`stem.pool`), the first block's input;
+ * - the stem max pool's output (`stem.pool`), the first block's input, and its arg-max
+ *   (`stem.pool.argmax`, i32, "indices");
  * - per block: its output after the residual add and ReLU (`.out`; next block's input, gate);
  * - features [B, F], the head's h and a [B, hidden], projections [B, proj].
  * The last BN of a block and the downsample BN write their outputs to the shared scratch
@@ -156,6 +168,7 @@ export function resnetBufferNames() {
     stemConv: 'stem.c',
     stemAct: 'stem.a',
     stemPool: 'stem.pool',
+    stemArg: 'stem.pool.argmax',
     conv: (b: BlockLayout, i: number) => `${b.id}.c${i + 1}`,
     act: (b: BlockLayout, i: number) => `${b.id}.a${i + 1}`,
     dsConv: (b: BlockLayout) => `${b.id}.dsc`,
@@ -186,7 +199,10 @@ export function resnetBufferSpecs(lay: ResNetLayout, withBackward = true): ResNe
   act(n.input, B * 3 * S * S);
   act(n.stemConv, size(lay.stem));
   act(n.stemAct, size(lay.stem));
-  if (lay.pool) act(n.stemPool, B * lay.pool.C * lay.pool.Ho * lay.pool.Wo);
+  if (lay.pool) {
+    act(n.stemPool, B * lay.pool.C * lay.pool.Ho * lay.pool.Wo);
+    add(n.stemArg, B * lay.pool.C * lay.pool.Ho * lay.pool.Wo, 'indices');
+  }
   // Largest tensor any scratch role holds: every conv output (block outputs are conv3/conv2 sized).
   let largest = size(lay.stem);
   for (const b of lay.blocks) {

@@ -1,15 +1,20 @@
 import { activationBackwardRef, activationRef } from '../kernels/activation.ref';
 import type { BatchNormMode } from '../kernels/batchnorm';
 import { batchNormBackwardRef, batchNormForwardRef } from '../kernels/batchnorm.ref';
-import { type Conv2dRefShape, conv2dBackwardInputRef, conv2dBackwardWeightRef, conv2dRef } from '../kernels/conv2d.ref';
+import {
+  type Conv2dRefShape,
+  conv2dBackwardInputRef,
+  conv2dBackwardWeightRef,
+  conv2dRef,
+} from '../kernels/conv2d.ref';
+import { maxPool2dBackwardRef, maxPool2dRef, type MaxPool2dRefShape } from '../kernels/maxpool2d.ref';
 import { linearBackwardRef, linearForwardRef } from '../kernels/linear.ref';
 import { poolBackwardRef, poolForwardRef } from '../kernels/pooling.ref';
 import type { ConvLayer, PoolLayer, ResNetLayout } from './resnet-plan';
 
 /**
  * Float64 reference of src/nn/resnet.ts: the encoder forward and its analytic backward, composed
- * from the kernel references (conv2d, batchnorm, activation, pooling, linear) and a direct
- * 3×3/2 max pool.
+ * from the kernel references (conv2d, maxpool2d, batchnorm, activation, pooling, linear).
  */
 
 type Arr = ArrayLike<number>;
@@ -22,44 +27,12 @@ function param(p: RefParams, name: string): Arr {
   return v;
 }
 
+function poolShape(B: number, l: PoolLayer): MaxPool2dRefShape {
+  return { B, C: l.C, H: l.H, W: l.W, kernel: l.K, stride: l.stride, pad: l.pad };
+}
+
 function convShape(B: number, l: ConvLayer): Conv2dRefShape {
   return { B, Cin: l.Cin, H: l.H, W: l.W, Cout: l.Cout, KH: l.K, KW: l.K, stride: l.stride, pad: l.pad };
-}
-
-/** PyTorch max_pool2d with −∞ padding; arg holds the input index (h·W + w) of the first maximum in scan order. */
-export function maxPool2dRef(B: number, l: PoolLayer, x: Arr): { y: Float64Array; arg: Int32Array } {
-  const y = new Float64Array(B * l.C * l.Ho * l.Wo);
-  const arg = new Int32Array(y.length);
-  for (let bc = 0; bc < B * l.C; bc++)
-    for (let oh = 0; oh < l.Ho; oh++)
-      for (let ow = 0; ow < l.Wo; ow++) {
-        let best = Number.NEGATIVE_INFINITY;
-        let at = -1;
-        for (let kh = 0; kh < l.K; kh++) {
-          const ih = oh * l.stride - l.pad + kh;
-          if (ih < 0 || ih >= l.H) continue;
-          for (let kw = 0; kw < l.K; kw++) {
-            const iw = ow * l.stride - l.pad + kw;
-            if (iw < 0 || iw >= l.W) continue;
-            const v = x[(bc * l.H + ih) * l.W + iw]!;
-            if (v > best) {
-              best = v;
-              at = ih * l.W + iw;
-            }
-          }
-        }
-        const o = (bc * l.Ho + oh) * l.Wo + ow;
-        y[o] = best;
-        arg[o] = at;
-      }
-  return { y, arg };
-}
-
-export function maxPool2dBackwardRef(B: number, l: PoolLayer, arg: Int32Array, dy: Arr): Float64Array {
-  const dx = new Float64Array(B * l.C * l.H * l.W);
-  const per = l.Ho * l.Wo;
-  for (let o = 0; o < arg.length; o++) dx[Math.floor(o / per) * l.H * l.W + arg[o]!]! += dy[o]!;
-  return dx;
 }
 
 /** What one Conv → BN [→ ReLU] unit keeps for its backward. */
@@ -87,7 +60,7 @@ export interface ResNetRefForward {
   running: Map<string, Float64Array>;
   mode: BatchNormMode;
   stem: UnitCache;
-  pool?: { y: Float64Array; arg: Int32Array };
+  pool?: { y: Float64Array; argmax: Int32Array };
   blocks: BlockCache[];
   head: { h: Float64Array; a: Float64Array; mean: Float64Array; invstd: Float64Array };
 }
@@ -131,11 +104,16 @@ function unitForward(
 }
 
 /** Forward of the whole encoder on input [B, 3, S, S]. */
-export function resnetForwardRef(lay: ResNetLayout, input: Arr, p: RefParams, mode: BatchNormMode): ResNetRefForward {
+export function resnetForwardRef(
+  lay: ResNetLayout,
+  input: Arr,
+  p: RefParams,
+  mode: BatchNormMode,
+): ResNetRefForward {
   const { B, config: c } = lay;
   const running = new Map<string, Float64Array>();
   const stem = unitForward(B, lay.stem, input, p, mode, true, running);
-  const pool = lay.pool ? maxPool2dRef(B, lay.pool, stem.y) : undefined;
+  const pool = lay.pool ? maxPool2dRef(poolShape(B, lay.pool), stem.y) : undefined;
   let x: Float64Array = pool ? pool.y : stem.y;
   const blocks: BlockCache[] = [];
   for (const b of lay.blocks) {
@@ -155,7 +133,11 @@ export function resnetForwardRef(lay: ResNetLayout, input: Arr, p: RefParams, mo
     x = out;
   }
   const features = poolForwardRef({ B, C: lay.F, N: lay.lastHW, mode: 'mean' }, x).out;
-  const h = linearForwardRef({ B, inFeatures: lay.F, outFeatures: c.headHidden, bias: false }, features, param(p, 'inv_head.0.weight'));
+  const h = linearForwardRef(
+    { B, inFeatures: lay.F, outFeatures: c.headHidden, bias: false },
+    features,
+    param(p, 'inv_head.0.weight'),
+  );
   const bn = bnForward(B, c.headHidden, 1, 'inv_head.1', h, p, mode, running);
   const a = activationRef(bn.y, 0);
   const projections = linearForwardRef(
@@ -237,17 +219,22 @@ export function resnetBackwardRef(
     bn.dx,
   );
   grads.set('inv_head.0.weight', l0.dw);
-  let d: Float64Array = poolBackwardRef({ B, C: lay.F, N: lay.lastHW, mode: 'mean' }, new Int32Array(0), l0.dx);
+  let d: Float64Array = poolBackwardRef(
+    { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
+    new Int32Array(0),
+    l0.dx,
+  );
   for (let i = lay.blocks.length - 1; i >= 0; i--) {
     const bc = f.blocks[i]!;
     const dsum = activationBackwardRef(bc.out, d, 0);
     let g: Float64Array = dsum;
-    for (let j = bc.units.length - 1; j >= 0; j--) g = unitBackward(B, bc.units[j]!, p, g, mode, grads, true)!;
+    for (let j = bc.units.length - 1; j >= 0; j--)
+      g = unitBackward(B, bc.units[j]!, p, g, mode, grads, true)!;
     const dsc = bc.ds ? unitBackward(B, bc.ds, p, dsum, mode, grads, true)! : dsum;
     for (let k = 0; k < g.length; k++) g[k]! += dsc[k]!;
     d = g;
   }
-  if (lay.pool && f.pool) d = maxPool2dBackwardRef(B, lay.pool, f.pool.arg, d);
+  if (lay.pool && f.pool) d = maxPool2dBackwardRef(poolShape(B, lay.pool), d, f.pool.argmax);
   unitBackward(B, f.stem, p, d, mode, grads, false);
   return { grads, dFeatures: l0.dx };
 }

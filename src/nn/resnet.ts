@@ -2,9 +2,10 @@ import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
-import { type Conv2dOp, planConv2d } from '../kernels/conv2d';
-import { type LinearOp, planLinear } from '../kernels/linear';
-import { type PoolOp, planPool } from '../kernels/pooling';
+import { type Conv2dOp, type Conv2dTiles, planConv2d } from '../kernels/conv2d';
+import { planLinear } from '../kernels/linear';
+import { planMaxPool2d } from '../kernels/maxpool2d';
+import { planPool } from '../kernels/pooling';
 import { type ScaleAddOp, planScaleAdd } from '../kernels/scale_add';
 import { ParamStore } from './param-store';
 import { type ResNetConfig, resnetParamSpecs } from './resnet-config';
@@ -54,6 +55,8 @@ export interface ResNetOptions {
   prefix?: string;
   /** Plan the backward (default true); false allocates no gradient buffers. */
   withBackward?: boolean;
+  /** Conv2d workgroup tiles (default DEFAULT_CONV2D_TILES); smaller tiles compile faster on CPU emulation. */
+  convTiles?: Conv2dTiles;
 }
 
 /** A conv with its BN, and the ReLU applied in place to the BN output when there is one. */
@@ -61,6 +64,18 @@ interface ConvUnit {
   conv: Conv2dOp;
   bn: BatchNormOp;
   relu?: ActivationOp;
+}
+
+/** A residual block: its conv units, optional downsample unit, the residual add and the final ReLU. */
+interface BlockOps {
+  units: ConvUnit[];
+  ds?: ConvUnit;
+  add: ScaleAddOp;
+  relu: ActivationOp;
+  /** Gradient buffers of the block output and input (g0 / g1, alternating). */
+  gOut?: GPUBuffer;
+  gIn?: GPUBuffer;
+  inBytes: number;
 }
 
 export async function createResNet(
@@ -76,7 +91,8 @@ export async function createResNet(
   const lay = resnetLayout(config, B, S);
   const params = new ParamStore(ctx, arena, resnetParamSpecs(config), prefix);
   const buf = new Map<string, GPUBuffer>();
-  for (const s of resnetBufferSpecs(lay, bwd)) buf.set(s.name, arena.alloc(`${prefix}${s.name}`, s.floats * 4, s.group));
+  for (const s of resnetBufferSpecs(lay, bwd))
+    buf.set(s.name, arena.alloc(`${prefix}${s.name}`, s.floats * 4, s.group));
   const get = (name: string) => buf.get(name)!;
   const n = resnetBufferNames();
   const grad = (name: string) => (bwd ? params.grad(name) : undefined);
@@ -98,15 +114,25 @@ export async function createResNet(
     relu: boolean,
     g?: { dy: GPUBuffer; dc: GPUBuffer; dx?: GPUBuffer },
   ): Promise<ConvUnit> => {
-    const conv = keep(
-      await planConv2d(
+    const size = B * l.Cout * l.Ho * l.Wo;
+    const [conv, bn, act] = await Promise.all([
+      planConv2d(
         ctx,
-        { B, Cin: l.Cin, H: l.H, W: l.W, Cout: l.Cout, KH: l.K, KW: l.K, stride: l.stride, pad: l.pad },
+        {
+          B,
+          Cin: l.Cin,
+          H: l.H,
+          W: l.W,
+          Cout: l.Cout,
+          KH: l.K,
+          KW: l.K,
+          stride: l.stride,
+          pad: l.pad,
+          tiles: opts.convTiles,
+        },
         { x, w: params.value(`${l.conv}.weight`), y: c, dy: g?.dc, dx: g?.dx, dw: grad(`${l.conv}.weight`) },
-      ),
-    );
-    const bn = keep(
-      await planBatchNorm(
+      ).then(keep),
+      planBatchNorm(
         ctx,
         { B, C: l.Cout, L: l.Ho * l.Wo },
         {
@@ -118,12 +144,15 @@ export async function createResNet(
           runningVar: params.value(`${l.bn}.running_var`),
           ...(g ? { dy: g.dy, dx: g.dc, dgamma: grad(`${l.bn}.weight`), dbeta: grad(`${l.bn}.bias`) } : {}),
         },
-      ),
-    );
-    const size = B * l.Cout * l.Ho * l.Wo;
-    const act = relu
-      ? keep(await planActivation(ctx, { n: size, kind: 'relu' }, { x: y, y, ...(g ? { dy: g.dy, dx: g.dy } : {}) }))
-      : undefined;
+      ).then(keep),
+      relu
+        ? planActivation(
+            ctx,
+            { n: size, kind: 'relu' },
+            { x: y, y, ...(g ? { dy: g.dy, dx: g.dy } : {}) },
+          ).then(keep)
+        : undefined,
+    ]);
     return { conv, bn, relu: act };
   };
 
@@ -136,7 +165,8 @@ export async function createResNet(
   const nb = lay.blocks.length;
   const stemGrad = nb % 2; // block i's output gradient lives in gbuf[(nb - 1 - i) % 2], its input's in the other
   const stemDy = lay.pool ? t1 : gbuf[stemGrad];
-  const stem = await unit(
+  // Plans are independent of each other (buffers are fixed), so all of them compile concurrently.
+  const stemP = unit(
     lay.stem,
     get(n.input),
     get(n.stemConv),
@@ -144,96 +174,89 @@ export async function createResNet(
     true,
     bwd ? { dy: stemDy!, dc: lay.pool ? t2 : t1 } : undefined,
   );
-  let maxPool: StemPoolOp | undefined;
-  if (lay.pool) {
-    maxPool = keep(
-      await planStemPool(ctx, lay, {
-        x: get(n.stemAct),
-        y: get(n.stemPool),
-        dy: bwd ? gbuf[stemGrad] : undefined,
-        dx: bwd ? t1 : undefined,
-      }),
-    );
-  }
+  const pl = lay.pool;
+  const maxPoolP = pl
+    ? planMaxPool2d(
+        ctx,
+        { B, C: pl.C, H: pl.H, W: pl.W, kernel: pl.K, stride: pl.stride, pad: pl.pad },
+        {
+          x: get(n.stemAct),
+          y: get(n.stemPool),
+          argmax: get(n.stemArg),
+          dy: bwd ? gbuf[stemGrad] : undefined,
+          dx: bwd ? t1 : undefined,
+        },
+      ).then(keep)
+    : undefined;
 
-  interface BlockOps {
-    units: ConvUnit[];
-    ds?: ConvUnit;
-    add: ScaleAddOp;
-    relu: ActivationOp;
-    gOut?: GPUBuffer;
-    gIn?: GPUBuffer;
-    inBytes: number;
-    copyShortcut: boolean;
-  }
-  const blocks: BlockOps[] = [];
+  const blockPs: Promise<BlockOps>[] = [];
   let x = lay.pool ? get(n.stemPool) : get(n.stemAct);
   for (let i = 0; i < nb; i++) {
     const b = lay.blocks[i]!;
     const gOut = bwd ? gbuf[(nb - 1 - i) % 2] : undefined;
     const gIn = bwd ? gbuf[(nb - i) % 2] : undefined;
-    const units: ConvUnit[] = [];
+    const unitPs: Promise<ConvUnit>[] = [];
     let xi = x;
     const last = b.convs.length - 1;
     for (let j = 0; j <= last; j++) {
-      const l = b.convs[j]!;
       // Gradients inside the block: a BN's dy is gOut (last) or t2, its dc t1; a conv's dx is t2 or gIn (first).
-      const g =
-        gOut && gIn ? { dy: j === last ? gOut : t2, dc: t1, dx: j === 0 ? gIn : t2 } : undefined;
-      const u = await unit(l, xi, get(n.conv(b, j)), j === last ? t1 : get(n.act(b, j)), j !== last, g);
-      units.push(u);
-      xi = j === last ? xi : get(n.act(b, j));
+      const g = gOut && gIn ? { dy: j === last ? gOut : t2, dc: t1, dx: j === 0 ? gIn : t2 } : undefined;
+      const y = j === last ? t1 : get(n.act(b, j));
+      unitPs.push(unit(b.convs[j]!, xi, get(n.conv(b, j)), y, j !== last, g));
+      xi = y;
     }
-    let ds: ConvUnit | undefined;
-    if (b.downsample) {
-      ds = await unit(
-        b.downsample,
-        x,
-        get(n.dsConv(b)),
-        t2,
-        false,
-        gOut && gIn ? { dy: gOut, dc: t1, dx: gIn } : undefined,
-      );
-    }
+    const dsP = b.downsample
+      ? unit(
+          b.downsample,
+          x,
+          get(n.dsConv(b)),
+          t2,
+          false,
+          gOut && gIn ? { dy: gOut, dc: t1, dx: gIn } : undefined,
+        )
+      : undefined;
     const out = get(n.out(b));
     const outN = B * b.shape.outC * b.Ho * b.Wo;
-    const add = keep(await planScaleAdd(ctx, { x: t1, y: ds ? t2 : x, out }, outN, 1));
-    const relu = keep(
-      await planActivation(
-        ctx,
-        { n: outN, kind: 'relu' },
-        { x: out, y: out, ...(gOut ? { dy: gOut, dx: gOut } : {}) },
-      ),
+    const addP = planScaleAdd(ctx, { x: t1, y: b.downsample ? t2 : x, out }, outN, 1).then(keep);
+    const reluP = planActivation(
+      ctx,
+      { n: outN, kind: 'relu' },
+      { x: out, y: out, ...(gOut ? { dy: gOut, dx: gOut } : {}) },
+    ).then(keep);
+    const inBytes = B * b.shape.inC * b.H * b.W * 4;
+    blockPs.push(
+      Promise.all([Promise.all(unitPs), dsP, addP, reluP]).then(([units, ds, add, relu]) => ({
+        units,
+        ds,
+        add,
+        relu,
+        gOut,
+        gIn,
+        inBytes,
+      })),
     );
-    blocks.push({
-      units,
-      ds,
-      add,
-      relu,
-      gOut,
-      gIn,
-      inBytes: B * b.shape.inC * b.H * b.W * 4,
-      copyShortcut: !ds,
-    });
     x = out;
   }
 
-  const gap: PoolOp = keep(
-    await planPool(
-      ctx,
-      { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
-      { x, out: get(n.features), ...(bwd ? { dout: get(n.dFeatures), dx: gbuf[0] } : {}) },
-    ),
-  );
-  const head = keep(
-    await planImageHead(ctx, params, config, B, lay.F, {
-      x: get(n.features),
-      h: get(n.headH),
-      a: get(n.headA),
-      y: get(n.projections),
-      ...(bwd ? { dy: get(n.dProjections), dx: get(n.dFeatures), da: get(n.headDa), dh: get(n.headDh) } : {}),
-    }),
-  );
+  const gapP = planPool(
+    ctx,
+    { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
+    { x, out: get(n.features), ...(bwd ? { dout: get(n.dFeatures), dx: gbuf[0] } : {}) },
+  ).then(keep);
+  const headP = planImageHead(ctx, params, config, B, lay.F, {
+    x: get(n.features),
+    h: get(n.headH),
+    a: get(n.headA),
+    y: get(n.projections),
+    ...(bwd ? { dy: get(n.dProjections), dx: get(n.dFeatures), da: get(n.headDa), dh: get(n.headDh) } : {}),
+  }).then(keep);
+  const [stem, maxPool, blocks, gap, head] = await Promise.all([
+    stemP,
+    maxPoolP,
+    Promise.all(blockPs),
+    gapP,
+    headP,
+  ]);
 
   let lastMode: BatchNormMode | undefined;
   return {
@@ -335,34 +358,52 @@ async function planImageHead(
 ) {
   const g = bufs.dy !== undefined;
   const grad = (name: string) => (g ? params.grad(name) : undefined);
-  const lin0: LinearOp = await planLinear(
-    ctx,
-    { B, inFeatures: F, outFeatures: c.headHidden, bias: false },
-    { x: bufs.x, w: params.value('inv_head.0.weight'), y: bufs.h, dy: bufs.dh, dx: bufs.dx, dw: grad('inv_head.0.weight') },
-  );
-  const bn: BatchNormOp = await planBatchNorm(
-    ctx,
-    { B, C: c.headHidden, L: 1 },
-    {
-      x: bufs.h,
-      y: bufs.a,
-      gamma: params.value('inv_head.1.weight'),
-      beta: params.value('inv_head.1.bias'),
-      runningMean: params.value('inv_head.1.running_mean'),
-      runningVar: params.value('inv_head.1.running_var'),
-      ...(g ? { dy: bufs.da, dx: bufs.dh, dgamma: grad('inv_head.1.weight'), dbeta: grad('inv_head.1.bias') } : {}),
-    },
-  );
-  const relu = await planActivation(
-    ctx,
-    { n: B * c.headHidden, kind: 'relu' },
-    { x: bufs.a, y: bufs.a, ...(g ? { dy: bufs.da, dx: bufs.da } : {}) },
-  );
-  const lin3: LinearOp = await planLinear(
-    ctx,
-    { B, inFeatures: c.headHidden, outFeatures: c.proj, bias: false },
-    { x: bufs.a, w: params.value('inv_head.3.weight'), y: bufs.y, dy: bufs.dy, dx: bufs.da, dw: grad('inv_head.3.weight') },
-  );
+  const [lin0, bn, relu, lin3] = await Promise.all([
+    planLinear(
+      ctx,
+      { B, inFeatures: F, outFeatures: c.headHidden, bias: false },
+      {
+        x: bufs.x,
+        w: params.value('inv_head.0.weight'),
+        y: bufs.h,
+        dy: bufs.dh,
+        dx: bufs.dx,
+        dw: grad('inv_head.0.weight'),
+      },
+    ),
+    planBatchNorm(
+      ctx,
+      { B, C: c.headHidden, L: 1 },
+      {
+        x: bufs.h,
+        y: bufs.a,
+        gamma: params.value('inv_head.1.weight'),
+        beta: params.value('inv_head.1.bias'),
+        runningMean: params.value('inv_head.1.running_mean'),
+        runningVar: params.value('inv_head.1.running_var'),
+        ...(g
+          ? { dy: bufs.da, dx: bufs.dh, dgamma: grad('inv_head.1.weight'), dbeta: grad('inv_head.1.bias') }
+          : {}),
+      },
+    ),
+    planActivation(
+      ctx,
+      { n: B * c.headHidden, kind: 'relu' },
+      { x: bufs.a, y: bufs.a, ...(g ? { dy: bufs.da, dx: bufs.da } : {}) },
+    ),
+    planLinear(
+      ctx,
+      { B, inFeatures: c.headHidden, outFeatures: c.proj, bias: false },
+      {
+        x: bufs.a,
+        w: params.value('inv_head.3.weight'),
+        y: bufs.y,
+        dy: bufs.dy,
+        dx: bufs.da,
+        dw: grad('inv_head.3.weight'),
+      },
+    ),
+  ]);
   return {
     encodeForward(enc: GPUCommandEncoder, mode: BatchNormMode) {
       lin0.encodeForward(enc);
@@ -380,19 +421,4 @@ async function planImageHead(
       for (const op of [lin0, bn, relu, lin3]) op.destroy();
     },
   };
-}
-
-interface StemPoolOp {
-  encodeForward(enc: GPUCommandEncoder): void;
-  encodeBackward(enc: GPUCommandEncoder): void;
-  destroy(): void;
-}
-
-/** The 'imagenet' stem's 3×3 stride-2 max pool (padding 1) on stem.a [B, C, H, W]. */
-async function planStemPool(
-  _ctx: GpuContext,
-  _lay: ResNetLayout,
-  _bufs: { x: GPUBuffer; y: GPUBuffer; dy?: GPUBuffer; dx?: GPUBuffer },
-): Promise<StemPoolOp> {
-  throw new Error('ResNet: max pool not available yet');
 }
