@@ -1,8 +1,14 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
-import { type Conv2dOp, type Conv2dTiles, planConv2d } from '../kernels/conv2d';
+import { type BatchNormMode, type BatchNormOp, batchNormLayout, planBatchNorm } from '../kernels/batchnorm';
+import {
+  type Conv2dOp,
+  type Conv2dTiles,
+  DEFAULT_CONV2D_TILES,
+  planConv2d,
+  wgradSplit,
+} from '../kernels/conv2d';
 import { planLinear } from '../kernels/linear';
 import { planMaxPool2d } from '../kernels/maxpool2d';
 import { planPool } from '../kernels/pooling';
@@ -421,4 +427,33 @@ async function planImageHead(
       for (const op of [lin0, bn, relu, lin3]) op.destroy();
     },
   };
+}
+
+/**
+ * Bytes the kernels allocate inside their plans for a training-mode ResNet (not in the arena):
+ * BatchNorm partial sums, saved statistics and backward sums, and conv weight-gradient partials
+ * (split-K chunks). Uniform blocks are left out.
+ */
+export function resnetKernelScratchBytes(
+  config: ResNetConfig,
+  batch: number,
+  imageSize: number,
+  tiles: Conv2dTiles = DEFAULT_CONV2D_TILES,
+): number {
+  const lay = resnetLayout(config, batch, imageSize);
+  const convs: ConvLayer[] = [lay.stem];
+  for (const b of lay.blocks) convs.push(...b.convs, ...(b.downsample ? [b.downsample] : []));
+  const bn = (C: number, L: number) => {
+    const l = batchNormLayout({ B: batch, C, L });
+    return l.G * C * l.Lp * 12 + 4 * C * 4;
+  };
+  let total = bn(config.headHidden, 1);
+  for (const l of convs) {
+    total += bn(l.Cout, l.Ho * l.Wo);
+    const Kf = l.Cin * l.K * l.K;
+    const tilesOut = Math.ceil(Kf / (4 * tiles.wgN)) * Math.ceil(l.Cout / (4 * tiles.wgM));
+    const { splits } = wgradSplit(batch * l.Ho * l.Wo, tilesOut, tiles.tk, l.Cout * Kf);
+    if (splits > 1) total += splits * l.Cout * Kf * 4;
+  }
+  return total;
 }
