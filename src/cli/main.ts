@@ -4,7 +4,7 @@ import { COMMANDS } from './commands/index';
 import { InputError, UsageError } from './errors';
 
 export function usage(commands: readonly Command[] = COMMANDS): string {
-  const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
+  const lines = commands.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`);
   return [
     'usage: crosspoint <command> [flags]',
     '',

@@ -1,0 +1,77 @@
+/**
+ * Linear evaluation of frozen features: a linear SVM fitted on the train split, accuracy on
+ * both splits and per test class (CrossPoint reports the overall test accuracy at C = 0.01).
+ */
+import { InputError } from '../cli/errors';
+import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
+import { fitLinearSVC, type LinearSVCOptions } from './linear-svc';
+
+export interface LinearEvalOptions {
+  /** SVM C (default 0.01). */
+  C?: number;
+  seed?: number;
+  /** Standardise both splits with the train split's statistics (default false, as upstream). */
+  standardize?: boolean;
+  svm?: Omit<LinearSVCOptions, 'C' | 'seed'>;
+}
+
+export interface LinearEvalResult {
+  /** Accuracies in [0, 1]. */
+  train_acc: number;
+  test_acc: number;
+  /** Accuracy among the test samples of each label present in test (key: the label). */
+  per_class: Record<string, number>;
+  /** Mean of per_class (class-balanced accuracy). */
+  mean_class_acc: number;
+  n_train: number;
+  n_test: number;
+  C: number;
+  /** False when a binary problem stopped at maxIter (sklearn would warn). */
+  converged: boolean;
+}
+
+export function linearEval(
+  train: FeatureSet,
+  test: FeatureSet,
+  opts: LinearEvalOptions = {},
+): LinearEvalResult {
+  const d = checkFeatureSet(train, 'train');
+  const dt = checkFeatureSet(test, 'test');
+  if (d !== dt) throw new InputError(`train features have ${d} dimensions, test features ${dt}`);
+  if (new Set(train.labels).size < 2) throw new InputError('train: needs at least 2 classes');
+  let xtr: Float32Array | Float64Array = train.features;
+  let xte: Float32Array | Float64Array = test.features;
+  if (opts.standardize) {
+    const s = fitScaler(xtr, train.labels.length, d);
+    xtr = applyScaler(xtr, s);
+    xte = applyScaler(xte, s);
+  }
+  const C = opts.C ?? 0.01;
+  const svm = fitLinearSVC(xtr, train.labels, { ...opts.svm, C, seed: opts.seed ?? 0 });
+  const pred = svm.predict(xte, test.labels.length);
+  const hits = new Map<number, [number, number]>();
+  let ok = 0;
+  test.labels.forEach((l, i) => {
+    const h = hits.get(l) ?? [0, 0];
+    h[1]++;
+    if (pred[i] === l) {
+      h[0]++;
+      ok++;
+    }
+    hits.set(l, h);
+  });
+  const per_class: Record<string, number> = {};
+  for (const l of [...hits.keys()].sort((a, b) => a - b))
+    per_class[String(l)] = hits.get(l)![0] / hits.get(l)![1];
+  const accs = Object.values(per_class);
+  return {
+    train_acc: svm.score(xtr, train.labels),
+    test_acc: ok / test.labels.length,
+    per_class,
+    mean_class_acc: accs.reduce((a, b) => a + b, 0) / accs.length,
+    n_train: train.labels.length,
+    n_test: test.labels.length,
+    C,
+    converged: svm.converged,
+  };
+}

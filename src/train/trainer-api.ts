@@ -1,0 +1,75 @@
+import type { PresetName } from './presets';
+
+/**
+ * The contract between the trainer (src/train/trainer.ts) and its hosts (the Web Worker, the
+ * `crosspoint pretrain` command, tests). Plain data only, so it can cross postMessage.
+ */
+
+/** Which terms of L = L_imid + L_cmid are trained (the paper's ablation switches). */
+export interface LossTerms {
+  imid: boolean;
+  cmid: boolean;
+}
+
+export interface TrainConfig {
+  preset: PresetName;
+  seed: number;
+  /** Overrides of the preset's values. */
+  batch?: number;
+  lr?: number;
+  weightDecay?: number;
+  epochs?: number;
+  temperature?: number;
+  k?: number;
+  losses?: LossTerms;
+  /** Autosave a checkpoint every this many steps (0 = never; the worker also saves on pause). */
+  checkpointEvery?: number;
+}
+
+/** One training step's report. Losses are NaN for a term that is switched off. */
+export interface StepMetrics {
+  step: number;
+  epoch: number;
+  lImid: number;
+  lCmid: number;
+  loss: number;
+  lr: number;
+  stepMs: number;
+  samplesPerSec: number;
+  /** Bytes the trainer's GPU buffers hold. */
+  gpuBytes: number;
+  /** Estimated seconds to the end of the configured epochs at the current speed. */
+  etaSec: number;
+}
+
+/** Something went wrong and the trainer recovered (or could not). */
+export interface TrainFault {
+  kind: 'non-finite' | 'device-lost' | 'limits' | 'error';
+  message: string;
+  /** For 'non-finite': the tensor (loss term or parameter gradient) that went bad. */
+  tensor?: string;
+  /** The step training resumed from, when it recovered. */
+  restoredStep?: number;
+}
+
+/** A dataset summary the UI shows. */
+export interface DatasetSummary {
+  name: string;
+  classes: string[];
+  /** Objects per class in the train and test splits. */
+  trainCounts: number[];
+  testCounts: number[];
+  points: number;
+  views: number;
+  imageSize: number;
+}
+
+/** Embeddings of a set of objects for the Embeddings panel: both spaces, same object order. */
+export interface EmbeddingSet {
+  ids: string[];
+  labels: number[];
+  /** [n, d] point-branch projections and [n, d] image-branch projections. */
+  point: Float32Array;
+  image: Float32Array;
+  dim: number;
+}
