@@ -10,7 +10,7 @@ import type { HostTensors } from './param-store';
 import { initialiseParams, numel } from './param-spec';
 import { createResNet, type ResNet } from './resnet';
 import { type ResNetConfig, resnetParamSpecs } from './resnet-config';
-import { resnetActivationBytes, resnetLayout } from './resnet-plan';
+import { resnetActivationBytes, resnetBufferSpecs, resnetLayout } from './resnet-plan';
 import { type RefParams, resnetBackwardRef, resnetForwardRef } from './resnet.ref';
 
 const gpu = setupGpu();
@@ -173,10 +173,10 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
         return s;
       };
       const { grads } = resnetBackwardRef(lay, p64, resnetForwardRef(lay, x, p64, mode), dy);
-      // Every trainable tensor, a few entries each.
+      // Every trainable tensor: two entries each in train mode, one in eval mode.
       for (const [name, g] of grads) {
         const v = p64.get(name) as Float64Array;
-        for (const i of sampleIndices(v.length, 2, name.length)) {
+        for (const i of sampleIndices(v.length, mode === 'train' ? 2 : 1, name.length)) {
           const fd = centralDiff(loss, v, i, 1e-5);
           expect(Math.abs(fd - g[i]!), `${mode} ${name}[${i}]: fd ${fd} vs ${g[i]}`).toBeLessThan(
             1e-6 + 1e-4 * Math.abs(fd),
@@ -203,6 +203,36 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
     for (const [n, g] of a.grads) expect([...b.grads.get(n)!], n).toEqual([...g]);
     for (const [n, v] of a.state)
       if (v instanceof Float32Array) expect([...(b.state.get(n) as Float32Array)], n).toEqual([...v]);
+    net.destroy();
+    arena.destroy();
+  });
+
+  it('an inference-only plan allocates no activation gradients and gives the eval projections', async () => {
+    const ctx = gpu();
+    const arena = new BufferArena(ctx);
+    const net = await createResNet(ctx, arena, k.config, {
+      batch: k.B,
+      imageSize: k.S,
+      withBackward: false,
+      convTiles: TILES,
+    });
+    const host = hostParams(k.config, 5);
+    net.params.upload(host);
+    const x = new Rng(6).uniformArray(k.B * 3 * k.S * k.S, -1, 1);
+    writeBuffer(ctx, net.input, x);
+    await step(ctx, net, 'eval', false);
+    const ref = resnetForwardRef(lay, x, floatParams(host), 'eval');
+    expectScaled(
+      await readF32(ctx, net.projections, k.B * k.config.proj),
+      ref.projections,
+      1e-4,
+      'projections',
+    );
+    const g = arena.byGroup();
+    expect(g['activation-grads'] ?? 0).toBe(0);
+    const want = resnetBufferSpecs(lay, false).reduce((t, s) => t + Math.max(4, s.floats * 4), 0);
+    expect((g.activations ?? 0) + (g.indices ?? 0)).toBe(want);
+    expect(() => net.encodeBackward(ctx.device.createCommandEncoder())).toThrow(/without the backward/);
     net.destroy();
     arena.destroy();
   });

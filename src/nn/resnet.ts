@@ -59,7 +59,7 @@ export interface ResNetOptions {
   imageSize: number;
   /** Arena-name prefix for parameters and buffers, so two models can share an arena (e.g. "image."). */
   prefix?: string;
-  /** Plan the backward (default true); false allocates no gradient buffers. */
+  /** Plan the backward (default true); false allocates no activation gradients (the ParamStore still has parameter gradients). */
   withBackward?: boolean;
   /** Conv2d workgroup tiles (default DEFAULT_CONV2D_TILES); smaller tiles compile faster on CPU emulation. */
   convTiles?: Conv2dTiles;
