@@ -6,6 +6,7 @@ import { grad } from './grad';
 import { info } from './info';
 import { inspect } from './inspect';
 import { plan } from './plan';
+import { pretrain } from './pretrain';
 import { sample } from './sample';
 import { svm } from './svm';
 
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   encode as unknown as Command,
   grad as unknown as Command,
   plan as unknown as Command,
+  pretrain as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
   bench as unknown as Command,

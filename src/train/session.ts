@@ -1,0 +1,188 @@
+import type { GpuContext } from '../gpu/context';
+import { GpuDeviceLostError } from '../gpu/errors';
+import { Trainer } from './trainer';
+import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
+import type { TrainingData } from './training-data';
+
+/** What a host (the Web Worker, the CLI, a test) provides to a training session. */
+export interface SessionHost {
+  /** Acquire a GPU device (again, after a loss). */
+  acquire(): Promise<GpuContext>;
+  /** Build the dataset on a device. */
+  loadData(ctx: GpuContext): Promise<TrainingData>;
+  onMetrics(m: StepMetrics): void;
+  onFault(f: TrainFault): void;
+  onState(s: { running: boolean; step: number }): void;
+  /** Stores an autosaved checkpoint (IndexedDB in the browser, a file in the CLI). */
+  persist?(bytes: Uint8Array, step: number): Promise<void>;
+  /** Lets the host process messages between steps (the worker yields to its event loop). */
+  breathe?(): Promise<void>;
+}
+
+/**
+ * Run / pause / single step / reset over a Trainer, with autosaved checkpoints and recovery:
+ * a non-finite step restores the last good checkpoint and pauses; a lost device is re-acquired
+ * and training continues from the last checkpoint. Host-independent.
+ */
+export class TrainingSession {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private lastCheckpoint: Uint8Array | undefined;
+
+  private constructor(
+    private readonly host: SessionHost,
+    readonly config: TrainConfig,
+    private ctx: GpuContext,
+    private data: TrainingData,
+    public trainer: Trainer,
+  ) {
+    this.watchDevice();
+  }
+
+  static async start(host: SessionHost, config: TrainConfig): Promise<TrainingSession> {
+    const ctx = await host.acquire();
+    const data = await host.loadData(ctx);
+    const trainer = await Trainer.create(ctx, config, data);
+    return new TrainingSession(host, config, ctx, data, trainer);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  /** Trains until paused, or until `untilStep` (default: the configured epochs). */
+  run(untilStep = this.trainer.totalSteps): Promise<void> {
+    if (this.running) return this.loop ?? Promise.resolve();
+    this.running = true;
+    this.host.onState({ running: true, step: this.trainer.step });
+    this.loop = (async () => {
+      try {
+        while (this.running && this.trainer.step < untilStep) {
+          const ok = await this.stepOnceInternal();
+          if (!ok) break;
+          await this.host.breathe?.();
+        }
+      } finally {
+        this.running = false;
+        this.host.onState({ running: false, step: this.trainer.step });
+      }
+    })();
+    return this.loop;
+  }
+
+  /** Stops after the current step and autosaves. */
+  async pause(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.autosave();
+  }
+
+  /** One step while paused. */
+  async stepOnce(): Promise<StepMetrics | undefined> {
+    if (this.running) return undefined;
+    let metrics: StepMetrics | undefined;
+    const off = this.captureMetrics((m) => {
+      metrics = m;
+    });
+    await this.stepOnceInternal();
+    off();
+    this.host.onState({ running: false, step: this.trainer.step });
+    return metrics;
+  }
+
+  private metricsTaps = new Set<(m: StepMetrics) => void>();
+  private captureMetrics(fn: (m: StepMetrics) => void) {
+    this.metricsTaps.add(fn);
+    return () => this.metricsTaps.delete(fn);
+  }
+
+  private async stepOnceInternal(): Promise<boolean> {
+    let r: Awaited<ReturnType<Trainer['trainStep']>>;
+    try {
+      r = await this.trainer.trainStep();
+    } catch (e) {
+      if (await this.recoverFromLoss(e)) return true;
+      this.host.onFault({ kind: 'error', message: (e as Error).message });
+      return false;
+    }
+    if (!r.ok) {
+      this.host.onFault(r.fault);
+      return false; // stop: the user decides what to change
+    }
+    this.host.onMetrics(r.metrics);
+    for (const t of this.metricsTaps) t(r.metrics);
+    const every = this.config.checkpointEvery ?? 0;
+    if (every > 0 && r.metrics.step % every === 0) await this.autosave();
+    return true;
+  }
+
+  /** Saves a checkpoint (kept as the last good one and handed to the host to persist). */
+  async checkpoint(): Promise<Uint8Array> {
+    const bytes = await this.trainer.saveCheckpoint();
+    this.lastCheckpoint = bytes;
+    return bytes;
+  }
+
+  private async autosave(): Promise<void> {
+    if (this.trainer.step === 0) return;
+    const bytes = await this.checkpoint();
+    await this.host.persist?.(bytes, this.trainer.step);
+  }
+
+  async load(bytes: Uint8Array): Promise<void> {
+    if (this.running) await this.pause();
+    await this.trainer.loadCheckpoint(bytes);
+    this.lastCheckpoint = bytes;
+    this.host.onState({ running: false, step: this.trainer.step });
+  }
+
+  async reset(): Promise<void> {
+    if (this.running) await this.pause();
+    this.trainer.reset();
+    this.lastCheckpoint = undefined;
+    this.host.onState({ running: false, step: 0 });
+  }
+
+  private watchDevice(): void {
+    const ctx = this.ctx;
+    void ctx.lost.then((lost) => {
+      if (lost.reason !== 'destroyed' && ctx === this.ctx) this.lostWhileIdle = lost;
+    });
+  }
+
+  private lostWhileIdle: GpuDeviceLostError | undefined;
+
+  /** After a device loss: a new device, the dataset again, and the last checkpoint. */
+  private async recoverFromLoss(e: unknown): Promise<boolean> {
+    const lost = this.lostWhileIdle ?? (e instanceof GpuDeviceLostError ? e : undefined);
+    if (!lost && !(await Promise.race([this.ctx.lost.then(() => true), Promise.resolve(false)])))
+      return false;
+    this.lostWhileIdle = undefined;
+    const ctx = await this.host.acquire();
+    const data = await this.host.loadData(ctx);
+    const trainer = await Trainer.create(ctx, this.config, data);
+    if (this.lastCheckpoint) await trainer.loadCheckpoint(this.lastCheckpoint);
+    this.ctx = ctx;
+    this.data = data;
+    this.trainer = trainer;
+    this.watchDevice();
+    this.host.onFault({
+      kind: 'device-lost',
+      message:
+        `the GPU device was lost (${lost?.message ?? 'device lost'}); a new device was acquired and training ` +
+        `continues from ${this.lastCheckpoint ? `the checkpoint of step ${trainer.step}` : 'step 0 (no checkpoint yet)'}`,
+      restoredStep: trainer.step,
+    });
+    return true;
+  }
+
+  dispose(): void {
+    this.running = false;
+    this.trainer.dispose();
+    this.data.destroy();
+  }
+}

@@ -1,0 +1,493 @@
+import { drawImageAugment } from '../data/image-augment-params';
+import { planImageAugment } from '../data/image-augment';
+import { planPointAugment } from '../data/point-augment';
+import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
+import { BufferArena } from '../gpu/arena';
+import { readBufferBytes } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { type AdamSlot, planAdam } from '../kernels/adam';
+import { createDgcnn } from '../nn/dgcnn';
+import { dgcnnParamSpecs } from '../nn/dgcnn-config';
+import type { HostTensors, ParamStore } from '../nn/param-store';
+import { initialiseParams, type ParamSpec } from '../nn/param-spec';
+import type { PointEncoder } from '../nn/point-encoder';
+import { createResNet, type ResNet as ImageEncoder } from '../nn/resnet';
+import { resnetParamSpecs } from '../nn/resnet-config';
+import { Rng } from '../util/random';
+import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { planObjective } from './objective';
+import { getPreset, type Preset } from './presets';
+import { cosineLr } from './schedule';
+import type { TrainingData } from './training-data';
+import type { EmbeddingSet, LossTerms, StepMetrics, TrainConfig, TrainFault } from './trainer-api';
+
+/** The preset with the config's overrides applied. */
+export interface ResolvedConfig extends Preset {
+  seed: number;
+  losses: LossTerms;
+}
+
+export function resolveConfig(c: TrainConfig): ResolvedConfig {
+  const p = getPreset(c.preset);
+  return {
+    ...p,
+    batch: c.batch ?? p.batch,
+    lr: c.lr ?? p.lr,
+    weightDecay: c.weightDecay ?? p.weightDecay,
+    epochs: c.epochs ?? p.epochs,
+    temperature: c.temperature ?? p.temperature,
+    dgcnn: { ...p.dgcnn, k: c.k ?? p.dgcnn.k },
+    seed: c.seed,
+    losses: c.losses ?? { imid: true, cmid: true },
+  };
+}
+
+/** Tensor lists of both models for a config (checkpoint validation uses them). */
+export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
+  const r = resolveConfig(c);
+  return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
+}
+
+export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
+
+/**
+ * CrossPoint pretraining on one device (DESIGN.md §1): each step takes B objects, augments each
+ * cloud twice (one forward over the 2B clouds, so BatchNorm sees both copies), renders nothing
+ * (views are pre-rendered on the GPU) but augments one random view per object, runs both
+ * encoders, the objective, both backwards and Adam, all recorded into one command buffer, and
+ * reads back only the two losses and the non-finite flags.
+ */
+export class Trainer {
+  step = 0;
+  private rng: Rng;
+  private stepTimeEma = 0;
+  /** The last checkpoint known to be finite, restored on a non-finite step. */
+  private lastGood: Uint8Array | undefined;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly config: TrainConfig,
+    readonly resolved: ResolvedConfig,
+    readonly data: TrainingData,
+    readonly arena: BufferArena,
+    readonly point: PointEncoder,
+    readonly image: ImageEncoder,
+    private readonly ops: Awaited<ReturnType<typeof planStep>>,
+  ) {
+    this.rng = new Rng(resolved.seed);
+  }
+
+  static async create(ctx: GpuContext, config: TrainConfig, data: TrainingData): Promise<Trainer> {
+    const r = resolveConfig(config);
+    const B = r.batch;
+    if (B < 2) throw new Error('the batch must hold at least 2 objects (NT-Xent needs negatives)');
+    if (data.trainIndices.length < B) {
+      throw new Error(
+        `the training split has ${data.trainIndices.length} objects, fewer than the batch of ${B}: ` +
+          'lower the batch or use a larger dataset',
+      );
+    }
+    if (data.pointsPerCloud < r.points) {
+      throw new Error(
+        `the dataset has ${data.pointsPerCloud} points per cloud but the preset needs ${r.points}`,
+      );
+    }
+    if (data.imageSize !== r.imageSize) {
+      throw new Error(
+        `the dataset's views are ${data.imageSize}×${data.imageSize} but the preset needs ${r.imageSize}`,
+      );
+    }
+    const arena = new BufferArena(ctx, 'the batch, the point count or the preset');
+    const point = await createDgcnn(ctx, arena, r.dgcnn, {
+      batch: 2 * B,
+      points: r.points,
+      prefix: 'point.',
+    });
+    const image = await createResNet(ctx, arena, r.resnet, {
+      batch: B,
+      imageSize: r.imageSize,
+      prefix: 'image.',
+    });
+    const ops = await planStep(ctx, arena, r, data, point, image);
+    const t = new Trainer(ctx, config, r, data, arena, point, image, ops);
+    t.initialiseWeights();
+    return t;
+  }
+
+  get gpuBytes(): number {
+    return this.arena.totalBytes;
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.floor(this.data.trainIndices.length / this.resolved.batch);
+  }
+
+  get totalSteps(): number {
+    return this.stepsPerEpoch * this.resolved.epochs;
+  }
+
+  /** Fresh weights from the seed (PyTorch's default initialisation), zero optimiser state. */
+  private initialiseWeights(): void {
+    const s = this.resolved.seed;
+    this.point.params.upload(initialiseParams(this.point.params.specs, s));
+    this.image.params.upload(initialiseParams(this.image.params.specs, (s ^ 0x1b873593) >>> 0));
+    const enc = this.ctx.device.createCommandEncoder();
+    for (const slot of this.ops.slots) {
+      enc.clearBuffer(slot.m);
+      enc.clearBuffer(slot.v);
+    }
+    this.ctx.device.queue.submit([enc.finish()]);
+  }
+
+  /** Back to step 0 with the seed's initial weights and generator. */
+  reset(): void {
+    this.initialiseWeights();
+    this.step = 0;
+    this.rng = new Rng(this.resolved.seed);
+    this.lastGood = undefined;
+  }
+
+  /**
+   * The B training objects of the next step: each epoch a fresh shuffle of the train split, drawn
+   * from a generator keyed by (seed, epoch), so a run resumed mid-epoch sees the same order.
+   */
+  private nextBatch(): number[] {
+    const B = this.resolved.batch;
+    const epoch = Math.floor(this.step / this.stepsPerEpoch);
+    const inEpoch = this.step % this.stepsPerEpoch;
+    if (this.orderEpoch !== epoch) {
+      this.order = new Rng((this.resolved.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle([
+        ...this.data.trainIndices,
+      ]);
+      this.orderEpoch = epoch;
+    }
+    return this.order.slice(inEpoch * B, inEpoch * B + B);
+  }
+
+  private order: number[] = [];
+  private orderEpoch = -1;
+
+  /** One training step. A non-finite loss or gradient restores the last good checkpoint. */
+  async trainStep(): Promise<StepResult> {
+    const t0 = performance.now();
+    const r = this.resolved;
+    const B = r.batch;
+    const epoch = Math.floor(this.step / this.stepsPerEpoch);
+    const lr = cosineLr(r.lr, epoch, r.epochs);
+    const batch = this.nextBatch();
+    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
+    this.ops.pointAugment.draw(this.rng);
+    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+    this.ops.adam.setStep(this.step + 1, lr);
+
+    const enc = this.ctx.device.createCommandEncoder({ label: `step ${this.step + 1}` });
+    this.ops.gather(enc, batch);
+    this.ops.pointAugment.encode(enc);
+    this.ops.imageAugment.encode(enc);
+    this.point.encodeForward(enc, 'train');
+    if (r.losses.cmid) this.image.encodeForward(enc, 'train');
+    this.ops.objective.encode(enc);
+    this.point.encodeBackward(enc);
+    if (r.losses.cmid) this.image.encodeBackward(enc);
+    this.ops.adam.encode(enc);
+    enc.copyBufferToBuffer(this.ops.loss, 0, this.ops.readback, 0, 8);
+    enc.copyBufferToBuffer(this.ops.adam.flags, 0, this.ops.readback, 8, this.ops.flagsBytes);
+    this.ctx.device.queue.submit([enc.finish()]);
+    const words = await readBufferBytes(this.ctx, this.ops.readback, 8 + this.ops.flagsBytes);
+    const losses = new Float32Array(words, 0, 2);
+    const flags = new Uint32Array(words, 8, this.ops.slots.length + 1);
+    this.point.params.countBatch();
+    if (r.losses.cmid) this.image.params.countBatch();
+
+    const lImid = r.losses.imid ? losses[0]! : Number.NaN;
+    const lCmid = r.losses.cmid ? losses[1]! : Number.NaN;
+    const bad = this.describeNonFinite(lImid, lCmid, flags);
+    if (bad) return { ok: false, fault: await this.recover(bad) };
+
+    this.step++;
+    const stepMs = performance.now() - t0;
+    this.stepTimeEma = this.stepTimeEma === 0 ? stepMs : 0.8 * this.stepTimeEma + 0.2 * stepMs;
+    return {
+      ok: true,
+      metrics: {
+        step: this.step,
+        epoch,
+        lImid,
+        lCmid,
+        loss: (r.losses.imid ? lImid : 0) + (r.losses.cmid ? lCmid : 0),
+        lr,
+        stepMs,
+        samplesPerSec: (B * 1000) / stepMs,
+        gpuBytes: this.gpuBytes,
+        etaSec: (Math.max(0, this.totalSteps - this.step) * this.stepTimeEma) / 1000,
+      },
+    };
+  }
+
+  private describeNonFinite(lImid: number, lCmid: number, flags: Uint32Array): TrainFault | undefined {
+    const r = this.resolved;
+    const badGrads = this.ops.slots.filter((_, i) => flags[i] !== 0).map((s) => s.name);
+    const badLoss = [
+      r.losses.imid && !Number.isFinite(lImid) ? `L_imid = ${lImid}` : '',
+      r.losses.cmid && !Number.isFinite(lCmid) ? `L_cmid = ${lCmid}` : '',
+    ].filter(Boolean);
+    if (!badGrads.length && !badLoss.length) return undefined;
+    const parts = [...badLoss];
+    if (badGrads.length) {
+      parts.push(`non-finite gradient in ${badGrads.length} tensor(s), first ${badGrads[0]}`);
+    }
+    return {
+      kind: 'non-finite',
+      message: `step ${this.step + 1}: ${parts.join('; ')}`,
+      tensor: badGrads[0] ?? badLoss[0],
+    };
+  }
+
+  /** Names the parameter holding a non-finite value (if any), then restores the last good state. */
+  private async recover(fault: TrainFault): Promise<TrainFault> {
+    for (const [prefix, store] of [
+      ['point_model', this.point.params],
+      ['img_model', this.image.params],
+    ] as const) {
+      const values = await store.download();
+      for (const [name, v] of values) {
+        if (v instanceof Float32Array && v.some((x) => !Number.isFinite(x))) {
+          fault.tensor = `${prefix}.${name}`;
+          fault.message += `; parameter ${prefix}.${name} holds non-finite values`;
+          break;
+        }
+      }
+      if (fault.tensor?.startsWith(prefix)) break;
+    }
+    if (this.lastGood) {
+      await this.loadCheckpoint(this.lastGood);
+      fault.restoredStep = this.step;
+      fault.message += `; restored the checkpoint of step ${this.step}`;
+    } else {
+      this.reset();
+      fault.restoredStep = 0;
+      fault.message += '; no checkpoint yet, so training was reset to step 0';
+    }
+    return fault;
+  }
+
+  async snapshot(): Promise<CheckpointState> {
+    const exp_avg = new Map<string, Float32Array>();
+    const exp_avg_sq = new Map<string, Float32Array>();
+    for (const slot of this.ops.slots) {
+      exp_avg.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.m, slot.n * 4)));
+      exp_avg_sq.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.v, slot.n * 4)));
+    }
+    return {
+      config: this.config,
+      step: this.step,
+      rng: this.rng.getState(),
+      point: await this.point.params.download(),
+      image: await this.image.params.download(),
+      exp_avg,
+      exp_avg_sq,
+    };
+  }
+
+  /** A checkpoint of the current state; also remembered as the last good one. */
+  async saveCheckpoint(): Promise<Uint8Array> {
+    const bytes = encodeCheckpoint(await this.snapshot(), this.point.params.specs, this.image.params.specs);
+    this.lastGood = bytes;
+    return bytes;
+  }
+
+  /** Restores weights, optimiser state, step and generator from a checkpoint of the same config. */
+  async loadCheckpoint(bytes: Uint8Array): Promise<void> {
+    const s = decodeCheckpoint(bytes, modelSpecs);
+    const mine = JSON.stringify(modelSpecs(this.config));
+    if (JSON.stringify(modelSpecs(s.config)) !== mine) {
+      throw new Error(
+        `the checkpoint was trained with preset "${s.config.preset}" (other shapes); ` +
+          `switch to that preset before loading it`,
+      );
+    }
+    this.point.params.upload(s.point);
+    this.image.params.upload(s.image);
+    for (const slot of this.ops.slots) {
+      const m = s.exp_avg.get(slot.name);
+      const v = s.exp_avg_sq.get(slot.name);
+      if (!m || !v || m.length !== slot.n || v.length !== slot.n) {
+        throw new Error(`the checkpoint lacks optimiser state for ${slot.name}`);
+      }
+      this.ctx.device.queue.writeBuffer(slot.m, 0, m);
+      this.ctx.device.queue.writeBuffer(slot.v, 0, v);
+    }
+    this.step = s.step;
+    this.rng.setState(s.rng);
+    this.lastGood = bytes;
+  }
+
+  /**
+   * Eval-mode projections of both branches for dataset objects (for the Embeddings and
+   * Similarity panels): clouds centred and scaled to the unit sphere, each object's first view
+   * without colour jitter. Leaves the training state untouched.
+   */
+  async embed(indices: readonly number[]): Promise<EmbeddingSet> {
+    const P = this.point.projWidth;
+    const point = new Float32Array(indices.length * P);
+    const image = new Float32Array(indices.length * P);
+    const B = this.resolved.batch;
+    for (let at = 0; at < indices.length; at += B) {
+      const chunk = indices.slice(at, at + B);
+      const padded = [...chunk, ...Array(B - chunk.length).fill(chunk[0]!)];
+      const enc = this.ctx.device.createCommandEncoder({ label: 'embed' });
+      this.ops.gatherAll(enc, [...padded, ...padded]);
+      this.ops.evalPoints.encode(enc);
+      this.ops.evalImages.setParams(
+        padded.map((o) => ({
+          src: o * this.data.viewsPerObject,
+          order: [0, 1, 2] as [number, number, number],
+          brightness: 1,
+          contrast: 1,
+          saturation: 1,
+          flip: false,
+        })),
+      );
+      this.ops.evalImages.encode(enc);
+      this.point.encodeForward(enc, 'eval');
+      this.image.encodeForward(enc, 'eval');
+      this.ctx.device.queue.submit([enc.finish()]);
+      const pp = new Float32Array(
+        await readBufferBytes(this.ctx, this.point.projections, chunk.length * P * 4),
+      );
+      const ip = new Float32Array(
+        await readBufferBytes(this.ctx, this.image.projections, chunk.length * P * 4),
+      );
+      point.set(pp, at * P);
+      image.set(ip, at * P);
+    }
+    return {
+      ids: indices.map((i) => this.data.ids[i]!),
+      labels: indices.map((i) => this.data.labels[i]!),
+      point,
+      image,
+      dim: P,
+    };
+  }
+
+  /** Eval-mode 2·emb-d DGCNN features of dataset objects (for few-shot and classification). */
+  async features(indices: readonly number[]): Promise<Float32Array> {
+    const F = this.point.featureWidth;
+    const out = new Float32Array(indices.length * F);
+    const cap = 2 * this.resolved.batch;
+    for (let at = 0; at < indices.length; at += cap) {
+      const chunk = indices.slice(at, at + cap);
+      const padded = [...chunk, ...Array(cap - chunk.length).fill(chunk[0]!)];
+      const enc = this.ctx.device.createCommandEncoder({ label: 'features' });
+      this.ops.gatherAll(enc, padded);
+      this.ops.evalPoints.encode(enc);
+      this.point.encodeForward(enc, 'eval');
+      this.ctx.device.queue.submit([enc.finish()]);
+      out.set(
+        new Float32Array(await readBufferBytes(this.ctx, this.point.features, chunk.length * F * 4)),
+        at * F,
+      );
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.ops.destroy();
+    this.point.destroy();
+    this.image.destroy();
+    this.arena.destroy();
+  }
+}
+
+/** Everything a step records besides the two encoders. */
+async function planStep(
+  ctx: GpuContext,
+  arena: BufferArena,
+  r: ResolvedConfig,
+  data: TrainingData,
+  point: PointEncoder,
+  image: ImageEncoder,
+) {
+  const B = r.batch;
+  const N = r.points;
+  const cloudBytes = N * 3 * 4;
+  const raw = arena.alloc('step.clouds', 2 * B * cloudBytes, 'batch'); // [2B, N, 3] both copies of each cloud
+  const pointAugment = await planPointAugment(
+    ctx,
+    { B: 2 * B, N, options: CROSSPOINT_AUGMENT },
+    { points: raw, out: point.input },
+  );
+  // Evaluation input: centred and scaled to the unit sphere, nothing random.
+  const evalPoints = await planPointAugment(
+    ctx,
+    { B: 2 * B, N, options: NO_AUGMENT },
+    { points: raw, out: point.input },
+  );
+  const imageShape = { batch: B, size: r.imageSize, images: data.labels.length * data.viewsPerObject };
+  const imageAugment = await planImageAugment(ctx, imageShape, { images: data.images, out: image.input });
+  const evalImages = await planImageAugment(ctx, imageShape, { images: data.images, out: image.input });
+  evalPoints.upload(evalPoints.draw(new Rng(0)));
+
+  const loss = arena.alloc('step.loss', 8, 'objective'); // [2] L_imid, L_cmid
+  const objective = await planObjective(
+    ctx,
+    { B, D: point.projWidth, temperature: r.temperature, terms: r.losses },
+    {
+      z: point.projections,
+      zImg: image.projections,
+      dz: point.dProjections!,
+      dzImg: image.dProjections,
+      loss,
+    },
+  );
+
+  const slots: AdamSlot[] = [];
+  const addSlots = (prefix: string, store: ParamStore) => {
+    for (const t of store.trainable()) {
+      slots.push({
+        name: `${prefix}.${t.spec.name}`,
+        n: t.n,
+        param: t.value,
+        grad: t.grad!,
+        m: arena.alloc(`adam.${prefix}.${t.spec.name}.m`, t.n * 4, 'optimizer'),
+        v: arena.alloc(`adam.${prefix}.${t.spec.name}.v`, t.n * 4, 'optimizer'),
+      });
+    }
+  };
+  addSlots('point_model', point.params);
+  addSlots('img_model', image.params);
+  const adam = await planAdam(ctx, slots, { lr: r.lr, weightDecay: r.weightDecay });
+  const flagsBytes = (slots.length + 1) * 4;
+  const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
+
+  const copyCloud = (enc: GPUCommandEncoder, obj: number, slot: number) =>
+    enc.copyBufferToBuffer(data.clouds, obj * data.pointsPerCloud * 12, raw, slot * cloudBytes, cloudBytes);
+  return {
+    slots,
+    adam,
+    objective,
+    pointAugment,
+    imageAugment,
+    evalPoints,
+    evalImages,
+    loss,
+    readback,
+    flagsBytes,
+    /** Copies each batch cloud twice: rows 0..B−1 and B..2B−1 become the two augmented copies. */
+    gather(enc: GPUCommandEncoder, batch: readonly number[]) {
+      batch.forEach((obj, i) => {
+        copyCloud(enc, obj, i);
+        copyCloud(enc, obj, B + i);
+      });
+    },
+    /** Copies 2B distinct clouds (feature extraction uses the whole point batch). */
+    gatherAll(enc: GPUCommandEncoder, objs: readonly number[]) {
+      objs.forEach((obj, i) => copyCloud(enc, obj, i));
+    },
+    destroy() {
+      for (const op of [pointAugment, evalPoints, imageAugment, evalImages, objective, adam]) op.destroy();
+    },
+  };
+}
+
+export type { HostTensors };

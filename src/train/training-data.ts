@@ -1,0 +1,76 @@
+import { createBufferFrom } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { checkBufferSize } from '../gpu/limits';
+import { renderSampleSet } from '../data/sample-render';
+import type { SampleSet } from '../data/sample-set';
+import type { DatasetSummary } from './trainer-api';
+
+/**
+ * A dataset resident on the GPU for pretraining: every object's cloud and every rendered view,
+ * uploaded once. A step gathers its batch from these by index (copies and an indexed
+ * augmentation pass), so nothing crosses to the CPU per step.
+ */
+export interface TrainingData {
+  summary: DatasetSummary;
+  /** Per object: class label, id and split. */
+  labels: Int32Array;
+  ids: string[];
+  split: ('train' | 'test')[];
+  trainIndices: number[];
+  testIndices: number[];
+  /** Points stored per cloud (≥ the preset's point count; the first N are used). */
+  pointsPerCloud: number;
+  viewsPerObject: number;
+  imageSize: number;
+  /** [objects, pointsPerCloud, 3] f32, surface points in the object's frame (y up). */
+  clouds: GPUBuffer;
+  /** [objects · views, 3, S, S] f32 in [0, 1]: object i's view v at image i·views + v. */
+  images: GPUBuffer;
+  /** Host copies of the clouds (for the UI's 3-D viewer and for evaluation). */
+  hostClouds: Float32Array[];
+  destroy(): void;
+}
+
+/** Uploads the generated sample set and renders all its views on the GPU. */
+export async function trainingDataFromSampleSet(ctx: GpuContext, set: SampleSet): Promise<TrainingData> {
+  const o = set.options;
+  const n = set.objects.length;
+  const cloudBytes = n * o.points * 3 * 4;
+  checkBufferSize(ctx.limits, cloudBytes, 'the sample set clouds', '--per-class or --points');
+  const all = new Float32Array(n * o.points * 3);
+  set.objects.forEach((obj, i) => all.set(obj.points, i * o.points * 3));
+  const clouds = createBufferFrom(ctx, all, 'data.clouds');
+  const images = await renderSampleSet(ctx, set);
+  const split = set.objects.map((x) => x.split);
+  const trainIndices = split.flatMap((s, i) => (s === 'train' ? [i] : []));
+  const testIndices = split.flatMap((s, i) => (s === 'test' ? [i] : []));
+  const classes = [...set.classes];
+  const count = (which: 'train' | 'test') =>
+    classes.map((_, c) => set.objects.filter((x) => x.label === c && x.split === which).length);
+  return {
+    summary: {
+      name: `generated sample set (seed ${o.seed}, ${o.perClass} per class)`,
+      classes,
+      trainCounts: count('train'),
+      testCounts: count('test'),
+      points: o.points,
+      views: o.views,
+      imageSize: o.imageSize,
+    },
+    labels: Int32Array.from(set.objects.map((x) => x.label)),
+    ids: set.objects.map((x) => x.id),
+    split,
+    trainIndices,
+    testIndices,
+    pointsPerCloud: o.points,
+    viewsPerObject: o.views,
+    imageSize: o.imageSize,
+    clouds,
+    images,
+    hostClouds: set.objects.map((x) => x.points),
+    destroy() {
+      clouds.destroy();
+      images.destroy();
+    },
+  };
+}
