@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { bench } from './bench';
 import { encode } from './encode';
 import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
@@ -13,9 +14,10 @@ export const COMMANDS: Command[] = [
   info as unknown as Command,
   sample as unknown as Command,
   inspect as unknown as Command,
-  svm as unknown as Command,
-  fewshotFeatures as unknown as Command,
-  plan as unknown as Command,
   encode as unknown as Command,
   grad as unknown as Command,
+  plan as unknown as Command,
+  svm as unknown as Command,
+  fewshotFeatures as unknown as Command,
+  bench as unknown as Command,
 ];
