@@ -7,6 +7,7 @@ import { createDgcnn } from '../src/nn/dgcnn';
 import { freshWeights } from '../src/nn/weights';
 import { PRESETS, type PresetName } from '../src/train/presets';
 import { Rng } from '../src/util/random';
+import type { BenchReport } from './report';
 
 /** One case in the bench harness's shape (bench/report.ts BenchCase: section, name, figures, ratios). */
 export type EncoderCase = {
@@ -73,4 +74,10 @@ export async function encoderSection(
       arena.destroy();
     }
   }
+}
+
+/** The `encoder` suite (`npm run bench -- encoder`): tiny and small, or tiny alone with --quick. */
+export async function encoderBench(ctx: GpuContext, report: BenchReport): Promise<void> {
+  const presets: PresetName[] = report.options.quick ? ['tiny'] : ['tiny', 'small'];
+  await encoderSection(ctx, (c) => report.add(c), { presets, runs: report.options.quick ? 1 : 5 });
 }
