@@ -1,3 +1,4 @@
+import { encoderBench } from './encoder.bench';
 import { kernelsSuite } from './kernels';
 import { matmulBench } from './matmul.bench';
 import type { BenchSuite } from './suite';
@@ -8,4 +9,5 @@ export type { BenchSuite } from './suite';
 export const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
   matmul: matmulBench,
+  encoder: encoderBench,
 };

@@ -82,9 +82,9 @@ export function writeChoices(
   if (model.kind !== 'dgcnn') return [];
   const files: string[] = [];
   const { k, edgeWidths } = model.config;
-  out.knn.forEach((a, l) => files.push(writeNpyFile(dir, `knn.${l + 1}.npy`, a, [B, N, k])));
-  out.argmax.forEach((a, l) =>
-    files.push(writeNpyFile(dir, `argmax.${l + 1}.npy`, a, [B, edgeWidths[l]!, N])),
-  );
+  for (let l = 0; l < out.knn.length; l++) {
+    files.push(writeNpyFile(dir, `knn.${l + 1}.npy`, out.knn[l]!, [B, N, k]));
+    files.push(writeNpyFile(dir, `argmax.${l + 1}.npy`, out.argmax[l]!, [B, edgeWidths[l]!, N]));
+  }
   return files;
 }
