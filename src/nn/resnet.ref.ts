@@ -8,13 +8,15 @@ import {
   conv2dRef,
 } from '../kernels/conv2d.ref';
 import { maxPool2dBackwardRef, maxPool2dRef, type MaxPool2dRefShape } from '../kernels/maxpool2d.ref';
-import { linearBackwardRef, linearForwardRef } from '../kernels/linear.ref';
 import { poolBackwardRef, poolForwardRef } from '../kernels/pooling.ref';
+import type { ProjectionHeadConfig } from './projection-head';
+import { type HeadRefForward, headBackwardRef, headForwardRef } from './projection-head.ref';
 import type { ConvLayer, PoolLayer, ResNetLayout } from './resnet-plan';
 
 /**
  * Float64 reference of src/nn/resnet.ts: the encoder forward and its analytic backward, composed
- * from the kernel references (conv2d, maxpool2d, batchnorm, activation, pooling, linear).
+ * from the kernel references (conv2d, maxpool2d, batchnorm, activation, pooling) and the
+ * projection head's reference.
  */
 
 type Arr = ArrayLike<number>;
@@ -25,6 +27,10 @@ function param(p: RefParams, name: string): Arr {
   const v = p.get(name);
   if (!v) throw new Error(`reference: no tensor "${name}"`);
   return v;
+}
+
+function headConfig(lay: ResNetLayout): ProjectionHeadConfig {
+  return { inFeatures: lay.F, hidden: lay.config.headHidden, out: lay.config.proj, bias: false };
 }
 
 function poolShape(B: number, l: PoolLayer): MaxPool2dRefShape {
@@ -62,7 +68,7 @@ export interface ResNetRefForward {
   stem: UnitCache;
   pool?: { y: Float64Array; argmax: Int32Array };
   blocks: BlockCache[];
-  head: { h: Float64Array; a: Float64Array; mean: Float64Array; invstd: Float64Array };
+  head: HeadRefForward;
 }
 
 function bnForward(
@@ -110,7 +116,7 @@ export function resnetForwardRef(
   p: RefParams,
   mode: BatchNormMode,
 ): ResNetRefForward {
-  const { B, config: c } = lay;
+  const { B } = lay;
   const running = new Map<string, Float64Array>();
   const stem = unitForward(B, lay.stem, input, p, mode, true, running);
   const pool = lay.pool ? maxPool2dRef(poolShape(B, lay.pool), stem.y) : undefined;
@@ -133,27 +139,18 @@ export function resnetForwardRef(
     x = out;
   }
   const features = poolForwardRef({ B, C: lay.F, N: lay.lastHW, mode: 'mean' }, x).out;
-  const h = linearForwardRef(
-    { B, inFeatures: lay.F, outFeatures: c.headHidden, bias: false },
-    features,
-    param(p, 'inv_head.0.weight'),
-  );
-  const bn = bnForward(B, c.headHidden, 1, 'inv_head.1', h, p, mode, running);
-  const a = activationRef(bn.y, 0);
-  const projections = linearForwardRef(
-    { B, inFeatures: c.headHidden, outFeatures: c.proj, bias: false },
-    a,
-    param(p, 'inv_head.3.weight'),
-  );
+  const head = headForwardRef(headConfig(lay), B, features, p, mode);
+  running.set('inv_head.1.running_mean', head.runningMean);
+  running.set('inv_head.1.running_var', head.runningVar);
   return {
     features,
-    projections,
+    projections: head.y,
     running,
     mode,
     stem,
     pool,
     blocks,
-    head: { h, a, mean: bn.mean, invstd: bn.invstd },
+    head,
   };
 }
 
@@ -190,39 +187,14 @@ export function resnetBackwardRef(
   f: ResNetRefForward,
   dProjections: Arr,
 ): { grads: Map<string, Float64Array>; dFeatures: Float64Array } {
-  const { B, config: c } = lay;
+  const { B } = lay;
   const mode = f.mode;
-  const grads = new Map<string, Float64Array>();
-  const l3 = linearBackwardRef(
-    { B, inFeatures: c.headHidden, outFeatures: c.proj, bias: false },
-    f.head.a,
-    param(p, 'inv_head.3.weight'),
-    dProjections,
-  );
-  grads.set('inv_head.3.weight', l3.dw);
-  const da = activationBackwardRef(f.head.a, l3.dx, 0);
-  const bn = batchNormBackwardRef(
-    { B, C: c.headHidden, L: 1 },
-    f.head.h,
-    da,
-    param(p, 'inv_head.1.weight'),
-    f.head.mean,
-    f.head.invstd,
-    mode,
-  );
-  grads.set('inv_head.1.weight', bn.dgamma);
-  grads.set('inv_head.1.bias', bn.dbeta);
-  const l0 = linearBackwardRef(
-    { B, inFeatures: lay.F, outFeatures: c.headHidden, bias: false },
-    f.features,
-    param(p, 'inv_head.0.weight'),
-    bn.dx,
-  );
-  grads.set('inv_head.0.weight', l0.dw);
+  const head = headBackwardRef(headConfig(lay), B, f.features, p, f.head, dProjections, mode);
+  const grads = head.grads;
   let d: Float64Array = poolBackwardRef(
     { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
     new Int32Array(0),
-    l0.dx,
+    head.dx,
   );
   for (let i = lay.blocks.length - 1; i >= 0; i--) {
     const bc = f.blocks[i]!;
@@ -236,5 +208,5 @@ export function resnetBackwardRef(
   }
   if (lay.pool && f.pool) d = maxPool2dBackwardRef(poolShape(B, lay.pool), d, f.pool.argmax);
   unitBackward(B, f.stem, p, d, mode, grads, false);
-  return { grads, dFeatures: l0.dx };
+  return { grads, dFeatures: head.dx };
 }

@@ -8,7 +8,7 @@ import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
 import { setupGpu } from '../../test/gpu';
 import type { HostTensors } from './param-store';
 import { initialiseParams, numel } from './param-spec';
-import { createResNet, type ResNet } from './resnet';
+import { createResNet, type ResNet, resnetStepSpecs } from './resnet';
 import { type ResNetConfig, resnetParamSpecs } from './resnet-config';
 import { resnetActivationBytes, resnetBufferSpecs, resnetLayout } from './resnet-plan';
 import { type RefParams, resnetBackwardRef, resnetForwardRef } from './resnet.ref';
@@ -252,7 +252,16 @@ describe.each(CASES)('ResNet image encoder (src/nn/resnet.ts): $name', (k) => {
       .reduce((t, s) => t + (s.trainable ? 8 : 4) * Math.max(1, numel(s.shape)), 0);
     expect((g.weights ?? 0) + (g.grads ?? 0) + (g['bn-stats'] ?? 0)).toBe(paramBytes);
     expect(arena.totalBytes - paramBytes).toBe(resnetActivationBytes(k.config, k.B, k.S));
-    expect(arena.has('image.input')).toBe(true);
+    // The plan-command list names every arena buffer with its size and group.
+    const specs = resnetStepSpecs(k.config, k.B, k.S, { prefix: 'image.' }).filter(
+      (s) => s.group !== 'kernel-scratch',
+    );
+    const listed = specs.map((s) => [s.name, Math.max(4, Math.ceil(s.bytes / 4) * 4), s.group]).sort();
+    const held = arena
+      .list()
+      .map((e) => [e.name, e.bytes, e.group])
+      .sort();
+    expect(listed).toEqual(held);
     net.destroy();
     arena.destroy();
   });

@@ -1,7 +1,7 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, batchNormLayout, planBatchNorm } from '../kernels/batchnorm';
+import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import {
   type Conv2dOp,
   type Conv2dTiles,
@@ -9,12 +9,13 @@ import {
   planConv2d,
   wgradSplit,
 } from '../kernels/conv2d';
-import { planLinear } from '../kernels/linear';
 import { planMaxPool2d } from '../kernels/maxpool2d';
 import { planPool } from '../kernels/pooling';
 import { type ScaleAddOp, planScaleAdd } from '../kernels/scale_add';
 import { ParamStore } from './param-store';
-import { type ResNetConfig, resnetParamSpecs } from './resnet-config';
+import { batchNormScratchSpecs, type ProjectionHeadConfig, planProjectionHead } from './projection-head';
+import { type BufferSpec, paramBufferSpecs } from './buffer-plan';
+import { type ResNetConfig, resnetFeatureWidth, resnetParamSpecs } from './resnet-config';
 import {
   type ConvLayer,
   type ResNetLayout,
@@ -25,8 +26,9 @@ import {
 
 /**
  * The image encoder: a torchvision ResNet without fc (stem conv → BN → ReLU [→ 3×3/2 max pool],
- * basic or bottleneck blocks, global average pool) and CrossPoint's image head
- * (inv_head: Linear feat→hidden, no bias → BatchNorm1d → ReLU → Linear hidden→proj, no bias).
+ * basic or bottleneck blocks, global average pool) and CrossPoint's image head (inv_head:
+ * Linear feat→hidden, no bias → BatchNorm1d → ReLU → Linear hidden→proj, no bias;
+ * src/nn/projection-head.ts).
  * Every buffer is allocated once, in the arena, from resnetBufferSpecs (src/nn/resnet-plan.ts).
  */
 export interface ResNet {
@@ -52,6 +54,11 @@ export interface ResNet {
   /** Gradients of every trainable tensor (overwritten) from dProjections; follows the last encodeForward. */
   encodeBackward(enc: GPUCommandEncoder): void;
   destroy(): void;
+}
+
+/** The image branch's inv_head as a projection head: Linear F→hidden and hidden→proj, no biases. */
+export function imageHeadConfig(c: ResNetConfig): ProjectionHeadConfig {
+  return { inFeatures: resnetFeatureWidth(c), hidden: c.headHidden, out: c.proj, bias: false };
 }
 
 export interface ResNetOptions {
@@ -249,7 +256,7 @@ export async function createResNet(
     { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
     { x, out: get(n.features), ...(bwd ? { dout: get(n.dFeatures), dx: gbuf[0] } : {}) },
   ).then(keep);
-  const headP = planImageHead(ctx, params, config, B, lay.F, {
+  const headP = planProjectionHead(ctx, params, imageHeadConfig(config), B, {
     x: get(n.features),
     h: get(n.headH),
     a: get(n.headA),
@@ -338,122 +345,62 @@ export async function createResNet(
   };
 }
 
-interface HeadBuffers {
-  /** [B, F] */
-  x: GPUBuffer;
-  /** [B, hidden] Linear 0 output (BN input); BN output with ReLU in place. */
-  h: GPUBuffer;
-  a: GPUBuffer;
-  /** [B, proj] */
-  y: GPUBuffer;
-  /** Backward: dy [B, proj], dx [B, F], da (gradient of a, ReLU in place) and dh [B, hidden]. */
-  dy?: GPUBuffer;
-  dx?: GPUBuffer;
-  da?: GPUBuffer;
-  dh?: GPUBuffer;
-}
-
-/** inv_head of the image branch: Linear (no bias) → BatchNorm1d → ReLU → Linear (no bias). */
-async function planImageHead(
-  ctx: GpuContext,
-  params: ParamStore,
-  c: ResNetConfig,
-  B: number,
-  F: number,
-  bufs: HeadBuffers,
-) {
-  const g = bufs.dy !== undefined;
-  const grad = (name: string) => (g ? params.grad(name) : undefined);
-  const [lin0, bn, relu, lin3] = await Promise.all([
-    planLinear(
-      ctx,
-      { B, inFeatures: F, outFeatures: c.headHidden, bias: false },
-      {
-        x: bufs.x,
-        w: params.value('inv_head.0.weight'),
-        y: bufs.h,
-        dy: bufs.dh,
-        dx: bufs.dx,
-        dw: grad('inv_head.0.weight'),
-      },
-    ),
-    planBatchNorm(
-      ctx,
-      { B, C: c.headHidden, L: 1 },
-      {
-        x: bufs.h,
-        y: bufs.a,
-        gamma: params.value('inv_head.1.weight'),
-        beta: params.value('inv_head.1.bias'),
-        runningMean: params.value('inv_head.1.running_mean'),
-        runningVar: params.value('inv_head.1.running_var'),
-        ...(g
-          ? { dy: bufs.da, dx: bufs.dh, dgamma: grad('inv_head.1.weight'), dbeta: grad('inv_head.1.bias') }
-          : {}),
-      },
-    ),
-    planActivation(
-      ctx,
-      { n: B * c.headHidden, kind: 'relu' },
-      { x: bufs.a, y: bufs.a, ...(g ? { dy: bufs.da, dx: bufs.da } : {}) },
-    ),
-    planLinear(
-      ctx,
-      { B, inFeatures: c.headHidden, outFeatures: c.proj, bias: false },
-      {
-        x: bufs.a,
-        w: params.value('inv_head.3.weight'),
-        y: bufs.y,
-        dy: bufs.dy,
-        dx: bufs.da,
-        dw: grad('inv_head.3.weight'),
-      },
-    ),
-  ]);
-  return {
-    encodeForward(enc: GPUCommandEncoder, mode: BatchNormMode) {
-      lin0.encodeForward(enc);
-      bn.encodeForward(enc, mode);
-      relu.encodeForward(enc);
-      lin3.encodeForward(enc);
-    },
-    encodeBackward(enc: GPUCommandEncoder) {
-      lin3.encodeBackward(enc);
-      relu.encodeBackward(enc);
-      bn.encodeBackward(enc);
-      lin0.encodeBackward(enc);
-    },
-    destroy() {
-      for (const op of [lin0, bn, relu, lin3]) op.destroy();
-    },
-  };
-}
-
 /**
- * Bytes the kernels allocate inside their plans for a training-mode ResNet (not in the arena):
- * BatchNorm partial sums, saved statistics and backward sums, and conv weight-gradient partials
- * (split-K chunks). Uniform blocks are left out.
+ * What the kernels allocate inside their plans for a training-mode ResNet (not in the arena):
+ * per BatchNorm its partial sums, saved statistics and backward sums; per conv its
+ * weight-gradient partials (split-K chunks) when it has any. Uniform blocks are left out.
  */
-export function resnetKernelScratchBytes(
+export function resnetKernelScratchSpecs(
   config: ResNetConfig,
   batch: number,
   imageSize: number,
-  tiles: Conv2dTiles = DEFAULT_CONV2D_TILES,
-): number {
+  opts: { prefix?: string; tiles?: Conv2dTiles } = {},
+): BufferSpec[] {
+  const prefix = opts.prefix ?? '';
+  const tiles = opts.tiles ?? DEFAULT_CONV2D_TILES;
   const lay = resnetLayout(config, batch, imageSize);
   const convs: ConvLayer[] = [lay.stem];
   for (const b of lay.blocks) convs.push(...b.convs, ...(b.downsample ? [b.downsample] : []));
-  const bn = (C: number, L: number) => {
-    const l = batchNormLayout({ B: batch, C, L });
-    return l.G * C * l.Lp * 12 + 4 * C * 4;
-  };
-  let total = bn(config.headHidden, 1);
+  const out: BufferSpec[] = batchNormScratchSpecs(`${prefix}inv_head.1`, {
+    B: batch,
+    C: config.headHidden,
+    L: 1,
+  });
   for (const l of convs) {
-    total += bn(l.Cout, l.Ho * l.Wo);
+    out.push(...batchNormScratchSpecs(`${prefix}${l.bn}`, { B: batch, C: l.Cout, L: l.Ho * l.Wo }));
     const Kf = l.Cin * l.K * l.K;
     const tilesOut = Math.ceil(Kf / (4 * tiles.wgN)) * Math.ceil(l.Cout / (4 * tiles.wgM));
     const { splits } = wgradSplit(batch * l.Ho * l.Wo, tilesOut, tiles.tk, l.Cout * Kf);
-    if (splits > 1) total += splits * l.Cout * Kf * 4;
+    if (splits > 1)
+      out.push({
+        name: `${prefix}${l.conv}.wgrad-partials`,
+        bytes: splits * l.Cout * Kf * 4,
+        group: 'kernel-scratch',
+      });
   }
-  return total;
+  return out;
+}
+
+/**
+ * Every buffer of a training-mode ResNet in buffer-plan form (for `crosspoint plan`): its
+ * parameters, gradients and BN statistics (ParamStore), the arena buffers of resnetBufferSpecs
+ * (exactly what createResNet allocates) and the kernels' own scratch.
+ */
+export function resnetStepSpecs(
+  config: ResNetConfig,
+  batch: number,
+  imageSize: number,
+  opts: { prefix?: string; tiles?: Conv2dTiles } = {},
+): BufferSpec[] {
+  const prefix = opts.prefix ?? '';
+  const lay = resnetLayout(config, batch, imageSize);
+  return [
+    ...paramBufferSpecs(resnetParamSpecs(config), prefix),
+    ...resnetBufferSpecs(lay).map((s) => ({
+      name: `${prefix}${s.name}`,
+      bytes: Math.max(4, s.floats * 4),
+      group: s.group,
+    })),
+    ...resnetKernelScratchSpecs(config, batch, imageSize, opts),
+  ];
 }
