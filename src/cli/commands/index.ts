@@ -1,6 +1,8 @@
 import type { Command } from '../command';
 import { bench } from './bench';
 import { encode } from './encode';
+import { evalSvm } from './eval-svm';
+import { fewshot } from './fewshot';
 import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
@@ -16,6 +18,8 @@ export const COMMANDS: Command[] = [
   inspect as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
+  evalSvm as unknown as Command,
+  fewshot as unknown as Command,
   plan as unknown as Command,
   encode as unknown as Command,
   grad as unknown as Command,
