@@ -33,50 +33,68 @@ export function checkPoints(enc: Encoder, points: number): void {
   }
 }
 
+export interface SetToEncode {
+  set: LabelledSet;
+  /** Only these clouds (the others' feature rows stay 0, for callers that never read them). */
+  rows?: Int32Array;
+}
+
 /**
- * Features [n, F] of the clouds of `set` (only the rows in `rows` when given; the others stay 0,
- * for callers that know they never read them), with progress and warnings on stderr.
+ * Features [n, F] of each set's clouds, with progress and warnings on stderr. Sets with the same
+ * point count go through one extraction (one plan, one pipeline warm-up); features do not depend
+ * on batch neighbours, so this gives the same numbers as encoding them one by one.
  */
-export async function encodeSet(
+export async function encodeSets(
   ctx: GpuContext,
   enc: Encoder,
-  set: LabelledSet,
-  what: string,
-  o: { points: number; batch: number; command: string; rows?: Int32Array },
+  parts: readonly SetToEncode[],
+  o: { points: number; batch: number; command: string },
   io: CliIO,
-): Promise<FeatureSet> {
-  const rows = o.rows ?? Int32Array.from({ length: set.n }, (_, i) => i);
-  const cloud = set.N0 * 3;
-  let xyz = set.xyz;
-  if (rows.length !== set.n) {
-    xyz = new Float32Array(rows.length * cloud);
-    rows.forEach((r, i) => {
-      xyz.set(set.xyz.subarray(r * cloud, (r + 1) * cloud), i * cloud);
-    });
-  }
-  const t0 = performance.now();
-  let last = t0;
-  const f = await asInputError(() =>
-    extractFeatures(ctx, { ...enc.model, values: enc.values }, xyz, rows.length, set.N0, {
-      points: o.points,
-      batch: o.batch,
-      onWarning: (w) => io.err(`crosspoint ${o.command}: note: ${what}: ${w}\n`),
-      onProgress: (done, total) => {
-        const now = performance.now();
-        if (now - last > 5000 || done === total) {
-          last = now;
-          io.err(`${what}: encoded ${done}/${total} clouds (${((now - t0) / 1000).toFixed(1)} s)\n`);
-        }
-      },
-    }),
-  );
-  const F = f.length / rows.length;
-  if (rows.length === set.n) return { features: f, labels: set.labels };
-  const features = new Float32Array(set.n * F);
-  rows.forEach((r, i) => {
-    features.set(f.subarray(i * F, (i + 1) * F), r * F);
+): Promise<FeatureSet[]> {
+  const rowsOf = (p: SetToEncode) => p.rows ?? Int32Array.from({ length: p.set.n }, (_, i) => i);
+  const out: FeatureSet[] = new Array(parts.length);
+  const byN0 = new Map<number, number[]>();
+  parts.forEach((p, i) => {
+    byN0.set(p.set.N0, [...(byN0.get(p.set.N0) ?? []), i]);
   });
-  return { features, labels: set.labels };
+  for (const [N0, members] of byN0) {
+    const cloud = N0 * 3;
+    const total = members.reduce((a, i) => a + rowsOf(parts[i]!).length, 0);
+    const xyz = new Float32Array(total * cloud); // [total, N0, 3]
+    let at = 0;
+    for (const i of members) {
+      const { set } = parts[i]!;
+      for (const r of rowsOf(parts[i]!)) xyz.set(set.xyz.subarray(r * cloud, (r + 1) * cloud), at++ * cloud);
+    }
+    const t0 = performance.now();
+    let last = t0;
+    const f =
+      total === 0
+        ? new Float32Array(0)
+        : await asInputError(() =>
+            extractFeatures(ctx, { ...enc.model, values: enc.values }, xyz, total, N0, {
+              points: o.points,
+              batch: o.batch,
+              onWarning: (w) => io.err(`crosspoint ${o.command}: note: ${w}\n`),
+              onProgress: (done, n) => {
+                const now = performance.now();
+                if (now - last > 10000 || done === n) {
+                  last = now;
+                  io.err(`encoded ${done}/${n} clouds (${((now - t0) / 1000).toFixed(1)} s)\n`);
+                }
+              },
+            }),
+          );
+    const F = total ? f.length / total : 0;
+    at = 0;
+    for (const i of members) {
+      const { set } = parts[i]!;
+      const features = new Float32Array(set.n * F);
+      for (const r of rowsOf(parts[i]!)) features.set(f.subarray(at * F, ++at * F), r * F);
+      out[i] = { features, labels: set.labels };
+    }
+  }
+  return out;
 }
 
 /** What the output JSON says about the encoder. */

@@ -2,7 +2,7 @@ import { linearEval } from '../../eval/linear-eval';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { readLabelledSet } from '../dataset-input';
-import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSet } from '../encoder-features';
+import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../encoder-features';
 import { MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
 import { UsageError } from '../errors';
 import { required } from '../npy-inputs';
@@ -36,8 +36,7 @@ export const evalSvm = defineCommand({
     try {
       const o = { points, batch: flags.batch!, command: 'eval-svm' };
       const t0 = performance.now();
-      const ftr = await encodeSet(ctx, enc, train, 'train', o, io);
-      const fte = await encodeSet(ctx, enc, test, 'test', o, io);
+      const [ftr, fte] = await encodeSets(ctx, enc, [{ set: train }, { set: test }], o, io);
       const encodeSeconds = (performance.now() - t0) / 1000;
       if (flags['save-features']) {
         const dir = flags['save-features'];

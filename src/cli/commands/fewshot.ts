@@ -3,7 +3,7 @@ import { episodeRows } from '../../eval/fewshot-rows';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { className, type LabelledSet, readLabelledSet } from '../dataset-input';
-import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSet } from '../encoder-features';
+import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../encoder-features';
 import { MODEL_FLAGS, resolveModel } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
 import { required } from '../npy-inputs';
@@ -97,10 +97,10 @@ export const fewshot = defineCommand({
     try {
       const o = { points, batch: flags.batch!, command: 'fewshot' };
       const t0 = performance.now();
-      const ftr = await encodeSet(ctx, enc, train, 'train', { ...o, rows: rows.train }, io);
-      const fte = test ? await encodeSet(ctx, enc, test, 'test', { ...o, rows: rows.test }, io) : null;
+      const parts = [{ set: train, rows: rows.train }, ...(test ? [{ set: test, rows: rows.test }] : [])];
+      const [ftr, fte] = await encodeSets(ctx, enc, parts, o, io);
       const encodeSeconds = (performance.now() - t0) / 1000;
-      const r = fewShotEval(ftr, fte, opts);
+      const r = fewShotEval(ftr!, fte ?? null, opts);
       const out: Record<string, unknown> = { mean: r.mean, std: r.std, accs: r.accs };
       if (r.excluded.length) out.excluded = r.excluded;
       Object.assign(out, {
