@@ -1,6 +1,8 @@
 import type { Command } from '../command';
 import { bench } from './bench';
 import { encode } from './encode';
+import { evalSvm } from './eval-svm';
+import { fewshot } from './fewshot';
 import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
@@ -21,5 +23,7 @@ export const COMMANDS: Command[] = [
   pretrain as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
+  evalSvm as unknown as Command,
+  fewshot as unknown as Command,
   bench as unknown as Command,
 ];

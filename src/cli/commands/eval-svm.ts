@@ -1,0 +1,68 @@
+import { linearEval } from '../../eval/linear-eval';
+import { acquireNodeContext } from '../../gpu/node';
+import { defineCommand } from '../command';
+import { readLabelledSet } from '../dataset-input';
+import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../encoder-features';
+import { MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
+import { UsageError } from '../errors';
+import { required } from '../npy-inputs';
+
+export const evalSvm = defineCommand({
+  name: 'eval-svm',
+  summary: 'linear evaluation: encoder features of two HDF5 splits, linear SVM, accuracy as JSON',
+  flags: {
+    train: { type: 'string', help: 'train split: HDF5 with `data` [n, N, 3] and `label`' },
+    test: { type: 'string', help: 'test split, same layout' },
+    ...MODEL_FLAGS,
+    ...EXTRACT_FLAGS,
+    C: { type: 'number', default: 0.01, help: 'SVM regularisation C (the paper: 0.01)' },
+    'max-iter': { type: 'int', default: 1000, min: 1, help: 'outer iterations per one-vs-rest problem' },
+    standardize: { type: 'boolean', help: "standardise features with the train split's mean and std" },
+    'save-features': {
+      type: 'string',
+      help: 'also write {train,test}_{features,labels}.npy here (for `crosspoint svm`)',
+    },
+  },
+  async run({ flags }, io) {
+    required(flags, 'train', 'test');
+    if (!(flags.C! > 0)) throw new UsageError(`--C must be positive (got ${flags.C})`);
+    const enc = resolveModel(flags);
+    const points = flags.points!;
+    checkPoints(enc, points);
+    const train = await readLabelledSet(flags.train!, 'train');
+    const test = await readLabelledSet(flags.test!, 'test');
+    if (flags['save-features']) makeOutDir(flags['save-features']);
+    const ctx = await acquireNodeContext();
+    try {
+      const o = { points, batch: flags.batch!, command: 'eval-svm' };
+      const t0 = performance.now();
+      const [ftr, fte] = await encodeSets(ctx, enc, [{ set: train }, { set: test }], o, io);
+      const encodeSeconds = (performance.now() - t0) / 1000;
+      if (flags['save-features']) {
+        const dir = flags['save-features'];
+        const d = ftr.features.length / train.n;
+        writeNpyFile(dir, 'train_features.npy', ftr.features, [train.n, d]);
+        writeNpyFile(dir, 'train_labels.npy', train.labels, [train.n]);
+        writeNpyFile(dir, 'test_features.npy', fte.features, [test.n, d]);
+        writeNpyFile(dir, 'test_labels.npy', test.labels, [test.n]);
+      }
+      const r = linearEval(ftr, fte, {
+        C: flags.C,
+        seed: 0,
+        standardize: flags.standardize,
+        svm: { maxIter: flags['max-iter'] },
+      });
+      if (!r.converged)
+        io.err(`crosspoint eval-svm: warning: the SVM did not converge in ${flags['max-iter']} iterations\n`);
+      const out = {
+        ...r,
+        encoder: describeEncoder(enc, points),
+        seconds: { encode: +encodeSeconds.toFixed(1), total: +((performance.now() - t0) / 1000).toFixed(1) },
+      };
+      io.out(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    } finally {
+      ctx.destroy();
+    }
+  },
+});

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { crosspoint } from '../../test/cli';
+import { expectClose } from '../../test/numeric';
+import { isSet, loadAny } from '../data/loaders/index';
+import { sharedDataDir } from '../data/loaders/shared-data';
+import { linearEval } from '../eval/linear-eval';
+import { readNpy } from '../io/npy';
+import type { DgcnnConfig } from '../nn/dgcnn-config';
+import { dgcnnForwardRef } from '../nn/dgcnn.ref';
+import { randomModelValues, toRefParams } from '../nn/encoder-testing';
+import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
+
+const dir = mkdtempSync(join(tmpdir(), 'crosspoint-eval-svm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The real ModelNet40 subset (official HDF5 layout), read in place.
+const MN = join(sharedDataDir(), 'modelnet40_subset');
+const TRAIN = join(MN, 'ply_data_train0.h5');
+const TEST = join(MN, 'ply_data_test0.h5');
+
+// A small DGCNN (k from the file's metadata), so the encoder runs in seconds on SwiftShader.
+const config: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 16, headHidden: 12, proj: 8 };
+const model = { kind: 'dgcnn' as const, config };
+const values = randomModelValues(encoderParamSpecs(model), 3);
+const weights = join(dir, 'w.safetensors');
+writeFileSync(weights, saveEncoderWeights(model, values));
+const P = 24;
+
+/** Float64 reference features of clouds `rows` of an HDF5 split: first P points, unit sphere. */
+async function refFeatures(path: string, rows: number[]): Promise<Float64Array> {
+  const set = await loadAny(path, new Uint8Array(readFileSync(path)));
+  if (!isSet(set)) throw new Error('not a set');
+  const N0 = set.pointsPerCloud;
+  const x = new Float64Array(rows.length * 3 * P); // [B, 3, P]
+  rows.forEach((r, b) => {
+    const at = (i: number, c: number) => set.points[(r * N0 + i) * 3 + c]!;
+    const m = [0, 1, 2].map((c) => {
+      let s = 0;
+      for (let i = 0; i < P; i++) s += at(i, c);
+      return s / P;
+    });
+    let rad = 0;
+    for (let i = 0; i < P; i++) rad = Math.max(rad, Math.hypot(...[0, 1, 2].map((c) => at(i, c) - m[c]!)));
+    for (let c = 0; c < 3; c++) for (let i = 0; i < P; i++) x[(b * 3 + c) * P + i] = (at(i, c) - m[c]!) / rad;
+  });
+  return dgcnnForwardRef(config, rows.length, P, x, toRefParams(values), 'eval').features;
+}
+
+describe('crosspoint eval-svm', () => {
+  it('encodes both ModelNet40 splits, fits the SVM and prints the accuracies as JSON', async () => {
+    const feats = join(dir, 'feats');
+    const r = crosspoint([
+      'eval-svm',
+      ...['--train', TRAIN, '--test', TEST, '--weights', weights],
+      ...['--points', String(P), '--batch', '40', '--save-features', feats],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ n_train: 97, n_test: 20, C: 0.01 });
+    expect(out.encoder).toMatchObject({ model: 'dgcnn', config, weights, points: P });
+    // The saved features are the reference encoder's (spot rows of both splits, across batches).
+    const npy = (f: string) => readNpy(readFileSync(join(feats, f)));
+    const ftr = npy('train_features.npy');
+    const fte = npy('test_features.npy');
+    expect(ftr).toMatchObject({ dtype: 'float32', shape: [97, 32] });
+    expect(fte).toMatchObject({ dtype: 'float32', shape: [20, 32] });
+    const pick = (a: Float32Array, rows: number[]) =>
+      Float32Array.from(rows.flatMap((i) => [...a.subarray(i * 32, (i + 1) * 32)]));
+    const trRows = [0, 39, 40, 96];
+    expectClose(
+      pick(ftr.data as Float32Array, trRows),
+      await refFeatures(TRAIN, trRows),
+      1e-5,
+      1e-4,
+      'train',
+    );
+    expectClose(
+      pick(fte.data as Float32Array, [0, 19]),
+      await refFeatures(TEST, [0, 19]),
+      1e-5,
+      1e-4,
+      'test',
+    );
+    // The printed numbers are the linear SVM's on those features, labels from the files.
+    const trY = Int32Array.from(npy('train_labels.npy').data as Int32Array);
+    const teY = Int32Array.from(npy('test_labels.npy').data as Int32Array);
+    expect(trY[0]).toBe(0); // rows sorted by label: airplanes first
+    const want = linearEval(
+      { features: ftr.data as Float32Array, labels: trY },
+      { features: fte.data as Float32Array, labels: teY },
+      { C: 0.01, seed: 0 },
+    );
+    expect(out.train_acc).toBe(want.train_acc);
+    expect(out.test_acc).toBe(want.test_acc);
+    expect(out.per_class).toEqual(want.per_class);
+    expect(Object.keys(out.per_class).map(Number)).toEqual([...new Set(teY)].sort((a, b) => a - b));
+  }, 300_000);
+
+  it('bad input exits 2 with one line naming the problem', () => {
+    const bad = (args: string[], re: RegExp) => {
+      const r = crosspoint(['eval-svm', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+    };
+    bad(
+      ['--train', join(dir, 'missing.h5'), '--test', TEST],
+      /--train: cannot read .*missing\.h5.*no such file/,
+    );
+    const ply = join(sharedDataDir(), 'ply', 'trimesh', 'BoxTextured.ply');
+    bad(['--train', TRAIN, '--test', ply], /--test .*needs a labelled set of clouds/);
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--weights', weights, '--points', '3'],
+      /--points 3 is fewer than k = 4/,
+    );
+    // Usage errors: one line naming the flag, then the usage.
+    const usage = (args: string[], re: RegExp) => {
+      const r = crosspoint(['eval-svm', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(re);
+    };
+    usage(['--train', TRAIN], /missing --test/);
+    usage(
+      ['--train', TRAIN, '--test', TEST, '--weights', weights, '--seed', '1'],
+      /--weights or --seed, not both/,
+    );
+  }, 300_000);
+});
