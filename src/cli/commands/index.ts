@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { bench } from './bench';
 import { encode } from './encode';
+import { exportOnnx } from './export-onnx';
 import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
@@ -19,5 +20,6 @@ export const COMMANDS: Command[] = [
   plan as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
+  exportOnnx as unknown as Command,
   bench as unknown as Command,
 ];

@@ -1,5 +1,6 @@
 import { type DgcnnConfig, edgeInputWidth } from '../../nn/dgcnn-config';
 import type { HostTensors } from '../../nn/param-store';
+import { OnnxExportError } from './errors';
 import { GraphBuilder } from './graph-builder';
 import { knnNodes } from './knn-graph';
 import { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
@@ -29,7 +30,7 @@ export interface DgcnnOnnxOptions {
 
 function f32(values: HostTensors, name: string): Float32Array {
   const v = values.get(name);
-  if (!(v instanceof Float32Array)) throw new Error(`ONNX export: missing float tensor "${name}"`);
+  if (!(v instanceof Float32Array)) throw new OnnxExportError(`ONNX export: missing float tensor "${name}"`);
   return v;
 }
 
@@ -65,7 +66,8 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
   const B = o.batch;
   const N = o.points;
   const k = o.k ?? c.k;
-  if (k < 1 || k > N) throw new Error(`ONNX export: k = ${k} must be between 1 and the point count ${N}`);
+  if (k < 1 || k > N)
+    throw new OnnxExportError(`ONNX export: k = ${k} must be between 1 and the point count ${N}`);
   const g = new GraphBuilder();
   const layout = o.layout ?? 'channels-first';
   const input = g.input({
@@ -102,7 +104,10 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
     const p = g.op1('MatMul', [x, g.tensor(`edge${l}_wa`, [C, O], waT)], `edge${l}_p`); // [B, N, O]
     const q = g.op1(
       'Add',
-      [g.op1('MatMul', [x, g.tensor(`edge${l}_wq`, [C, O], wqT)], `edge${l}_q0`), g.tensor(`edge${l}_shift`, [O], shift)],
+      [
+        g.op1('MatMul', [x, g.tensor(`edge${l}_wq`, [C, O], wqT)], `edge${l}_q0`),
+        g.tensor(`edge${l}_shift`, [O], shift),
+      ],
       `edge${l}_q`,
     ); // [B, N, O]
     const rows = g.reshape(g.op1('Add', [idx, offsets], `edge${l}_rows3`), [B * N * k], `edge${l}_rows`);
@@ -123,7 +128,10 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
     for (let ic = 0; ic < Cin; ic++) w5T[ic * c.emb + oc] = scale[oc]! * W5[oc * Cin + ic]!;
   const z5 = g.op1(
     'Add',
-    [g.op1('MatMul', [cat, g.tensor('conv5_w', [Cin, c.emb], w5T)], 'conv5'), g.tensor('bn5_shift', [c.emb], shift)],
+    [
+      g.op1('MatMul', [cat, g.tensor('conv5_w', [Cin, c.emb], w5T)], 'conv5'),
+      g.tensor('bn5_shift', [c.emb], shift),
+    ],
     'bn5',
   );
   const a5 = g.op1('LeakyRelu', [z5], 'act5', [{ name: 'alpha', type: 'float', f: SLOPE }]); // [B, N, emb]
@@ -132,7 +140,7 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
   g.nodes.push({
     op: 'Concat',
     inputs: [mx, mn],
-    outputs: ['features'],
+    outputs: [g.fresh('features')],
     name: 'Concat_features',
     attrs: [{ name: 'axis', type: 'int', i: 1 }],
   });

@@ -38,7 +38,11 @@ export class GraphBuilder {
 
   /** An int64 1-D constant (shapes, axes, k). */
   ints(hint: string, values: readonly number[]): string {
-    return this.tensor(hint, [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.tensor(
+      hint,
+      [values.length],
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
   }
 
   /** A float scalar constant (rank 0). */
@@ -65,7 +69,13 @@ export class GraphBuilder {
   }
 
   /** ReduceMax / ReduceMean with axes as an attribute (opset 17; they take an input from opset 18). */
-  reduce(op: 'ReduceMax' | 'ReduceMean', x: string, axes: readonly number[], keepdims: boolean, hint: string) {
+  reduce(
+    op: 'ReduceMax' | 'ReduceMean',
+    x: string,
+    axes: readonly number[],
+    keepdims: boolean,
+    hint: string,
+  ) {
     return this.op1(op, [x], hint, [
       { name: 'axes', type: 'ints', ints: axes },
       { name: 'keepdims', type: 'int', i: keepdims ? 1 : 0 },

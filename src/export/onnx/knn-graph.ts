@@ -17,10 +17,16 @@ export function knnNodes(g: GraphBuilder, x: string, k: number, hint: string): s
   const sqT = g.transpose(sq, [0, 2, 1], `${hint}_sqT`); // [B, 1, N]
   const twice = g.op1('Mul', [inner, g.scalar(`${hint}_two`, 2)], `${hint}_2inner`);
   const score = g.op1('Sub', [g.op1('Sub', [twice, sq], `${hint}_s1`), sqT], `${hint}_score`);
-  const [, idx] = g.op('TopK', [score, g.ints(`${hint}_k`, [k])], `${hint}_topk`, [
-    { name: 'axis', type: 'int', i: -1 },
-    { name: 'largest', type: 'int', i: 1 },
-    { name: 'sorted', type: 'int', i: 1 },
-  ], 2);
+  const [, idx] = g.op(
+    'TopK',
+    [score, g.ints(`${hint}_k`, [k])],
+    `${hint}_topk`,
+    [
+      { name: 'axis', type: 'int', i: -1 },
+      { name: 'largest', type: 'int', i: 1 },
+      { name: 'sorted', type: 'int', i: 1 },
+    ],
+    2,
+  );
   return idx!;
 }

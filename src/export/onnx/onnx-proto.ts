@@ -84,7 +84,8 @@ function rawBytes(a: Float32Array | Int32Array | BigInt64Array): Uint8Array {
 
 function tensorProto(t: OnnxTensor): ProtoWriter {
   const n = t.dims.reduce((a, b) => a * b, 1);
-  if (n !== t.data.length) throw new Error(`ONNX tensor "${t.name}": dims hold ${n} values, data ${t.data.length}`);
+  if (n !== t.data.length)
+    throw new Error(`ONNX tensor "${t.name}": dims hold ${n} values, data ${t.data.length}`);
   const w = new ProtoWriter();
   if (t.dims.length) w.packedInts(1, t.dims);
   w.int(2, elemTypeOf(t));
