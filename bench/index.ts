@@ -1,3 +1,5 @@
+import { COMPARE_SECTIONS, compareSuite } from './compare/index';
+import { setupNodeWebgpu } from './compare/node-setup';
 import { kernelsSuite } from './kernels';
 import { matmulBench } from './matmul.bench';
 import type { BenchSuite } from './suite';
@@ -8,4 +10,8 @@ export type { BenchSuite } from './suite';
 export const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
   matmul: matmulBench,
+  compare: compareSuite(setupNodeWebgpu),
+  ...Object.fromEntries(
+    Object.keys(COMPARE_SECTIONS).map((s) => [`compare-${s}`, compareSuite(setupNodeWebgpu, [s])]),
+  ),
 };
