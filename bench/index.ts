@@ -1,4 +1,6 @@
 import { encoderBench } from './encoder.bench';
+import { COMPARE_SECTIONS, compareSuite } from './compare/index';
+import { setupNodeWebgpu } from './compare/node-setup';
 import { kernelsSuite } from './kernels';
 import { matmulBench } from './matmul.bench';
 import type { BenchSuite } from './suite';
@@ -10,4 +12,8 @@ export const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
   matmul: matmulBench,
   encoder: encoderBench,
+  compare: compareSuite(setupNodeWebgpu),
+  ...Object.fromEntries(
+    Object.keys(COMPARE_SECTIONS).map((s) => [`compare-${s}`, compareSuite(setupNodeWebgpu, [s])]),
+  ),
 };

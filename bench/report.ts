@@ -6,6 +6,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Largest matrix side (or point count) a case may use. */
   maxSize: number;
+  /** Runtimes a comparison leaves out (e.g. "ort-webgpu"); their lines say "skipped". */
+  skip?: readonly string[];
 }
 
 /** One measured case: what was run, its figures (GFLOP/s, ms...) and ratios between them. */
@@ -63,6 +65,7 @@ function formatFigure(v: number | string | undefined): string {
   if (v === undefined) return '';
   if (typeof v === 'string') return v;
   if (Number.isInteger(v)) return String(v);
+  if (v !== 0 && Math.abs(v) < 0.001) return v.toExponential(1);
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3);
 }
 

@@ -13,14 +13,22 @@ export const bench = defineCommand({
   flags: {
     quick: { type: 'boolean', help: 'fewer sizes and runs (a smoke run)' },
     'max-size': { type: 'int', min: 1, default: 2048, help: 'largest matrix side or point count' },
+    skip: {
+      type: 'string',
+      help: 'comparison runtimes to leave out, comma-separated: ort-webgpu,ort-wasm,tfjs-webgpu',
+    },
   },
   async run({ flags, positionals }, io) {
-    const name = positionals[0] ?? 'kernels';
+    const name = positionals[0] ?? 'compare';
     const suite = SUITES[name];
     if (!suite) throw new UsageError(`unknown suite "${name}" (suites: ${Object.keys(SUITES).join(', ')})`);
     const ctx = await acquireNodeContext();
     try {
-      const report = new BenchReport(io, { quick: flags.quick ?? false, maxSize: flags['max-size'] ?? 2048 });
+      const report = new BenchReport(io, {
+        quick: flags.quick ?? false,
+        maxSize: flags['max-size'] ?? 2048,
+        skip: flags.skip ? flags.skip.split(',').map((s) => s.trim()) : [],
+      });
       report.note(
         `bench ${name} on ${adapterName(ctx.adapter)}${ctx.hasTimestamps ? ' (timestamp queries)' : ''}`,
       );

@@ -3,6 +3,7 @@ import { bench } from './bench';
 import { encode } from './encode';
 import { evalSvm } from './eval-svm';
 import { fewshot } from './fewshot';
+import { exportOnnx } from './export-onnx';
 import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
@@ -25,5 +26,6 @@ export const COMMANDS: Command[] = [
   fewshotFeatures as unknown as Command,
   evalSvm as unknown as Command,
   fewshot as unknown as Command,
+  exportOnnx as unknown as Command,
   bench as unknown as Command,
 ];

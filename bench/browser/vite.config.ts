@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+const root = resolve(import.meta.dirname, '../..');
+
+// The benchmark page (bench.html), built apart from the app. Cross-origin isolation headers let
+// onnxruntime-web's WASM backend use threads (SharedArrayBuffer), as a well-configured site would.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  root,
+  logLevel: 'warn',
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    outDir: resolve(root, 'bench-output/browser-dist'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1 << 20,
+    rollupOptions: { input: { bench: resolve(root, 'bench.html') } },
+  },
+  preview: { host: '127.0.0.1', headers: isolation },
+  server: { host: '127.0.0.1', headers: isolation },
+});

@@ -1,0 +1,33 @@
+import type { GpuContext } from '../../src/gpu/context';
+import type { BenchReport } from '../report';
+import type { BenchSuite } from '../suite';
+import { encoderCompare } from './encoder.compare';
+import { knnCompare } from './knn.compare';
+import { matmulCompare } from './matmul.compare';
+import { runtimeVersions } from './runtimes';
+import { trainStepCompare } from './train.compare';
+
+/** The sections of the side-by-side comparison, in the order they run. */
+export const COMPARE_SECTIONS: Record<string, BenchSuite> = {
+  matmul: matmulCompare,
+  encoder: encoderCompare,
+  train: trainStepCompare,
+  knn: knnCompare,
+};
+
+/**
+ * Ours against onnxruntime-web (WebGPU, WASM) and TensorFlow.js (WebGPU) on the same work, in one
+ * process on one adapter. `setup` prepares the host first (in Node: navigator.gpu from dawn.node;
+ * in a page there is nothing to do). `only` picks sections by name.
+ */
+export function compareSuite(setup?: () => Promise<void>, only?: readonly string[]): BenchSuite {
+  return async (ctx: GpuContext, report: BenchReport) => {
+    await setup?.();
+    report.note(`runtimes: ${JSON.stringify(await runtimeVersions())}`);
+    report.note('ratios are our time over theirs (below 1: ours is faster); every time is wall clock');
+    for (const [name, section] of Object.entries(COMPARE_SECTIONS)) {
+      if (only && !only.includes(name)) continue;
+      await section(ctx, report);
+    }
+  };
+}

@@ -1,0 +1,173 @@
+import { type DgcnnConfig, edgeInputWidth } from '../../nn/dgcnn-config';
+import type { HostTensors } from '../../nn/param-store';
+import { OnnxExportError } from './errors';
+import { GraphBuilder } from './graph-builder';
+import { knnNodes } from './knn-graph';
+import { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
+
+export const ONNX_OPSET = 17;
+/** PyTorch's BatchNorm eps (crosspoint-weights.md §3). */
+const BN_EPS = 1e-5;
+const SLOPE = 0.2;
+
+export interface DgcnnOnnxOptions {
+  /** Clouds per run (fixed in the graph). */
+  batch: number;
+  /** Points per cloud (fixed in the graph). */
+  points: number;
+  /** Neighbours (default: the config's k). */
+  k?: number;
+  /**
+   * Input layout: 'channels-first' (default) takes points [B, 3, N], as PyTorch's DGCNN and our
+   * engine do; 'points-first' takes [B, N, 3] (the layout of .ply / HDF5 data).
+   */
+  layout?: 'channels-first' | 'points-first';
+  /** Also output each EdgeConv's kNN indices, knn1..knn4 [B, N, k] int64 (for tests). */
+  knnOutputs?: boolean;
+  /** Extra metadata_props (e.g. the weights file it came from). */
+  metadata?: Record<string, string>;
+}
+
+function f32(values: HostTensors, name: string): Float32Array {
+  const v = values.get(name);
+  if (!(v instanceof Float32Array)) throw new OnnxExportError(`ONNX export: missing float tensor "${name}"`);
+  return v;
+}
+
+/** Eval-mode BatchNorm as a per-channel affine map: y = scale·x + shift (float64). */
+function bnAffine(values: HostTensors, prefix: string, C: number) {
+  const gamma = f32(values, `${prefix}.weight`);
+  const beta = f32(values, `${prefix}.bias`);
+  const mean = f32(values, `${prefix}.running_mean`);
+  const variance = f32(values, `${prefix}.running_var`);
+  const scale = new Float64Array(C);
+  const shift = new Float32Array(C);
+  for (let c = 0; c < C; c++) {
+    scale[c] = gamma[c]! / Math.sqrt(variance[c]! + BN_EPS);
+    shift[c] = beta[c]! - mean[c]! * scale[c]!;
+  }
+  return { scale, shift };
+}
+
+/**
+ * The DGCNN encoder in eval mode as an ONNX model (opset 17, standard ops only); output
+ * "features" [B, 2·emb] = [max ; mean] over points of the conv5 block, as in the reference.
+ *
+ * The graph is the reference's arithmetic rearranged, not its edge tensor: with an EdgeConv weight
+ * W = [Wa Wb] on [x_j − x_i ; x_i] and eval BN folded in (scale s, shift t per channel),
+ *   s·(Wa·x_j + (Wb − Wa)·x_i) + t = P[j] + Q[i],  P = X·(s·Wa)ᵀ,  Q = X·(s·(Wb − Wa))ᵀ + t,
+ * and since Q[i] is constant over the neighbours and LeakyReLU is increasing,
+ *   max_j LeakyReLU(P[j] + Q[i]) = LeakyReLU(max_j P[j] + Q[i]).
+ * So each EdgeConv is two MatMuls over the N points, one Gather of the k neighbour rows of P, a
+ * ReduceMax, an Add and a LeakyRelu; no B×2C×N×k tensor. kNN is MatMul + TopK (knn-graph.ts).
+ * Values are rounded to float32 once, after the folding (done in float64).
+ */
+export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnxOptions): Uint8Array {
+  const B = o.batch;
+  const N = o.points;
+  const k = o.k ?? c.k;
+  if (k < 1 || k > N)
+    throw new OnnxExportError(`ONNX export: k = ${k} must be between 1 and the point count ${N}`);
+  const g = new GraphBuilder();
+  const layout = o.layout ?? 'channels-first';
+  const input = g.input({
+    name: 'points',
+    elemType: ONNX_FLOAT,
+    dims: layout === 'channels-first' ? [B, 3, N] : [B, N, 3],
+  });
+  let x = layout === 'channels-first' ? g.transpose(input, [0, 2, 1], 'xyz') : input; // [B, N, 3]
+  // Offsets b·N that turn per-cloud neighbour indices into rows of the flattened [B·N, C] tensor.
+  const offsets = g.tensor(
+    'cloud_offsets',
+    [B, 1, 1],
+    BigInt64Array.from({ length: B }, (_, b) => BigInt(b * N)),
+  );
+  const outs: string[] = [];
+  const knns: string[] = [];
+  for (let l = 1; l <= 4; l++) {
+    const C = edgeInputWidth(c, l);
+    const O = c.edgeWidths[l - 1]!;
+    const W = f32(values, `conv${l}.0.weight`); // [O, 2C]
+    const { scale, shift } = bnAffine(values, `bn${l}`, O);
+    const waT = new Float32Array(C * O); // [C, O] = (s·Wa)ᵀ
+    const wqT = new Float32Array(C * O); // [C, O] = (s·(Wb − Wa))ᵀ
+    for (let oc = 0; oc < O; oc++) {
+      for (let ic = 0; ic < C; ic++) {
+        const wa = W[oc * 2 * C + ic]!;
+        const wb = W[oc * 2 * C + C + ic]!;
+        waT[ic * O + oc] = scale[oc]! * wa;
+        wqT[ic * O + oc] = scale[oc]! * (wb - wa);
+      }
+    }
+    const idx = knnNodes(g, x, k, `knn${l}`); // [B, N, k] int64
+    knns.push(idx);
+    const p = g.op1('MatMul', [x, g.tensor(`edge${l}_wa`, [C, O], waT)], `edge${l}_p`); // [B, N, O]
+    const q = g.op1(
+      'Add',
+      [
+        g.op1('MatMul', [x, g.tensor(`edge${l}_wq`, [C, O], wqT)], `edge${l}_q0`),
+        g.tensor(`edge${l}_shift`, [O], shift),
+      ],
+      `edge${l}_q`,
+    ); // [B, N, O]
+    const rows = g.reshape(g.op1('Add', [idx, offsets], `edge${l}_rows3`), [B * N * k], `edge${l}_rows`);
+    const pFlat = g.reshape(p, [B * N, O], `edge${l}_pflat`);
+    const gathered = g.op1('Gather', [pFlat, rows], `edge${l}_gather`, [{ name: 'axis', type: 'int', i: 0 }]);
+    const neigh = g.reshape(gathered, [B, N, k, O], `edge${l}_neigh`);
+    const best = g.reduce('ReduceMax', neigh, [2], false, `edge${l}_max`); // [B, N, O]
+    const pre = g.op1('Add', [best, q], `edge${l}_pre`);
+    x = g.op1('LeakyRelu', [pre], `edge${l}_out`, [{ name: 'alpha', type: 'float', f: SLOPE }]);
+    outs.push(x);
+  }
+  const cat = g.op1('Concat', outs, 'concat', [{ name: 'axis', type: 'int', i: 2 }]); // [B, N, 512]
+  const Cin = outs.length ? c.edgeWidths.reduce((a, b) => a + b, 0) : 0;
+  const W5 = f32(values, 'conv5.0.weight'); // [emb, 512]
+  const { scale, shift } = bnAffine(values, 'bn5', c.emb);
+  const w5T = new Float32Array(Cin * c.emb); // [512, emb] = (s·W5)ᵀ
+  for (let oc = 0; oc < c.emb; oc++)
+    for (let ic = 0; ic < Cin; ic++) w5T[ic * c.emb + oc] = scale[oc]! * W5[oc * Cin + ic]!;
+  const z5 = g.op1(
+    'Add',
+    [
+      g.op1('MatMul', [cat, g.tensor('conv5_w', [Cin, c.emb], w5T)], 'conv5'),
+      g.tensor('bn5_shift', [c.emb], shift),
+    ],
+    'bn5',
+  );
+  const a5 = g.op1('LeakyRelu', [z5], 'act5', [{ name: 'alpha', type: 'float', f: SLOPE }]); // [B, N, emb]
+  const mx = g.reduce('ReduceMax', a5, [1], false, 'pool_max'); // [B, emb]
+  const mn = g.reduce('ReduceMean', a5, [1], false, 'pool_mean');
+  g.nodes.push({
+    op: 'Concat',
+    inputs: [mx, mn],
+    outputs: [g.fresh('features')],
+    name: 'Concat_features',
+    attrs: [{ name: 'axis', type: 'int', i: 1 }],
+  });
+  g.output({ name: 'features', elemType: ONNX_FLOAT, dims: [B, 2 * c.emb] });
+  if (o.knnOutputs) {
+    knns.forEach((idx, i) => {
+      g.nodes.push({ op: 'Identity', inputs: [idx], outputs: [`knn${i + 1}`], name: `Identity_knn${i + 1}` });
+      g.output({ name: `knn${i + 1}`, elemType: ONNX_INT64, dims: [B, N, k] });
+    });
+  }
+  return encodeOnnxModel({
+    graph: g.graph(
+      'crosspoint_dgcnn',
+      `DGCNN point encoder (eval mode), input "points" ${layout === 'channels-first' ? '[B, 3, N]' : '[B, N, 3]'}, output "features" [B, ${2 * c.emb}] = [max ; mean] over points`,
+    ),
+    opset: ONNX_OPSET,
+    producerName: 'crosspoint-playground',
+    producerVersion: '0.1.0',
+    metadata: {
+      model: 'crosspoint-dgcnn',
+      k: String(k),
+      edge_widths: c.edgeWidths.join(','),
+      emb_dims: String(c.emb),
+      batch: String(B),
+      points: String(N),
+      layout,
+      ...o.metadata,
+    },
+  });
+}
