@@ -1,0 +1,55 @@
+/**
+ * The engine pieces the worker drives, behind small interfaces that mirror their contracts
+ * (src/train/trainer-api.ts and the data modules). A piece that is not in this build is left
+ * undefined: the worker then answers 'not-available' and the page says so, instead of showing
+ * invented numbers. Wiring a piece in is a change to this file only.
+ */
+import type { GpuContext } from '../gpu/context';
+import type { EmbeddingSet, StepMetrics, TrainConfig } from '../train/trainer-api';
+import type { DatasetInfo, SampleSetParams, Thumb } from './protocol';
+
+/** A dataset held by the worker: what the panels show, plus whatever the trainer consumes. */
+export interface HostDataset {
+  info: Omit<DatasetInfo, 'seconds'>;
+  /** [N·3] surface points of object i. */
+  points(i: number): Float32Array;
+  /** Rendered views of object i (full size). */
+  views(i: number): Promise<Thumb[]>;
+  /** The value handed to the trainer. */
+  readonly forTrainer: unknown;
+  dispose(): void;
+}
+
+/** The trainer as the worker uses it (src/train/trainer.ts). */
+export interface TrainerLike {
+  step(): Promise<StepMetrics>;
+  /** Eval-mode projections of both branches for the given objects. */
+  embed(objectIndices: number[]): Promise<EmbeddingSet>;
+  /** Eval-mode 2·emb-d pooled features of n clouds [n, N, 3]; returns [n, 2·emb]. */
+  pointFeatures(clouds: Float32Array, n: number): Promise<Float32Array>;
+  saveCheckpoint(): Promise<Uint8Array>;
+  loadCheckpoint(bytes: Uint8Array): Promise<void>;
+  /** Steps done so far. */
+  readonly stepCount: number;
+  dispose(): void;
+}
+
+/** A user file read and resampled to a cloud of n points (throws a message naming the problem). */
+export interface ReadShape {
+  format: string;
+  points: Float32Array;
+  note: string;
+  warnings: string[];
+}
+
+export interface Pieces {
+  generateDataset?: (
+    ctx: GpuContext,
+    params: SampleSetParams,
+    onProgress: (done: number, total: number, task: string) => void,
+  ) => Promise<HostDataset>;
+  readShape?: (name: string, bytes: Uint8Array, n: number, seed: number) => Promise<ReadShape>;
+  createTrainer?: (ctx: GpuContext, config: TrainConfig, dataset: HostDataset) => Promise<TrainerLike>;
+}
+
+export const pieces: Pieces = {};
