@@ -1,0 +1,85 @@
+/** The 40 ModelNet40 classes; the index is the official label (order of shape_names.txt). */
+export const MODELNET40_CLASSES = [
+  'airplane',
+  'bathtub',
+  'bed',
+  'bench',
+  'bookshelf',
+  'bottle',
+  'bowl',
+  'car',
+  'chair',
+  'cone',
+  'cup',
+  'curtain',
+  'desk',
+  'door',
+  'dresser',
+  'flower_pot',
+  'glass_box',
+  'guitar',
+  'keyboard',
+  'lamp',
+  'laptop',
+  'mantel',
+  'monitor',
+  'night_stand',
+  'person',
+  'piano',
+  'plant',
+  'radio',
+  'range_hood',
+  'sink',
+  'sofa',
+  'stairs',
+  'stool',
+  'table',
+  'tent',
+  'toilet',
+  'tv_stand',
+  'vase',
+  'wardrobe',
+  'xbox',
+] as const;
+
+/** The 16 ShapeNetPart categories (index = category label) with their ShapeNet synset ids. */
+export const SHAPENETPART_CATEGORIES: readonly { name: string; synset: string }[] = [
+  ['Airplane', '02691156'],
+  ['Bag', '02773838'],
+  ['Cap', '02954340'],
+  ['Car', '02958343'],
+  ['Chair', '03001627'],
+  ['Earphone', '03261776'],
+  ['Guitar', '03467517'],
+  ['Knife', '03624134'],
+  ['Lamp', '03636649'],
+  ['Laptop', '03642806'],
+  ['Motorbike', '03790512'],
+  ['Mug', '03797390'],
+  ['Pistol', '03948459'],
+  ['Rocket', '04099429'],
+  ['Skateboard', '04225987'],
+  ['Table', '04379243'],
+].map(([name, synset]) => ({ name: name!, synset: synset! }));
+
+/** Path components of a file name given as a path ("a/b/c.txt" or "a\\b\\c.txt"). */
+export function pathParts(file: string): string[] {
+  return file.split(/[\\/]+/).filter((s) => s !== '');
+}
+
+/** The 13 3D-R2N2 categories of the ShapeNet renderings CrossPoint pretrains on, by synset id. */
+export const R2N2_CATEGORIES: Readonly<Record<string, string>> = {
+  '02691156': 'airplane',
+  '02828884': 'bench',
+  '02933112': 'cabinet',
+  '02958343': 'car',
+  '03001627': 'chair',
+  '03211117': 'display',
+  '03636649': 'lamp',
+  '03691459': 'loudspeaker',
+  '04090263': 'rifle',
+  '04256520': 'sofa',
+  '04379243': 'table',
+  '04401088': 'telephone',
+  '04530566': 'watercraft',
+};
