@@ -35,7 +35,13 @@ export function appendMetrics(h: LossHistory, m: StepMetrics, cap = 1000): LossH
     const stride = next.stride * 2;
     const keep = next.step.map((s, i) => (s % stride === 0 || i === 0 ? i : -1)).filter((i) => i >= 0);
     const pick = (a: number[]) => keep.map((i) => a[i]!);
-    next = { step: pick(next.step), imid: pick(next.imid), cmid: pick(next.cmid), loss: pick(next.loss), stride };
+    next = {
+      step: pick(next.step),
+      imid: pick(next.imid),
+      cmid: pick(next.cmid),
+      loss: pick(next.loss),
+      stride,
+    };
   }
   return next;
 }

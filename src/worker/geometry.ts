@@ -44,7 +44,11 @@ export function normaliseCloud(points: Float32Array, upAxis: UpAxis): Float32Arr
 }
 
 /** Box-filters a square RGBA8 image of side `size` down to at most `max` (integer factor). */
-export function downsampleRgba(rgba: Uint8Array, size: number, max: number): { size: number; rgba: Uint8Array } {
+export function downsampleRgba(
+  rgba: Uint8Array,
+  size: number,
+  max: number,
+): { size: number; rgba: Uint8Array } {
   const f = Math.max(1, Math.ceil(size / max));
   if (f === 1) return { size, rgba };
   const s = Math.floor(size / f);

@@ -4,8 +4,10 @@
  * undefined: the worker then answers 'not-available' and the page says so, instead of showing
  * invented numbers. Wiring a piece in is a change to this file only.
  */
+import { isSet, loadAny, toPointCloud } from '../data/loaders';
 import type { GpuContext } from '../gpu/context';
 import type { EmbeddingSet, StepMetrics, TrainConfig } from '../train/trainer-api';
+import { Rng } from '../util/random';
 import type { DatasetInfo, SampleSetParams, Thumb } from './protocol';
 
 /** A dataset held by the worker: what the panels show, plus whatever the trainer consumes. */
@@ -52,4 +54,23 @@ export interface Pieces {
   createTrainer?: (ctx: GpuContext, config: TrainConfig, dataset: HostDataset) => Promise<TrainerLike>;
 }
 
-export const pieces: Pieces = {};
+/** Any supported file → n points (a mesh is sampled on its surface; an HDF5 set gives its first cloud). */
+async function readShape(name: string, bytes: Uint8Array, n: number, seed: number): Promise<ReadShape> {
+  const loaded = await loadAny(name, bytes);
+  const rng = new Rng(seed);
+  if (isSet(loaded)) {
+    const N = loaded.pointsPerCloud;
+    const first = { points: loaded.points.subarray(0, N * 3) };
+    const r = toPointCloud({ ...first, file: name, format: 'hdf5', properties: [], warnings: [] }, n, rng);
+    return {
+      format: 'hdf5',
+      points: r.points,
+      note: `the file holds ${loaded.count} clouds: the first one, ${r.note}`,
+      warnings: loaded.warnings,
+    };
+  }
+  const r = toPointCloud(loaded, n, rng);
+  return { format: loaded.format, points: r.points, note: r.note, warnings: loaded.warnings };
+}
+
+export const pieces: Pieces = { readShape };

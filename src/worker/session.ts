@@ -61,7 +61,9 @@ export class Session {
   private running = false;
   private queue: Promise<unknown> = Promise.resolve();
   /** Features of every sample-set object at a given step, for Classify. */
-  private featureCache: { step: number; trainer: TrainerLike; features: Float32Array; dim: number } | undefined;
+  private featureCache:
+    | { step: number; trainer: TrainerLike; features: Float32Array; dim: number }
+    | undefined;
   /** Features of a randomly initialised encoder, for the few-shot baseline (config + dataset key). */
   private randomFeatures: { key: string; features: Float32Array; dim: number } | undefined;
   private lastAutosaveStep = -1;
@@ -210,7 +212,10 @@ export class Session {
     const info = { ...ds.info, seconds: (performance.now() - t0) / 1000 };
     // Thumbnails are copied (the dataset keeps its own), then transferred.
     const thumbs = info.thumbs.map((t) => ({ size: t.size, rgba: t.rgba.slice() }));
-    this.post({ id: req.id, type: 'dataset', info: { ...info, thumbs } }, thumbs.map((t) => t.rgba.buffer));
+    this.post(
+      { id: req.id, type: 'dataset', info: { ...info, thumbs } },
+      thumbs.map((t) => t.rgba.buffer),
+    );
   }
 
   private async object(req: ReqOf<'object'>): Promise<void> {
@@ -236,7 +241,8 @@ export class Session {
   }
 
   private requireDataset(): HostDataset {
-    if (!pieces.generateDataset) throw new NotAvailable('dataset', 'The sample-set generator is not in this build yet.');
+    if (!pieces.generateDataset)
+      throw new NotAvailable('dataset', 'The sample-set generator is not in this build yet.');
     if (!this.dataset) throw new Error('No dataset yet: generate the sample set in the Data panel first.');
     return this.dataset;
   }
@@ -296,7 +302,12 @@ export class Session {
     if (!force && (every <= 0 || step % every !== 0)) return;
     try {
       const bytes = await t.saveCheckpoint();
-      await putCheckpoint({ key: checkpointKey('autosave', c.preset, c.seed), step, savedAt: Date.now(), bytes });
+      await putCheckpoint({
+        key: checkpointKey('autosave', c.preset, c.seed),
+        step,
+        savedAt: Date.now(),
+        bytes,
+      });
       this.lastAutosaveStep = step;
     } catch (e) {
       this.post({
@@ -307,7 +318,12 @@ export class Session {
     }
   }
 
-  private async loadCheckpoint(config: TrainConfig, bytes: Uint8Array, id: number, name: string): Promise<void> {
+  private async loadCheckpoint(
+    config: TrainConfig,
+    bytes: Uint8Array,
+    id: number,
+    name: string,
+  ): Promise<void> {
     if (this.running) throw new Error('Pause training before loading a checkpoint.');
     const t = await this.ensureTrainer(config, id);
     await this.serial(async () => {
@@ -328,15 +344,29 @@ export class Session {
     // An even spread over the set (it is ordered class by class).
     const objects = Array.from({ length: n }, (_, i) => Math.floor((i * ds.info.objects.length) / n));
     const { set, step } = await this.serial(async () => ({ set: await t.embed(objects), step: t.stepCount }));
-    this.post({ id, type: 'progress', task: `Projecting to 2-D (${projection.toUpperCase()})`, done: 0, total: 2 });
+    this.post({
+      id,
+      type: 'progress',
+      task: `Projecting to 2-D (${projection.toUpperCase()})`,
+      done: 0,
+      total: 2,
+    });
     const project = (x: Float32Array) => (projection === 'umap' ? umap2(x, n, set.dim) : pca2(x, n, set.dim));
     const pointXY = project(set.point);
-    this.post({ id, type: 'progress', task: `Projecting to 2-D (${projection.toUpperCase()})`, done: 1, total: 2 });
+    this.post({
+      id,
+      type: 'progress',
+      task: `Projecting to 2-D (${projection.toUpperCase()})`,
+      done: 1,
+      total: 2,
+    });
     const imageXY = project(set.image);
     const batch = pickMixedBatch(set.labels, SIM_BATCH);
     const rows = (x: Float32Array) => {
       const out = new Float32Array(batch.length * set.dim);
-      batch.forEach((r, i) => out.set(x.subarray(r * set.dim, (r + 1) * set.dim), i * set.dim));
+      for (let i = 0; i < batch.length; i++) {
+        out.set(x.subarray(batch[i]! * set.dim, (batch[i]! + 1) * set.dim), i * set.dim);
+      }
       return out;
     };
     const sim = cosineSimilarityMatrix(rows(set.point), rows(set.image), batch.length, set.dim);
@@ -362,7 +392,11 @@ export class Session {
   }
 
   /** Pooled features of every sample-set object, in batches, reporting progress. */
-  private async allFeatures(t: TrainerLike, id: number, task: string): Promise<{ features: Float32Array; dim: number }> {
+  private async allFeatures(
+    t: TrainerLike,
+    id: number,
+    task: string,
+  ): Promise<{ features: Float32Array; dim: number }> {
     const ds = this.requireDataset();
     const n = ds.info.objects.length;
     const N = ds.info.params.points;
@@ -414,7 +448,8 @@ export class Session {
     const split = (feats: Float32Array, dim: number, which: 'train' | 'test') => {
       const idx = ds.info.objects.flatMap((o, i) => (o.split === which ? [i] : []));
       const features = new Float32Array(idx.length * dim);
-      idx.forEach((r, i) => features.set(feats.subarray(r * dim, (r + 1) * dim), i * dim));
+      for (let i = 0; i < idx.length; i++)
+        features.set(feats.subarray(idx[i]! * dim, (idx[i]! + 1) * dim), i * dim);
       return { features, labels: Int32Array.from(idx, (i) => ds.info.objects[i]!.label) };
     };
     const opts = { ...params, protocol: 'ours' as const };
@@ -426,7 +461,11 @@ export class Session {
     );
     this.post({ id, type: 'progress', task: 'Few-shot episodes', done: 1, total: 2 });
     const rf = this.randomFeatures!;
-    const randomRes = fewShotEval(split(rf.features, rf.dim, 'train'), split(rf.features, rf.dim, 'test'), opts);
+    const randomRes = fewShotEval(
+      split(rf.features, rf.dim, 'train'),
+      split(rf.features, rf.dim, 'test'),
+      opts,
+    );
     this.post({
       id,
       type: 'fewshot',
@@ -467,7 +506,14 @@ export class Session {
       {
         id: req.id,
         type: 'classified',
-        reply: { file: req.name, format: shape.format, notes, warnings: shape.warnings, points: copy, prediction },
+        reply: {
+          file: req.name,
+          format: shape.format,
+          notes,
+          warnings: shape.warnings,
+          points: copy,
+          prediction,
+        },
       },
       [copy.buffer],
     );
@@ -486,10 +532,14 @@ export class Session {
         for (let j = 0; j < d; j++) xs[i * d + j] = sample.features[r * d + j]!;
       });
       const scaler = fitScaler(xs, trainIdx.length, d);
-      const svm = fitLinearSVC(applyScaler(xs, scaler), Int32Array.from(trainIdx, (i) => objs[i]!.label), {
-        C: 0.01,
-        seed: 1,
-      });
+      const svm = fitLinearSVC(
+        applyScaler(xs, scaler),
+        Int32Array.from(trainIdx, (i) => objs[i]!.label),
+        {
+          C: 0.01,
+          seed: 1,
+        },
+      );
       const scores = svm.decisionFunction(applyScaler(Float64Array.from(q), scaler), 1);
       const classes = ds.info.summary.classes;
       const top = topK(scores, Math.min(5, scores.length)).map((k) => {
@@ -526,7 +576,11 @@ export class Session {
 function umap2(x: Float32Array, n: number, d: number): Float32Array {
   const rows = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * d, (i + 1) * d)));
   const rng = new Rng(12345);
-  const u = new UMAP({ nComponents: 2, nNeighbors: Math.max(2, Math.min(15, n - 1)), random: () => rng.next() });
+  const u = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.max(2, Math.min(15, n - 1)),
+    random: () => rng.next(),
+  });
   const out = u.fit(rows);
   return Float32Array.from(out.flat());
 }
