@@ -1,0 +1,45 @@
+// Renders the views of sample-set objects into an image tensor on the GPU.
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { checkBufferSize } from '../gpu/limits';
+import { imageTensorBytes, planViewRenderer, uploadMesh, type ViewRenderer } from './render';
+import type { SampleObject, SampleSet } from './sample-set';
+
+/** Draw `obj`'s views into `out` at images firstImage … firstImage + views − 1. */
+export function renderObjectViews(
+  ctx: GpuContext,
+  renderer: ViewRenderer,
+  obj: SampleObject,
+  out: GPUBuffer,
+  firstImage: number,
+): void {
+  const mesh = uploadMesh(ctx, obj.mesh);
+  renderer.render(mesh, obj.cameras, out, firstImage, { color: obj.color });
+  // Safe right after submit: WebGPU keeps a destroyed buffer alive for work already submitted.
+  mesh.destroy();
+}
+
+/**
+ * All views of `objects` (default: the whole set) in one tensor [objects · views, 3, S, S] f32,
+ * object i's view v at image i · views + v. No readback.
+ */
+export async function renderSampleSet(
+  ctx: GpuContext,
+  set: SampleSet,
+  objects: readonly SampleObject[] = set.objects,
+): Promise<GPUBuffer> {
+  const { views, imageSize: S } = set.options;
+  const bytes = imageTensorBytes(objects.length * views, S);
+  checkBufferSize(
+    ctx.limits,
+    bytes,
+    'the rendered views of the sample set',
+    '--views, --size or --per-class',
+  );
+  const out = createStorageBuffer(ctx, bytes, 'sample.views');
+  const renderer = await planViewRenderer(ctx, { size: S, maxViews: views });
+  for (const [i, obj] of objects.entries()) renderObjectViews(ctx, renderer, obj, out, i * views);
+  await ctx.device.queue.onSubmittedWorkDone();
+  renderer.destroy();
+  return out;
+}
