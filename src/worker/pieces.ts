@@ -9,6 +9,7 @@ import type { GpuContext } from '../gpu/context';
 import type { EmbeddingSet, StepMetrics, TrainConfig } from '../train/trainer-api';
 import { Rng } from '../util/random';
 import type { DatasetInfo, SampleSetParams, Thumb } from './protocol';
+import { generateSampleDataset } from './sample-dataset';
 
 /** A dataset held by the worker: what the panels show, plus whatever the trainer consumes. */
 export interface HostDataset {
@@ -73,4 +74,4 @@ async function readShape(name: string, bytes: Uint8Array, n: number, seed: numbe
   return { format: loaded.format, points: r.points, note: r.note, warnings: loaded.warnings };
 }
 
-export const pieces: Pieces = { readShape };
+export const pieces: Pieces = { readShape, generateDataset: generateSampleDataset };

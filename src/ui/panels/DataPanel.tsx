@@ -13,7 +13,7 @@ export function DataPanel() {
   const setUrl = useApp((s) => s.setUrl);
   const generate = useApp((s) => s.generate);
   const trainerExists = useApp((s) => s.trainer.exists);
-  const params = useApp(sampleParams);
+  const params = sampleParams({ url, sampleForm: form });
   const busy = dataset.kind === 'busy';
 
   return (

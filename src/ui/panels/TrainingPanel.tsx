@@ -19,8 +19,9 @@ export function TrainingPanel() {
   const faults = useApp((s) => s.faults);
   const url = useApp((s) => s.url);
   const hyper = useApp((s) => s.hyper);
-  const config = useApp(currentConfig);
+
   const { setUrl, setHyper, train, pause, step, reset } = useApp.getState();
+  const config = currentConfig({ url, hyper });
   const errors = hyperErrors(hyper);
   const preset = PRESETS[url.preset];
   const locked = trainer.exists; // the config of a built trainer changes only through Reset
