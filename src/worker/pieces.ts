@@ -6,7 +6,7 @@
  */
 import { isSet, loadAny, toPointCloud } from '../data/loaders';
 import type { GpuContext } from '../gpu/context';
-import type { EmbeddingSet, StepMetrics, TrainConfig } from '../train/trainer-api';
+import type { EmbeddingSet, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 import { Rng } from '../util/random';
 import type { DatasetInfo, SampleSetParams, Thumb } from './protocol';
 import { generateSampleDataset } from './sample-dataset';
@@ -23,17 +23,38 @@ export interface HostDataset {
   dispose(): void;
 }
 
-/** The trainer as the worker uses it (src/train/trainer.ts). */
+/** How a trainer reports to its host (the worker) and lets it in between steps. */
+export interface TrainerHooks {
+  onMetrics(m: StepMetrics): void;
+  onFault(f: TrainFault): void;
+  onState(s: { running: boolean; step: number }): void;
+  /** Stores an autosaved checkpoint (every few steps and on pause). */
+  persist(bytes: Uint8Array, step: number): Promise<void>;
+  /** Called between steps while running: lets messages in and runs evaluation queued meanwhile. */
+  breathe(): Promise<void>;
+}
+
+/**
+ * The trainer with its run / pause / step controller (src/train/trainer.ts + session.ts), as
+ * the worker drives it.
+ */
 export interface TrainerLike {
-  step(): Promise<StepMetrics>;
-  /** Eval-mode projections of both branches for the given objects. */
+  readonly stepCount: number;
+  readonly running: boolean;
+  /** Starts training in the background; returns at once. */
+  run(): void;
+  /** Stops after the current step and autosaves. */
+  pause(): Promise<void>;
+  /** One step while paused. */
+  stepOnce(): Promise<void>;
+  /** Eval-mode projections of both branches for dataset objects. */
   embed(objectIndices: number[]): Promise<EmbeddingSet>;
-  /** Eval-mode 2·emb-d pooled features of n clouds [n, N, 3]; returns [n, 2·emb]. */
-  pointFeatures(clouds: Float32Array, n: number): Promise<Float32Array>;
+  /** Eval-mode pooled (2·emb-d) point features of dataset objects: [n, F]. */
+  features(objectIndices: number[]): Promise<Float32Array>;
+  /** The same features of one cloud [N·3] that is not in the dataset (a user's file): [F]. */
+  cloudFeatures(cloud: Float32Array): Promise<Float32Array>;
   saveCheckpoint(): Promise<Uint8Array>;
   loadCheckpoint(bytes: Uint8Array): Promise<void>;
-  /** Steps done so far. */
-  readonly stepCount: number;
   dispose(): void;
 }
 
@@ -52,7 +73,12 @@ export interface Pieces {
     onProgress: (done: number, total: number, task: string) => void,
   ) => Promise<HostDataset>;
   readShape?: (name: string, bytes: Uint8Array, n: number, seed: number) => Promise<ReadShape>;
-  createTrainer?: (ctx: GpuContext, config: TrainConfig, dataset: HostDataset) => Promise<TrainerLike>;
+  createTrainer?: (
+    ctx: GpuContext,
+    config: TrainConfig,
+    dataset: HostDataset,
+    hooks: TrainerHooks,
+  ) => Promise<TrainerLike>;
 }
 
 /** Any supported file → n points (a mesh is sampled on its surface; an HDF5 set gives its first cloud). */

@@ -5,19 +5,39 @@
  */
 import { chwToRgba8, imageTensorBytes, planViewRenderer, readViewRgba8 } from '../data/render';
 import { renderObjectViews } from '../data/sample-render';
-import { generateSampleSet, type SampleSet } from '../data/sample-set';
-import { createStorageBuffer, readF32 } from '../gpu/buffers';
+import { generateSampleSet } from '../data/sample-set';
+import { createBufferFrom, createStorageBuffer, readF32 } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import { downsampleRgba } from './geometry';
 import type { HostDataset } from './pieces';
+import type { DatasetSummary } from '../train/trainer-api';
 import type { SampleSetParams, Thumb } from './protocol';
 
-/** What the trainer receives as its dataset. */
+/**
+ * What the trainer receives (the shape of src/train/training-data.ts's TrainingData). Beyond the
+ * n objects there is one spare slot, index n, in no split: the Classify panel writes a user's
+ * cloud there to get its features through the same eval path as the sample set's.
+ */
 export interface SampleDataset {
-  set: SampleSet;
-  /** [objects · views, 3, S, S] f32, object i's view v at image i · views + v. */
+  summary: DatasetSummary;
+  /** [n + 1] class per object (−1 for the spare slot). */
+  labels: Int32Array;
+  ids: string[];
+  split: ('train' | 'test')[];
+  trainIndices: number[];
+  testIndices: number[];
+  pointsPerCloud: number;
+  viewsPerObject: number;
+  imageSize: number;
+  /** [n + 1, N, 3] f32 */
+  clouds: GPUBuffer;
+  /** [(n + 1) · views, 3, S, S] f32 in [0, 1]: object i's view v at image i · views + v. */
   images: GPUBuffer;
+  hostClouds: Float32Array[];
+  /** Index of the spare slot. */
+  spare: number;
+  destroy(): void;
 }
 
 const THUMB = 64;
@@ -41,14 +61,20 @@ export async function generateSampleDataset(
   });
   const { views: V, imageSize: S } = set.options;
   const n = set.objects.length;
-  const bytes = imageTensorBytes(n * V, S);
+  const N = params.points;
+  const bytes = imageTensorBytes((n + 1) * V, S);
   checkBufferSize(
     ctx.limits,
     bytes,
     'the rendered views of the sample set',
     'objects per class or views per object',
   );
+  const cloudBytes = (n + 1) * N * 3 * 4;
+  checkBufferSize(ctx.limits, cloudBytes, 'the sample set clouds', 'objects per class');
   const images = createStorageBuffer(ctx, bytes, 'sample.views');
+  const allClouds = new Float32Array((n + 1) * N * 3); // [n + 1, N, 3], the spare slot zero
+  for (const [i, o] of set.objects.entries()) allClouds.set(o.points.subarray(0, N * 3), i * N * 3);
+  const clouds = createBufferFrom(ctx, allClouds, 'sample.clouds');
   const renderer = await planViewRenderer(ctx, { size: S, maxViews: V });
   const thumbs: Thumb[] = [];
   const plane = 3 * S * S;
@@ -64,6 +90,7 @@ export async function generateSampleDataset(
     }
   } catch (err) {
     images.destroy();
+    clouds.destroy();
     throw err;
   } finally {
     renderer.destroy();
@@ -73,18 +100,40 @@ export async function generateSampleDataset(
   const trainCounts = classes.map(() => 0);
   const testCounts = classes.map(() => 0);
   for (const o of set.objects) (o.split === 'train' ? trainCounts : testCounts)[o.label]!++;
-  const data: SampleDataset = { set, images };
+  const summary: DatasetSummary = {
+    name: 'Generated sample set',
+    classes,
+    trainCounts,
+    testCounts,
+    points: N,
+    views: V,
+    imageSize: S,
+  };
+  const split = set.objects.map((o) => o.split);
+  const destroy = () => {
+    images.destroy();
+    clouds.destroy();
+  };
+  const data: SampleDataset = {
+    summary,
+    labels: Int32Array.from([...set.objects.map((o) => o.label), -1]),
+    ids: [...set.objects.map((o) => o.id), '(your file)'],
+    split: [...split, 'test'],
+    trainIndices: split.flatMap((x, i) => (x === 'train' ? [i] : [])),
+    testIndices: split.flatMap((x, i) => (x === 'test' ? [i] : [])),
+    pointsPerCloud: N,
+    viewsPerObject: V,
+    imageSize: S,
+    clouds,
+    images,
+    hostClouds: set.objects.map((o) => o.points),
+    spare: n,
+    // The worker owns these buffers; the trainer's dispose must not free them.
+    destroy: () => {},
+  };
   return {
     info: {
-      summary: {
-        name: 'Generated sample set',
-        classes,
-        trainCounts,
-        testCounts,
-        points: params.points,
-        views: V,
-        imageSize: S,
-      },
+      summary,
       params,
       objects: set.objects.map((o) => ({ id: o.id, label: o.label, split: o.split })),
       thumbs,
@@ -96,6 +145,6 @@ export async function generateSampleDataset(
       return out;
     },
     forTrainer: data,
-    dispose: () => images.destroy(),
+    dispose: destroy,
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The engine's state inside the worker (dataset, trainer, the run loop) and the handlers of the
- * page's requests. No DOM. Trainer work is serialised through one queue, so an Embeddings or
- * Classify request waits for the current step to finish instead of interleaving with it; the run
- * loop yields to the event loop between steps, so Pause and other requests are answered quickly.
+ * The engine's state inside the worker (dataset, trainer) and the handlers of the page's
+ * requests. No DOM. Evaluation work (embeddings, features, checkpoints) never interleaves with a
+ * training step: while training runs it is queued and done between two steps (the trainer's
+ * breathe hook); while paused it goes through one queue with single steps. The trainer yields to
+ * the event loop between steps, so Pause and other requests are answered quickly.
  */
 import { UMAP } from 'umap-js';
 import { fewShotEval } from '../eval/fewshot';
@@ -11,11 +12,11 @@ import { pca2 } from '../eval/pca';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../eval/similarity';
 import { applyScaler, fitScaler } from '../eval/features';
 import type { GpuContext } from '../gpu/context';
-import type { TrainConfig } from '../train/trainer-api';
+import type { StepMetrics, TrainConfig } from '../train/trainer-api';
 import { Rng } from '../util/random';
 import { checkpointKey, getCheckpoint, putCheckpoint } from './checkpoint-store';
 import { normaliseCloud, pickMixedBatch, topK } from './geometry';
-import { type HostDataset, pieces, type TrainerLike } from './pieces';
+import { type HostDataset, pieces, type TrainerHooks, type TrainerLike } from './pieces';
 import type {
   Capabilities,
   ClassifyReply,
@@ -29,8 +30,6 @@ import type {
 type Post = (ev: EngineEvent, transfer?: Transferable[]) => void;
 type ReqOf<T extends EngineRequest['type']> = Extract<EngineRequest, { type: T }>;
 
-/** Autosave every this many steps unless the config says otherwise. */
-export const DEFAULT_CHECKPOINT_EVERY = 25;
 /** Objects in the similarity matrix's batch. */
 const SIM_BATCH = 12;
 
@@ -58,15 +57,15 @@ export class Session {
   private dataset: HostDataset | undefined;
   private trainer: TrainerLike | undefined;
   private config: TrainConfig | null = null;
-  private running = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Evaluation waiting for the gap between two steps. */
+  private betweenSteps: (() => Promise<void>)[] = [];
   /** Features of every sample-set object at a given step, for Classify. */
   private featureCache:
     | { step: number; trainer: TrainerLike; features: Float32Array; dim: number }
     | undefined;
   /** Features of a randomly initialised encoder, for the few-shot baseline (config + dataset key). */
   private randomFeatures: { key: string; features: Float32Array; dim: number } | undefined;
-  private lastAutosaveStep = -1;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -78,6 +77,53 @@ export class Session {
     const p = this.queue.then(fn);
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  /** Runs `fn` when no step is in flight: between two steps while training, else in the queue. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.trainer?.running) return this.serial(fn);
+    return new Promise<T>((resolve, reject) => {
+      this.betweenSteps.push(() => fn().then(resolve, reject));
+    });
+  }
+
+  private async drainBetweenSteps(): Promise<void> {
+    for (let job = this.betweenSteps.shift(); job; job = this.betweenSteps.shift()) await job();
+  }
+
+  private hooks(config: TrainConfig): TrainerHooks {
+    return {
+      onMetrics: (m: StepMetrics) => this.post({ id: -1, type: 'metrics', metrics: m }),
+      onFault: (fault) => this.post({ id: -1, type: 'fault', fault }),
+      onState: ({ running }) => {
+        // Evaluation queued for a gap that will not come now goes through the queue instead.
+        if (!running) void this.serial(() => this.drainBetweenSteps());
+        void this.state().then((state) => this.post({ id: -1, type: 'trainer-state', state }));
+      },
+      persist: async (bytes, step) => {
+        try {
+          await putCheckpoint({
+            key: checkpointKey('autosave', config.preset, config.seed),
+            step,
+            savedAt: Date.now(),
+            bytes,
+          });
+        } catch (e) {
+          this.post({
+            id: -1,
+            type: 'fault',
+            fault: {
+              kind: 'error',
+              message: `autosave failed (training continues): ${(e as Error).message}`,
+            },
+          });
+        }
+      },
+      breathe: async () => {
+        await new Promise((r) => setTimeout(r, 0));
+        await this.drainBetweenSteps();
+      },
+    };
   }
 
   async handle(req: EngineRequest): Promise<void> {
@@ -104,40 +150,35 @@ export class Session {
       case 'trainer-state':
         this.post({ id: req.id, type: 'trainer', state: await this.state(req.config) });
         return;
-      case 'run':
-        await this.ensureTrainer(req.config, req.id);
-        if (!this.running) {
-          this.running = true;
-          void this.loop();
-        }
+      case 'run': {
+        const t = await this.ensureTrainer(req.config, req.id);
+        if (!t.running) await this.serial(async () => t.run());
         this.post({ id: req.id, type: 'trainer', state: await this.state() });
         return;
+      }
       case 'pause':
-        this.running = false;
-        // Wait for the step in flight, then autosave.
-        await this.serial(() => this.autosave(true));
+        // Stops after the step in flight and autosaves.
+        await this.trainer?.pause();
         this.post({ id: req.id, type: 'trainer', state: await this.state() });
         return;
       case 'step': {
-        if (this.running) throw new Error('training is running: pause it before stepping');
         const t = await this.ensureTrainer(req.config, req.id);
+        if (t.running) throw new Error('training is running: pause it before stepping');
+        await this.serial(() => t.stepOnce());
+        this.post({ id: req.id, type: 'trainer', state: await this.state() });
+        return;
+      }
+      case 'reset': {
+        const t = this.trainer;
+        if (t?.running) await t.pause();
         await this.serial(async () => {
-          this.post({ id: -1, type: 'metrics', metrics: await t.step() });
-          await this.autosave(false);
+          t?.dispose();
+          this.trainer = undefined;
+          this.featureCache = undefined;
         });
         this.post({ id: req.id, type: 'trainer', state: await this.state() });
         return;
       }
-      case 'reset':
-        this.running = false;
-        await this.serial(async () => {
-          this.trainer?.dispose();
-          this.trainer = undefined;
-          this.featureCache = undefined;
-          this.lastAutosaveStep = -1;
-        });
-        this.post({ id: req.id, type: 'trainer', state: await this.state() });
-        return;
       case 'embed':
         return this.embed(req.id, req.projection, req.limit);
       case 'fewshot':
@@ -146,7 +187,7 @@ export class Session {
         return this.classify(req);
       case 'checkpoint-save': {
         const t = this.requireTrainer();
-        const { bytes, step } = await this.serial(async () => ({
+        const { bytes, step } = await this.exclusive(async () => ({
           bytes: await t.saveCheckpoint(),
           step: t.stepCount,
         }));
@@ -190,7 +231,7 @@ export class Session {
     }
     return {
       exists: !!this.trainer,
-      running: this.running,
+      running: this.trainer?.running ?? false,
       step: this.trainer?.stepCount ?? 0,
       config: this.trainer ? this.config : null,
       autosave,
@@ -259,63 +300,11 @@ export class Session {
     if (this.trainer) return this.trainer;
     const ds = this.requireDataset();
     this.post({ id, type: 'progress', task: 'Building the model', done: 0, total: 1 });
-    const t = await this.serial(() => create(this.ctx, config, ds));
+    const t = await this.serial(() => create(this.ctx, config, ds, this.hooks(config)));
     this.trainer = t;
     this.config = config;
-    this.lastAutosaveStep = t.stepCount;
     this.post({ id, type: 'progress', task: 'Building the model', done: 1, total: 1 });
     return t;
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running && this.trainer) {
-      const t = this.trainer;
-      try {
-        await this.serial(async () => {
-          if (!this.running || this.trainer !== t) return;
-          const m = await t.step();
-          this.post({ id: -1, type: 'metrics', metrics: m });
-          if (!Number.isFinite(m.loss) && !Number.isNaN(m.loss)) {
-            throw new Error(`the loss became ${m.loss} at step ${m.step}`);
-          }
-          await this.autosave(false);
-        });
-      } catch (e) {
-        this.running = false;
-        this.post({ id: -1, type: 'fault', fault: { kind: 'error', message: (e as Error).message } });
-        break;
-      }
-      // Let pause and other requests in between steps.
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    this.post({ id: -1, type: 'trainer-state', state: await this.state() });
-  }
-
-  /** Called inside the queue. Saves every `checkpointEvery` steps, or now when `force`. */
-  private async autosave(force: boolean): Promise<void> {
-    const t = this.trainer;
-    const c = this.config;
-    if (!t || !c) return;
-    const every = c.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-    const step = t.stepCount;
-    if (step === this.lastAutosaveStep || step === 0) return;
-    if (!force && (every <= 0 || step % every !== 0)) return;
-    try {
-      const bytes = await t.saveCheckpoint();
-      await putCheckpoint({
-        key: checkpointKey('autosave', c.preset, c.seed),
-        step,
-        savedAt: Date.now(),
-        bytes,
-      });
-      this.lastAutosaveStep = step;
-    } catch (e) {
-      this.post({
-        id: -1,
-        type: 'fault',
-        fault: { kind: 'error', message: `autosave failed (training continues): ${(e as Error).message}` },
-      });
-    }
   }
 
   private async loadCheckpoint(
@@ -324,7 +313,7 @@ export class Session {
     id: number,
     name: string,
   ): Promise<void> {
-    if (this.running) throw new Error('Pause training before loading a checkpoint.');
+    if (this.trainer?.running) throw new Error('Pause training before loading a checkpoint.');
     const t = await this.ensureTrainer(config, id);
     await this.serial(async () => {
       try {
@@ -333,7 +322,6 @@ export class Session {
         throw new FileError(`${name} is not a checkpoint this model can load: ${(e as Error).message}`);
       }
       this.featureCache = undefined;
-      this.lastAutosaveStep = t.stepCount;
     });
   }
 
@@ -343,7 +331,10 @@ export class Session {
     const n = Math.min(limit, ds.info.objects.length);
     // An even spread over the set (it is ordered class by class).
     const objects = Array.from({ length: n }, (_, i) => Math.floor((i * ds.info.objects.length) / n));
-    const { set, step } = await this.serial(async () => ({ set: await t.embed(objects), step: t.stepCount }));
+    const { set, step } = await this.exclusive(async () => ({
+      set: await t.embed(objects),
+      step: t.stepCount,
+    }));
     this.post({
       id,
       type: 'progress',
@@ -391,23 +382,19 @@ export class Session {
     );
   }
 
-  /** Pooled features of every sample-set object, in batches, reporting progress. */
+  /** Pooled features of every sample-set object, in chunks (each between two steps), with progress. */
   private async allFeatures(
     t: TrainerLike,
     id: number,
     task: string,
   ): Promise<{ features: Float32Array; dim: number }> {
-    const ds = this.requireDataset();
-    const n = ds.info.objects.length;
-    const N = ds.info.params.points;
-    const chunk = 16;
+    const n = this.requireDataset().info.objects.length;
+    const chunk = 32;
     const parts: Float32Array[] = [];
     for (let s = 0; s < n; s += chunk) {
-      const m = Math.min(chunk, n - s);
-      const clouds = new Float32Array(m * N * 3); // [m, N, 3]
-      for (let i = 0; i < m; i++) clouds.set(ds.points(s + i), i * N * 3);
-      parts.push(await t.pointFeatures(clouds, m));
-      this.post({ id, type: 'progress', task, done: s + m, total: n });
+      const idx = Array.from({ length: Math.min(chunk, n - s) }, (_, i) => s + i);
+      parts.push(await this.exclusive(() => t.features(idx)));
+      this.post({ id, type: 'progress', task, done: s + idx.length, total: n });
     }
     const dim = parts[0]!.length / Math.min(chunk, n);
     const features = new Float32Array(n * dim);
@@ -432,17 +419,23 @@ export class Session {
     const t = this.requireTrainer();
     const create = pieces.createTrainer!;
     const config = this.config!;
-    const trained = await this.serial(() => this.sampleFeatures(t, id));
+    const trained = await this.sampleFeatures(t, id);
     const key = `${JSON.stringify(config)}|${ds.info.params.seed}|${ds.info.objects.length}`;
     if (this.randomFeatures?.key !== key) {
-      const r = await this.serial(async () => {
-        const fresh = await create(this.ctx, config, ds);
-        try {
-          return await this.allFeatures(fresh, id, 'Features of a randomly initialised encoder');
-        } finally {
-          fresh.dispose();
-        }
-      });
+      const quiet: TrainerHooks = {
+        onMetrics: () => {},
+        onFault: () => {},
+        onState: () => {},
+        persist: async () => {},
+        breathe: async () => {},
+      };
+      const fresh = await this.exclusive(() => create(this.ctx, config, ds, quiet));
+      let r: { features: Float32Array; dim: number };
+      try {
+        r = await this.allFeatures(fresh, id, 'Features of a randomly initialised encoder');
+      } finally {
+        fresh.dispose();
+      }
       this.randomFeatures = { key, ...r };
     }
     const split = (feats: Float32Array, dim: number, which: 'train' | 'test') => {
@@ -520,55 +513,53 @@ export class Session {
   }
 
   private async predict(id: number, t: TrainerLike, ds: HostDataset, cloud: Float32Array) {
-    return this.serial(async () => {
-      const sample = await this.sampleFeatures(t, id);
-      const q = await t.pointFeatures(cloud, 1);
-      const d = sample.dim;
-      const objs = ds.info.objects;
-      // A linear SVM on the standardised features of the sample set's train split.
-      const trainIdx = objs.flatMap((o, i) => (o.split === 'train' ? [i] : []));
-      const xs = new Float64Array(trainIdx.length * d);
-      trainIdx.forEach((r, i) => {
-        for (let j = 0; j < d; j++) xs[i * d + j] = sample.features[r * d + j]!;
-      });
-      const scaler = fitScaler(xs, trainIdx.length, d);
-      const svm = fitLinearSVC(
-        applyScaler(xs, scaler),
-        Int32Array.from(trainIdx, (i) => objs[i]!.label),
-        {
-          C: 0.01,
-          seed: 1,
-        },
-      );
-      const scores = svm.decisionFunction(applyScaler(Float64Array.from(q), scaler), 1);
-      const classes = ds.info.summary.classes;
-      const top = topK(scores, Math.min(5, scores.length)).map((k) => {
-        const label = svm.classes[k]!;
-        return { label, className: classes[label] ?? String(label), score: scores[k]! };
-      });
-      // Nearest shapes by cosine similarity of the raw features.
-      const all = new Float32Array(objs.length);
-      for (let i = 0; i < objs.length; i++) {
-        let dot = 0;
-        let na = 0;
-        let nb = 0;
-        for (let j = 0; j < d; j++) {
-          const a = q[j]!;
-          const b = sample.features[i * d + j]!;
-          dot += a * b;
-          na += a * a;
-          nb += b * b;
-        }
-        all[i] = dot / Math.max(Math.sqrt(na * nb), 1e-12);
-      }
-      const nearest = topK(all, Math.min(5, objs.length)).map((i) => ({
-        index: i,
-        id: objs[i]!.id,
-        className: classes[objs[i]!.label] ?? String(objs[i]!.label),
-        similarity: all[i]!,
-      }));
-      return { step: t.stepCount, top, nearest };
+    const sample = await this.sampleFeatures(t, id);
+    const q = await this.exclusive(() => t.cloudFeatures(cloud));
+    const d = sample.dim;
+    const objs = ds.info.objects;
+    // A linear SVM on the standardised features of the sample set's train split.
+    const trainIdx = objs.flatMap((o, i) => (o.split === 'train' ? [i] : []));
+    const xs = new Float64Array(trainIdx.length * d);
+    for (let i = 0; i < trainIdx.length; i++) {
+      for (let j = 0; j < d; j++) xs[i * d + j] = sample.features[trainIdx[i]! * d + j]!;
+    }
+    const scaler = fitScaler(xs, trainIdx.length, d);
+    const svm = fitLinearSVC(
+      applyScaler(xs, scaler),
+      Int32Array.from(trainIdx, (i) => objs[i]!.label),
+      {
+        C: 0.01,
+        seed: 1,
+      },
+    );
+    const scores = svm.decisionFunction(applyScaler(Float64Array.from(q), scaler), 1);
+    const classes = ds.info.summary.classes;
+    const top = topK(scores, Math.min(5, scores.length)).map((k) => {
+      const label = svm.classes[k]!;
+      return { label, className: classes[label] ?? String(label), score: scores[k]! };
     });
+    // Nearest shapes by cosine similarity of the raw features.
+    const all = new Float32Array(objs.length);
+    for (let i = 0; i < objs.length; i++) {
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let j = 0; j < d; j++) {
+        const a = q[j]!;
+        const b = sample.features[i * d + j]!;
+        dot += a * b;
+        na += a * a;
+        nb += b * b;
+      }
+      all[i] = dot / Math.max(Math.sqrt(na * nb), 1e-12);
+    }
+    const nearest = topK(all, Math.min(5, objs.length)).map((i) => ({
+      index: i,
+      id: objs[i]!.id,
+      className: classes[objs[i]!.label] ?? String(objs[i]!.label),
+      similarity: all[i]!,
+    }));
+    return { step: t.stepCount, top, nearest };
   }
 }
 
