@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds dist-cli/crosspoint.mjs when it is missing or older than any file under src/ or shaders/.
+// Builds dist-cli/crosspoint.mjs when it is missing or older than any file under src/, shaders/ or bench/.
 // Builds go to a private folder and are renamed into place, so concurrent callers never see half a file.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,7 +20,9 @@ function newestMtime(dir) {
 export function cliIsStale() {
   if (!existsSync(bundle)) return true;
   const built = statSync(bundle).mtimeMs;
-  return ['src', 'shaders'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
+  return ['src', 'shaders', 'bench'].some(
+    (d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built,
+  );
 }
 
 export async function buildCli() {

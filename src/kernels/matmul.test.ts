@@ -1,50 +1,188 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
 import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { type MatmulShape, planMatmul } from './matmul';
+import { foldGrid, type MatmulShape, type MatmulVariant, planMatmul, vec4Aligned } from './matmul';
 import { matmulRef } from './matmul.ref';
+import { matmulVariantName } from './matmul-variants';
 
 const gpu = setupGpu();
 
-async function check(s: MatmulShape, seed: number) {
-  const ctx = gpu();
+function inputs(s: MatmulShape, seed: number) {
   const rng = new Rng(seed);
   const aLen = (s.offsetA ?? 0) + (s.strideA ?? s.M * s.K) * (s.batch - 1) + s.M * s.K;
   const bLen = (s.offsetB ?? 0) + (s.strideB ?? s.K * s.N) * (s.batch - 1) + s.K * s.N;
   const cLen = (s.offsetC ?? 0) + (s.strideC ?? s.M * s.N) * (s.batch - 1) + s.M * s.N;
-  const a = rng.uniformArray(aLen);
-  const b = rng.uniformArray(bLen);
-  const c0 = rng.uniformArray(cLen);
-  const bias = rng.uniformArray(Math.max(s.M, s.N));
-  const bufs = {
-    a: createBufferFrom(ctx, a),
-    b: createBufferFrom(ctx, b),
-    c: createBufferFrom(ctx, c0),
-    bias: createBufferFrom(ctx, bias),
+  return {
+    a: rng.uniformArray(aLen),
+    b: rng.uniformArray(bLen),
+    c0: rng.uniformArray(cLen),
+    bias: rng.uniformArray(Math.max(s.M, s.N)),
+    cLen,
   };
-  const op = await planMatmul(ctx, s, bufs);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const got = await readF32(ctx, bufs.c, cLen);
-  const want = matmulRef(s, a, b, Float64Array.from(c0), bias);
-  expectClose(got, want, 1e-5 * Math.sqrt(s.K) + 1e-6, 1e-5, `matmul ${JSON.stringify(s)}`);
-  op.destroy();
-  for (const buf of Object.values(bufs)) buf.destroy();
 }
 
+/** Runs the GPU matmul on seeded inputs; returns what C holds afterwards and the plan's label. */
+async function runGpu(s: MatmulShape, seed: number, variant?: MatmulVariant, ctx: GpuContext = gpu()) {
+  const x = inputs(s, seed);
+  const bufs = {
+    a: createBufferFrom(ctx, x.a),
+    b: createBufferFrom(ctx, x.b),
+    c: createBufferFrom(ctx, x.c0),
+    bias: createBufferFrom(ctx, x.bias),
+  };
+  const op = await planMatmul(ctx, s, bufs, { variant });
+  await submitAndWait(ctx, (enc) => op.encode(enc));
+  const got = await readF32(ctx, bufs.c, x.cLen);
+  op.destroy();
+  for (const buf of Object.values(bufs)) buf.destroy();
+  return { got, label: op.variant, x };
+}
+
+async function check(s: MatmulShape, seed: number, variant?: MatmulVariant) {
+  const { got, label, x } = await runGpu(s, seed, variant);
+  const want = matmulRef(s, x.a, x.b, Float64Array.from(x.c0), x.bias);
+  expectClose(got, want, 1e-5 * Math.sqrt(s.K) + 1e-6, 1e-5, `matmul ${label} ${JSON.stringify(s)}`);
+  return label;
+}
+
+// Every kernel on every case. Workgroup shapes differ so tile edges fall differently. (Pipelines
+// dominate the test time on SwiftShader: the cases share few flag combinations on purpose.)
+const VARIANTS: MatmulVariant[] = [
+  { kernel: 'naive' },
+  { kernel: 'blocked', wgX: 8, wgY: 8 },
+  { kernel: 'blocked', wgX: 16, wgY: 4, vec4: false },
+  { kernel: 'tiled', wgX: 4, wgY: 16, bk: 8 },
+];
+
+// Awkward shapes: 1s, primes, K not a multiple of 4, edges off every tile, each transpose
+// combination both vec4-aligned and not, broadcast and padded strides, offsets, every epilogue flag.
+const CASES: MatmulShape[] = [
+  { batch: 1, M: 1, N: 1, K: 1 },
+  { batch: 3, M: 17, N: 13, K: 7 },
+  { batch: 2, M: 1, N: 37, K: 1 },
+  { batch: 2, M: 41, N: 1, K: 5, transB: true },
+  { batch: 2, M: 33, N: 65, K: 31, transA: true },
+  { batch: 2, M: 5, N: 70, K: 19, transB: true },
+  { batch: 2, M: 9, N: 11, K: 3, transA: true, transB: true, alpha: -0.5 },
+  { batch: 4, M: 64, N: 37, K: 6, strideA: 0, bias: 'row' },
+  { batch: 1, M: 23, N: 29, K: 41, transA: true, bias: 'col', accumulate: true },
+  { batch: 2, M: 7, N: 5, K: 3, offsetA: 3, offsetB: 5, offsetC: 11, strideC: 40 },
+  { batch: 1, M: 257, N: 129, K: 300 },
+  { batch: 2, M: 5, N: 8, K: 0, bias: 'row', accumulate: true },
+  // vec4-aligned, one per transpose combination, edges still off the tiles
+  { batch: 3, M: 37, N: 44, K: 20, strideA: 0, bias: 'row', alpha: 0.75 },
+  { batch: 2, M: 36, N: 44, K: 9, transA: true, offsetA: 8, offsetB: 4, bias: 'col' },
+  { batch: 2, M: 21, N: 45, K: 12, transB: true, strideB: 0, accumulate: true },
+  { batch: 3, M: 12, N: 7, K: 28, transA: true, transB: true, strideA: 400, strideC: 100, offsetC: 3 },
+  { batch: 2, M: 68, N: 132, K: 64, strideB: 0, offsetA: 4, offsetB: 8, accumulate: true, alpha: 2 },
+];
+
 describe('matmul (shaders/matmul.wgsl)', () => {
-  const cases: MatmulShape[] = [
-    { batch: 1, M: 1, N: 1, K: 1 },
-    { batch: 3, M: 17, N: 13, K: 7 },
-    { batch: 2, M: 33, N: 65, K: 31, transA: true },
-    { batch: 2, M: 5, N: 70, K: 19, transB: true },
-    { batch: 2, M: 9, N: 11, K: 3, transA: true, transB: true, alpha: -0.5 },
-    { batch: 4, M: 64, N: 37, K: 6, strideA: 0, bias: 'row' },
-    { batch: 1, M: 23, N: 29, K: 41, bias: 'col', accumulate: true },
-    { batch: 2, M: 7, N: 5, K: 3, offsetA: 3, offsetB: 5, offsetC: 11, strideC: 40 },
-  ];
-  it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', async (_name, s, i) => {
-    await check(s, 100 + i);
+  it('the cases include vec4-aligned shapes for every transpose combination', () => {
+    const aligned = CASES.filter((s) => vec4Aligned(s)).map((s) => `${!!s.transA}${!!s.transB}`);
+    expect(new Set(aligned).size).toBe(4);
+  });
+
+  for (const v of VARIANTS) {
+    describe(matmulVariantName(v), () => {
+      it.each(CASES.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', async (_name, s, i) => {
+        const label = await check(s, 100 + i, v);
+        if (v.kernel === 'blocked') {
+          const vec4 = v.vec4 !== false && vec4Aligned(s);
+          expect(label.startsWith(vec4 ? 'blocked-vec4' : 'blocked-scalar')).toBe(true);
+        }
+      });
+    });
+  }
+
+  it('the default plan (no variant) is correct', async () => {
+    await check({ batch: 2, M: 19, N: 64, K: 32, transB: true, bias: 'col' }, 7);
+  });
+
+  it('gives bit-identical results on repeated runs', async () => {
+    const s: MatmulShape = { batch: 2, M: 45, N: 52, K: 77, bias: 'row' };
+    for (const v of VARIANTS.slice(1)) {
+      const r1 = await runGpu(s, 3, v);
+      const r2 = await runGpu(s, 3, v);
+      expect(Buffer.from(r1.got.buffer).equals(Buffer.from(r2.got.buffer))).toBe(true);
+    }
+  });
+
+  it('folds a grid larger than maxComputeWorkgroupsPerDimension', async () => {
+    const max = gpu().limits.maxComputeWorkgroupsPerDimension;
+    await check({ batch: max + 7, M: 1, N: 1, K: 2, bias: 'col' }, 11, { kernel: 'blocked', wgX: 1, wgY: 1 });
+  });
+
+  it('folds into y and z, and workgroups past the end do nothing (limit lowered to 7)', async () => {
+    const real = gpu();
+    const ctx = { ...real, limits: { ...real.limits, maxComputeWorkgroupsPerDimension: 7 } };
+    // 3 × 3 tiles × 7 batches = 63 workgroups on a 7 × 7 × 2 grid.
+    const s: MatmulShape = { batch: 7, M: 37, N: 44, K: 12, bias: 'row' };
+    for (const v of VARIANTS.slice(1)) {
+      const small = { ...v, wgX: 4, wgY: 4 };
+      const { got, x } = await runGpu(s, 13, small, ctx);
+      const want = matmulRef(s, x.a, x.b, Float64Array.from(x.c0), x.bias);
+      expectClose(got, want, 1e-5, 1e-5, `folded ${matmulVariantName(small)}`);
+    }
+    expect(foldGrid(ctx.limits, 63)).toEqual([7, 7, 2]);
+    expect(foldGrid(ctx.limits, 7 * 7 * 7)).toEqual([7, 7, 7]);
+    expect(() => foldGrid(ctx.limits, 7 * 7 * 7 + 1)).toThrow(GpuLimitError);
+  });
+
+  it('throws GpuLimitError naming the limit for impossible sizes', async () => {
+    const ctx = gpu();
+    const tiny = createBufferFrom(ctx, new Float32Array(4));
+    const bufs = { a: tiny, b: tiny, c: tiny };
+    const expectLimit = async (p: Promise<unknown>, limit: RegExp) => {
+      const e = await p.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(GpuLimitError);
+      expect((e as GpuLimitError).limit).toMatch(limit);
+      expect((e as Error).message).toContain((e as GpuLimitError).limit);
+      expect((e as Error).message).toContain('lower');
+    };
+    // A alone would span 2 GiB.
+    await expectLimit(
+      planMatmul(ctx, { batch: 1, M: 65536, N: 1, K: 8192 }, bufs),
+      /^max(StorageBufferBinding|Buffer)Size$/,
+    );
+    const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+    await expectLimit(
+      planMatmul(ctx, { batch: max + 1, M: 1, N: 1, K: 1, strideA: 0, strideB: 0, strideC: 0 }, bufs, {
+        variant: { kernel: 'naive' },
+      }),
+      /^maxComputeWorkgroupsPerDimension$/,
+    );
+    await expectLimit(
+      planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
+        variant: { kernel: 'blocked', wgX: 64, wgY: 64 },
+      }),
+      /^maxComputeInvocationsPerWorkgroup$/,
+    );
+    const bk = 4 * Math.ceil((ctx.limits.maxComputeWorkgroupStorageSize / 256 + 1) / 4);
+    await expectLimit(
+      planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
+        variant: { kernel: 'tiled', wgX: 8, wgY: 8, bk },
+      }),
+      /^maxComputeWorkgroupStorageSize$/,
+    );
+    tiny.destroy();
+  });
+
+  it('rejects buffers smaller than the shape addresses', async () => {
+    const ctx = gpu();
+    const small = createBufferFrom(ctx, new Float32Array(10));
+    const ok = createBufferFrom(ctx, new Float32Array(12));
+    await expect(planMatmul(ctx, { batch: 1, M: 3, N: 4, K: 4 }, { a: small, b: ok, c: ok })).rejects.toThrow(
+      /matmul A .* needs 48 bytes but its buffer has 40/,
+    );
+    small.destroy();
+    ok.destroy();
   });
 });

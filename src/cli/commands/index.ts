@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { bench } from './bench';
 import { fewshotFeatures } from './fewshot-features';
 import { info } from './info';
 import { inspect } from './inspect';
@@ -12,4 +13,5 @@ export const COMMANDS: Command[] = [
   inspect as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
+  bench as unknown as Command,
 ];

@@ -1,0 +1,386 @@
+// EdgeConv without the edge tensor (DESIGN.md §3): conv 1×1 on [x_j − x_i ; x_i] → BatchNorm →
+// LeakyReLU(0.2) → max over the k neighbours, forward and backward.
+//
+// With W = [Wa Wb] ([O, C] halves), W·[x_j − x_i ; x_i] = Wa·x_j + (Wb − Wa)·x_i. The launcher
+// builds Wcat = [Wa ; Wb − Wa] ([2O, C], entry prep_w) and one matmul gives PQ = Wcat·X per cloud:
+// rows 0..O−1 are P = Wa·X, rows O..2O−1 are Q = (Wb − Wa)·X. An edge (b, i, s) with j = idx[b,i,s]
+// has the value e = P[b,o,j] + Q[b,o,i]; no kernel ever stores it.
+//
+// Buffers (elements, row-major):
+//   W: [O, 2C]   Wcat: [2O, C]   PQ, dPQ: [B, 2O, N]   idx: [B, N, k] i32 (values in [0, N))
+//   stats: [O, 8] per channel: mean, var (biased), invstd, gamma, beta, A, c1, c2
+//     (gamma and beta are copied at forward time so the backward uses the values the forward saw;
+//      A, c1, c2 are the backward coefficients: de = A·dz − c1 − c2·x̂ on every edge)
+//   partial: [O, chunks, 2] per-workgroup sums of the two-pass reductions
+//   y: channel slice, y[yOff + b·yBS + o·N + i]   arg, dz: [B, O, N]   dy: like y (dyOff, dyBS)
+//   deg: [B, N] in-degree, then the fill cursor    adj: [B, N+1] row starts, then at listBase
+//     [B, N·k] in-edge lists (edge id i·k + s, sorted ascending per target point)
+//   G: [B, 2O, C] per-cloud dPQ·Xᵀ    dW: [O, 2C]
+
+struct Params {
+  B: u32, N: u32, k: u32, C: u32,
+  O: u32, chunks: u32, yOff: u32, yBS: u32,
+  dyOff: u32, dyBS: u32, listBase: u32, invCount: f32,
+  unbias: f32, eps: f32, momentum: f32, _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> W: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Wcat: array<f32>;
+@group(0) @binding(3) var<storage, read> PQ: array<f32>;
+@group(0) @binding(4) var<storage, read> idx: array<i32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(7) var<storage, read> gamma: array<f32>;
+@group(0) @binding(8) var<storage, read> beta: array<f32>;
+@group(0) @binding(9) var<storage, read_write> runMean: array<f32>;
+@group(0) @binding(10) var<storage, read_write> runVar: array<f32>;
+@group(0) @binding(11) var<storage, read_write> y: array<f32>;
+@group(0) @binding(12) var<storage, read_write> arg: array<i32>;
+@group(0) @binding(13) var<storage, read> dy: array<f32>;
+@group(0) @binding(14) var<storage, read_write> dz: array<f32>;
+@group(0) @binding(15) var<storage, read_write> degAtomic: array<atomic<u32>>;
+@group(0) @binding(16) var<storage, read_write> deg: array<u32>;
+@group(0) @binding(17) var<storage, read_write> adj: array<u32>;
+@group(0) @binding(18) var<storage, read_write> dPQ: array<f32>;
+@group(0) @binding(19) var<storage, read> G: array<f32>;
+@group(0) @binding(20) var<storage, read_write> dW: array<f32>;
+@group(0) @binding(21) var<storage, read_write> dGamma: array<f32>;
+@group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
+
+override WG: u32 = 256;
+// stats_partial: 0 sums edge values (mean pass), 1 sums centred squares (variance pass).
+override MODE: u32 = 0u;
+// bwd_final: training-mode BN backward (gradient through the batch statistics) or eval mode.
+override TRAIN: bool = true;
+
+const SLOPE: f32 = 0.2;
+const NONE: u32 = 0xffffffffu;
+
+var<workgroup> sh0: array<f32, WG>;
+var<workgroup> sh1: array<f32, WG>;
+var<workgroup> shu: array<u32, WG>;
+
+fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
+  return (wid.x + wid.y * nwg.x) * WG + lid;
+}
+
+fn pAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + o) * p.N + n; }
+fn qAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + p.O + o) * p.N + n; }
+fn nbr(b: u32, i: u32, s: u32) -> u32 { return u32(idx[(b * p.N + i) * p.k + s]); }
+
+// x̂ and the BN output, written once so the forward and the backward round identically.
+fn normalised(e: f32, o: u32) -> f32 { return (e - stats[o * 8u]) * stats[o * 8u + 2u]; }
+fn bnOut(xh: f32, o: u32) -> f32 { return stats[o * 8u + 3u] * xh + stats[o * 8u + 4u]; }
+
+// Gradient of the loss with respect to one edge value: A·dz on the winning edge, plus the
+// batch-statistics term −c1 − c2·x̂ that every edge of the channel receives.
+fn edgeGrad(e: f32, winner: bool, dzv: f32, o: u32) -> f32 {
+  let g = select(0.0, dzv, winner);
+  return stats[o * 8u + 5u] * g - stats[o * 8u + 6u] - stats[o * 8u + 7u] * normalised(e, o);
+}
+
+// Fixed-order tree reduction of sh0 (and sh1) in workgroup memory.
+fn reduceShared(lid: u32, two: bool) {
+  for (var off = WG / 2u; off > 0u; off >>= 1u) {
+    workgroupBarrier();
+    if (lid < off) {
+      sh0[lid] += sh0[lid + off];
+      if (two) { sh1[lid] += sh1[lid + off]; }
+    }
+  }
+  workgroupBarrier();
+}
+
+// Wcat = [Wa ; Wb − Wa]: one thread per (o, c) of [O, C].
+@compute @workgroup_size(WG)
+fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+          @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.O * p.C) { return; }
+  let o = t / p.C;
+  let c = t % p.C;
+  let wa = W[o * 2u * p.C + c];
+  let wb = W[o * 2u * p.C + p.C + c];
+  Wcat[o * p.C + c] = wa;
+  Wcat[(p.O + o) * p.C + c] = wb - wa;
+}
+
+// BN statistics, pass MODE over the edges of WG points (b, i) of channel wid.y:
+// grid (chunks, O). Partial sums land in partial[o, chunk, 0].
+@compute @workgroup_size(WG)
+fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.y;
+  let pt = wid.x * WG + lid;
+  var acc = 0.0;
+  if (pt < p.B * p.N) {
+    let b = pt / p.N;
+    let i = pt % p.N;
+    let q = PQ[qAt(b, o, i)];
+    let mean = stats[o * 8u];
+    for (var s = 0u; s < p.k; s++) {
+      let e = PQ[pAt(b, o, nbr(b, i, s))] + q;
+      if (MODE == 0u) {
+        acc += e;
+      } else {
+        let d = e - mean;
+        acc += d * d;
+      }
+    }
+  }
+  sh0[lid] = acc;
+  reduceShared(lid, false);
+  if (lid == 0u) { partial[(o * p.chunks + wid.x) * 2u] = sh0[0]; }
+}
+
+fn sumPartials(o: u32, which: u32) -> f32 {
+  var acc = 0.0;
+  for (var c = 0u; c < p.chunks; c++) { acc += partial[(o * p.chunks + c) * 2u + which]; }
+  return acc;
+}
+
+// After pass 0: the batch mean per channel.
+@compute @workgroup_size(64)
+fn stats_mean(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.O) { return; }
+  stats[o * 8u] = sumPartials(o, 0u) * p.invCount;
+}
+
+// After pass 1: biased variance, 1/σ, the affine parameters, and the running-statistics update
+// (PyTorch: momentum weighs the new batch value; the running variance is unbiased).
+@compute @workgroup_size(64)
+fn stats_var(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.O) { return; }
+  let mean = stats[o * 8u];
+  let v = sumPartials(o, 0u) * p.invCount;
+  stats[o * 8u + 1u] = v;
+  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
+  stats[o * 8u + 3u] = gamma[o];
+  stats[o * 8u + 4u] = beta[o];
+  runMean[o] = (1.0 - p.momentum) * runMean[o] + p.momentum * mean;
+  runVar[o] = (1.0 - p.momentum) * runVar[o] + p.momentum * v * p.unbias;
+}
+
+// Eval mode: normalise with the running statistics; no buffer of the caller changes.
+@compute @workgroup_size(64)
+fn stats_eval(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.O) { return; }
+  let v = runVar[o];
+  stats[o * 8u] = runMean[o];
+  stats[o * 8u + 1u] = v;
+  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
+  stats[o * 8u + 3u] = gamma[o];
+  stats[o * 8u + 4u] = beta[o];
+}
+
+// One thread per output (b, o, i): BN is affine with scale γ/σ and LeakyReLU increasing, so the
+// winner is the largest edge when γ > 0, the smallest when γ < 0, and slot 0 when γ = 0 (all
+// activated values tie). The first slot wins exact ties, as PyTorch's CPU max.
+@compute @workgroup_size(WG)
+fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.B * p.O * p.N) { return; }
+  let i = t % p.N;
+  let o = (t / p.N) % p.O;
+  let b = t / (p.N * p.O);
+  let g = stats[o * 8u + 3u];
+  let q = PQ[qAt(b, o, i)];
+  var best = PQ[pAt(b, o, nbr(b, i, 0u))] + q;
+  var bs = 0u;
+  if (g != 0.0) {
+    for (var s = 1u; s < p.k; s++) {
+      let e = PQ[pAt(b, o, nbr(b, i, s))] + q;
+      if ((g > 0.0 && e > best) || (g < 0.0 && e < best)) {
+        best = e;
+        bs = s;
+      }
+    }
+  }
+  let z = bnOut(normalised(best, o), o);
+  y[p.yOff + b * p.yBS + o * p.N + i] = select(SLOPE * z, z, z > 0.0);
+  arg[t] = i32(bs);
+}
+
+// Backward, step 1: dz = dy·LeakyReLU'(z) on each winning edge (stored per output), and the
+// per-chunk sums of dz and dz·x̂ that give dβ and dγ. Grid (chunks, O) as stats_partial.
+@compute @workgroup_size(WG)
+fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.y;
+  let pt = wid.x * WG + lid;
+  var a0 = 0.0;
+  var a1 = 0.0;
+  if (pt < p.B * p.N) {
+    let b = pt / p.N;
+    let i = pt % p.N;
+    let t = (b * p.O + o) * p.N + i;
+    let s = u32(arg[t]);
+    let e = PQ[pAt(b, o, nbr(b, i, s))] + PQ[qAt(b, o, i)];
+    let xh = normalised(e, o);
+    let z = bnOut(xh, o);
+    // PyTorch's LeakyReLU derivative at exactly 0 is the slope.
+    let d = dy[p.dyOff + b * p.dyBS + o * p.N + i] * select(SLOPE, 1.0, z > 0.0);
+    dz[t] = d;
+    a0 = d;
+    a1 = d * xh;
+  }
+  sh0[lid] = a0;
+  sh1[lid] = a1;
+  reduceShared(lid, true);
+  if (lid == 0u) {
+    partial[(o * p.chunks + wid.x) * 2u] = sh0[0];
+    partial[(o * p.chunks + wid.x) * 2u + 1u] = sh1[0];
+  }
+}
+
+// Backward, step 2: dβ = Σ dz, dγ = Σ dz·x̂ over winning edges, and the per-edge coefficients.
+// Training mode: de = (γ/σ)·(dz − dβ/n − x̂·dγ/n); eval mode: de = (γ/σ)·dz.
+@compute @workgroup_size(64)
+fn bwd_final(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= p.O) { return; }
+  let db = sumPartials(o, 0u);
+  let dg = sumPartials(o, 1u);
+  dBeta[o] = db;
+  dGamma[o] = dg;
+  let a = stats[o * 8u + 3u] * stats[o * 8u + 2u];
+  stats[o * 8u + 5u] = a;
+  stats[o * 8u + 6u] = select(0.0, a * db * p.invCount, TRAIN);
+  stats[o * 8u + 7u] = select(0.0, a * dg * p.invCount, TRAIN);
+}
+
+// Backward, step 3: one thread per (b, o, n). dQ[n] sums the gradients of n's k out-edges,
+// dP[n] those of its in-edges, read from the reverse adjacency in ascending edge order.
+@compute @workgroup_size(WG)
+fn bwd_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.B * p.O * p.N) { return; }
+  let n = t % p.N;
+  let o = (t / p.N) % p.O;
+  let b = t / (p.N * p.O);
+  let q = PQ[qAt(b, o, n)];
+  let win = u32(arg[t]);
+  let dzn = dz[t];
+  var accQ = 0.0;
+  for (var s = 0u; s < p.k; s++) {
+    let e = PQ[pAt(b, o, nbr(b, n, s))] + q;
+    accQ += edgeGrad(e, s == win, dzn, o);
+  }
+  dPQ[qAt(b, o, n)] = accQ;
+
+  let pn = PQ[pAt(b, o, n)];
+  let r0 = adj[b * (p.N + 1u) + n];
+  let r1 = adj[b * (p.N + 1u) + n + 1u];
+  let list = p.listBase + b * p.N * p.k;
+  var accP = 0.0;
+  for (var r = r0; r < r1; r++) {
+    let m = adj[list + r];
+    let i = m / p.k;
+    let ti = (b * p.O + o) * p.N + i;
+    let e = pn + PQ[qAt(b, o, i)];
+    accP += edgeGrad(e, u32(arg[ti]) == m % p.k, dz[ti], o);
+  }
+  dPQ[pAt(b, o, n)] = accP;
+}
+
+// dW from the per-cloud products G[b] = dPQ[b]·X[b]ᵀ: dWa = Σ_b dP·Xᵀ − Σ_b dQ·Xᵀ, dWb = Σ_b dQ·Xᵀ, summed over
+// clouds in order. One thread per element of dW [O, 2C] (overwritten).
+@compute @workgroup_size(WG)
+fn dw_combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+              @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.O * 2u * p.C) { return; }
+  let o = t / (2u * p.C);
+  let c = t % (2u * p.C);
+  let cc = select(c, c - p.C, c >= p.C);
+  var gp = 0.0;
+  var gq = 0.0;
+  for (var b = 0u; b < p.B; b++) {
+    gp += G[(b * 2u * p.O + o) * p.C + cc];
+    gq += G[(b * 2u * p.O + p.O + o) * p.C + cc];
+  }
+  dW[t] = select(gp - gq, gq, c >= p.C);
+}
+
+// Reverse adjacency, step 1: in-degree of every point (u32 atomics: the counts do not depend on
+// the order). deg must be zero before.
+@compute @workgroup_size(WG)
+fn adj_count(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+             @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.B * p.N * p.k) { return; }
+  let b = t / (p.N * p.k);
+  let j = u32(idx[t]);
+  if (j < p.N) { atomicAdd(&degAtomic[b * p.N + j], 1u); }
+}
+
+// Step 2, one workgroup per cloud: exclusive scan of the degrees into row starts; deg is reset to
+// zero on the way, to serve as the fill cursor.
+@compute @workgroup_size(WG)
+fn adj_scan(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let per = (p.N + WG - 1u) / WG;
+  let lo = min(lid * per, p.N);
+  let hi = min(lo + per, p.N);
+  var mine = 0u;
+  for (var n = lo; n < hi; n++) { mine += deg[b * p.N + n]; }
+  shu[lid] = mine;
+  // Inclusive Hillis-Steele scan of the per-thread totals.
+  for (var off = 1u; off < WG; off <<= 1u) {
+    workgroupBarrier();
+    var v = 0u;
+    if (lid >= off) { v = shu[lid - off]; }
+    workgroupBarrier();
+    shu[lid] += v;
+  }
+  workgroupBarrier();
+  var run = shu[lid] - mine;
+  let row = b * (p.N + 1u);
+  for (var n = lo; n < hi; n++) {
+    adj[row + n] = run;
+    run += deg[b * p.N + n];
+    deg[b * p.N + n] = 0u;
+  }
+  if (lid == WG - 1u) { adj[row + p.N] = shu[WG - 1u]; }
+}
+
+// Step 3, one workgroup per cloud: a stable counting-sort fill. Edges are taken WG at a time in
+// ascending id; an edge's slot is its target's row start + the cursor + the number of earlier
+// edges of the same chunk with the same target, so every list ends up in ascending edge order
+// whatever the thread scheduling.
+@compute @workgroup_size(WG)
+fn adj_fill(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.x;
+  let nk = p.N * p.k;
+  let row = b * (p.N + 1u);
+  let list = p.listBase + b * nk;
+  let chunks = (nk + WG - 1u) / WG;
+  for (var c = 0u; c < chunks; c++) {
+    let m = c * WG + lid;
+    var key = NONE;
+    if (m < nk) {
+      let j = u32(idx[b * nk + m]);
+      if (j < p.N) { key = j; }
+    }
+    shu[lid] = key;
+    workgroupBarrier();
+    var rank = 0u;
+    var last = true;
+    for (var t = 0u; t < WG; t++) {
+      if (shu[t] == key) {
+        if (t < lid) { rank++; }
+        if (t > lid) { last = false; }
+      }
+    }
+    if (key != NONE) { adj[list + adj[row + key] + deg[b * p.N + key] + rank] = m; }
+    // Every thread has read its cursor before the last of each target advances it.
+    storageBarrier();
+    if (key != NONE && last) { deg[b * p.N + key] += rank + 1u; }
+    storageBarrier();
+    workgroupBarrier();
+  }
+}

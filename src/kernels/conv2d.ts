@@ -1,0 +1,264 @@
+import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
+import { createStorageBuffer } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { encodePass, grid1D } from '../gpu/dispatch';
+import { checkBufferSize, checkLimit } from '../gpu/limits';
+import { createParams } from '../gpu/params';
+import { conv2dOutSize } from './conv2d.ref';
+
+/** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
+const BLOCK = 4;
+
+/** Workgroup tile: wgM × wgN threads computing a (4·wgM) × (4·wgN) output tile, tk deep in K. */
+export interface Conv2dTiles {
+  wgM: number;
+  wgN: number;
+  tk: number;
+}
+
+export const DEFAULT_CONV2D_TILES: Conv2dTiles = { wgM: 16, wgN: 16, tk: 8 };
+
+/** PyTorch Conv2d(Cin, Cout, (KH, KW), stride, padding) on NCHW input; dilation 1, groups 1. */
+export interface Conv2dShape {
+  B: number;
+  Cin: number;
+  H: number;
+  W: number;
+  Cout: number;
+  KH: number;
+  KW: number;
+  stride: number;
+  pad: number;
+  /** Add bias[Cout] in the forward pass (ResNet convs have none). */
+  bias?: boolean;
+  tiles?: Conv2dTiles;
+  /** Number of fixed chunks the weight-gradient reduction over B·Ho·Wo is cut into (default: heuristic). */
+  wgradSplits?: number;
+}
+
+export interface Conv2dBuffers {
+  x: GPUBuffer; // [B, Cin, H, W]
+  w: GPUBuffer; // [Cout, Cin, KH, KW]
+  y: GPUBuffer; // [B, Cout, Ho, Wo]
+  bias?: GPUBuffer; // [Cout]
+  dy?: GPUBuffer; // [B, Cout, Ho, Wo]; needed by both backward passes
+  dx?: GPUBuffer; // [B, Cin, H, W]; needed by encodeBackwardInput
+  dw?: GPUBuffer; // [Cout, Cin, KH, KW]; needed by encodeBackwardWeight
+  db?: GPUBuffer; // [Cout]; needed by encodeBackwardBias
+}
+
+export interface Conv2dGradOptions {
+  /** Add into the gradient buffer instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+export interface Conv2dOp {
+  readonly Ho: number;
+  readonly Wo: number;
+  /** The number of chunks the weight-gradient reduction uses (1: no partials, no reduce pass). */
+  readonly wgradSplits: number;
+  /** y = conv(x, w) (+ bias). */
+  encodeForward(enc: GPUCommandEncoder): void;
+  /** dx (+)= ∂(Σ y ⊙ dy)/∂x. */
+  encodeBackwardInput(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
+  /** dw (+)= ∂(Σ y ⊙ dy)/∂w, summed over the batch in a fixed order. */
+  encodeBackwardWeight(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
+  /** db (+)= Σ over batch and positions of dy, in a fixed order. */
+  encodeBackwardBias(enc: GPUCommandEncoder, opts?: Conv2dGradOptions): void;
+  destroy(): void;
+}
+
+const LOWER_SIZE = 'the batch size or the image size';
+const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
+
+/** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
+export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
+  const { Ho, Wo } = validate(s);
+  const t = s.tiles ?? DEFAULT_CONV2D_TILES;
+  const TM = t.wgM * BLOCK;
+  const TN = t.wgN * BLOCK;
+  const NT = t.wgM * t.wgN;
+  if (NT % TN !== 0 || NT % t.tk !== 0) {
+    throw new Error(`planConv2d: tiles need wgM·wgN divisible by 4·wgN and by tk, got ${JSON.stringify(t)}`);
+  }
+  const l = ctx.limits;
+  checkLimit(l, 'maxComputeInvocationsPerWorkgroup', NT, 'a conv2d workgroup (wgM·wgN threads)', LOWER_TILES);
+  checkLimit(l, 'maxComputeWorkgroupSizeX', NT, 'a conv2d workgroup (wgM·wgN threads)', LOWER_TILES);
+  checkLimit(l, 'maxComputeWorkgroupStorageSize', (TM + TN) * t.tk * 4, 'conv2d tiles', LOWER_TILES);
+
+  const Kf = s.Cin * s.KH * s.KW;
+  const xBytes = s.B * s.Cin * s.H * s.W * 4;
+  const yBytes = s.B * s.Cout * Ho * Wo * 4;
+  checkBufferSize(l, xBytes, 'conv2d input x', LOWER_SIZE);
+  checkBufferSize(l, yBytes, 'conv2d output y', LOWER_SIZE);
+  checkBufferSize(l, s.Cout * Kf * 4, 'conv2d weight', 'the channel counts');
+
+  const grid = (what: string, n: number, lower: string) => {
+    checkLimit(l, 'maxComputeWorkgroupsPerDimension', n, what, lower);
+    return Math.max(1, n);
+  };
+  const fwdGroups = [
+    grid('conv2d forward column tiles', Math.ceil((s.B * Ho * Wo) / TN), LOWER_SIZE),
+    grid('conv2d forward row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
+    1,
+  ] as const;
+  // dgrad runs one z-slice per stride phase; the largest phase holds ceil(H/s)·ceil(W/s) positions.
+  const dgradGroups = [
+    grid(
+      'conv2d dgrad column tiles',
+      Math.ceil((s.B * Math.ceil(s.H / s.stride) * Math.ceil(s.W / s.stride)) / TN),
+      LOWER_SIZE,
+    ),
+    grid('conv2d dgrad row tiles', Math.ceil(s.Cin / TM), 'the input channels'),
+    grid('conv2d dgrad stride phases', s.stride * s.stride, 'the stride'),
+  ] as const;
+  const R = s.B * Ho * Wo;
+  const wTiles = Math.ceil(Kf / TN) * Math.ceil(s.Cout / TM);
+  const { splits, splitLen } = wgradSplit(R, wTiles, t.tk, s.Cout * Kf, s.wgradSplits);
+  const wgradGroups = [
+    grid('conv2d wgrad column tiles', Math.ceil(Kf / TN), 'the input channels'),
+    grid('conv2d wgrad row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
+    grid('conv2d wgrad splits', splits, 'wgradSplits'),
+  ] as const;
+  const reduceGroups = grid1D(ctx, Math.ceil((s.Cout * Kf) / 256));
+
+  if (s.bias && !bufs.bias) throw new Error('planConv2d: bias requested but no bias buffer given');
+  // Kernel size, stride, padding and bias are uniforms: one set of pipelines serves every conv of a network.
+  const constants = { WG_M: t.wgM, WG_N: t.wgN, TK: t.tk };
+  const wantDgrad = Boolean(bufs.dy && bufs.dx);
+  const wantWgrad = Boolean(bufs.dy && bufs.dw);
+  const wantBiasGrad = Boolean(bufs.dy && bufs.db);
+  if (wantBiasGrad) {
+    checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.Cout, 'conv2d bias gradient', 'the output channels');
+  }
+  const [fwd, dgrad, wgrad, reduce, biasGrad] = await Promise.all([
+    ctx.pipelines.compute(conv2dWgsl, 'forward', constants, 'conv2d'),
+    wantDgrad ? ctx.pipelines.compute(conv2dWgsl, 'dgrad', constants, 'conv2d') : undefined,
+    wantWgrad ? ctx.pipelines.compute(conv2dWgsl, 'wgrad', constants, 'conv2d') : undefined,
+    wantWgrad && splits > 1 ? ctx.pipelines.compute(conv2dWgsl, 'wgradReduce', {}, 'conv2d') : undefined,
+    wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
+  ]);
+
+  // Two uniform blocks, differing only in `accumulate`, so encode() picks one without a queue write.
+  const params = [0, 1].map((acc) =>
+    createParams(ctx, `conv2d.params${acc ? '.acc' : ''}`, [
+      ['u32', s.B],
+      ['u32', s.Cin],
+      ['u32', s.H],
+      ['u32', s.W],
+      ['u32', s.Cout],
+      ['u32', Ho],
+      ['u32', Wo],
+      ['u32', s.KH],
+      ['u32', s.KW],
+      ['u32', s.stride],
+      ['u32', s.pad],
+      ['u32', acc],
+      ['u32', splitLen],
+      ['u32', splits],
+      ['u32', s.bias ? 1 : 0],
+    ]),
+  );
+  let partials: GPUBuffer | undefined;
+  if (wantWgrad && splits > 1) {
+    const bytes = splits * s.Cout * Kf * 4;
+    checkBufferSize(l, bytes, 'conv2d weight-gradient partials', 'wgradSplits');
+    partials = createStorageBuffer(ctx, bytes, 'conv2d.wgradPartials');
+  }
+
+  const fwdBind = bindAt(ctx, fwd, [bufs.x, bufs.w, bufs.y, bufs.bias ?? bufs.w, params[0]!.buffer]);
+  const dgradBinds =
+    dgrad && params.map((pr) => bindAt(ctx, dgrad, [bufs.dy!, bufs.w, bufs.dx!, undefined, pr.buffer]));
+  const wgradBinds =
+    wgrad &&
+    params.map((pr) =>
+      bindAt(ctx, wgrad, [bufs.x, bufs.dy!, partials ?? bufs.dw!, undefined, pr.buffer], 'conv2d.wgrad'),
+    );
+  const reduceBinds =
+    reduce && params.map((pr) => bindAt(ctx, reduce, [partials!, undefined, bufs.dw!, undefined, pr.buffer]));
+  const biasGradBinds =
+    biasGrad &&
+    params.map((pr) => bindAt(ctx, biasGrad, [bufs.dy!, undefined, bufs.db!, undefined, pr.buffer]));
+
+  return {
+    Ho,
+    Wo,
+    wgradSplits: splits,
+    encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
+    encodeBackwardInput(enc, opts = {}) {
+      if (!dgrad || !dgradBinds)
+        throw new Error('conv2d: backward input needs dy and dx buffers at plan time');
+      encodePass(enc, dgrad, dgradBinds[opts.accumulate ? 1 : 0]!, dgradGroups, 'conv2d.dgrad');
+    },
+    encodeBackwardWeight(enc, opts = {}) {
+      if (!wgrad || !wgradBinds)
+        throw new Error('conv2d: backward weight needs dy and dw buffers at plan time');
+      const acc = opts.accumulate ? 1 : 0;
+      encodePass(enc, wgrad, wgradBinds[acc]!, wgradGroups, 'conv2d.wgrad');
+      if (reduce && reduceBinds)
+        encodePass(enc, reduce, reduceBinds[acc]!, reduceGroups, 'conv2d.wgradReduce');
+    },
+    encodeBackwardBias(enc, opts = {}) {
+      if (!biasGrad || !biasGradBinds)
+        throw new Error('conv2d: backward bias needs dy and db buffers at plan time');
+      encodePass(enc, biasGrad, biasGradBinds[opts.accumulate ? 1 : 0]!, [s.Cout, 1, 1], 'conv2d.biasGrad');
+    },
+    destroy() {
+      for (const pr of params) pr.buffer.destroy();
+      partials?.destroy();
+    },
+  };
+}
+
+function validate(s: Conv2dShape): { Ho: number; Wo: number } {
+  for (const k of ['B', 'Cin', 'H', 'W', 'Cout', 'KH', 'KW', 'stride'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) throw new Error(`planConv2d: ${k} must be a positive integer`);
+  }
+  if (!Number.isInteger(s.pad) || s.pad < 0)
+    throw new Error('planConv2d: pad must be a non-negative integer');
+  const out = conv2dOutSize(s);
+  if (out.Ho < 1 || out.Wo < 1) {
+    throw new Error(
+      `planConv2d: a ${s.KH}×${s.KW} kernel does not fit a ${s.H}×${s.W} image padded by ${s.pad}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Cuts the weight-gradient reduction (R = B·Ho·Wo terms per weight) into chunks of whole K tiles:
+ * enough chunks to give a large GPU ~256 workgroups, each at least 8 tiles deep, and partials
+ * of at most 64 MiB.
+ */
+export function wgradSplit(
+  R: number,
+  outputTiles: number,
+  tk: number,
+  weightCount: number,
+  requested?: number,
+): { splits: number; splitLen: number } {
+  let want = requested;
+  if (want === undefined) {
+    const byDepth = Math.max(1, Math.floor(R / (8 * tk)));
+    const byMemory = Math.max(1, Math.floor((64 * 1024 * 1024) / (weightCount * 4)));
+    want = Math.min(Math.ceil(256 / outputTiles), byDepth, byMemory);
+  }
+  if (!Number.isInteger(want) || want < 1)
+    throw new Error('planConv2d: wgradSplits must be a positive integer');
+  const splitLen = Math.ceil(Math.ceil(R / Math.max(1, want)) / tk) * tk;
+  return { splits: Math.ceil(R / splitLen), splitLen };
+}
+
+/** A bind group with buffers at the given binding numbers (undefined: the entry does not use it). */
+function bindAt(
+  ctx: GpuContext,
+  pipeline: GPUComputePipeline,
+  buffers: (GPUBuffer | undefined)[],
+  label = 'conv2d',
+): GPUBindGroup {
+  const entries: GPUBindGroupEntry[] = [];
+  buffers.forEach((buffer, binding) => {
+    if (buffer) entries.push({ binding, resource: { buffer } });
+  });
+  return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+}

@@ -1,0 +1,489 @@
+import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
+import { BufferArena } from '../gpu/arena';
+import type { GpuContext } from '../gpu/context';
+import { encodePass, grid1D } from '../gpu/dispatch';
+import { checkLimit } from '../gpu/limits';
+import { createParams } from '../gpu/params';
+import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv.ref';
+import { planMatmul } from './matmul';
+
+/**
+ * EdgeConv as one fused layer (shaders/edgeconv.wgsl): conv 1×1 on [x_j − x_i ; x_i] → BatchNorm2d
+ * over all B·N·k edges → LeakyReLU(0.2) → max over the k neighbours, without the B×2C×N×k edge
+ * tensor (DESIGN.md §3). Memory is O(B·N·(Cout + k)) instead of O(B·N·k·C).
+ *
+ * Layouts: a "slice" tensor [B, ch, N] lives in a bigger buffer at element
+ * `offset + b·batchStride + c·N + n` (e.g. DGCNN's [B, 512, N] concat buffer); offsets and strides
+ * default to a dense tensor.
+ */
+export interface EdgeConvShape extends EdgeConvDims {
+  /** x (and by default dx): offset and batch stride in elements. */
+  inOffset?: number;
+  inBatchStride?: number;
+  /** y (and by default dy). */
+  outOffset?: number;
+  outBatchStride?: number;
+  dxOffset?: number;
+  dxBatchStride?: number;
+  dyOffset?: number;
+  dyBatchStride?: number;
+  /** dx += ... instead of dx = ... (the input also feeds another consumer). */
+  accumulateDx?: boolean;
+}
+
+/**
+ * The caller owns every buffer here; the plan owns its scratch (see EdgeConvOp.bytes).
+ * encodeForward reads x, idx, weight, gamma, beta and writes y, argslot (and, in training mode,
+ * runningMean and runningVar in place). encodeBackward must follow an encodeForward of the same
+ * plan with x, idx and weight unchanged in between (it reuses the forward's P, Q and statistics,
+ * including the γ and β the forward saw); it writes dx (or adds to it), and overwrites dWeight,
+ * dGamma, dBeta. The backward buffers may be left out for a forward-only plan, which then
+ * allocates no backward scratch.
+ */
+export interface EdgeConvBuffers {
+  x: GPUBuffer; // [B, C, N] slice
+  idx: GPUBuffer; // [B, N, k] i32, values in [0, N) (kNN: nearest first, self included)
+  weight: GPUBuffer; // [Cout, 2C] (PyTorch [Cout, 2C, 1, 1])
+  gamma: GPUBuffer; // [Cout]
+  beta: GPUBuffer; // [Cout]
+  runningMean: GPUBuffer; // [Cout]
+  runningVar: GPUBuffer; // [Cout]
+  y: GPUBuffer; // [B, Cout, N] slice
+  argslot: GPUBuffer; // [B, Cout, N] i32 dense, the winning slot 0..k−1
+  dy?: GPUBuffer; // [B, Cout, N] slice
+  dx?: GPUBuffer; // [B, C, N] slice
+  dWeight?: GPUBuffer; // [Cout, 2C]
+  dGamma?: GPUBuffer; // [Cout]
+  dBeta?: GPUBuffer; // [Cout]
+}
+
+export interface EdgeConvOp {
+  /** Bytes of GPU memory the plan allocated (scratch and uniforms), not counting the caller's buffers. */
+  readonly bytes: number;
+  /** Per channel [Cout, 8]: mean, var (biased), 1/σ, γ, β, and backward coefficients A, c1, c2. */
+  readonly stats: GPUBuffer;
+  encodeForward(enc: GPUCommandEncoder, mode: BnMode): void;
+  encodeBackward(enc: GPUCommandEncoder, mode?: BnMode): void;
+  destroy(): void;
+}
+
+const WG = 256;
+const WG_CHANNEL = 64;
+const LOWER = 'the batch size, the point count or k';
+
+/** The uniform of shaders/edgeconv.wgsl, field for field. */
+export interface EdgeConvParams {
+  B: number;
+  N: number;
+  k: number;
+  C: number;
+  O: number;
+  chunks: number;
+  yOff: number;
+  yBS: number;
+  dyOff: number;
+  dyBS: number;
+  listBase: number;
+}
+
+export function createEdgeConvParams(ctx: GpuContext, label: string, v: EdgeConvParams) {
+  const n = v.B * v.N * v.k;
+  return createParams(ctx, label, [
+    ['u32', v.B],
+    ['u32', v.N],
+    ['u32', v.k],
+    ['u32', v.C],
+    ['u32', v.O],
+    ['u32', v.chunks],
+    ['u32', v.yOff],
+    ['u32', v.yBS],
+    ['u32', v.dyOff],
+    ['u32', v.dyBS],
+    ['u32', v.listBase],
+    ['f32', 1 / n],
+    ['f32', n > 1 ? n / (n - 1) : 0],
+    ['f32', BN_EPS],
+    ['f32', BN_MOMENTUM],
+    ['u32', 0],
+  ]);
+}
+
+/** A bind group giving each listed binding of `pipeline` its buffer (the auto layout holds only the bindings an entry point uses). */
+export function bindAt(
+  ctx: GpuContext,
+  pipeline: GPUComputePipeline,
+  entries: [number, GPUBuffer][],
+  label?: string,
+): GPUBindGroup {
+  return ctx.device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
+  });
+}
+
+export function edgeconvPipeline(ctx: GpuContext, entry: string, constants: Record<string, number> = {}) {
+  return ctx.pipelines.compute(edgeconvWgsl, entry, { WG, ...constants }, 'edgeconv');
+}
+
+/** Elements a slice tensor [B, ch, N] at (offset, batchStride) spans; throws when `buf` is too small. */
+export function checkSlice(
+  buf: GPUBuffer,
+  name: string,
+  B: number,
+  ch: number,
+  N: number,
+  off: number,
+  bs: number,
+) {
+  if (bs < ch * N && B > 1) throw new Error(`edgeconv: ${name} batch stride ${bs} < ${ch}·${N}`);
+  const need = (off + (B - 1) * bs + ch * N) * 4;
+  if (buf.size < need) throw new Error(`edgeconv: ${name} holds ${buf.size} bytes, needs ${need}`);
+}
+
+export interface ReverseAdjacency {
+  /** [B, N+1] row starts, then at `listBase` the [B, N·k] in-edge lists (edge id i·k + s, ascending). */
+  readonly adj: GPUBuffer;
+  readonly listBase: number;
+  /** Bytes of its uniform buffer (its storage lives in the caller's arena). */
+  readonly uniformBytes: number;
+  encode(enc: GPUCommandEncoder): void;
+  destroy(): void;
+}
+
+/**
+ * In-edges of every point from idx [B, N, k], built on the GPU in a fixed order (count with u32
+ * atomics, scan, stable fill), so sums over them are deterministic. Buffers go into `arena`.
+ */
+export async function planReverseAdjacency(
+  ctx: GpuContext,
+  d: { B: number; N: number; k: number },
+  idx: GPUBuffer,
+  arena: BufferArena,
+  prefix: string,
+): Promise<ReverseAdjacency> {
+  const { B, N, k } = d;
+  checkLimit(
+    ctx.limits,
+    'maxComputeWorkgroupsPerDimension',
+    B,
+    'edgeconv adjacency (one group per cloud)',
+    'the batch size',
+  );
+  const listBase = B * (N + 1);
+  const deg = arena.alloc(`${prefix}.deg`, B * N * 4, 'scratch'); // [B, N]
+  const adj = arena.alloc(`${prefix}.adj`, (listBase + B * N * k) * 4, 'scratch'); // [B, N+1] + [B, N·k]
+  const params = createEdgeConvParams(ctx, `${prefix}.adj.params`, {
+    B,
+    N,
+    k,
+    C: 0,
+    O: 0,
+    chunks: 0,
+    yOff: 0,
+    yBS: 0,
+    dyOff: 0,
+    dyBS: 0,
+    listBase,
+  });
+  const [count, scan, fill] = await Promise.all(
+    ['adj_count', 'adj_scan', 'adj_fill'].map((e) => edgeconvPipeline(ctx, e)),
+  );
+  const u = params.buffer;
+  const bCount = bindAt(
+    ctx,
+    count!,
+    [
+      [0, u],
+      [4, idx],
+      [15, deg],
+    ],
+    'edgeconv.adj_count',
+  );
+  const bScan = bindAt(
+    ctx,
+    scan!,
+    [
+      [0, u],
+      [16, deg],
+      [17, adj],
+    ],
+    'edgeconv.adj_scan',
+  );
+  const bFill = bindAt(
+    ctx,
+    fill!,
+    [
+      [0, u],
+      [4, idx],
+      [16, deg],
+      [17, adj],
+    ],
+    'edgeconv.adj_fill',
+  );
+  const gCount = grid1D(ctx, Math.ceil((B * N * k) / WG));
+  return {
+    adj,
+    listBase,
+    uniformBytes: params.buffer.size,
+    encode(enc) {
+      enc.clearBuffer(deg);
+      encodePass(enc, count!, bCount, gCount, 'edgeconv.adj_count');
+      encodePass(enc, scan!, bScan, [B, 1, 1], 'edgeconv.adj_scan');
+      encodePass(enc, fill!, bFill, [B, 1, 1], 'edgeconv.adj_fill');
+    },
+    destroy: () => params.buffer.destroy(),
+  };
+}
+
+/** Plans the fused EdgeConv over fixed buffers: compiles, allocates scratch and binds once. */
+export async function planEdgeConv(
+  ctx: GpuContext,
+  s: EdgeConvShape,
+  bufs: EdgeConvBuffers,
+): Promise<EdgeConvOp> {
+  const { B, N, k, C, Cout: O } = s;
+  if ([B, N, k, C, O].some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new Error(`planEdgeConv: bad shape ${JSON.stringify(s)}`);
+  }
+  if (k > N) throw new Error(`planEdgeConv: k = ${k} exceeds the point count ${N}`);
+  const inOff = s.inOffset ?? 0;
+  const inBS = s.inBatchStride ?? C * N;
+  const outOff = s.outOffset ?? 0;
+  const outBS = s.outBatchStride ?? O * N;
+  const dxOff = s.dxOffset ?? inOff;
+  const dxBS = s.dxBatchStride ?? inBS;
+  const dyOff = s.dyOffset ?? outOff;
+  const dyBS = s.dyBatchStride ?? outBS;
+  const chunks = Math.ceil((B * N) / WG);
+  const l = ctx.limits;
+  checkLimit(l, 'maxComputeWorkgroupsPerDimension', chunks, 'edgeconv statistics (B·N/256 groups)', LOWER);
+  checkLimit(
+    l,
+    'maxComputeWorkgroupsPerDimension',
+    O,
+    'edgeconv statistics (one group row per channel)',
+    'Cout',
+  );
+  checkLimit(
+    l,
+    'maxStorageBuffersPerShaderStage',
+    7,
+    'edgeconv backward',
+    'nothing (the adapter is too small)',
+  );
+  const backward = bufs.dy !== undefined;
+  checkSlice(bufs.x, 'x', B, C, N, inOff, inBS);
+  checkSlice(bufs.y, 'y', B, O, N, outOff, outBS);
+  if (backward) {
+    for (const name of ['dx', 'dWeight', 'dGamma', 'dBeta'] as const) {
+      if (!bufs[name]) throw new Error(`planEdgeConv: dy given but not ${name}`);
+    }
+    checkSlice(bufs.dy!, 'dy', B, O, N, dyOff, dyBS);
+    checkSlice(bufs.dx!, 'dx', B, C, N, dxOff, dxBS);
+  }
+
+  const arena = new BufferArena(ctx, LOWER);
+  const wcat = arena.alloc('edgeconv.wcat', 2 * O * C * 4, 'weights'); // [2O, C] = [Wa ; Wb − Wa]
+  const pq = arena.alloc('edgeconv.pq', B * 2 * O * N * 4, 'activations'); // [B, 2O, N]
+  const partial = arena.alloc('edgeconv.partial', O * chunks * 2 * 4, 'scratch'); // [O, chunks, 2]
+  const stats = arena.alloc('edgeconv.stats', O * 8 * 4, 'scratch'); // [O, 8]
+
+  const adjacency = backward ? await planReverseAdjacency(ctx, s, bufs.idx, arena, 'edgeconv') : undefined;
+  const params = createEdgeConvParams(ctx, 'edgeconv.params', {
+    B,
+    N,
+    k,
+    C,
+    O,
+    chunks,
+    yOff: outOff,
+    yBS: outBS,
+    dyOff,
+    dyBS,
+    listBase: adjacency?.listBase ?? 0,
+  });
+  const u = params.buffer;
+
+  const [prepW, stats0, stats1, statsMean, statsVar, statsEval, fwdMax] = await Promise.all([
+    edgeconvPipeline(ctx, 'prep_w'),
+    edgeconvPipeline(ctx, 'stats_partial', { MODE: 0 }),
+    edgeconvPipeline(ctx, 'stats_partial', { MODE: 1 }),
+    edgeconvPipeline(ctx, 'stats_mean'),
+    edgeconvPipeline(ctx, 'stats_var'),
+    edgeconvPipeline(ctx, 'stats_eval'),
+    edgeconvPipeline(ctx, 'fwd_max'),
+  ]);
+  const mmPQ = await planMatmul(
+    ctx,
+    { batch: B, M: 2 * O, N, K: C, strideA: 0, offsetB: inOff, strideB: inBS, strideC: 2 * O * N },
+    { a: wcat, b: bufs.x, c: pq },
+  );
+  const bPrep = bindAt(ctx, prepW, [
+    [0, u],
+    [1, bufs.weight],
+    [2, wcat],
+  ]);
+  const statsBind = [
+    [0, u],
+    [3, pq],
+    [4, bufs.idx],
+    [5, partial],
+    [6, stats],
+  ] as [number, GPUBuffer][];
+  const bStats0 = bindAt(ctx, stats0, statsBind);
+  const bStats1 = bindAt(ctx, stats1, statsBind);
+  const bMean = bindAt(ctx, statsMean, [
+    [0, u],
+    [5, partial],
+    [6, stats],
+  ]);
+  const running: [number, GPUBuffer][] = [
+    [7, bufs.gamma],
+    [8, bufs.beta],
+    [9, bufs.runningMean],
+    [10, bufs.runningVar],
+  ];
+  const bVar = bindAt(ctx, statsVar, [[0, u], [5, partial], [6, stats], ...running]);
+  const bEval = bindAt(ctx, statsEval, [[0, u], [6, stats], ...running]);
+  const bMax = bindAt(ctx, fwdMax, [
+    [0, u],
+    [3, pq],
+    [4, bufs.idx],
+    [6, stats],
+    [11, bufs.y],
+    [12, bufs.argslot],
+  ]);
+
+  const gPrep = grid1D(ctx, Math.ceil((O * C) / WG));
+  const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
+  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
+  const gStats = [chunks, O, 1];
+
+  let encodeBackward: (enc: GPUCommandEncoder, mode: BnMode) => void = () => {
+    throw new Error('planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)');
+  };
+  const destroyers: (() => void)[] = [() => params.buffer.destroy(), () => mmPQ.destroy()];
+  if (backward && adjacency) {
+    const dz = arena.alloc('edgeconv.dz', B * O * N * 4, 'grads'); // [B, O, N]
+    const dpq = arena.alloc('edgeconv.dpq', B * 2 * O * N * 4, 'grads'); // [B, 2O, N]
+    const g = arena.alloc('edgeconv.g', B * 2 * O * C * 4, 'grads'); // [B, 2O, C]
+    const [bwdReduce, finalTrain, finalEval, bwdDpq, dwCombine] = await Promise.all([
+      edgeconvPipeline(ctx, 'bwd_reduce'),
+      edgeconvPipeline(ctx, 'bwd_final', { TRAIN: 1 }),
+      edgeconvPipeline(ctx, 'bwd_final', { TRAIN: 0 }),
+      edgeconvPipeline(ctx, 'bwd_dpq'),
+      edgeconvPipeline(ctx, 'dw_combine'),
+    ]);
+    const mmDx = await planMatmul(
+      ctx,
+      {
+        batch: B,
+        M: C,
+        N,
+        K: 2 * O,
+        transA: true,
+        strideA: 0,
+        strideB: 2 * O * N,
+        offsetC: dxOff,
+        strideC: dxBS,
+        accumulate: s.accumulateDx ?? false,
+      },
+      { a: wcat, b: dpq, c: bufs.dx! },
+    );
+    const mmG = await planMatmul(
+      ctx,
+      {
+        batch: B,
+        M: 2 * O,
+        N: C,
+        K: N,
+        transB: true,
+        strideA: 2 * O * N,
+        offsetB: inOff,
+        strideB: inBS,
+        strideC: 2 * O * C,
+      },
+      { a: dpq, b: bufs.x, c: g },
+    );
+    const bReduce = bindAt(ctx, bwdReduce, [
+      [0, u],
+      [3, pq],
+      [4, bufs.idx],
+      [5, partial],
+      [6, stats],
+      [12, bufs.argslot],
+      [13, bufs.dy!],
+      [14, dz],
+    ]);
+    const finalBind: [number, GPUBuffer][] = [
+      [0, u],
+      [5, partial],
+      [6, stats],
+      [21, bufs.dGamma!],
+      [22, bufs.dBeta!],
+    ];
+    const bFinalTrain = bindAt(ctx, finalTrain, finalBind);
+    const bFinalEval = bindAt(ctx, finalEval, finalBind);
+    const bDpq = bindAt(ctx, bwdDpq, [
+      [0, u],
+      [3, pq],
+      [4, bufs.idx],
+      [6, stats],
+      [12, bufs.argslot],
+      [14, dz],
+      [17, adjacency.adj],
+      [18, dpq],
+    ]);
+    const bDw = bindAt(ctx, dwCombine, [
+      [0, u],
+      [19, g],
+      [20, bufs.dWeight!],
+    ]);
+    const gDw = grid1D(ctx, Math.ceil((O * 2 * C) / WG));
+    encodeBackward = (enc, mode) => {
+      adjacency.encode(enc);
+      encodePass(enc, bwdReduce, bReduce, gStats, 'edgeconv.bwd_reduce');
+      if (mode === 'train') encodePass(enc, finalTrain, bFinalTrain, gChan, 'edgeconv.bwd_final');
+      else encodePass(enc, finalEval, bFinalEval, gChan, 'edgeconv.bwd_final');
+      encodePass(enc, bwdDpq, bDpq, gOut, 'edgeconv.bwd_dpq');
+      mmDx.encode(enc);
+      mmG.encode(enc);
+      encodePass(enc, dwCombine, bDw, gDw, 'edgeconv.dw_combine');
+    };
+    destroyers.push(
+      () => adjacency.destroy(),
+      () => mmDx.destroy(),
+      () => mmG.destroy(),
+    );
+  }
+
+  const n = B * N * k;
+  return {
+    bytes: arena.totalBytes + params.buffer.size + (adjacency?.uniformBytes ?? 0),
+    stats,
+    encodeForward(enc, mode) {
+      if (mode === 'train' && n < 2) {
+        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
+      }
+      encodePass(enc, prepW, bPrep, gPrep, 'edgeconv.prep_w');
+      mmPQ.encode(enc);
+      if (mode === 'train') {
+        encodePass(enc, stats0, bStats0, gStats, 'edgeconv.stats_partial');
+        encodePass(enc, statsMean, bMean, gChan, 'edgeconv.stats_mean');
+        encodePass(enc, stats1, bStats1, gStats, 'edgeconv.stats_partial');
+        encodePass(enc, statsVar, bVar, gChan, 'edgeconv.stats_var');
+      } else {
+        encodePass(enc, statsEval, bEval, gChan, 'edgeconv.stats_eval');
+      }
+      encodePass(enc, fwdMax, bMax, gOut, 'edgeconv.fwd_max');
+    },
+    encodeBackward(enc, mode = 'train') {
+      encodeBackward(enc, mode);
+    },
+    destroy() {
+      for (const f of destroyers) f();
+      arena.destroy();
+    },
+  };
+}
