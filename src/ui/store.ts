@@ -324,7 +324,9 @@ export const useApp = create<AppState>((set, get) => {
         (task) => set({ dataset: { kind: 'busy', task } }),
       );
       set({ dataset: r, embeddings: IDLE, fewshot: IDLE });
-      if (r.kind === 'done') void get().select(Math.min(get().selected, r.value.objects.length - 1));
+      if (r.kind === 'done' && r.value.objects.length > 0) {
+        void get().select(Math.min(get().selected, r.value.objects.length - 1));
+      }
     },
 
     async select(index) {
