@@ -38,6 +38,14 @@ test.beforeAll(async ({ browser }) => {
   mkdirSync(SHOTS, { recursive: true });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Long main-thread tasks, reported (not asserted: no wall-clock assertions in tests).
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
 });
 
 test.afterAll(async () => {
@@ -128,6 +136,10 @@ test('train: a few steps with the tiny preset, then pause', async () => {
     .toBeGreaterThanOrEqual(3);
   await training.getByRole('button', { name: 'Pause' }).click();
   await expect(status).toContainText('Paused');
+  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  console.log(
+    `main-thread long tasks so far: ${longTasks.length}, longest ${Math.round(Math.max(0, ...longTasks))} ms`,
+  );
   const step = stepNumber(await training.getByTestId('train-step').textContent());
   expect(step).toBeGreaterThanOrEqual(3);
   // Paused means paused: the step does not move.

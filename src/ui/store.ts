@@ -253,6 +253,8 @@ export const useApp = create<AppState>((set, get) => {
     fileError: null,
 
     async start() {
+      // The URL always names the full view, so it can be copied and shared as it is.
+      if (typeof history !== 'undefined') history.replaceState(null, '', formatUrlState(get().url));
       if (!('gpu' in navigator)) {
         set({
           engine: {

@@ -63,16 +63,20 @@ export function PointCloudView({
     grid.position.y = -1;
     scene.add(grid);
     const controls = new OrbitControls(camera, renderer.domElement);
-    controls.enableDamping = true;
+    // Draw on demand (when the view moves), not every frame: the engine shares the CPU/GPU.
     let raf = 0;
-    const tick = () => {
-      controls.update();
+    const render = () => {
+      raf = 0;
       renderer.render(scene, camera);
-      raf = requestAnimationFrame(tick);
     };
-    tick();
+    const request = () => {
+      if (!raf) raf = requestAnimationFrame(render);
+    };
+    controls.addEventListener('change', request);
+    render();
     return () => {
-      cancelAnimationFrame(raf);
+      if (raf) cancelAnimationFrame(raf);
+      controls.removeEventListener('change', request);
       controls.dispose();
       geom.dispose();
       mat.dispose();
