@@ -93,7 +93,7 @@ test('load: the default sample set is generated and shown', async () => {
     },
   );
   await expect(data.getByTestId('dataset-summary')).toContainText('256 points and 4 views of 32×32');
-  const rows = data.getByRole('table', { name: 'Objects per class' }).locator('tbody tr');
+  const rows = data.getByRole('table', { name: 'Class counts' }).locator('tbody tr');
   await expect(rows).toHaveCount(13);
   await expect(rows.first()).toContainText(/airplane\s*6\s*2/);
   // The chosen shape in 3-D beside its four rendered views, and a gallery of all 104 shapes.

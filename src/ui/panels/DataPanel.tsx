@@ -109,7 +109,7 @@ function DatasetView() {
           {summary.points} points and {summary.views} views of {summary.imageSize}×{summary.imageSize} each.
           Made in {info.seconds.toFixed(1)} s.
         </p>
-        <table className="counts" aria-label="Objects per class">
+        <table className="counts" aria-label="Class counts">
           <thead>
             <tr>
               <th scope="col">Class</th>
