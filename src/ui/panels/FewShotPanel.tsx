@@ -84,7 +84,7 @@ export function FewShotPanel() {
                   r={res.value.trained}
                   testid="fewshot-trained"
                 />
-                <ResultCard title="Random init" r={res.value.random} testid="fewshot-random" />
+                <ResultCard title="Random init (step 0)" r={res.value.random} testid="fewshot-random" />
               </div>
               {res.value.trained.excluded.length > 0 && (
                 <p className="hint">

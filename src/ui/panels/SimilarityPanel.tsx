@@ -74,7 +74,13 @@ export function SimilarityPanel() {
                       </div>
                     </dl>
                     <p className="muted-sm" data-testid="similarity-summary">
-                      A batch of {B} shapes at step {e.step}; chance is {formatPercent(1 / B)}.
+                      A batch of {B} shapes at step {e.step}; chance is {formatPercent(1 / B)}. Values range
+                      from {Math.min(...e.sim).toFixed(3)} to {Math.max(...e.sim).toFixed(3)}; the diagonal
+                      averages{' '}
+                      {(
+                        Array.from({ length: B }, (_, i) => e.sim[i * B + i]!).reduce((a, b) => a + b, 0) / B
+                      ).toFixed(3)}
+                      .
                     </p>
                     <ol className="batch-list">
                       {labels.map((l, i) => (
