@@ -74,9 +74,9 @@ export function FewShotPanel() {
           {res.kind === 'done' && (
             <>
               <p className="summary-line" data-testid="fewshot-summary">
-                {res.value.params.way}-way {res.value.params.shot}-shot, {res.value.params.query} queries per
-                class, {res.value.params.episodes} episodes on {res.value.dim}-d features at step{' '}
-                {res.value.step}.
+                {`${res.value.params.way}-way ${res.value.params.shot}-shot, ${res.value.params.query} ` +
+                  `${res.value.params.query === 1 ? 'query' : 'queries'} per class, ${res.value.params.episodes} ` +
+                  `episodes on ${res.value.dim}-d features at step ${res.value.step}.`}
               </p>
               <div className="fewshot-cards">
                 <ResultCard
