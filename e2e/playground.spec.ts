@@ -2,13 +2,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { sharedDataDir } from '../src/data/loaders/shared-data';
 
 // The whole path a person takes, in one page: the default sample set, a few training steps with
 // the tiny preset, every panel, a real .ply classified, a broken one rejected, training again.
 // Real files come from ../shared/data (see its MANIFEST.md); nothing is copied into the project.
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SHARED = resolve(here, '../../shared/data');
+// ../shared/data from the main checkout; found by walking up, so worktrees find it too.
+const SHARED = sharedDataDir();
 const SHOTS = resolve(here, '../test-output/screenshots');
 const GOOD_PLY = 'ply/trimesh/points_emptyface.ply'; // 1024-point ascii cloud, `element face 0`
 const MESH_PLY = 'ply/open3d/bathtub_0154.ply'; // a real ModelNet40 mesh, raw CAD units, z up
