@@ -1,8 +1,11 @@
 import type { Command } from '../command';
 import { bench } from './bench';
+import { encode } from './encode';
 import { fewshotFeatures } from './fewshot-features';
+import { grad } from './grad';
 import { info } from './info';
 import { inspect } from './inspect';
+import { plan } from './plan';
 import { sample } from './sample';
 import { svm } from './svm';
 
@@ -11,6 +14,9 @@ export const COMMANDS: Command[] = [
   info as unknown as Command,
   sample as unknown as Command,
   inspect as unknown as Command,
+  encode as unknown as Command,
+  grad as unknown as Command,
+  plan as unknown as Command,
   svm as unknown as Command,
   fewshotFeatures as unknown as Command,
   bench as unknown as Command,

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { crosspoint } from '../../test/cli';
+import { expectClose } from '../../test/numeric';
+import { readNpy, writeNpy } from '../io/npy';
+import { writeSafetensors } from '../io/safetensors';
+import type { DgcnnConfig } from '../nn/dgcnn-config';
+import { dgcnnForwardRef } from '../nn/dgcnn.ref';
+import { randomModelValues, toRefParams } from '../nn/encoder-testing';
+import { toChannelMajor } from '../nn/point-encoder-run';
+import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
+import { Rng } from '../util/random';
+
+const dir = mkdtempSync(join(tmpdir(), 'crosspoint-encode-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const save = (name: string, bytes: Uint8Array) => {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+
+// A small DGCNN (k from the file's metadata) and 3 clouds of 24 points.
+const config: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 16, headHidden: 12, proj: 8 };
+const model = { kind: 'dgcnn' as const, config };
+const values = randomModelValues(encoderParamSpecs(model), 5);
+const weights = save('w.safetensors', saveEncoderWeights(model, values));
+const B = 3;
+const N = 24;
+const xyz = new Rng(6).normalArray(B * N * 3);
+const input = save('x.npy', writeNpy(xyz, [B, N, 3]));
+const npy = (p: string) => readNpy(readFileSync(p));
+
+describe('crosspoint encode', () => {
+  it('writes features, projections and the kNN / arg-max choices of the reference forward (eval)', () => {
+    const out = join(dir, 'out');
+    const r = crosspoint(['encode', '--input', input, '--weights', weights, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const f = dgcnnForwardRef(config, B, N, toChannelMajor(xyz, B, N), toRefParams(values), 'eval');
+    const feats = npy(join(out, 'features.npy'));
+    expect(feats).toMatchObject({ dtype: 'float32', shape: [B, 32] });
+    expectClose(feats.data as Float32Array, f.features, 1e-5, 1e-4, 'features');
+    const proj = npy(join(out, 'projections.npy'));
+    expect(proj.shape).toEqual([B, 8]);
+    expectClose(proj.data as Float32Array, f.projections, 2e-5, 1e-4, 'projections');
+    for (let l = 1; l <= 4; l++) {
+      const knn = npy(join(out, `knn.${l}.npy`));
+      expect(knn).toMatchObject({ dtype: 'int32', shape: [B, N, 4] });
+      expect([...knn.data], `knn.${l}`).toEqual([...f.layers[l - 1]!.idx]);
+      const arg = npy(join(out, `argmax.${l}.npy`));
+      expect(arg).toMatchObject({ dtype: 'int32', shape: [B, config.edgeWidths[l - 1], N] });
+      expect([...arg.data], `argmax.${l}`).toEqual([...f.layers[l - 1]!.arg]);
+    }
+  });
+
+  it('bad input exits 2 with one line naming the problem', () => {
+    const nan = Float32Array.from(xyz);
+    nan[3 * (N + 5) + 1] = Number.NaN; // cloud 1, point 5
+    const bad = (args: string[], re: RegExp) => {
+      const r = crosspoint(['encode', ...args, '--out', join(dir, 'bad')]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(re);
+    };
+    bad(['--input', join(dir, 'missing.npy')], /cannot read .*missing\.npy.*no such file/);
+    bad(
+      ['--input', save('nan.npy', writeNpy(nan, [B, N, 3]))],
+      /cloud 1 point 5 has a non-finite coordinate/,
+    );
+    bad(['--input', save('f64.npy', writeNpy(Float64Array.from(xyz), [B, N, 3]))], /float32, got float64/);
+    bad(['--input', save('shape.npy', writeNpy(xyz, [B, N * 3]))], /shape \[B, N, 3\], got \[3, 72\]/);
+    bad(['--input', input, '--weights', weights, '--k', '30'], /24 points per cloud are fewer than k = 30/);
+    const partial = new Map(values);
+    partial.delete('bn3.bias');
+    const spec = encoderParamSpecs(model).filter((s) => s.name !== 'bn3.bias');
+    const sd = new Map(
+      spec.map((s) => [s.name, { dtype: s.dtype, shape: s.shape, data: partial.get(s.name)! }]),
+    );
+    bad(
+      ['--input', input, '--weights', save('partial.safetensors', writeSafetensors(sd))],
+      /missing 1: bn3\.bias/,
+    );
+    const one = save('one.npy', writeNpy(xyz.slice(0, N * 3), [1, N, 3]));
+    bad(['--input', one, '--weights', weights, '--mode', 'train'], /train needs at least 2 clouds/);
+  });
+});

@@ -1,0 +1,90 @@
+/** The model, weights and outputs shared by `encode` and `grad`. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GpuLimitError } from '../gpu/errors';
+import { type NpyData, writeNpy } from '../io/npy';
+import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
+import type { HostTensors } from '../nn/param-store';
+import type { EncoderOutputs } from '../nn/point-encoder-run';
+import { type EncoderModel, freshWeights, loadEncoderWeights, WeightsError } from '../nn/weights';
+import { readBytes } from './cloud-input';
+import { InputError, UsageError } from './errors';
+
+export interface ModelFlags {
+  weights?: string;
+  seed?: number;
+  k?: number;
+}
+
+export const MODEL_FLAGS = {
+  weights: {
+    type: 'string',
+    help: 'point-encoder weights (.safetensors, reference names; bare or point_model.*)',
+  },
+  seed: {
+    type: 'int',
+    min: 0,
+    help: 'fresh PyTorch-default weights from this seed (default 0 when no --weights)',
+  },
+  k: { type: 'int', min: 1, help: "neighbours per point (default: the weights file's metadata, else 20)" },
+} as const;
+
+/** The model and its values from --weights, or fresh reference-size weights from --seed. */
+export function resolveModel(f: ModelFlags): { model: EncoderModel; values: HostTensors; source: string } {
+  if (f.weights !== undefined && f.seed !== undefined)
+    throw new UsageError('give --weights or --seed, not both');
+  if (f.weights !== undefined) {
+    try {
+      const w = loadEncoderWeights(readBytes(f.weights, 'weights'), { k: f.k });
+      return { model: w.model, values: w.values, source: f.weights };
+    } catch (e) {
+      if (e instanceof WeightsError) throw new InputError(`--weights "${f.weights}": ${e.message}`);
+      throw e;
+    }
+  }
+  const model: EncoderModel = { kind: 'dgcnn', config: { ...DGCNN_REFERENCE, k: f.k ?? DGCNN_REFERENCE.k } };
+  const seed = f.seed ?? 0;
+  return { model, values: freshWeights(model, seed), source: `seed ${seed}` };
+}
+
+/** Runs `fn`, turning a kernel or adapter limit the user's settings hit into an input error (exit 2). */
+export async function asInputError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof GpuLimitError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+export function writeNpyFile(dir: string, name: string, data: NpyData, shape: number[]): string {
+  const p = join(dir, name);
+  writeFileSync(p, writeNpy(data, shape));
+  return p;
+}
+
+export function makeOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--out: cannot create "${dir}": ${(e as Error).message}`);
+  }
+}
+
+/** knn.l.npy [B, N, k] and argmax.l.npy [B, Cout, N] (int32) for each EdgeConv. */
+export function writeChoices(
+  dir: string,
+  model: EncoderModel,
+  out: EncoderOutputs,
+  B: number,
+  N: number,
+): string[] {
+  if (model.kind !== 'dgcnn') return [];
+  const files: string[] = [];
+  const { k, edgeWidths } = model.config;
+  out.knn.forEach((a, l) => files.push(writeNpyFile(dir, `knn.${l + 1}.npy`, a, [B, N, k])));
+  out.argmax.forEach((a, l) =>
+    files.push(writeNpyFile(dir, `argmax.${l + 1}.npy`, a, [B, edgeWidths[l]!, N])),
+  );
+  return files;
+}

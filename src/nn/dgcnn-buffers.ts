@@ -1,0 +1,101 @@
+import { type BufferSpec, BufferList, paramBufferSpecs } from './buffer-plan';
+import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
+import { dgcnnHeadConfig } from './dgcnn-head';
+import { edgeConvScratchSpecs, knnScratchSpecs } from './dgcnn-scratch';
+import type { EncoderPlanOptions } from './point-encoder';
+import { batchNormScratchSpecs, projectionHeadBufferSpecs } from './projection-head';
+
+// The DGCNN's buffer list and names, apart from the GPU plan (the plan command reads these).
+
+/** First concat channel of EdgeConv l (1-based). */
+export function concatOffset(c: DgcnnConfig, l: number): number {
+  return c.edgeWidths.slice(0, l - 1).reduce((a, b) => a + b, 0);
+}
+
+/** Arena buffer names of a DGCNN planned under `prefix`. */
+export function dgcnnBufferNames(prefix: string) {
+  return {
+    input: `${prefix}input`,
+    knn: (l: number) => `${prefix}knn.${l}`,
+    arg: (l: number) => `${prefix}argmax.${l}`,
+    /** [B, 512, N] */
+    concat: `${prefix}concat`,
+    /** [B, emb, N] conv5 output; BN5 output with LeakyReLU applied in place. */
+    z5: `${prefix}z5`,
+    a5: `${prefix}a5`,
+    features: `${prefix}features`,
+    poolArg: `${prefix}pool.arg`,
+    projections: `${prefix}projections`,
+    head: `${prefix}head.`,
+    dProjections: `${prefix}dProjections`,
+    dFeatures: `${prefix}dFeatures`,
+    dA5: `${prefix}dA5`,
+    dZ5: `${prefix}dZ5`,
+    dConcat: `${prefix}dConcat`,
+    dInput: `${prefix}dInput`,
+  };
+}
+
+/**
+ * Every buffer createDgcnn allocates in the arena, and (group 'kernel-scratch') what its kernels
+ * allocate inside their plans. The single source of `crosspoint plan`'s point-encoder figures.
+ */
+export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplits = 1): BufferSpec[] {
+  const prefix = o.prefix ?? 'point.';
+  const bwd = o.backward ?? true;
+  const { batch: B, points: N } = o;
+  const { k, emb } = c;
+  const Ctot = concatWidth(c);
+  const n = dgcnnBufferNames(prefix);
+  const l = new BufferList();
+  l.push(...paramBufferSpecs(dgcnnParamSpecs(c), prefix));
+  l.add(n.input, B * 3 * N, 'activations');
+  for (let i = 1; i <= 4; i++) {
+    l.add(n.knn(i), B * N * k, 'indices');
+    l.add(n.arg(i), B * c.edgeWidths[i - 1]! * N, 'indices');
+    l.push(...knnScratchSpecs(`${prefix}knn${i}`, { B, N, k }, knnSplits));
+    l.push(
+      ...edgeConvScratchSpecs(
+        `${prefix}edgeconv${i}`,
+        { B, N, k, C: edgeInputWidth(c, i), Cout: c.edgeWidths[i - 1]! },
+        bwd,
+      ),
+    );
+  }
+  l.add(n.concat, B * Ctot * N, 'activations');
+  l.add(n.z5, B * emb * N, 'activations');
+  l.add(n.a5, B * emb * N, 'activations');
+  l.push(...batchNormScratchSpecs(`${prefix}bn5`, { B, C: emb, L: N }));
+  l.add(n.features, B * 2 * emb, 'activations');
+  l.add(n.poolArg, B * emb, 'indices');
+  l.add(n.projections, B * c.proj, 'activations');
+  l.push(...projectionHeadBufferSpecs(dgcnnHeadConfig(c), B, n.head, bwd));
+  if (bwd) {
+    l.add(n.dProjections, B * c.proj, 'activation-grads');
+    l.add(n.dFeatures, B * 2 * emb, 'activation-grads');
+    l.add(n.dA5, B * emb * N, 'activation-grads');
+    l.add(n.dZ5, B * emb * N, 'activation-grads');
+    l.add(n.dConcat, B * Ctot * N, 'activation-grads');
+    // EdgeConv 1 always produces an input gradient, so dInput exists whenever the backward does.
+    l.add(n.dInput, B * 3 * N, 'activation-grads');
+  }
+  return l.specs;
+}
+
+/** Checks what the encoder cannot run (before anything is allocated); messages name the setting. */
+export function checkDgcnnShape(c: DgcnnConfig, o: EncoderPlanOptions): void {
+  if (!(Number.isInteger(o.batch) && o.batch >= 1))
+    throw new Error(`DGCNN: batch must be ≥ 1 (got ${o.batch})`);
+  if (!(Number.isInteger(c.k) && c.k >= 1)) throw new Error(`DGCNN: k must be ≥ 1 (got ${c.k})`);
+  if (o.points < c.k) throw new Error(`DGCNN: ${o.points} points are fewer than k = ${c.k} neighbours`);
+}
+
+/**
+ * kNN candidate splits planKnn picks on a discrete GPU (src/kernels/knn.ts defaultKnnSplits; on a
+ * CPU emulation it picks 1): about 64k query threads, at least 4 tiles of 32 candidates per split.
+ */
+export function knnSplitsOnDiscreteGpu(B: number, N: number): number {
+  const want = Math.floor(65536 / Math.max(1, B * N));
+  const most = Math.max(1, Math.floor(N / 128));
+  return Math.max(1, Math.min(16, want, most));
+}

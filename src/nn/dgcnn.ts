@@ -1,0 +1,233 @@
+import type { BufferArena } from '../gpu/arena';
+import type { GpuContext } from '../gpu/context';
+import { type ActivationOp, planActivation } from '../kernels/activation';
+import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
+import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
+import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
+import { type PoolOp, planPool } from '../kernels/pooling';
+import { allocateSpecs, paramBufferSpecs } from './buffer-plan';
+import { checkDgcnnShape, concatOffset, dgcnnBufferNames, dgcnnBufferSpecs } from './dgcnn-buffers';
+import { type Conv1x1Op, planConv1x1 } from './conv1x1';
+import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
+import { dgcnnHeadConfig } from './dgcnn-head';
+import { ParamStore } from './param-store';
+import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
+import { headBufferNames, planProjectionHead } from './projection-head';
+
+/**
+ * The DGCNN point encoder with CrossPoint's projection head (DESIGN.md §1, crosspoint-weights.md):
+ *
+ *   input [B, 3, N]
+ *   EdgeConv l = 1..4: kNN of its input (xyz for l = 1, EdgeConv l−1's output for l > 1; self
+ *     included, nearest first), then the fused EdgeConv (conv 1×1 on [x_j − x_i ; x_i] → BN2d over
+ *     the B·N·k edges → LeakyReLU(0.2) → max over k) writing channels c0_l … of concat [B, 512, N]
+ *   conv5 (1×1, W broadcast) → BN1d over B·N → LeakyReLU(0.2) → [max ; mean] over points
+ *     = features [B, 2·emb]
+ *   inv_head: Linear 2·emb → hidden (bias) → BN → ReLU → Linear → proj (bias) = projections
+ *
+ * The kNN graphs are constants of the backward (no gradient flows through the neighbour choice).
+ * Every buffer is planned once in the caller's arena (dgcnnBufferSpecs lists them, and
+ * `crosspoint plan` prints the same list), so a step allocates nothing.
+ */
+export interface Dgcnn extends PointEncoder {
+  readonly kind: 'dgcnn';
+  readonly config: DgcnnConfig;
+  /** [B, N, k] i32 per EdgeConv (index l − 1): the neighbours it used, nearest first, self included. */
+  readonly knnBuffers: readonly GPUBuffer[];
+  /** [B, Cout_l, N] i32 per EdgeConv: the slot 0…k−1 (in that point's kNN row) that won the max. */
+  readonly argBuffers: readonly GPUBuffer[];
+  /** [B, 512, N] the concatenated EdgeConv outputs (conv5's input). */
+  readonly concat: GPUBuffer;
+  /** Bytes each EdgeConv plan allocated for itself (EdgeConvOp.bytes), by layer. */
+  readonly edgeConvBytes: readonly number[];
+}
+
+/**
+ * Plans the DGCNN encoder in `arena`: parameters (ParamStore, values uploaded by the caller),
+ * activations, indices and gradients. With `backward`, dProjections (and with featureGrad also
+ * dFeatures) drive encodeBackward to every parameter gradient and to dInput.
+ */
+export async function createDgcnn(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: DgcnnConfig,
+  o: EncoderPlanOptions,
+): Promise<Dgcnn> {
+  checkDgcnnShape(c, o);
+  const prefix = o.prefix ?? 'point.';
+  const bwd = o.backward ?? true;
+  if (o.inputGrad && !bwd) throw new Error('createDgcnn: inputGrad needs the backward');
+  const { batch: B, points: N } = o;
+  const { k, emb } = c;
+  const Ctot = concatWidth(c);
+  const specs = dgcnnBufferSpecs(c, o, defaultKnnSplits(ctx, B, N));
+  const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix);
+  const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
+  allocateSpecs(
+    arena,
+    specs.filter((s) => !paramNames.has(s.name)),
+  );
+  const n = dgcnnBufferNames(prefix);
+  const g = (name: string) => arena.get(name);
+  const opt = (name: string) => (arena.has(name) ? arena.get(name) : undefined);
+  const grad = (name: string) => (bwd ? params.grad(name) : undefined);
+  const concat = g(n.concat);
+  const dConcat = opt(n.dConcat);
+
+  const knns: KnnOp[] = [];
+  const edges: EdgeConvOp[] = [];
+  for (let l = 1; l <= 4; l++) {
+    const C = edgeInputWidth(c, l);
+    const O = c.edgeWidths[l - 1]!;
+    // Layer l reads xyz (l = 1) or EdgeConv l−1's channel slice of the concat buffer.
+    const src =
+      l === 1
+        ? { buf: g(n.input), offset: 0, stride: 3 * N }
+        : { buf: concat, offset: concatOffset(c, l - 1) * N, stride: Ctot * N };
+    knns.push(
+      await planKnn(
+        ctx,
+        { B, N, C, k, offset: src.offset, batchStride: src.stride },
+        { x: src.buf, idx: g(n.knn(l)) },
+      ),
+    );
+    edges.push(
+      await planEdgeConv(
+        ctx,
+        {
+          B,
+          N,
+          k,
+          C,
+          Cout: O,
+          inOffset: src.offset,
+          inBatchStride: src.stride,
+          outOffset: concatOffset(c, l) * N,
+          outBatchStride: Ctot * N,
+          // Layer l−1's output also feeds conv5, whose backward has already written its gradient.
+          accumulateDx: l > 1,
+        },
+        {
+          x: src.buf,
+          idx: g(n.knn(l)),
+          weight: params.value(`conv${l}.0.weight`),
+          gamma: params.value(`bn${l}.weight`),
+          beta: params.value(`bn${l}.bias`),
+          runningMean: params.value(`bn${l}.running_mean`),
+          runningVar: params.value(`bn${l}.running_var`),
+          y: concat,
+          argslot: g(n.arg(l)),
+          ...(bwd
+            ? {
+                dy: dConcat,
+                dx: l === 1 ? g(n.dInput) : dConcat,
+                dWeight: grad(`conv${l}.0.weight`),
+                dGamma: grad(`bn${l}.weight`),
+                dBeta: grad(`bn${l}.bias`),
+              }
+            : {}),
+        },
+      ),
+    );
+  }
+  const conv5: Conv1x1Op = await planConv1x1(
+    ctx,
+    { B, Cin: Ctot, Cout: emb, N },
+    {
+      x: concat,
+      w: params.value('conv5.0.weight'),
+      y: g(n.z5),
+      dy: opt(n.dZ5),
+      dx: dConcat,
+      dw: grad('conv5.0.weight'),
+    },
+  );
+  const bn5: BatchNormOp = await planBatchNorm(
+    ctx,
+    { B, C: emb, L: N },
+    {
+      x: g(n.z5),
+      y: g(n.a5),
+      gamma: params.value('bn5.weight'),
+      beta: params.value('bn5.bias'),
+      runningMean: params.value('bn5.running_mean'),
+      runningVar: params.value('bn5.running_var'),
+      ...(bwd ? { dy: g(n.dA5), dx: g(n.dZ5), dgamma: grad('bn5.weight'), dbeta: grad('bn5.bias') } : {}),
+    },
+  );
+  const act5: ActivationOp = await planActivation(
+    ctx,
+    { n: B * emb * N, kind: 'leaky_relu', slope: 0.2 },
+    { x: g(n.a5), y: g(n.a5), dy: opt(n.dA5), dx: opt(n.dA5) },
+  );
+  const pool: PoolOp = await planPool(
+    ctx,
+    { B, C: emb, N, mode: 'maxmean' },
+    { x: g(n.a5), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: opt(n.dA5) },
+  );
+  const hn = headBufferNames(n.head);
+  const head = await planProjectionHead(
+    ctx,
+    params,
+    dgcnnHeadConfig(c),
+    B,
+    {
+      x: g(n.features),
+      y: g(n.projections),
+      dy: opt(n.dProjections),
+      dx: opt(n.dFeatures),
+      h: g(hn.h),
+      a: g(hn.a),
+      da: opt(hn.da),
+      dh: opt(hn.dh),
+    },
+    { accumulateDx: o.featureGrad },
+  );
+  let lastMode: BatchNormMode | undefined;
+  return {
+    kind: 'dgcnn',
+    config: c,
+    batch: B,
+    points: N,
+    params,
+    input: g(n.input),
+    features: g(n.features),
+    projections: g(n.projections),
+    dProjections: opt(n.dProjections),
+    dFeatures: opt(n.dFeatures),
+    dInput: opt(n.dInput),
+    featureWidth: 2 * emb,
+    projWidth: c.proj,
+    bufferSpecs: specs,
+    knnBuffers: [1, 2, 3, 4].map((l) => g(n.knn(l))),
+    argBuffers: [1, 2, 3, 4].map((l) => g(n.arg(l))),
+    concat,
+    edgeConvBytes: edges.map((e) => e.bytes),
+    encodeForward(enc, mode) {
+      for (let l = 0; l < 4; l++) {
+        knns[l]!.encode(enc);
+        edges[l]!.encodeForward(enc, mode);
+      }
+      conv5.encodeForward(enc);
+      bn5.encodeForward(enc, mode);
+      act5.encodeForward(enc);
+      pool.encodeForward(enc);
+      head.encodeForward(enc, mode);
+      if (mode === 'train') params.countBatch();
+      lastMode = mode;
+    },
+    encodeBackward(enc) {
+      if (!bwd) throw new Error('DGCNN: planned without the backward');
+      if (!lastMode) throw new Error('DGCNN: encodeBackward before any encodeForward');
+      head.encodeBackward(enc);
+      pool.encodeBackward(enc);
+      act5.encodeBackward(enc);
+      bn5.encodeBackward(enc, lastMode);
+      conv5.encodeBackward(enc);
+      for (let l = 3; l >= 0; l--) edges[l]!.encodeBackward(enc, lastMode);
+    },
+    destroy() {
+      for (const op of [...knns, ...edges, conv5, bn5, act5, pool, head]) op.destroy();
+    },
+  };
+}
