@@ -75,9 +75,8 @@ export function ClassifyPanel() {
           </div>
           {fileError && (
             <div role="alert" className="error-note file-alert">
-              <b>This file could not be read.</b> {fileError}
-              <br />
-              <span className="muted-sm">
+              <b>This file could not be read.</b> {fileError}{' '}
+              <span className="muted-sm alert-after">
                 Nothing else changed: training and the previous result are as they were.
               </span>
             </div>

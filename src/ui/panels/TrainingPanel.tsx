@@ -109,7 +109,9 @@ export function TrainingPanel() {
                   checked={hyper.imid}
                   onChange={(e) => setHyper({ imid: e.target.checked })}
                 />
-                L<sub>imid</sub>
+                <span>
+                  L<sub>imid</sub>
+                </span>
               </label>
               <label className="check">
                 <input
@@ -117,7 +119,9 @@ export function TrainingPanel() {
                   checked={hyper.cmid}
                   onChange={(e) => setHyper({ cmid: e.target.checked })}
                 />
-                L<sub>cmid</sub>
+                <span>
+                  L<sub>cmid</sub>
+                </span>
               </label>
             </div>
           </fieldset>
