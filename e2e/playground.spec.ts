@@ -182,6 +182,26 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   // Pausing autosaved a checkpoint in IndexedDB.
   await expect(training).toContainText(`Autosave: step ${step}`);
   await shot('training');
+
+  // Download a checkpoint: a safetensors file (u64 header length, then a JSON header).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    training.getByRole('button', { name: 'Download checkpoint' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`crosspoint-tiny-seed1-step${step}.safetensors`);
+  const path = join(SHOTS, '..', download.suggestedFilename());
+  await download.saveAs(path);
+  const bytes = readFileSync(path);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  expect(Object.keys(header).some((k) => k.startsWith('point_model.'))).toBe(true);
+  await expect(training).toContainText(`Saved step ${step} in this browser and downloaded it.`);
+  // Load it back: same step, training state as it was.
+  await training.getByLabel('Checkpoint file').setInputFiles(path);
+  await expect(training).toContainText(
+    `Loaded crosspoint-tiny-seed1-step${step}.safetensors (step ${step}).`,
+  );
+  await expect(training.getByTestId('train-step')).toHaveText(String(step));
 });
 
 test('embeddings: both spaces in 2-D, partner highlighted on hover', async () => {
