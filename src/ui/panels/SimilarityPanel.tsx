@@ -1,6 +1,7 @@
 import { NotAvailable, OutcomeNote } from '../components/Bits';
 import { Heatmap } from '../components/Heatmap';
 import { formatPercent } from '../format';
+import { useState } from 'react';
 import { useApp } from '../store';
 import { useAutoEmbeddings } from './EmbeddingsPanel';
 
@@ -12,6 +13,7 @@ export function SimilarityPanel() {
   const refresh = useApp((s) => s.refreshEmbeddings);
   useAutoEmbeddings(true);
   const info = dataset.kind === 'done' ? dataset.value : null;
+  const [stretch, setStretch] = useState(false);
 
   return (
     <section aria-label="Similarity" className="panel">
@@ -36,6 +38,10 @@ export function SimilarityPanel() {
             <button type="button" onClick={() => void refresh()} disabled={emb.kind === 'busy'}>
               Refresh now
             </button>
+            <label className="check">
+              <input type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} />
+              Stretch the colours to this batch’s range
+            </label>
           </div>
           <OutcomeNote outcome={emb} what="Embedding" />
           {emb.kind === 'done' &&
@@ -59,6 +65,7 @@ export function SimilarityPanel() {
                     rowTitle="points"
                     colTitle="images"
                     size={384}
+                    scale={stretch ? [Math.min(...e.sim), Math.max(...e.sim)] : [-1, 1]}
                     title={`${B}×${B} cross-modal cosine similarity at step ${e.step}`}
                   />
                   <div className="card">
@@ -84,8 +91,8 @@ export function SimilarityPanel() {
                     </p>
                     <ol className="batch-list">
                       {labels.map((l, i) => (
-                        <li key={l}>
-                          <span className="muted-sm">{i + 1}.</span> {l}
+                        <li key={l} title={l}>
+                          <span className="muted-sm">{i + 1}.</span> {l.split(' (')[0]}
                         </li>
                       ))}
                     </ol>
