@@ -2,7 +2,7 @@ import { PointCloudView } from '../components/PointCloudView';
 import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
 import { classRows } from '../model';
-import { sampleParams, useApp } from '../store';
+import { openPanel, sampleParams, useApp } from '../store';
 
 export function DataPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -108,6 +108,12 @@ function DatasetView() {
           {total} objects in {summary.classes.length} classes — {nTrain} train, {total - nTrain} test;{' '}
           {summary.points} points and {summary.views} views of {summary.imageSize}×{summary.imageSize} each.
           Made in {info.seconds.toFixed(1)} s.
+        </p>
+        <p className="next-step">
+          Next: pretrain the encoders on this set.{' '}
+          <button type="button" className="link-button" onClick={() => openPanel('training')}>
+            Go to Training →
+          </button>
         </p>
         <table className="counts" aria-label="Class counts">
           <thead>
