@@ -34,7 +34,7 @@ export function PointCloudView({
 
     const scene = new THREE.Scene();
     const camera = new THREE.PerspectiveCamera(40, 1, 0.01, 100);
-    camera.position.set(1.5, 1.0, 2.0);
+    camera.position.set(1.9, 1.25, 2.5);
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(points, 3));
     const n = points.length / 3;
