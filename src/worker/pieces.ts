@@ -10,6 +10,7 @@ import type { EmbeddingSet, StepMetrics, TrainConfig, TrainFault } from '../trai
 import { Rng } from '../util/random';
 import type { DatasetInfo, SampleSetParams, Thumb } from './protocol';
 import { generateSampleDataset } from './sample-dataset';
+import { createTrainer } from './trainer-adapter';
 
 /** A dataset held by the worker: what the panels show, plus whatever the trainer consumes. */
 export interface HostDataset {
@@ -100,4 +101,4 @@ async function readShape(name: string, bytes: Uint8Array, n: number, seed: numbe
   return { format: loaded.format, points: r.points, note: r.note, warnings: loaded.warnings };
 }
 
-export const pieces: Pieces = { readShape, generateDataset: generateSampleDataset };
+export const pieces: Pieces = { readShape, generateDataset: generateSampleDataset, createTrainer };
