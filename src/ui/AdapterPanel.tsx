@@ -2,7 +2,7 @@ import { adapterName } from '../gpu/adapter-info';
 import { formatBytes } from '../gpu/errors';
 import { useApp } from './store';
 
-/** The adapter the engine runs on, its key limits, and the kernel self-test. */
+/** The adapter the engine runs on, its key limits, and the kernel self-test (compact, in the side rail). */
 export function AdapterPanel() {
   const engine = useApp((s) => s.engine);
   const selfTest = useApp((s) => s.selfTest);
@@ -10,13 +10,15 @@ export function AdapterPanel() {
   const { adapter } = engine;
   const l = adapter.limits;
   return (
-    <section aria-label="Engine" className="panel">
+    <section aria-label="Engine" className="engine-card">
       <h2>Engine</h2>
-      <p>
-        Running in a Web Worker on <strong data-testid="adapter-name">{adapterName(adapter)}</strong>
-        {adapter.isFallbackAdapter ? ' — a software (CPU) adapter: expect small sizes to be slow.' : ''}
+      <p className="engine-name">
+        Web Worker on <strong data-testid="adapter-name">{adapterName(adapter)}</strong>
       </p>
-      <dl className="facts">
+      {adapter.isFallbackAdapter && (
+        <p className="muted-sm">A software (CPU) adapter: expect small sizes to be slow.</p>
+      )}
+      <dl className="facts compact">
         <dt>Vendor</dt>
         <dd data-testid="adapter-vendor">{adapter.vendor || '—'}</dd>
         <dt>Architecture</dt>
@@ -28,9 +30,9 @@ export function AdapterPanel() {
         <dt>Invocations / workgroup</dt>
         <dd>{l.maxComputeInvocationsPerWorkgroup}</dd>
         <dt>Timestamps</dt>
-        <dd>{engine.hasTimestamps ? 'yes' : 'no (wall-clock timing)'}</dd>
+        <dd>{engine.hasTimestamps ? 'yes' : 'no (wall clock)'}</dd>
       </dl>
-      <p data-testid="selftest" aria-live="polite">
+      <p data-testid="selftest" className="muted-sm" aria-live="polite">
         {!selfTest
           ? 'Kernel self-test: running…'
           : `Kernel self-test (${selfTest.kernel}, n = ${selfTest.n}): ${selfTest.ok ? 'passed' : 'FAILED'}, ` +

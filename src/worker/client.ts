@@ -1,7 +1,18 @@
-import type { EngineEvent, EngineRequest } from './protocol';
+import type { EngineEvent, EngineRequest, EventOf } from './protocol';
 
-type Pending = { resolve: (ev: EngineEvent) => void; reject: (e: Error) => void };
+type Pending = {
+  resolve: (ev: EngineEvent) => void;
+  reject: (e: Error) => void;
+  onProgress?: (ev: EventOf<'progress'>) => void;
+};
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type RequestBody = DistributiveOmit<EngineRequest, 'id'>;
+
+export interface RequestOptions {
+  onProgress?: (ev: EventOf<'progress'>) => void;
+  /** Buffers to transfer (not copy) to the worker. */
+  transfer?: Transferable[];
+}
 
 /** The page's handle on the engine worker: request/reply by id, plus a stream of unsolicited events. */
 export class EngineClient {
@@ -18,7 +29,9 @@ export class EngineClient {
     this.worker.onmessage = (m: MessageEvent<EngineEvent>) => {
       const ev = m.data;
       const p = this.pending.get(ev.id);
-      if (p) {
+      if (p && ev.type === 'progress') {
+        p.onProgress?.(ev);
+      } else if (p) {
         this.pending.delete(ev.id);
         p.resolve(ev);
       } else {
@@ -32,11 +45,11 @@ export class EngineClient {
     };
   }
 
-  request(req: DistributiveOmit<EngineRequest, 'id'>): Promise<EngineEvent> {
+  request(req: RequestBody, opts: RequestOptions = {}): Promise<EngineEvent> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as EngineRequest);
+      this.pending.set(id, { resolve, reject, onProgress: opts.onProgress });
+      this.worker.postMessage({ ...req, id } as EngineRequest, opts.transfer ?? []);
     });
   }
 

@@ -5,12 +5,14 @@ import type { GpuContext } from '../gpu/context';
 import { GpuUnavailableError } from '../gpu/errors';
 import { runSelfTest } from '../kernels/selftest';
 import type { EngineEvent, EngineRequest } from './protocol';
+import { capabilities, Session } from './session';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let ctx: GpuContext | undefined;
+let session: Session | undefined;
 
-function post(ev: EngineEvent): void {
-  scope.postMessage(ev);
+function post(ev: EngineEvent, transfer: Transferable[] = []): void {
+  scope.postMessage(ev, transfer);
 }
 
 async function handle(req: EngineRequest): Promise<void> {
@@ -26,12 +28,22 @@ async function handle(req: EngineRequest): Promise<void> {
         throw e;
       }
       const c = ctx;
+      session ??= new Session(c, post);
       c.onError = (err) => post({ id: -1, type: 'gpu-error', kind: err.name, message: err.message });
       void c.lost.then((lost) => {
-        if (ctx === c) ctx = undefined;
+        if (ctx === c) {
+          ctx = undefined;
+          session = undefined;
+        }
         post({ id: -1, type: 'device-lost', reason: lost.reason, message: lost.message });
       });
-      post({ id: req.id, type: 'ready', adapter: c.adapter, hasTimestamps: c.hasTimestamps });
+      post({
+        id: req.id,
+        type: 'ready',
+        adapter: c.adapter,
+        hasTimestamps: c.hasTimestamps,
+        capabilities: capabilities(),
+      });
       return;
     }
     case 'selftest': {
@@ -39,6 +51,9 @@ async function handle(req: EngineRequest): Promise<void> {
       post({ id: req.id, type: 'selftest', result: await runSelfTest(ctx, req.n, req.seed) });
       return;
     }
+    default:
+      if (!session) throw new Error('engine not initialised (or the GPU device was lost: reload the page)');
+      await session.handle(req);
   }
 }
 

@@ -1,16 +1,174 @@
+import type { FewShotResult } from '../eval/fewshot';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
+import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 
-/** Messages from the page to the engine worker. Every request carries an id echoed by its reply. */
+/**
+ * The page ↔ engine-worker protocol. Plain data only; large arrays travel as transferred typed
+ * arrays, never as JSON. Every request carries an id echoed by its final reply; a request may
+ * also stream `progress` events with its id before the reply. Unsolicited events use id −1.
+ */
+
+/** Which engine pieces this build has (a panel whose piece is missing says so). */
+export interface Capabilities {
+  /** Generating (and rendering) the sample set. */
+  dataset: boolean;
+  /** Reading .ply/.off/.obj/.h5 files. */
+  files: boolean;
+  /** The CrossPoint trainer (training, embeddings, features). */
+  trainer: boolean;
+}
+
+export interface SampleSetParams {
+  perClass: number;
+  views: number;
+  seed: number;
+  /** Points per object and view size follow the preset. */
+  points: number;
+  imageSize: number;
+}
+
+export interface ObjectInfo {
+  id: string;
+  label: number;
+  split: 'train' | 'test';
+}
+
+/** A small RGBA8 picture (a rendered view, possibly downsampled). */
+export interface Thumb {
+  size: number;
+  /** [size·size·4] */
+  rgba: Uint8Array;
+}
+
+export interface DatasetInfo {
+  summary: DatasetSummary;
+  params: SampleSetParams;
+  objects: ObjectInfo[];
+  /** First view of each object, at most 64×64, same order as objects. */
+  thumbs: Thumb[];
+  seconds: number;
+}
+
+export interface ObjectDetail {
+  index: number;
+  id: string;
+  label: number;
+  className: string;
+  split: 'train' | 'test';
+  /** [N·3] surface points. */
+  points: Float32Array;
+  views: Thumb[];
+}
+
+export interface TrainerState {
+  /** Whether a trainer exists (it is created on the first Train or Step). */
+  exists: boolean;
+  running: boolean;
+  step: number;
+  config: TrainConfig | null;
+  /** The autosaved checkpoint for this preset and seed, if any. */
+  autosave: { step: number; savedAt: number; bytes: number } | null;
+}
+
+export type Projection = 'pca' | 'umap';
+
+export interface EmbeddingsReply {
+  step: number;
+  projection: Projection;
+  objects: number[];
+  labels: number[];
+  /** [n·2] 2-D coordinates of the point and image projections. */
+  pointXY: Float32Array;
+  imageXY: Float32Array;
+  dim: number;
+  /** The batch of the similarity matrix: indices into `objects`. */
+  batch: number[];
+  /** [B·B] cosine similarity, rows points, columns images. */
+  sim: Float32Array;
+  retrieval: { pointToImage: number; imageToPoint: number };
+}
+
+export interface FewShotParams {
+  way: number;
+  shot: number;
+  query: number;
+  episodes: number;
+  seed: number;
+}
+
+export interface FewShotReply {
+  step: number;
+  params: FewShotParams;
+  trained: FewShotResult;
+  random: FewShotResult;
+  /** Feature dimension and the split sizes the episodes drew from. */
+  dim: number;
+  trainObjects: number;
+  testObjects: number;
+}
+
+export type UpAxis = 'y' | 'z';
+
+export interface ClassifyReply {
+  file: string;
+  format: string;
+  /** What was done to the file's points (sampling, normalisation), for the user. */
+  notes: string[];
+  warnings: string[];
+  /** [N·3] normalised points, as the encoder saw them. */
+  points: Float32Array;
+  /** Only when the trainer is available. */
+  prediction: {
+    step: number;
+    top: { label: number; className: string; score: number }[];
+    nearest: { index: number; id: string; className: string; similarity: number }[];
+  } | null;
+}
+
+type Req<T extends string, P = object> = { id: number; type: T } & P;
+
+/** Messages from the page to the engine worker. */
 export type EngineRequest =
-  | { id: number; type: 'init' }
-  | { id: number; type: 'selftest'; n?: number; seed?: number };
+  | Req<'init'>
+  | Req<'selftest', { n?: number; seed?: number }>
+  | Req<'generate', { params: SampleSetParams }>
+  | Req<'object', { index: number }>
+  /** The trainer's state, and the autosave that exists for `config`'s preset and seed. */
+  | Req<'trainer-state', { config: TrainConfig }>
+  /** Run and Step create the trainer with `config` when none exists (Reset drops it). */
+  | Req<'run', { config: TrainConfig }>
+  | Req<'pause'>
+  | Req<'step', { config: TrainConfig }>
+  | Req<'reset'>
+  | Req<'embed', { projection: Projection; limit: number }>
+  | Req<'fewshot', { params: FewShotParams }>
+  | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
+  | Req<'checkpoint-save'>
+  | Req<'checkpoint-load', { bytes: Uint8Array; name: string; config: TrainConfig }>
+  | Req<'checkpoint-restore', { config: TrainConfig }>;
 
 /** Messages from the engine worker to the page. */
 export type EngineEvent =
-  | { id: number; type: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean }
+  | { id: number; type: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean; capabilities: Capabilities }
   | { id: number; type: 'unavailable'; reason: string; advice: string }
   | { id: number; type: 'selftest'; result: SelfTestResult }
   | { id: number; type: 'error'; kind: string; message: string }
+  /** The file the user gave could not be read; nothing else changed. */
+  | { id: number; type: 'file-error'; message: string }
+  | { id: number; type: 'not-available'; piece: keyof Capabilities; message: string }
+  | { id: number; type: 'progress'; task: string; done: number; total: number }
+  | { id: number; type: 'dataset'; info: DatasetInfo }
+  | { id: number; type: 'object'; detail: ObjectDetail }
+  | { id: number; type: 'trainer'; state: TrainerState }
+  | { id: number; type: 'embeddings'; reply: EmbeddingsReply }
+  | { id: number; type: 'fewshot'; reply: FewShotReply }
+  | { id: number; type: 'classified'; reply: ClassifyReply }
+  | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
+  | { id: -1; type: 'metrics'; metrics: StepMetrics }
+  | { id: -1; type: 'fault'; fault: TrainFault }
+  | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }
   | { id: -1; type: 'gpu-error'; kind: string; message: string };
+
+export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;

@@ -12,6 +12,8 @@ export interface HeatmapProps {
   colTitle: string;
   size?: number;
   title: string;
+  /** Values mapped to the ends of the colour scale (default −1 and +1). */
+  scale?: [number, number];
 }
 
 /** A matrix as coloured cells with a legend; hovering a cell shows its row, column and value. */
@@ -25,7 +27,9 @@ export function Heatmap({
   colTitle,
   size = 360,
   title,
+  scale = [-1, 1],
 }: HeatmapProps) {
+  const [lo, hi] = scale;
   const ref = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ r: number; c: number } | null>(null);
   const cell = size / Math.max(rows, cols);
@@ -35,9 +39,10 @@ export function Heatmap({
     const g = cv?.getContext('2d');
     if (!cv || !g) return;
     g.clearRect(0, 0, cv.width, cv.height);
+    const toUnit = (v: number) => (hi > lo ? (2 * (v - lo)) / (hi - lo) - 1 : 0);
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        const [R, G, B] = divergingColor(values[r * cols + c]!);
+        const [R, G, B] = divergingColor(toUnit(values[r * cols + c]!));
         g.fillStyle = `rgb(${R},${G},${B})`;
         g.fillRect(c * cell, r * cell, Math.ceil(cell), Math.ceil(cell));
       }
@@ -52,7 +57,7 @@ export function Heatmap({
       g.lineWidth = 2;
       g.strokeRect(hover.c * cell + 1, hover.r * cell + 1, cell - 2, cell - 2);
     }
-  }, [values, rows, cols, cell, hover]);
+  }, [values, rows, cols, cell, hover, lo, hi]);
 
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -81,13 +86,13 @@ export function Heatmap({
       <div
         className="heatmap-legend"
         role="img"
-        aria-label="colour scale from −1 (blue) through 0 (white) to +1 (red)"
+        aria-label={`colour scale from ${fmt(lo)} (blue) through ${fmt((lo + hi) / 2)} (white) to ${fmt(hi)} (red)`}
       >
         <div className="ramp" />
         <div className="ramp-labels">
-          <span>−1</span>
-          <span>0</span>
-          <span>+1</span>
+          <span>{fmt(lo)}</span>
+          <span>{fmt((lo + hi) / 2)}</span>
+          <span>{fmt(hi)}</span>
         </div>
         <span className="axis-title">cosine similarity</span>
       </div>
@@ -99,4 +104,11 @@ export function Heatmap({
       </p>
     </div>
   );
+}
+
+function fmt(v: number): string {
+  if (v === 1) return '+1';
+  if (v === -1) return '−1';
+  if (v === 0) return '0';
+  return v.toFixed(3).replace('-', '−');
 }

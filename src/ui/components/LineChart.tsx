@@ -48,8 +48,12 @@ export function LineChart({
     });
     const ticks = (a: number, b: number, n: number) =>
       Array.from({ length: n + 1 }, (_, i) => a + ((b - a) * i) / n);
+    // Steps are integers: at most 4 intervals, on whole numbers, no repeated labels.
+    const xStep = Math.max(1, Math.ceil((x1 - x0) / 4));
+    const xTicks: number[] = [];
+    for (let v = Math.ceil(x0); v <= x1; v += xStep) xTicks.push(v);
     return {
-      xs: ticks(x0, x1, 4).map((v) => ({ v, p: sx(v) })),
+      xs: xTicks.map((v) => ({ v, p: sx(v) })),
       ys: ticks(y0, y1, 4).map((v) => ({ v, p: sy(v) })),
       paths,
     };

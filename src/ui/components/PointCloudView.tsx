@@ -34,7 +34,7 @@ export function PointCloudView({
 
     const scene = new THREE.Scene();
     const camera = new THREE.PerspectiveCamera(40, 1, 0.01, 100);
-    camera.position.set(1.6, 1.1, 2.2);
+    camera.position.set(1.9, 1.25, 2.5);
     const geom = new THREE.BufferGeometry();
     geom.setAttribute('position', new THREE.BufferAttribute(points, 3));
     const n = points.length / 3;
@@ -48,26 +48,39 @@ export function PointCloudView({
     const c = new THREE.Color();
     for (let i = 0; i < n; i++) {
       const t = (points[3 * i + 1]! - ymin) / (ymax - ymin || 1);
-      c.setHSL(0.62 - 0.55 * t, 0.7, 0.45);
+      c.setHSL(0.64 - 0.5 * t, 0.75, 0.42);
       colors.set([c.r, c.g, c.b], 3 * i);
     }
     geom.setAttribute('color', new THREE.BufferAttribute(colors, 3));
-    const mat = new THREE.PointsMaterial({ size: 0.03, vertexColors: true });
+    // Sparse clouds get bigger dots so the shape still reads.
+    const mat = new THREE.PointsMaterial({
+      size: Math.min(0.07, Math.max(0.02, 0.9 / Math.sqrt(n))),
+      vertexColors: true,
+    });
     scene.add(new THREE.Points(geom, mat));
+    // A floor grid under the unit sphere, for orientation (y is up).
+    const grid = new THREE.GridHelper(2, 8, 0xc5ccd6, 0xdfe3e8);
+    grid.position.y = -1;
+    scene.add(grid);
     const controls = new OrbitControls(camera, renderer.domElement);
-    controls.enableDamping = true;
+    // Draw on demand (when the view moves), not every frame: the engine shares the CPU/GPU.
     let raf = 0;
-    const tick = () => {
-      controls.update();
+    const render = () => {
+      raf = 0;
       renderer.render(scene, camera);
-      raf = requestAnimationFrame(tick);
     };
-    tick();
+    const request = () => {
+      if (!raf) raf = requestAnimationFrame(render);
+    };
+    controls.addEventListener('change', request);
+    render();
     return () => {
-      cancelAnimationFrame(raf);
+      if (raf) cancelAnimationFrame(raf);
+      controls.removeEventListener('change', request);
       controls.dispose();
       geom.dispose();
       mat.dispose();
+      grid.dispose();
       renderer.dispose();
       renderer.domElement.remove();
     };

@@ -26,9 +26,12 @@ export function Scatter({ xy, labels, highlight, onHover, title, size = 320 }: S
     y0 = Math.min(y0, xy[2 * i + 1]!);
     y1 = Math.max(y1, xy[2 * i + 1]!);
   }
+  // One scale for both axes (distances stay honest), the data centred in the square.
   const span = Math.max(x1 - x0, y1 - y0, 1e-9);
-  const px = (i: number) => pad + ((xy[2 * i]! - x0) / span) * (size - 2 * pad);
-  const py = (i: number) => size - pad - ((xy[2 * i + 1]! - y0) / span) * (size - 2 * pad);
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const px = (i: number) => size / 2 + ((xy[2 * i]! - cx) / span) * (size - 2 * pad);
+  const py = (i: number) => size / 2 - ((xy[2 * i + 1]! - cy) / span) * (size - 2 * pad);
 
   useEffect(() => {
     const g = ref.current?.getContext('2d');

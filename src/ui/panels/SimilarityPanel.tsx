@@ -1,0 +1,107 @@
+import { NotAvailable, OutcomeNote } from '../components/Bits';
+import { Heatmap } from '../components/Heatmap';
+import { formatPercent } from '../format';
+import { useState } from 'react';
+import { useApp } from '../store';
+import { useAutoEmbeddings } from './EmbeddingsPanel';
+
+export function SimilarityPanel() {
+  const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
+  const emb = useApp((s) => s.embeddings);
+  const dataset = useApp((s) => s.dataset);
+  const trainer = useApp((s) => s.trainer);
+  const refresh = useApp((s) => s.refreshEmbeddings);
+  useAutoEmbeddings(true);
+  const info = dataset.kind === 'done' ? dataset.value : null;
+  const [stretch, setStretch] = useState(false);
+
+  return (
+    <section aria-label="Similarity" className="panel">
+      <header className="panel-head">
+        <h2>Similarity</h2>
+        <p className="panel-sub">
+          Cosine similarity between the point projections (rows) and the image projections (columns) of one
+          batch of shapes. The outlined diagonal holds the positive pairs: training should make it the hottest
+          cell of its row and column.
+        </p>
+      </header>
+      {caps && !caps.trainer ? (
+        <NotAvailable
+          what="The similarity matrix"
+          message="It needs the trainer, which is not in this build yet."
+        />
+      ) : !trainer.exists ? (
+        <p className="empty">No model yet: press Train or Step in the Training panel, then come back.</p>
+      ) : (
+        <>
+          <div className="controls">
+            <button type="button" onClick={() => void refresh()} disabled={emb.kind === 'busy'}>
+              Refresh now
+            </button>
+            <label className="check">
+              <input type="checkbox" checked={stretch} onChange={(e) => setStretch(e.target.checked)} />
+              Stretch the colours to this batch’s range
+            </label>
+          </div>
+          <OutcomeNote outcome={emb} what="Embedding" />
+          {emb.kind === 'done' &&
+            (() => {
+              const e = emb.value;
+              const B = e.batch.length;
+              const label = (r: number) => {
+                const obj = e.objects[e.batch[r]!]!;
+                const o = info?.objects[obj];
+                return o ? `${info!.summary.classes[o.label]} (${o.id})` : String(obj);
+              };
+              const labels = Array.from({ length: B }, (_, r) => label(r));
+              return (
+                <div className="sim-grid">
+                  <Heatmap
+                    values={e.sim}
+                    rows={B}
+                    cols={B}
+                    rowLabels={labels}
+                    colLabels={labels}
+                    rowTitle="points"
+                    colTitle="images"
+                    size={384}
+                    scale={stretch ? [Math.min(...e.sim), Math.max(...e.sim)] : [-1, 1]}
+                    title={`${B}×${B} cross-modal cosine similarity at step ${e.step}`}
+                  />
+                  <div className="card">
+                    <h3>Top-1 retrieval</h3>
+                    <dl className="readout" data-testid="retrieval">
+                      <div>
+                        <dt>points → images</dt>
+                        <dd>{formatPercent(e.retrieval.pointToImage)}</dd>
+                      </div>
+                      <div>
+                        <dt>images → points</dt>
+                        <dd>{formatPercent(e.retrieval.imageToPoint)}</dd>
+                      </div>
+                    </dl>
+                    <p className="muted-sm" data-testid="similarity-summary">
+                      A batch of {B} shapes at step {e.step}; chance is {formatPercent(1 / B)}. Values range
+                      from {Math.min(...e.sim).toFixed(3)} to {Math.max(...e.sim).toFixed(3)}; the diagonal
+                      averages{' '}
+                      {(
+                        Array.from({ length: B }, (_, i) => e.sim[i * B + i]!).reduce((a, b) => a + b, 0) / B
+                      ).toFixed(3)}
+                      .
+                    </p>
+                    <ol className="batch-list">
+                      {labels.map((l, i) => (
+                        <li key={l} title={l}>
+                          <span className="muted-sm">{i + 1}.</span> {l.split(' (')[0]}
+                        </li>
+                      ))}
+                    </ol>
+                  </div>
+                </div>
+              );
+            })()}
+        </>
+      )}
+    </section>
+  );
+}

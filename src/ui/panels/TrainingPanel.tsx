@@ -1,0 +1,303 @@
+import { useRef } from 'react';
+import { formatBytes } from '../../gpu/errors';
+import { PRESETS } from '../../train/presets';
+import { NotAvailable, Progress } from '../components/Bits';
+import { LineChart } from '../components/LineChart';
+import { formatDuration, formatLoss, formatRate } from '../format';
+import { type HyperForm, hyperErrors, sameConfig } from '../model';
+import { currentConfig, useApp } from '../store';
+
+const LOSS_COLORS = { imid: '#1f6feb', cmid: '#d9480f', loss: '#1b1f24' };
+
+export function TrainingPanel() {
+  const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
+  const trainer = useApp((s) => s.trainer);
+  const task = useApp((s) => s.trainTask);
+  const latest = useApp((s) => s.latest);
+  const stepMs = useApp((s) => s.stepMs);
+  const history = useApp((s) => s.history);
+  const faults = useApp((s) => s.faults);
+  const url = useApp((s) => s.url);
+  const hyper = useApp((s) => s.hyper);
+
+  const { setUrl, setHyper, train, pause, step, reset } = useApp.getState();
+  const config = currentConfig({ url, hyper });
+  const errors = hyperErrors(hyper);
+  const preset = PRESETS[url.preset];
+  const locked = trainer.exists; // the config of a built trainer changes only through Reset
+  const pending = trainer.exists && trainer.config && !sameConfig(trainer.config, config);
+  const noTrainer = caps !== null && !caps.trainer;
+  const busy = task !== null;
+
+  const series = [
+    {
+      name: 'L_imid',
+      color: LOSS_COLORS.imid,
+      points: history.step.map((x, i) => ({ x, y: history.imid[i]! })),
+    },
+    {
+      name: 'L_cmid',
+      color: LOSS_COLORS.cmid,
+      points: history.step.map((x, i) => ({ x, y: history.cmid[i]! })),
+    },
+    { name: 'L', color: LOSS_COLORS.loss, points: history.step.map((x, i) => ({ x, y: history.loss[i]! })) },
+  ];
+
+  const num = (key: keyof HyperForm, label: string, placeholder: number | string, stepAttr = 'any') => (
+    <label>
+      {label}
+      <input
+        type="number"
+        step={stepAttr}
+        value={hyper[key] as string}
+        placeholder={String(placeholder)}
+        onChange={(e) => setHyper({ [key]: e.target.value } as Partial<HyperForm>)}
+      />
+    </label>
+  );
+
+  return (
+    <section aria-label="Training" className="panel">
+      <header className="panel-head">
+        <h2>Training</h2>
+        <p className="panel-sub">
+          L = L<sub>imid</sub> (two augmented copies of each cloud) + L<sub>cmid</sub> (the clouds’ prototype
+          against a rendered view), NT-Xent, Adam with a cosine schedule. Blank fields use the preset’s value.
+        </p>
+      </header>
+      {noTrainer && (
+        <NotAvailable what="Training" message="The CrossPoint trainer is not in this build yet." />
+      )}
+      <div className="train-grid">
+        <div className="card">
+          <h3>Configuration</h3>
+          <fieldset className="form-grid" disabled={locked}>
+            <label>
+              Preset
+              <select
+                value={url.preset}
+                onChange={(e) => setUrl({ preset: e.target.value as typeof url.preset })}
+              >
+                {Object.values(PRESETS).map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name} — {p.points} pts, {p.imageSize}px ({p.where})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Seed
+              <input
+                type="number"
+                min={0}
+                step={1}
+                value={url.seed}
+                onChange={(e) => setUrl({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
+              />
+            </label>
+            {num('batch', 'Batch', preset.batch, '1')}
+            {num('lr', 'Learning rate', preset.lr)}
+            {num('weightDecay', 'Weight decay', preset.weightDecay)}
+            {num('temperature', 'Temperature', preset.temperature)}
+            {num('k', 'k (neighbours)', preset.dgcnn.k, '1')}
+            {num('epochs', 'Epochs', preset.epochs, '1')}
+            {num('checkpointEvery', 'Autosave every (steps)', 25, '1')}
+            <div className="checks">
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={hyper.imid}
+                  onChange={(e) => setHyper({ imid: e.target.checked })}
+                />
+                <span>
+                  L<sub>imid</sub>
+                </span>
+              </label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={hyper.cmid}
+                  onChange={(e) => setHyper({ cmid: e.target.checked })}
+                />
+                <span>
+                  L<sub>cmid</sub>
+                </span>
+              </label>
+            </div>
+          </fieldset>
+          {locked && <p className="hint">The model is built: Reset to change its configuration.</p>}
+          {pending && <p className="hint">Edited values apply after Reset.</p>}
+          {errors.length > 0 && (
+            <ul className="form-errors">
+              {errors.map((e) => (
+                <li key={e}>{e}</li>
+              ))}
+            </ul>
+          )}
+          <div className="button-row">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void train()}
+              disabled={trainer.running || busy || errors.length > 0 || noTrainer}
+            >
+              Train
+            </button>
+            <button type="button" onClick={() => void pause()} disabled={!trainer.running}>
+              Pause
+            </button>
+            <button
+              type="button"
+              onClick={() => void step()}
+              disabled={trainer.running || busy || errors.length > 0 || noTrainer}
+            >
+              Step
+            </button>
+            <button type="button" onClick={() => void reset()} disabled={busy || !trainer.exists}>
+              Reset
+            </button>
+          </div>
+          {task && <Progress task={task} />}
+          {faults.map((f, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: faults are only appended
+            <p key={`${i}-${f.message}`} className="error-note" role="alert">
+              {f.kind === 'non-finite' ? `Non-finite ${f.tensor ?? 'value'}: ` : ''}
+              {f.message}
+              {f.restoredStep !== undefined ? ` (resumed from step ${f.restoredStep})` : ''}
+            </p>
+          ))}
+        </div>
+        <div className="card">
+          <h3>Progress</h3>
+          <dl className="readout" data-testid="training-readout">
+            <div>
+              <dt>Step</dt>
+              <dd data-testid="train-step">{trainer.step}</dd>
+            </div>
+            <div>
+              <dt>
+                L<sub>imid</sub>
+              </dt>
+              <dd data-testid="train-limid">{formatLoss(latest?.lImid)}</dd>
+            </div>
+            <div>
+              <dt>
+                L<sub>cmid</sub>
+              </dt>
+              <dd data-testid="train-lcmid">{formatLoss(latest?.lCmid)}</dd>
+            </div>
+            <div>
+              <dt>L</dt>
+              <dd data-testid="train-loss">{formatLoss(latest?.loss)}</dd>
+            </div>
+          </dl>
+          <dl className="facts">
+            <dt>Steps / s</dt>
+            <dd data-testid="train-rate">{formatRate(stepMs)}</dd>
+            <dt>Samples / s</dt>
+            <dd>{latest ? latest.samplesPerSec.toFixed(1) : '—'}</dd>
+            <dt>Epoch</dt>
+            <dd>{latest ? latest.epoch.toFixed(2) : '—'}</dd>
+            <dt>Learning rate</dt>
+            <dd>{latest ? latest.lr.toExponential(2) : '—'}</dd>
+            <dt>ETA</dt>
+            <dd>{latest ? formatDuration(latest.etaSec) : '—'}</dd>
+            <dt>GPU memory</dt>
+            <dd data-testid="train-gpu">{latest ? formatBytes(latest.gpuBytes) : '—'}</dd>
+          </dl>
+        </div>
+        <div className="card chart-card">
+          <h3>Loss curves</h3>
+          {history.step.length > 0 ? (
+            <LineChart
+              series={series}
+              title="Training losses L_imid, L_cmid and L by step"
+              width={560}
+              height={240}
+            />
+          ) : (
+            <p className="empty">
+              Curves appear here once training runs. Press Train, or Step for a single step.
+            </p>
+          )}
+        </div>
+        <CheckpointCard disabled={noTrainer} />
+      </div>
+    </section>
+  );
+}
+
+function CheckpointCard({ disabled }: { disabled: boolean }) {
+  const trainer = useApp((s) => s.trainer);
+  const task = useApp((s) => s.trainTask);
+  const message = useApp((s) => s.checkpointMessage);
+  const url = useApp((s) => s.url);
+  const { saveCheckpoint, loadCheckpoint, restoreAutosave } = useApp.getState();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const busy = task !== null;
+  const canSave = trainer.exists && !trainer.running && !busy;
+
+  const download = async () => {
+    const bytes = await saveCheckpoint(true);
+    if (!bytes) return;
+    const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `crosspoint-${url.preset}-seed${url.seed}-step${trainer.step}.safetensors`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  return (
+    <div className="card">
+      <h3>Checkpoints</h3>
+      <p className="muted-sm">
+        Autosaved in this browser every few steps and on pause (safetensors with the reference’s tensor
+        names).
+      </p>
+      <div className="button-row">
+        <button type="button" disabled={!canSave || disabled} onClick={() => void saveCheckpoint(false)}>
+          Save checkpoint
+        </button>
+        <button type="button" disabled={!canSave || disabled} onClick={() => void download()}>
+          Download checkpoint
+        </button>
+        <label className={`file-button ${trainer.running || busy || disabled ? 'disabled' : ''}`}>
+          Load checkpoint…
+          <input
+            ref={fileRef}
+            type="file"
+            aria-label="Checkpoint file"
+            accept=".safetensors,.ckpt,.bin"
+            disabled={trainer.running || busy || disabled}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void loadCheckpoint(f);
+              e.target.value = '';
+            }}
+          />
+        </label>
+      </div>
+      {trainer.autosave ? (
+        <p className="autosave">
+          Autosave: step {trainer.autosave.step}, {new Date(trainer.autosave.savedAt).toLocaleString()} (
+          {formatBytes(trainer.autosave.bytes)}).{' '}
+          <button
+            type="button"
+            disabled={trainer.running || busy || disabled}
+            onClick={() => void restoreAutosave()}
+          >
+            Restore autosave
+          </button>
+        </p>
+      ) : (
+        <p className="muted-sm">No autosave yet for this preset and seed.</p>
+      )}
+      {message && (
+        <p className="ok-note" aria-live="polite">
+          {message}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StepMetrics } from '../train/trainer-api';
+import type { EngineEvent } from '../worker/protocol';
+
+// The store talks to the engine worker through EngineClient; here a fake answers instead, so the
+// store's own logic (what it keeps, what it drops, what it shows) is tested without a browser.
+const replies: Record<string, (req: { type: string }) => EngineEvent> = {};
+let listener: ((ev: EngineEvent) => void) | undefined;
+const requests: { type: string }[] = [];
+
+vi.mock('../worker/client', () => ({
+  EngineClient: class {
+    request(req: { type: string }) {
+      requests.push(req);
+      const r = replies[req.type];
+      return Promise.resolve(
+        r ? r(req) : { id: 1, type: 'error', kind: 'Error', message: `no fake for ${req.type}` },
+      );
+    }
+    onEvent(fn: (ev: EngineEvent) => void) {
+      listener = fn;
+      return () => {};
+    }
+  },
+}));
+
+const { useApp, engineClient } = await import('./store');
+
+const metrics = (step: number, loss: number): StepMetrics => ({
+  step,
+  epoch: 0,
+  lImid: loss / 2,
+  lCmid: loss / 2,
+  loss,
+  lr: 1e-3,
+  stepMs: 500,
+  samplesPerSec: 16,
+  gpuBytes: 1 << 20,
+  etaSec: 100,
+});
+
+const file = (name: string) => ({ name, arrayBuffer: async () => new ArrayBuffer(8) }) as unknown as File;
+
+describe('the app store', () => {
+  beforeEach(() => {
+    requests.length = 0;
+    engineClient().onEvent((ev) => listener?.(ev));
+  });
+
+  it('turns metrics events into the latest losses, a curve and a speed', () => {
+    // Registering the store's event handler happens in start(); call its handler directly.
+    useApp.setState({ trainer: { exists: true, running: true, step: 0, config: null, autosave: null } });
+    const onEvent = captureStoreHandler();
+    onEvent({ id: -1, type: 'metrics', metrics: metrics(1, 5) });
+    onEvent({ id: -1, type: 'metrics', metrics: metrics(2, 4) });
+    const s = useApp.getState();
+    expect(s.latest?.loss).toBe(4);
+    expect(s.trainer.step).toBe(2);
+    expect(s.history.loss).toEqual([5, 4]);
+    expect(s.stepMs).toBe(500);
+  });
+
+  it('a file that cannot be read raises the alert and keeps the previous result', async () => {
+    replies.classify = () => ({
+      id: 1,
+      type: 'classified',
+      reply: {
+        file: 'good.ply',
+        format: 'ply-ascii',
+        notes: [],
+        warnings: [],
+        points: new Float32Array(3),
+        prediction: null,
+      },
+    });
+    await useApp.getState().classifyFile(file('good.ply'));
+    expect(useApp.getState().classify).toMatchObject({ kind: 'done', value: { file: 'good.ply' } });
+    replies.classify = () => ({ id: 1, type: 'file-error', message: 'bad.ply: line 3: the file ends' });
+    await useApp.getState().classifyFile(file('bad.ply'));
+    const s = useApp.getState();
+    expect(s.fileError).toBe('bad.ply: line 3: the file ends');
+    expect(s.classify).toMatchObject({ kind: 'done', value: { file: 'good.ply' } });
+    // A good file afterwards clears the alert.
+    replies.classify = () => ({
+      id: 1,
+      type: 'classified',
+      reply: {
+        file: 'next.ply',
+        format: 'off',
+        notes: [],
+        warnings: [],
+        points: new Float32Array(3),
+        prediction: null,
+      },
+    });
+    await useApp.getState().classifyFile(file('next.ply'));
+    expect(useApp.getState().fileError).toBeNull();
+  });
+
+  it('a missing engine piece is reported as not available, never as a result', async () => {
+    replies.fewshot = () => ({
+      id: 1,
+      type: 'not-available',
+      piece: 'trainer',
+      message: 'not in this build',
+    });
+    await useApp.getState().runFewshot();
+    expect(useApp.getState().fewshot).toEqual({ kind: 'not-available', message: 'not in this build' });
+  });
+
+  it('Reset clears the curves and the evaluation results', async () => {
+    useApp.setState({ latest: metrics(3, 2), embeddings: { kind: 'idle' } });
+    replies.reset = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: false, running: false, step: 0, config: null, autosave: null },
+    });
+    await useApp.getState().reset();
+    const s = useApp.getState();
+    expect(s.latest).toBeNull();
+    expect(s.history.step).toEqual([]);
+    expect(s.trainer.exists).toBe(false);
+    expect(s.trainTask).toBeNull();
+  });
+
+  it('Train generates the sample set first when the preset needs other data', async () => {
+    useApp.setState({
+      dataset: { kind: 'idle' },
+      trainer: { exists: false, running: false, step: 0, config: null, autosave: null },
+    });
+    replies.generate = (req) => ({
+      id: 1,
+      type: 'dataset',
+      info: {
+        summary: {
+          name: 's',
+          classes: ['a'],
+          trainCounts: [1],
+          testCounts: [1],
+          points: 256,
+          views: 1,
+          imageSize: 32,
+        },
+        params: (req as unknown as { params: never }).params,
+        objects: [],
+        thumbs: [],
+        seconds: 0,
+      },
+    });
+    replies.run = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: true, running: true, step: 0, config: null, autosave: null },
+    });
+    await useApp.getState().train();
+    expect(requests.map((r) => r.type)).toEqual(['generate', 'run']);
+    expect(useApp.getState().trainer.running).toBe(true);
+  });
+});
+
+/** The store's handler of unsolicited events, registered when the store starts. */
+function captureStoreHandler(): (ev: EngineEvent) => void {
+  const saved = listener;
+  listener = undefined;
+  replies.init = () => ({ id: 1, type: 'error', kind: 'Error', message: 'no GPU in unit tests' });
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: {} }, configurable: true });
+  void useApp.getState().start();
+  const h = listener!;
+  listener = saved;
+  return h;
+}
