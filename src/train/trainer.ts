@@ -482,7 +482,7 @@ async function planStep(
     },
     /** Copies 2B distinct clouds (feature extraction uses the whole point batch). */
     gatherAll(enc: GPUCommandEncoder, objs: readonly number[]) {
-      objs.forEach((obj, i) => copyCloud(enc, obj, i));
+      for (const [i, obj] of objs.entries()) copyCloud(enc, obj, i);
     },
     destroy() {
       for (const op of [pointAugment, evalPoints, imageAugment, evalImages, objective, adam]) op.destroy();

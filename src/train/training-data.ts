@@ -38,7 +38,7 @@ export async function trainingDataFromSampleSet(ctx: GpuContext, set: SampleSet)
   const cloudBytes = n * o.points * 3 * 4;
   checkBufferSize(ctx.limits, cloudBytes, 'the sample set clouds', '--per-class or --points');
   const all = new Float32Array(n * o.points * 3);
-  set.objects.forEach((obj, i) => all.set(obj.points, i * o.points * 3));
+  for (const [i, obj] of set.objects.entries()) all.set(obj.points, i * o.points * 3);
   const clouds = createBufferFrom(ctx, all, 'data.clouds');
   const images = await renderSampleSet(ctx, set);
   const split = set.objects.map((x) => x.split);
