@@ -1,3 +1,5 @@
+import type { DgcnnConfig } from '../nn/dgcnn-config';
+import type { ResNetConfig } from '../nn/resnet-config';
 import type { PresetName } from './presets';
 
 /**
@@ -24,6 +26,17 @@ export interface TrainConfig {
   losses?: LossTerms;
   /** Autosave a checkpoint every this many steps (0 = never; the worker also saves on pause). */
   checkpointEvery?: number;
+  /** Shape overrides of the preset (smaller models for tests and slow adapters). */
+  model?: {
+    points?: number;
+    imageSize?: number;
+    dgcnn?: Partial<DgcnnConfig>;
+    resnet?: Partial<ResNetConfig>;
+  };
+  /** Augment clouds and views (default true); off, both copies of a cloud are the same normalised cloud. */
+  augment?: boolean;
+  /** Train on the same first B objects every step (an overfitting check), default false. */
+  fixedBatch?: boolean;
 }
 
 /** One training step's report. Losses are NaN for a term that is switched off. */

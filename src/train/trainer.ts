@@ -1,4 +1,4 @@
-import { drawImageAugment } from '../data/image-augment-params';
+import { drawImageAugment, type ImageAugmentParams } from '../data/image-augment-params';
 import { planImageAugment } from '../data/image-augment';
 import { planPointAugment } from '../data/point-augment';
 import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
@@ -25,6 +25,7 @@ import type { EmbeddingSet, LossTerms, StepMetrics, TrainConfig, TrainFault } fr
 export interface ResolvedConfig extends Preset {
   seed: number;
   losses: LossTerms;
+  augment: boolean;
 }
 
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
@@ -36,9 +37,13 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
     weightDecay: c.weightDecay ?? p.weightDecay,
     epochs: c.epochs ?? p.epochs,
     temperature: c.temperature ?? p.temperature,
-    dgcnn: { ...p.dgcnn, k: c.k ?? p.dgcnn.k },
+    points: c.model?.points ?? p.points,
+    imageSize: c.model?.imageSize ?? p.imageSize,
+    dgcnn: { ...p.dgcnn, ...c.model?.dgcnn, k: c.k ?? c.model?.dgcnn?.k ?? p.dgcnn.k },
+    resnet: { ...p.resnet, ...c.model?.resnet },
     seed: c.seed,
     losses: c.losses ?? { imid: true, cmid: true },
+    augment: c.augment ?? true,
   };
 }
 
@@ -49,6 +54,11 @@ export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSp
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
+
+/** A view as it is: no colour jitter, no flip (only the normalisation the augment pass always does). */
+function plainView(p: ImageAugmentParams): ImageAugmentParams {
+  return { ...p, order: [0, 1, 2], brightness: 1, contrast: 1, saturation: 1, flip: false };
+}
 
 /**
  * CrossPoint pretraining on one device (DESIGN.md §1): each step takes B objects, augments each
@@ -155,6 +165,7 @@ export class Trainer {
     const B = this.resolved.batch;
     const epoch = Math.floor(this.step / this.stepsPerEpoch);
     const inEpoch = this.step % this.stepsPerEpoch;
+    if (this.config.fixedBatch) return this.data.trainIndices.slice(0, B);
     if (this.orderEpoch !== epoch) {
       this.order = new Rng((this.resolved.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle([
         ...this.data.trainIndices,
@@ -177,7 +188,8 @@ export class Trainer {
     const batch = this.nextBatch();
     const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
     this.ops.pointAugment.draw(this.rng);
-    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+    const imageParams = drawImageAugment(this.rng, views);
+    this.ops.imageAugment.setParams(r.augment ? imageParams : imageParams.map(plainView));
     this.ops.adam.setStep(this.step + 1, lr);
 
     const enc = this.ctx.device.createCommandEncoder({ label: `step ${this.step + 1}` });
@@ -243,21 +255,27 @@ export class Trainer {
     };
   }
 
-  /** Names the parameter holding a non-finite value (if any), then restores the last good state. */
+  /**
+   * Names the tensor holding a non-finite value, then restores the last good state. Trainable
+   * tensors are searched first: running statistics turn NaN as a consequence of a bad weight.
+   */
   private async recover(fault: TrainFault): Promise<TrainFault> {
+    const found: string[] = [];
     for (const [prefix, store] of [
       ['point_model', this.point.params],
       ['img_model', this.image.params],
     ] as const) {
       const values = await store.download();
-      for (const [name, v] of values) {
-        if (v instanceof Float32Array && v.some((x) => !Number.isFinite(x))) {
-          fault.tensor = `${prefix}.${name}`;
-          fault.message += `; parameter ${prefix}.${name} holds non-finite values`;
-          break;
-        }
+      const order = [...store.specs].sort((a, b) => Number(b.trainable) - Number(a.trainable));
+      for (const spec of order) {
+        const v = values.get(spec.name);
+        if (v instanceof Float32Array && v.some((x) => !Number.isFinite(x)))
+          found.push(`${prefix}.${spec.name}`);
       }
-      if (fault.tensor?.startsWith(prefix)) break;
+    }
+    if (found.length) {
+      fault.tensor = found[0];
+      fault.message += `; parameter ${found[0]} holds non-finite values`;
     }
     if (this.lastGood) {
       await this.loadCheckpoint(this.lastGood);
@@ -339,14 +357,16 @@ export class Trainer {
       this.ops.gatherAll(enc, [...padded, ...padded]);
       this.ops.evalPoints.encode(enc);
       this.ops.evalImages.setParams(
-        padded.map((o) => ({
-          src: o * this.data.viewsPerObject,
-          order: [0, 1, 2] as [number, number, number],
-          brightness: 1,
-          contrast: 1,
-          saturation: 1,
-          flip: false,
-        })),
+        padded.map((o) =>
+          plainView({
+            src: o * this.data.viewsPerObject,
+            order: [0, 1, 2],
+            brightness: 1,
+            contrast: 1,
+            saturation: 1,
+            flip: false,
+          }),
+        ),
       );
       this.ops.evalImages.encode(enc);
       this.point.encodeForward(enc, 'eval');

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crosspoint } from '../../test/cli';
+import { setupGpu } from '../../test/gpu';
+import { generateSampleSet } from '../data/sample-set';
+import { readNpy, writeNpy } from '../io/npy';
+import { Trainer } from './trainer';
+import type { StepMetrics, TrainConfig } from './trainer-api';
+import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+
+const gpu = setupGpu();
+
+/** The tiny preset shrunk further, so a step takes well under a second on a CPU adapter. */
+const MICRO: TrainConfig = {
+  preset: 'tiny',
+  seed: 3,
+  batch: 4,
+  epochs: 10,
+  model: {
+    points: 32,
+    imageSize: 8,
+    dgcnn: { k: 4, edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
+    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
+  },
+};
+
+let data: TrainingData;
+
+beforeAll(async () => {
+  const set = generateSampleSet({ perClass: 2, points: 32, views: 2, imageSize: 8, seed: 5 });
+  data = await trainingDataFromSampleSet(gpu(), set);
+});
+afterAll(() => data?.destroy());
+
+async function steps(t: Trainer, n: number): Promise<StepMetrics[]> {
+  const out: StepMetrics[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await t.trainStep();
+    if (!r.ok) throw new Error(r.fault.message);
+    out.push(r.metrics);
+  }
+  return out;
+}
+
+describe('CrossPoint trainer', () => {
+  it('overfits one fixed batch: L falls steadily', async () => {
+    const t = await Trainer.create(gpu(), { ...MICRO, fixedBatch: true, augment: false, lr: 3e-3 }, data);
+    const m = await steps(t, 12);
+    const L = m.map((x) => x.loss);
+    expect(L.every(Number.isFinite)).toBe(true);
+    expect(L[L.length - 1]!).toBeLessThan(0.6 * L[0]!);
+    // Both terms are reported and add up.
+    for (const x of m) expect(x.loss).toBeCloseTo(x.lImid + x.lCmid, 5);
+    t.dispose();
+  });
+
+  it('resuming from a checkpoint gives exactly the losses of an uninterrupted run', async () => {
+    const a = await Trainer.create(gpu(), MICRO, data);
+    const straight = (await steps(a, 5)).map((x) => [x.lImid, x.lCmid]);
+    a.dispose();
+
+    const b = await Trainer.create(gpu(), MICRO, data);
+    await steps(b, 2);
+    const ckpt = await b.saveCheckpoint();
+    b.dispose();
+    const c = await Trainer.create(gpu(), MICRO, data);
+    await c.loadCheckpoint(ckpt);
+    expect(c.step).toBe(2);
+    const resumed = (await steps(c, 3)).map((x) => [x.lImid, x.lCmid]);
+    c.dispose();
+    expect(resumed).toEqual(straight.slice(2));
+  });
+
+  it('the same seed gives the same losses; another seed gives others', async () => {
+    const run = async (seed: number) => {
+      const t = await Trainer.create(gpu(), { ...MICRO, seed }, data);
+      const m = await steps(t, 2);
+      t.dispose();
+      return m.map((x) => x.loss);
+    };
+    const one = await run(3);
+    expect(await run(3)).toEqual(one);
+    expect(await run(4)).not.toEqual(one);
+  });
+
+  it('a NaN in a parameter stops the step, names the tensor and restores the last good checkpoint', async () => {
+    const ctx = gpu();
+    const t = await Trainer.create(ctx, MICRO, data);
+    await steps(t, 2);
+    await t.saveCheckpoint();
+    const good = await t.point.params.download();
+    const name = 'conv2.0.weight';
+    const w = new Float32Array((good.get(name) as Float32Array).length).fill(0.01);
+    w[3] = Number.NaN;
+    ctx.device.queue.writeBuffer(t.point.params.value(name), 0, w);
+    const r = await t.trainStep();
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.fault.kind).toBe('non-finite');
+    expect(r.fault.tensor).toBe(`point_model.${name}`);
+    expect(r.fault.message).toContain('L_imid');
+    expect(r.fault.restoredStep).toBe(2);
+    expect(t.step).toBe(2);
+    const restored = await t.point.params.download();
+    expect(restored.get(name)).toEqual(good.get(name));
+    const after = await t.trainStep();
+    expect(after.ok).toBe(true);
+    t.dispose();
+  });
+
+  it('refuses a batch larger than the training split, saying what to lower', async () => {
+    await expect(Trainer.create(gpu(), { ...MICRO, batch: 64 }, data)).rejects.toThrow('lower the batch');
+  });
+
+  it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    await steps(t, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'crosspoint-ckpt-'));
+    writeFileSync(join(dir, 'ckpt.safetensors'), await t.saveCheckpoint());
+    const clouds = new Float32Array(2 * 32 * 3);
+    clouds.set(data.hostClouds[0]!.subarray(0, 96), 0);
+    clouds.set(data.hostClouds[1]!.subarray(0, 96), 96);
+    writeFileSync(join(dir, 'x.npy'), writeNpy(clouds, [2, 32, 3]));
+    const r = crosspoint([
+      'encode',
+      '--input',
+      join(dir, 'x.npy'),
+      '--weights',
+      join(dir, 'ckpt.safetensors'),
+      '--k',
+      '4',
+      '--out',
+      join(dir, 'out'),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const feats = readNpy(new Uint8Array(readFileSync(join(dir, 'out', 'features.npy'))));
+    expect(feats.shape).toEqual([2, 64]);
+    expect([...(feats.data as Float32Array)].every(Number.isFinite)).toBe(true);
+    t.dispose();
+  });
+});
