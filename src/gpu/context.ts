@@ -17,7 +17,11 @@ export interface GpuContext {
   readonly limits: EngineLimits;
   readonly hasTimestamps: boolean;
   readonly pipelines: PipelineCache;
-  /** Resolves (never rejects) when the device is lost; destroy() also resolves it, with reason "destroyed". */
+  /**
+   * Resolves (never rejects) when the device is lost. After ctx.destroy() the reason is
+   * "destroyed" and `intentional` is true; any other loss (driver reset, a raw device.destroy())
+   * is not intentional and the owner should re-acquire.
+   */
   readonly lost: Promise<GpuDeviceLostError>;
   /** Uncaptured errors reported by the device, newest last (bounded). */
   readonly errors: (GpuValidationError | GpuOutOfMemoryError)[];

@@ -19,6 +19,8 @@ export class GpuDeviceLostError extends Error {
   constructor(
     readonly reason: string,
     message: string,
+    /** True when our own code destroyed the device (ctx.destroy()), not a fault. */
+    readonly intentional = false,
   ) {
     super(`GPU device lost (${reason}): ${message}`);
   }

@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context';
-import { GpuDeviceLostError } from '../gpu/errors';
+import type { GpuDeviceLostError } from '../gpu/errors';
 import { Trainer } from './trainer';
 import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
 import type { TrainingData } from './training-data';
@@ -101,13 +101,24 @@ export class TrainingSession {
   }
 
   private async stepOnceInternal(): Promise<boolean> {
+    if (this.lost) await this.recoverFromLoss();
     let r: Awaited<ReturnType<Trainer['trainStep']>>;
     try {
       r = await this.trainer.trainStep();
     } catch (e) {
-      if (await this.recoverFromLoss(e)) return true;
+      // A step that fails because the device went away: the loss event arrives asynchronously.
+      await new Promise((res) => setTimeout(res, 0));
+      if (this.lost) {
+        await this.recoverFromLoss();
+        return true;
+      }
       this.host.onFault({ kind: 'error', message: (e as Error).message });
       return false;
+    }
+    if (this.lost) {
+      // The readback may complete with garbage after a loss; do not trust this step.
+      await this.recoverFromLoss();
+      return true;
     }
     if (!r.ok) {
       this.host.onFault(r.fault);
@@ -147,25 +158,25 @@ export class TrainingSession {
     this.host.onState({ running: false, step: 0 });
   }
 
+  private lost: GpuDeviceLostError | undefined;
+
   private watchDevice(): void {
     const ctx = this.ctx;
     void ctx.lost.then((lost) => {
-      if (lost.reason !== 'destroyed' && ctx === this.ctx) this.lostWhileIdle = lost;
+      if (!lost.intentional && ctx === this.ctx) this.lost = lost;
     });
   }
 
-  private lostWhileIdle: GpuDeviceLostError | undefined;
-
   /** After a device loss: a new device, the dataset again, and the last checkpoint. */
-  private async recoverFromLoss(e: unknown): Promise<boolean> {
-    const lost = this.lostWhileIdle ?? (e instanceof GpuDeviceLostError ? e : undefined);
-    if (!lost && !(await Promise.race([this.ctx.lost.then(() => true), Promise.resolve(false)])))
-      return false;
-    this.lostWhileIdle = undefined;
+  private async recoverFromLoss(): Promise<void> {
+    const lost = this.lost;
+    this.lost = undefined;
     const ctx = await this.host.acquire();
     const data = await this.host.loadData(ctx);
     const trainer = await Trainer.create(ctx, this.config, data);
     if (this.lastCheckpoint) await trainer.loadCheckpoint(this.lastCheckpoint);
+    this.trainer.dispose(); // buffers of the lost device: freeing them is harmless
+    this.data.destroy();
     this.ctx = ctx;
     this.data = data;
     this.trainer = trainer;
@@ -177,7 +188,6 @@ export class TrainingSession {
         `continues from ${this.lastCheckpoint ? `the checkpoint of step ${trainer.step}` : 'step 0 (no checkpoint yet)'}`,
       restoredStep: trainer.step,
     });
-    return true;
   }
 
   dispose(): void {
