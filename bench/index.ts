@@ -3,6 +3,7 @@ import { COMPARE_SECTIONS, compareSuite } from './compare/index';
 import { setupNodeWebgpu } from './compare/node-setup';
 import { kernelsSuite } from './kernels';
 import { matmulBench } from './matmul.bench';
+import { trainBench } from './train.bench';
 import type { BenchSuite } from './suite';
 
 export type { BenchSuite } from './suite';
@@ -12,6 +13,7 @@ export const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
   matmul: matmulBench,
   encoder: encoderBench,
+  train: trainBench,
   compare: compareSuite(setupNodeWebgpu),
   ...Object.fromEntries(
     Object.keys(COMPARE_SECTIONS).map((s) => [`compare-${s}`, compareSuite(setupNodeWebgpu, [s])]),

@@ -49,6 +49,8 @@ struct Params {
 @group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 256;
+// Points per partial sum of the BN reductions.
+override CH: u32 = 64u;
 // stats_partial: 0 sums edge values (mean pass), 1 sums centred squares (variance pass).
 override MODE: u32 = 0u;
 // bwd_final: training-mode BN backward (gradient through the batch statistics) or eval mode.
@@ -57,8 +59,6 @@ override TRAIN: bool = true;
 const SLOPE: f32 = 0.2;
 const NONE: u32 = 0xffffffffu;
 
-var<workgroup> sh0: array<f32, WG>;
-var<workgroup> sh1: array<f32, WG>;
 var<workgroup> shu: array<u32, WG>;
 
 fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
@@ -80,18 +80,6 @@ fn edgeGrad(e: f32, winner: bool, dzv: f32, o: u32) -> f32 {
   return stats[o * 8u + 5u] * g - stats[o * 8u + 6u] - stats[o * 8u + 7u] * normalised(e, o);
 }
 
-// Fixed-order tree reduction of sh0 (and sh1) in workgroup memory.
-fn reduceShared(lid: u32, two: bool) {
-  for (var off = WG / 2u; off > 0u; off >>= 1u) {
-    workgroupBarrier();
-    if (lid < off) {
-      sh0[lid] += sh0[lid + off];
-      if (two) { sh1[lid] += sh1[lid + off]; }
-    }
-  }
-  workgroupBarrier();
-}
-
 // Wcat = [Wa ; Wb − Wa]: one thread per (o, c) of [O, C].
 @compute @workgroup_size(WG)
 fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -106,18 +94,23 @@ fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   Wcat[(p.O + o) * p.C + c] = wb - wa;
 }
 
-// BN statistics, pass MODE over the edges of WG points (b, i) of channel wid.y:
-// grid (chunks, O). Partial sums land in partial[o, chunk, 0].
+// BN statistics, pass MODE: one thread per (channel o, chunk c) sums the edges of the CH points
+// c·CH … in order (no workgroup barriers: they are costly on CPU adapters, and the sum order stays
+// fixed). Partial sums land in partial[o, c, 0].
 @compute @workgroup_size(WG)
-fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.y;
-  let pt = wid.x * WG + lid;
+fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                 @builtin(local_invocation_index) lid: u32) {
+  let t = linearId(wid, nwg, lid);
+  if (t >= p.O * p.chunks) { return; }
+  let o = t / p.chunks;
+  let c = t % p.chunks;
+  let mean = stats[o * 8u];
+  let end = min((c + 1u) * CH, p.B * p.N);
   var acc = 0.0;
-  if (pt < p.B * p.N) {
+  for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     let q = PQ[qAt(b, o, i)];
-    let mean = stats[o * 8u];
     for (var s = 0u; s < p.k; s++) {
       let e = PQ[pAt(b, o, nbr(b, i, s))] + q;
       if (MODE == 0u) {
@@ -128,9 +121,7 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
       }
     }
   }
-  sh0[lid] = acc;
-  reduceShared(lid, false);
-  if (lid == 0u) { partial[(o * p.chunks + wid.x) * 2u] = sh0[0]; }
+  partial[t * 2u] = acc;
 }
 
 fn sumPartials(o: u32, which: u32) -> f32 {
@@ -206,14 +197,18 @@ fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 }
 
 // Backward, step 1: dz = dy·LeakyReLU'(z) on each winning edge (stored per output), and the
-// per-chunk sums of dz and dz·x̂ that give dβ and dγ. Grid (chunks, O) as stats_partial.
+// per-chunk sums of dz and dz·x̂ that give dβ and dγ. One thread per (o, chunk) as stats_partial.
 @compute @workgroup_size(WG)
-fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.y;
-  let pt = wid.x * WG + lid;
+fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+              @builtin(local_invocation_index) lid: u32) {
+  let t0 = linearId(wid, nwg, lid);
+  if (t0 >= p.O * p.chunks) { return; }
+  let o = t0 / p.chunks;
+  let c = t0 % p.chunks;
+  let end = min((c + 1u) * CH, p.B * p.N);
   var a0 = 0.0;
   var a1 = 0.0;
-  if (pt < p.B * p.N) {
+  for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     let t = (b * p.O + o) * p.N + i;
@@ -224,16 +219,11 @@ fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
     // PyTorch's LeakyReLU derivative at exactly 0 is the slope.
     let d = dy[p.dyOff + b * p.dyBS + o * p.N + i] * select(SLOPE, 1.0, z > 0.0);
     dz[t] = d;
-    a0 = d;
-    a1 = d * xh;
+    a0 += d;
+    a1 += d * xh;
   }
-  sh0[lid] = a0;
-  sh1[lid] = a1;
-  reduceShared(lid, true);
-  if (lid == 0u) {
-    partial[(o * p.chunks + wid.x) * 2u] = sh0[0];
-    partial[(o * p.chunks + wid.x) * 2u + 1u] = sh1[0];
-  }
+  partial[t0 * 2u] = a0;
+  partial[t0 * 2u + 1u] = a1;
 }
 
 // Backward, step 2: dβ = Σ dz, dγ = Σ dz·x̂ over winning edges, and the per-edge coefficients.

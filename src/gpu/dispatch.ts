@@ -1,5 +1,6 @@
 import type { GpuContext } from './context';
 import { GpuLimitError } from './errors';
+import { activeProfiler } from './pass-profiler';
 
 /**
  * Grid for `groups` workgroups along one logical axis: x up to maxComputeWorkgroupsPerDimension,
@@ -30,7 +31,8 @@ export function encodePass(
   groups: readonly [number, number, number] | readonly number[],
   label?: string,
 ): void {
-  const pass = enc.beginComputePass(label ? { label } : undefined);
+  const timestampWrites = activeProfiler()?.next(label ?? pipeline.label);
+  const pass = enc.beginComputePass(label || timestampWrites ? { label, timestampWrites } : undefined);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(groups[0] ?? 1, groups[1] ?? 1, groups[2] ?? 1);

@@ -244,10 +244,10 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
     idxBuf.destroy();
   });
 
-  it('names the limit to lower when the statistics grid is too large', async () => {
+  it('names the limit to lower when the scratch would not fit in one buffer', async () => {
     const ctx = gpu();
     const small = createStorageBuffer(ctx, 16);
-    const N = (ctx.limits.maxComputeWorkgroupsPerDimension + 1) * 256;
+    const N = 4096;
     const bufs = {
       x: small,
       idx: small,
@@ -259,9 +259,11 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
       y: small,
       argslot: small,
     };
-    await expect(planEdgeConv(ctx, { B: 1, N, k: 1, C: 1, Cout: 1 }, bufs)).rejects.toThrow(GpuLimitError);
-    await expect(planEdgeConv(ctx, { B: 1, N, k: 1, C: 1, Cout: 1 }, bufs)).rejects.toThrow(
-      /maxComputeWorkgroupsPerDimension.*lower the batch size/,
+    // PQ would be [64, 2·4096, 4096] f32 = 8 GiB.
+    const shape = { B: 64, N, k: 1, C: 1, Cout: 4096 };
+    await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(GpuLimitError);
+    await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(
+      /(maxStorageBufferBindingSize|maxBufferSize).*lower the batch size/,
     );
     small.destroy();
   });

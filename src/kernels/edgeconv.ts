@@ -2,7 +2,7 @@ import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
 import { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
-import { checkLimit } from '../gpu/limits';
+import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv.ref';
 import { planMatmul } from './matmul';
@@ -67,8 +67,11 @@ export interface EdgeConvOp {
   destroy(): void;
 }
 
-const WG = 256;
+const WG = 64;
 const WG_CHANNEL = 64;
+/** Points per partial sum of the BN statistics (shaders/edgeconv.wgsl CH). */
+export const EDGECONV_CHUNK_POINTS = 64;
+const CH = EDGECONV_CHUNK_POINTS;
 const LOWER = 'the batch size, the point count or k';
 
 /** The uniform of shaders/edgeconv.wgsl, field for field. */
@@ -255,16 +258,10 @@ export async function planEdgeConv(
   const dxBS = s.dxBatchStride ?? inBS;
   const dyOff = s.dyOffset ?? outOff;
   const dyBS = s.dyBatchStride ?? outBS;
-  const chunks = Math.ceil((B * N) / WG);
+  const chunks = Math.ceil((B * N) / CH);
   const l = ctx.limits;
-  checkLimit(l, 'maxComputeWorkgroupsPerDimension', chunks, 'edgeconv statistics (B·N/256 groups)', LOWER);
-  checkLimit(
-    l,
-    'maxComputeWorkgroupsPerDimension',
-    O,
-    'edgeconv statistics (one group row per channel)',
-    'Cout',
-  );
+  // The largest scratch first, so an oversized layer is refused with the setting to lower.
+  checkBufferSize(l, B * 2 * O * N * 4, 'EdgeConv scratch P/Q [B, 2·Cout, N]', LOWER);
   checkLimit(
     l,
     'maxStorageBuffersPerShaderStage',
@@ -358,7 +355,7 @@ export async function planEdgeConv(
   const gPrep = grid1D(ctx, Math.ceil((O * C) / WG));
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
   const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
-  const gStats = [chunks, O, 1];
+  const gStats = grid1D(ctx, Math.ceil((O * chunks) / WG));
 
   let encodeBackward: (enc: GPUCommandEncoder, mode: BnMode) => void = () => {
     throw new Error('planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)');

@@ -1,3 +1,4 @@
+import { EDGECONV_CHUNK_POINTS } from '../kernels/edgeconv';
 import type { BufferSpec } from './buffer-plan';
 
 /**
@@ -21,7 +22,7 @@ export function edgeConvScratchBytes(
   backward: boolean,
 ): number {
   const { B, N, k, C, Cout: O } = d;
-  const chunks = Math.ceil((B * N) / 256);
+  const chunks = Math.ceil((B * N) / EDGECONV_CHUNK_POINTS);
   let bytes = f32(2 * O * C) + f32(B * 2 * O * N) + f32(O * chunks * 2) + f32(O * 8) + EDGECONV_UNIFORM;
   if (backward) {
     bytes += f32(B * N) + f32(B * (N + 1) + B * N * k);

@@ -5,6 +5,7 @@ import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
 import { BufferArena } from '../gpu/arena';
 import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
+import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
 import { createDgcnn } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
@@ -234,6 +235,42 @@ export class Trainer {
         etaSec: (Math.max(0, this.totalSteps - this.step) * this.stepTimeEma) / 1000,
       },
     };
+  }
+
+  /**
+   * Times each phase of one training step separately (a benchmark: each phase is its own
+   * submission, so the sum exceeds a real step's time by the per-submit overhead). Advances
+   * the model like a normal step.
+   */
+  async profileStep(timer: GpuTimer): Promise<Record<string, number>> {
+    const r = this.resolved;
+    const batch = this.nextBatch();
+    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
+    this.ops.pointAugment.draw(this.rng);
+    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+    this.ops.adam.setStep(this.step + 1, r.lr);
+    const phases: [string, (enc: GPUCommandEncoder) => void][] = [
+      [
+        'data (gather + augment)',
+        (enc) => {
+          this.ops.gather(enc, batch);
+          this.ops.pointAugment.encode(enc);
+          this.ops.imageAugment.encode(enc);
+        },
+      ],
+      ['point forward', (enc) => this.point.encodeForward(enc, 'train')],
+      ['image forward', (enc) => this.image.encodeForward(enc, 'train')],
+      ['objective', (enc) => this.ops.objective.encode(enc)],
+      ['point backward', (enc) => this.point.encodeBackward(enc)],
+      ['image backward', (enc) => this.image.encodeBackward(enc)],
+      ['adam', (enc) => this.ops.adam.encode(enc)],
+    ];
+    const out: Record<string, number> = {};
+    for (const [name, encode] of phases) out[name] = (await timer.time(encode)).ms;
+    this.point.params.countBatch();
+    this.image.params.countBatch();
+    this.step++;
+    return out;
   }
 
   private describeNonFinite(lImid: number, lCmid: number, flags: Uint32Array): TrainFault | undefined {
