@@ -129,7 +129,9 @@ const cases: Conv2dShape[] = [
   },
 ];
 
-describe('conv2d (shaders/conv2d.wgsl)', () => {
+const VARIANTS = ['tiled', 'direct'] as const;
+
+describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
   it('is a cross-correlation as in PyTorch (hand-computed)', async () => {
     const ctx = gpu();
     const s: Conv2dShape = { B: 1, Cin: 1, H: 3, W: 3, Cout: 1, KH: 2, KW: 2, stride: 1, pad: 0, bias: true };
@@ -147,24 +149,81 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     for (const b of Object.values(bufs)) b.destroy();
   });
 
-  it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))(
-    'forward, dx and dw match the reference: %s',
-    async (_name, s, i) => {
-      checkAgainstRef(s, await run(s, 10 + i));
-    },
-  );
+  it.each(
+    VARIANTS.flatMap((variant) =>
+      cases
+        .filter((c) => variant === 'tiled' || (!c.tiles && !c.wgradSplits))
+        .map((c, i) => [`${variant} ${JSON.stringify(c)}`, { ...c, variant }, i] as const),
+    ),
+  )('forward, dx and dw match the reference: %s', async (_name, s, i) => {
+    checkAgainstRef(s, await run(s, 10 + i));
+  });
+
+  it.each(VARIANTS)('%s: a cross-correlation with bias on a hand-checked input', async (variant) => {
+    const ctx = gpu();
+    const s: Conv2dShape = {
+      B: 1,
+      Cin: 1,
+      H: 3,
+      W: 3,
+      Cout: 1,
+      KH: 2,
+      KW: 2,
+      stride: 1,
+      pad: 0,
+      bias: true,
+      variant,
+    };
+    const bufs = {
+      x: createBufferFrom(ctx, Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)),
+      w: createBufferFrom(ctx, Float32Array.of(1, 0, 0, -1)),
+      bias: createBufferFrom(ctx, Float32Array.of(0.5)),
+      y: createStorageBuffer(ctx, 16),
+    };
+    const op = await planConv2d(ctx, s, bufs);
+    await submitAndWait(ctx, (enc) => op.encodeForward(enc));
+    expect([...(await readF32(ctx, bufs.y, 4))]).toEqual([-3.5, -3.5, -3.5, -3.5]);
+    op.destroy();
+    for (const b of Object.values(bufs)) b.destroy();
+  });
 
   it('splits the weight-gradient reduction by default at a ResNet-like shape', async () => {
     // B·Ho·Wo = 2·16·16 = 512 terms for 9 weights per (co, ci): more than one chunk.
-    const s: Conv2dShape = { B: 2, Cin: 3, Cout: 4, H: 16, W: 16, KH: 3, KW: 3, stride: 1, pad: 1 };
+    const s: Conv2dShape = {
+      B: 2,
+      Cin: 3,
+      Cout: 4,
+      H: 16,
+      W: 16,
+      KH: 3,
+      KW: 3,
+      stride: 1,
+      pad: 1,
+      variant: 'tiled',
+    };
     const r = await run(s, 40);
     expect(r.splits).toBeGreaterThan(1);
     checkAgainstRef(s, r);
   });
 
   it.each([
-    [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1 }],
-    [{ B: 2, Cin: 3, Cout: 4, H: 9, W: 10, KH: 7, KW: 7, stride: 2, pad: 3, wgradSplits: 1 }],
+    [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1, variant: 'tiled' }],
+    [
+      {
+        B: 2,
+        Cin: 3,
+        Cout: 4,
+        H: 9,
+        W: 10,
+        KH: 7,
+        KW: 7,
+        stride: 2,
+        pad: 3,
+        wgradSplits: 1,
+        variant: 'tiled',
+      },
+    ],
+    [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1, variant: 'direct' }],
   ] as [Conv2dShape][])('accumulates into dx, dw and db: %j', async (s) => {
     checkAgainstRef(s, await run(s, 50, true), true);
   });
@@ -173,6 +232,7 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1 }],
     [{ B: 1, Cin: 3, Cout: 4, H: 13, W: 11, KH: 7, KW: 7, stride: 2, pad: 3 }],
     [{ B: 3, Cin: 4, Cout: 5, H: 7, W: 6, KH: 1, KW: 1, stride: 2, pad: 0 }],
+    [{ B: 2, Cin: 3, Cout: 5, H: 9, W: 7, KH: 3, KW: 3, stride: 2, pad: 1, variant: 'direct' }],
   ] as [Conv2dShape][])('dx, dw and db match central differences of Σ y ⊙ G: %j', async (s) => {
     const r = await run(s, 60);
     const x = Float64Array.from(r.x);
@@ -196,21 +256,46 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     }
   });
 
-  it('is deterministic: the same inputs give bit-identical y, dx, dw and db', async () => {
-    const s: Conv2dShape = { B: 3, Cin: 17, Cout: 5, H: 16, W: 15, KH: 3, KW: 3, stride: 1, pad: 1 };
-    const a = await run(s, 70);
-    const b = await run(s, 70);
-    expect(a.splits).toBeGreaterThan(1);
-    for (const k of ['y', 'dx', 'dw', 'db'] as const) {
-      expect(new Uint32Array(a[k].buffer), k).toEqual(new Uint32Array(b[k].buffer));
-    }
-  });
+  it.each(VARIANTS)(
+    '%s is deterministic: the same inputs give bit-identical y, dx, dw and db',
+    async (variant) => {
+      const s: Conv2dShape = {
+        B: 3,
+        Cin: 17,
+        Cout: 5,
+        H: 16,
+        W: 15,
+        KH: 3,
+        KW: 3,
+        stride: 1,
+        pad: 1,
+        variant,
+      };
+      const a = await run(s, 70);
+      const b = await run(s, 70);
+      if (variant === 'tiled') expect(a.splits).toBeGreaterThan(1);
+      for (const k of ['y', 'dx', 'dw', 'db'] as const) {
+        expect(new Uint32Array(a[k].buffer), k).toEqual(new Uint32Array(b[k].buffer));
+      }
+    },
+  );
 
   it('names the limit it exceeds', async () => {
     const ctx = gpu();
     const tiny = createStorageBuffer(ctx, 16);
     const bufs = { x: tiny, w: tiny, y: tiny };
-    const s: Conv2dShape = { B: 1, Cin: 3, Cout: 8, H: 8, W: 8, KH: 3, KW: 3, stride: 1, pad: 1 };
+    const s: Conv2dShape = {
+      B: 1,
+      Cin: 3,
+      Cout: 8,
+      H: 8,
+      W: 8,
+      KH: 3,
+      KW: 3,
+      stride: 1,
+      pad: 1,
+      variant: 'tiled',
+    };
     const limitOf = async (shape: Conv2dShape) => {
       const e = await planConv2d(ctx, shape, bufs).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(GpuLimitError);
@@ -220,6 +305,9 @@ describe('conv2d (shaders/conv2d.wgsl)', () => {
     // An input image larger than one storage binding.
     const side = Math.ceil(Math.sqrt(l.maxStorageBufferBindingSize / 4 / 3)) + 1;
     expect(await limitOf({ ...s, H: side, W: side })).toMatch(/^max(StorageBufferBindingSize|BufferSize)$/);
+    expect(await limitOf({ ...s, H: side, W: side, variant: 'direct' })).toMatch(
+      /^max(StorageBufferBindingSize|BufferSize)$/,
+    );
     // Too many threads per workgroup, then too much workgroup memory.
     const wg = Math.sqrt(l.maxComputeInvocationsPerWorkgroup) * 2;
     expect(await limitOf({ ...s, tiles: { wgM: wg, wgN: wg / 2, tk: 16 } })).toBe(

@@ -1,4 +1,5 @@
 import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
+import conv2dDirectWgsl from '../../shaders/conv2d_direct.wgsl?raw';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
@@ -32,6 +33,12 @@ export interface Conv2dShape {
   /** Add bias[Cout] in the forward pass (ResNet convs have none). */
   bias?: boolean;
   tiles?: Conv2dTiles;
+  /**
+   * 'tiled': workgroup-memory tiles (GPUs); 'direct': 4×4 register blocks read straight from
+   * memory, no barriers (CPU adapters, where barriers dominate). Default: direct on a fallback
+   * (software) adapter, tiled otherwise.
+   */
+  variant?: 'tiled' | 'direct';
   /** Number of fixed chunks the weight-gradient reduction over B·Ho·Wo is cut into (default: heuristic). */
   wgradSplits?: number;
 }
@@ -74,6 +81,9 @@ const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 /** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
+  if ((s.variant ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled')) === 'direct') {
+    return planConv2dDirect(ctx, s, bufs, Ho, Wo);
+  }
   const t = s.tiles ?? DEFAULT_CONV2D_TILES;
   const TM = t.wgM * BLOCK;
   const TN = t.wgN * BLOCK;
@@ -261,4 +271,88 @@ function bindAt(
     if (buffer) entries.push({ binding, resource: { buffer } });
   });
   return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+}
+
+const DIRECT_WG = 64;
+
+/** The direct variant (shaders/conv2d_direct.wgsl): one linear grid per pass, no partials. */
+async function planConv2dDirect(
+  ctx: GpuContext,
+  s: Conv2dShape,
+  bufs: Conv2dBuffers,
+  Ho: number,
+  Wo: number,
+): Promise<Conv2dOp> {
+  const l = ctx.limits;
+  const Kf = s.Cin * s.KH * s.KW;
+  checkBufferSize(l, s.B * s.Cin * s.H * s.W * 4, 'conv2d input x', LOWER_SIZE);
+  checkBufferSize(l, s.B * s.Cout * Ho * Wo * 4, 'conv2d output y', LOWER_SIZE);
+  checkBufferSize(l, s.Cout * Kf * 4, 'conv2d weight', 'the channel counts');
+  if (s.bias && !bufs.bias) throw new Error('planConv2d: bias requested but no bias buffer given');
+  const blocks = (a: number, b: number) =>
+    grid1D(ctx, Math.ceil((Math.ceil(a / BLOCK) * Math.ceil(b / BLOCK)) / DIRECT_WG));
+  const fwdGroups = blocks(s.B * Ho * Wo, s.Cout);
+  const dgradGroups = blocks(s.B * s.H * s.W, s.Cin);
+  const wgradGroups = blocks(Kf, s.Cout);
+  const wantDgrad = Boolean(bufs.dy && bufs.dx);
+  const wantWgrad = Boolean(bufs.dy && bufs.dw);
+  const wantBiasGrad = Boolean(bufs.dy && bufs.db);
+  const c = { WG: DIRECT_WG };
+  const [fwd, dgrad, wgrad, biasGrad] = await Promise.all([
+    ctx.pipelines.compute(conv2dDirectWgsl, 'forward', c, 'conv2d_direct'),
+    wantDgrad ? ctx.pipelines.compute(conv2dDirectWgsl, 'dgrad', c, 'conv2d_direct') : undefined,
+    wantWgrad ? ctx.pipelines.compute(conv2dDirectWgsl, 'wgrad', c, 'conv2d_direct') : undefined,
+    wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
+  ]);
+  const params = [0, 1].map((acc) =>
+    createParams(ctx, `conv2d.params${acc ? '.acc' : ''}`, [
+      ['u32', s.B],
+      ['u32', s.Cin],
+      ['u32', s.H],
+      ['u32', s.W],
+      ['u32', s.Cout],
+      ['u32', Ho],
+      ['u32', Wo],
+      ['u32', s.KH],
+      ['u32', s.KW],
+      ['u32', s.stride],
+      ['u32', s.pad],
+      ['u32', acc],
+      ['u32', 0],
+      ['u32', 1],
+      ['u32', s.bias ? 1 : 0],
+    ]),
+  );
+  const fwdBind = bindAt(ctx, fwd, [bufs.x, bufs.w, bufs.y, bufs.bias ?? bufs.w, params[0]!.buffer]);
+  const dgradBinds =
+    dgrad && params.map((pr) => bindAt(ctx, dgrad, [bufs.dy!, bufs.w, bufs.dx!, undefined, pr.buffer]));
+  const wgradBinds =
+    wgrad && params.map((pr) => bindAt(ctx, wgrad, [bufs.x, bufs.dy!, bufs.dw!, undefined, pr.buffer]));
+  const biasGradBinds =
+    biasGrad &&
+    params.map((pr) => bindAt(ctx, biasGrad, [bufs.dy!, undefined, bufs.db!, undefined, pr.buffer]));
+  return {
+    Ho,
+    Wo,
+    wgradSplits: 1,
+    encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
+    encodeBackwardInput(enc, opts = {}) {
+      if (!dgrad || !dgradBinds)
+        throw new Error('conv2d: backward input needs dy and dx buffers at plan time');
+      encodePass(enc, dgrad, dgradBinds[opts.accumulate ? 1 : 0]!, dgradGroups, 'conv2d.dgrad');
+    },
+    encodeBackwardWeight(enc, opts = {}) {
+      if (!wgrad || !wgradBinds)
+        throw new Error('conv2d: backward weight needs dy and dw buffers at plan time');
+      encodePass(enc, wgrad, wgradBinds[opts.accumulate ? 1 : 0]!, wgradGroups, 'conv2d.wgrad');
+    },
+    encodeBackwardBias(enc, opts = {}) {
+      if (!biasGrad || !biasGradBinds)
+        throw new Error('conv2d: backward bias needs dy and db buffers at plan time');
+      encodePass(enc, biasGrad, biasGradBinds[opts.accumulate ? 1 : 0]!, [s.Cout, 1, 1], 'conv2d.biasGrad');
+    },
+    destroy() {
+      for (const pr of params) pr.buffer.destroy();
+    },
+  };
 }
