@@ -202,6 +202,18 @@ test('train: a few steps with the tiny preset, then pause', async () => {
     `Loaded crosspoint-tiny-seed1-step${step}.safetensors (step ${step}).`,
   );
   await expect(training.getByTestId('train-step')).toHaveText(String(step));
+  // The point encoder as ONNX: a standard protobuf ModelProto with the DGCNN graph.
+  const [onnx] = await Promise.all([
+    page.waitForEvent('download'),
+    training.getByRole('button', { name: 'Export ONNX' }).click(),
+  ]);
+  expect(onnx.suggestedFilename()).toMatch(/^crosspoint-dgcnn-tiny-seed1-step\d+\.onnx$/);
+  const onnxPath = join(SHOTS, '..', onnx.suggestedFilename());
+  await onnx.saveAs(onnxPath);
+  const model = readFileSync(onnxPath);
+  expect(model.length).toBeGreaterThan(100_000);
+  expect(model.includes(Buffer.from('TopK'))).toBe(true);
+  await expect(training.getByTestId('onnx-message')).toContainText('Exported the DGCNN encoder as ONNX');
 });
 
 test('embeddings: both spaces in 2-D, partner highlighted on hover', async () => {

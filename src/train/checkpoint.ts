@@ -24,6 +24,8 @@ export function encodeCheckpoint(
   s: CheckpointState,
   pointSpecs: readonly ParamSpec[],
   imageSpecs: readonly ParamSpec[],
+  /** Extra informational metadata (k, emb_dims, points: what encoder-only readers look for). */
+  extra: Record<string, string> = {},
 ) {
   const tensors = new Map<string, SafeTensor>();
   const put = (prefix: string, specs: readonly ParamSpec[], values: HostTensors) => {
@@ -48,6 +50,7 @@ export function encodeCheckpoint(
     config: JSON.stringify(s.config),
     step: String(s.step),
     rng: JSON.stringify(s.rng),
+    ...extra,
   });
 }
 

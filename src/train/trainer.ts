@@ -346,7 +346,12 @@ export class Trainer {
 
   /** A checkpoint of the current state; also remembered as the last good one. */
   async saveCheckpoint(): Promise<Uint8Array> {
-    const bytes = encodeCheckpoint(await this.snapshot(), this.point.params.specs, this.image.params.specs);
+    const r = this.resolved;
+    const bytes = encodeCheckpoint(await this.snapshot(), this.point.params.specs, this.image.params.specs, {
+      k: String(r.dgcnn.k),
+      emb_dims: String(r.dgcnn.emb),
+      points: String(r.points),
+    });
     this.lastGood = bytes;
     return bytes;
   }

@@ -118,7 +118,9 @@ export const pretrain = defineCommand({
 
 function progressLine(m: StepMetrics, total: number): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'off');
-  const eta = m.etaSec < 90 ? `${m.etaSec.toFixed(0)}s` : `${(m.etaSec / 60).toFixed(1)}m`;
+  // To the end of this run (--steps), at the latest step's speed.
+  const etaSec = (Math.max(0, total - m.step) * m.stepMs) / 1000;
+  const eta = etaSec < 90 ? `${etaSec.toFixed(0)}s` : `${(etaSec / 60).toFixed(1)}m`;
   return (
     `step ${m.step}/${total}  L ${m.loss.toFixed(4)}  (imid ${f(m.lImid)}, cmid ${f(m.lCmid)})  ` +
     `lr ${m.lr.toExponential(2)}  ${m.samplesPerSec.toFixed(2)} samples/s  ETA ${eta}`

@@ -1,4 +1,6 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { exportOnnxFromSafetensors } from '../../export/onnx/index';
+import { readSafetensors } from '../../io/safetensors';
 import { formatBytes } from '../../gpu/errors';
 import { PRESETS } from '../../train/presets';
 import { NotAvailable, Progress } from '../components/Bits';
@@ -227,6 +229,11 @@ export function TrainingPanel() {
   );
 }
 
+/** The `__metadata__` of a safetensors file (trainer checkpoints record k, emb_dims and points there). */
+function readCheckpointMeta(bytes: Uint8Array): Record<string, string> {
+  return readSafetensors(bytes).metadata;
+}
+
 function CheckpointCard({ disabled }: { disabled: boolean }) {
   const trainer = useApp((s) => s.trainer);
   const task = useApp((s) => s.trainTask);
@@ -234,6 +241,7 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
   const url = useApp((s) => s.url);
   const { saveCheckpoint, loadCheckpoint, restoreAutosave } = useApp.getState();
   const fileRef = useRef<HTMLInputElement>(null);
+  const [onnxMessage, setOnnxMessage] = useState<string | null>(null);
   const busy = task !== null;
   const canSave = trainer.exists && !trainer.running && !busy;
 
@@ -246,6 +254,28 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
     a.download = `crosspoint-${url.preset}-seed${url.seed}-step${trainer.step}.safetensors`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  // The point encoder as ONNX (eval mode, [max ; mean] features), built on this thread from the
+  // checkpoint's point_model.* tensors: one cloud of the preset's point count per run.
+  const exportOnnx = async () => {
+    const bytes = await saveCheckpoint(false);
+    if (!bytes) return;
+    try {
+      const points = Number(readCheckpointMeta(bytes).points) || 1024;
+      const onnx = exportOnnxFromSafetensors(bytes, { batch: 1, points });
+      const blob = new Blob([onnx as BlobPart], { type: 'application/octet-stream' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `crosspoint-dgcnn-${url.preset}-seed${url.seed}-step${trainer.step}.onnx`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      setOnnxMessage(
+        `Exported the DGCNN encoder as ONNX (opset 17, 1 × ${points} points, ${(onnx.length / 2 ** 20).toFixed(1)} MiB).`,
+      );
+    } catch (e) {
+      setOnnxMessage(`Could not export ONNX: ${(e as Error).message}`);
+    }
   };
 
   return (
@@ -261,6 +291,9 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
         </button>
         <button type="button" disabled={!canSave || disabled} onClick={() => void download()}>
           Download checkpoint
+        </button>
+        <button type="button" disabled={!canSave || disabled} onClick={() => void exportOnnx()}>
+          Export ONNX
         </button>
         <label className={`file-button ${trainer.running || busy || disabled ? 'disabled' : ''}`}>
           Load checkpoint…
@@ -296,6 +329,11 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
       {message && (
         <p className="ok-note" aria-live="polite">
           {message}
+        </p>
+      )}
+      {onnxMessage && (
+        <p className="ok-note" aria-live="polite" data-testid="onnx-message">
+          {onnxMessage}
         </p>
       )}
     </div>
