@@ -10,7 +10,8 @@ import type { DgcnnConfig } from '../nn/dgcnn-config';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
 import { randomModelValues, toRefParams } from '../nn/encoder-testing';
 import { toChannelMajor } from '../nn/point-encoder-run';
-import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
+import { encoderParamSpecs, freshWeights, saveEncoderWeights } from '../nn/weights';
+import { PRESETS } from '../train/presets';
 import { Rng } from '../util/random';
 
 const dir = mkdtempSync(join(tmpdir(), 'crosspoint-encode-'));
@@ -53,6 +54,26 @@ describe('crosspoint encode', () => {
       expect(arg).toMatchObject({ dtype: 'int32', shape: [B, config.edgeWidths[l - 1], N] });
       expect([...arg.data], `argmax.${l}`).toEqual([...f.layers[l - 1]!.arg]);
     }
+  });
+
+  it('--seed with --preset gives fresh weights at that preset\'s size (a matching random-init baseline)', () => {
+    const out = join(dir, 'tiny');
+    const r = crosspoint(['encode', '--input', input, '--seed', '3', '--preset', 'tiny', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const tiny = { kind: 'dgcnn' as const, config: PRESETS.tiny.dgcnn };
+    const fresh = freshWeights(tiny, 3);
+    const f = dgcnnForwardRef(tiny.config, B, N, toChannelMajor(xyz, B, N), toRefParams(fresh), 'eval');
+    const feats = npy(join(out, 'features.npy'));
+    expect(feats.shape).toEqual([B, 2 * PRESETS.tiny.dgcnn.emb]);
+    expectClose(feats.data as Float32Array, f.features, 1e-5, 1e-4, 'features');
+    expect(npy(join(out, 'knn.1.npy')).shape).toEqual([B, N, PRESETS.tiny.dgcnn.k]);
+    const bad = crosspoint(['encode', '--input', input, '--preset', 'huge', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--preset must be one of tiny, small, paper \(got "huge"\)/);
+    const both = crosspoint(['encode', '--input', input, '--weights', weights, '--preset', 'tiny', '--out', out]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/a weights file carries its own size/);
   });
 
   it('bad input exits 2 with one line naming the problem', () => {

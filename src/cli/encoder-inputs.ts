@@ -7,6 +7,7 @@ import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';
 import type { EncoderOutputs } from '../nn/point-encoder-run';
 import { type EncoderModel, freshWeights, loadEncoderWeights, WeightsError } from '../nn/weights';
+import { getPreset } from '../train/presets';
 import { readBytes } from './cloud-input';
 import { InputError, UsageError } from './errors';
 
@@ -14,6 +15,7 @@ export interface ModelFlags {
   weights?: string;
   seed?: number;
   k?: number;
+  preset?: string;
 }
 
 export const MODEL_FLAGS = {
@@ -27,6 +29,11 @@ export const MODEL_FLAGS = {
     help: 'fresh PyTorch-default weights from this seed (default 0 when no --weights)',
   },
   k: { type: 'int', min: 1, help: "neighbours per point (default: the weights file's metadata, else 20)" },
+  preset: {
+    type: 'string',
+    choices: ['tiny', 'small', 'paper'],
+    help: "without --weights: fresh weights at this pretraining preset's DGCNN size (default: the reference size)",
+  },
 } as const;
 
 /** The model and its values from --weights, or fresh reference-size weights from --seed. */
@@ -34,6 +41,8 @@ export function resolveModel(f: ModelFlags): { model: EncoderModel; values: Host
   if (f.weights !== undefined && f.seed !== undefined)
     throw new UsageError('give --weights or --seed, not both');
   if (f.weights !== undefined) {
+    if (f.preset !== undefined)
+      throw new UsageError('--preset sizes fresh weights (--seed); a weights file carries its own size');
     try {
       const w = loadEncoderWeights(readBytes(f.weights, 'weights'), { k: f.k });
       return { model: w.model, values: w.values, source: f.weights };
@@ -42,7 +51,9 @@ export function resolveModel(f: ModelFlags): { model: EncoderModel; values: Host
       throw e;
     }
   }
-  const model: EncoderModel = { kind: 'dgcnn', config: { ...DGCNN_REFERENCE, k: f.k ?? DGCNN_REFERENCE.k } };
+  // A random-init baseline must have the architecture of the pretrained encoder it is compared with.
+  const base = f.preset === undefined ? DGCNN_REFERENCE : getPreset(f.preset).dgcnn;
+  const model: EncoderModel = { kind: 'dgcnn', config: { ...base, k: f.k ?? base.k } };
   const seed = f.seed ?? 0;
   return { model, values: freshWeights(model, seed), source: `seed ${seed}` };
 }

@@ -43,6 +43,7 @@ export const fewshot = defineCommand({
       help: 'seed of the fresh encoder without --weights (default --seed)',
     },
     k: MODEL_FLAGS.k,
+    preset: MODEL_FLAGS.preset,
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C' },
   },
@@ -55,6 +56,7 @@ export const fewshot = defineCommand({
     const enc = resolveModel({
       weights: flags.weights,
       k: flags.k,
+      preset: flags.preset,
       seed: flags.weights === undefined ? (flags['init-seed'] ?? flags.seed) : undefined,
     });
     const points = flags.points!;
