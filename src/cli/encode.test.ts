@@ -56,7 +56,7 @@ describe('crosspoint encode', () => {
     }
   });
 
-  it('--seed with --preset gives fresh weights at that preset\'s size (a matching random-init baseline)', () => {
+  it("--seed with --preset gives fresh weights at that preset's size (a matching random-init baseline)", () => {
     const out = join(dir, 'tiny');
     const r = crosspoint(['encode', '--input', input, '--seed', '3', '--preset', 'tiny', '--out', out]);
     expect(r.stderr).toBe('');
@@ -71,7 +71,17 @@ describe('crosspoint encode', () => {
     const bad = crosspoint(['encode', '--input', input, '--preset', 'huge', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--preset must be one of tiny, small, paper \(got "huge"\)/);
-    const both = crosspoint(['encode', '--input', input, '--weights', weights, '--preset', 'tiny', '--out', out]);
+    const both = crosspoint([
+      'encode',
+      '--input',
+      input,
+      '--weights',
+      weights,
+      '--preset',
+      'tiny',
+      '--out',
+      out,
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/a weights file carries its own size/);
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
 import { generateSampleSet } from '../data/sample-set';
@@ -112,6 +112,18 @@ describe('CrossPoint trainer', () => {
 
   it('refuses a batch larger than the training split, saying what to lower', async () => {
     await expect(Trainer.create(gpu(), { ...MICRO, batch: 64 }, data)).rejects.toThrow('lower the batch');
+  });
+
+  it('refuses a step whose buffers exceed the adapter limits before allocating, saying what to lower', async () => {
+    const ctx = gpu();
+    // The same device with a 64 KiB binding limit: MICRO's EdgeConv buffers are larger than that.
+    const small = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: 64 * 1024 } };
+    const created = vi.spyOn(ctx.device, 'createBuffer');
+    await expect(Trainer.create(small, MICRO, data)).rejects.toThrow(
+      /step's buffer "point\..*maxStorageBufferBindingSize is 64.0 KiB: lower the batch, the point count or the preset/,
+    );
+    expect(created).not.toHaveBeenCalled();
+    created.mockRestore();
   });
 
   it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {

@@ -5,9 +5,12 @@ import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
 import { BufferArena } from '../gpu/arena';
 import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
+import { checkBufferSize } from '../gpu/limits';
 import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
+import { defaultKnnSplits } from '../kernels/knn';
 import { createDgcnn } from '../nn/dgcnn';
+import { dgcnnBufferSpecs } from '../nn/dgcnn-buffers';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import type { HostTensors, ParamStore } from '../nn/param-store';
 import { initialiseParams, type ParamSpec } from '../nn/param-spec';
@@ -52,6 +55,17 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
   const r = resolveConfig(c);
   return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
+}
+
+/**
+ * Refuses a step whose point-encoder buffers exceed the adapter's buffer limits before anything is
+ * allocated (the list is exactly what createDgcnn allocates; the largest buffers of a step are there).
+ */
+function checkPointBuffersFit(ctx: GpuContext, r: ResolvedConfig, lower: string): void {
+  const clouds = 2 * r.batch;
+  const o = { batch: clouds, points: r.points, prefix: 'point.' };
+  for (const s of dgcnnBufferSpecs(r.dgcnn, o, defaultKnnSplits(ctx, clouds, r.points)))
+    checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
@@ -108,21 +122,29 @@ export class Trainer {
         `the dataset's views are ${data.imageSize}×${data.imageSize} but the preset needs ${r.imageSize}`,
       );
     }
-    const arena = new BufferArena(ctx, 'the batch, the point count or the preset');
-    const point = await createDgcnn(ctx, arena, r.dgcnn, {
-      batch: 2 * B,
-      points: r.points,
-      prefix: 'point.',
-    });
-    const image = await createResNet(ctx, arena, r.resnet, {
-      batch: B,
-      imageSize: r.imageSize,
-      prefix: 'image.',
-    });
-    const ops = await planStep(ctx, arena, r, data, point, image);
-    const t = new Trainer(ctx, config, r, data, arena, point, image, ops);
-    t.initialiseWeights();
-    return t;
+    const lower = 'the batch, the point count or the preset';
+    checkPointBuffersFit(ctx, r, lower);
+    const arena = new BufferArena(ctx, lower);
+    try {
+      const point = await createDgcnn(ctx, arena, r.dgcnn, {
+        batch: 2 * B,
+        points: r.points,
+        prefix: 'point.',
+      });
+      const image = await createResNet(ctx, arena, r.resnet, {
+        batch: B,
+        imageSize: r.imageSize,
+        prefix: 'image.',
+      });
+      const ops = await planStep(ctx, arena, r, data, point, image);
+      const t = new Trainer(ctx, config, r, data, arena, point, image, ops);
+      t.initialiseWeights();
+      return t;
+    } catch (e) {
+      // A limit hit by a later buffer must not leave the earlier ones allocated.
+      arena.destroy();
+      throw e;
+    }
   }
 
   get gpuBytes(): number {

@@ -8,6 +8,7 @@ import { trainingDataFromSampleSet } from '../../train/training-data';
 import { trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
 import { defineCommand } from '../command';
+import { asInputError } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
 
 export const pretrain = defineCommand({
@@ -60,41 +61,44 @@ export const pretrain = defineCommand({
     const data = flags.data!;
     if (data !== 'sample' && !existsSync(data)) throw new InputError(`no dataset folder at ${data}`);
     if (flags.log) writeFileSync(flags.log, '');
-    const session = await TrainingSession.start(
-      {
-        acquire: acquireNodeContext,
-        async loadData(ctx) {
-          if (data === 'sample') {
-            const set = generateSampleSet({
-              perClass: flags['per-class']!,
+    // A config over the adapter's limits is the user's to change: one line, exit 2.
+    const session = await asInputError(() =>
+      TrainingSession.start(
+        {
+          acquire: acquireNodeContext,
+          async loadData(ctx) {
+            if (data === 'sample') {
+              const set = generateSampleSet({
+                perClass: flags['per-class']!,
+                points: preset.points,
+                views: flags.views!,
+                imageSize: preset.imageSize,
+                seed: flags.seed!,
+              });
+              return trainingDataFromSampleSet(ctx, set);
+            }
+            const index = await readShapeNetFolder(data);
+            return trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
             });
-            return trainingDataFromSampleSet(ctx, set);
-          }
-          const index = await readShapeNetFolder(data);
-          return trainingDataFromFolder(ctx, index, {
-            points: preset.points,
-            views: flags.views!,
-            imageSize: preset.imageSize,
-            seed: flags.seed!,
-          });
+          },
+          onMetrics(m) {
+            if (flags.log) appendFileSync(flags.log, `${JSON.stringify(m)}\n`);
+            if (m.step % flags.every! === 0) io.out(`${progressLine(m, total)}\n`);
+          },
+          onFault(f) {
+            io.err(`crosspoint pretrain: ${f.kind}: ${f.message}\n`);
+          },
+          onState() {},
+          async persist(bytes) {
+            writeFileSync(flags.out!, bytes);
+          },
         },
-        onMetrics(m) {
-          if (flags.log) appendFileSync(flags.log, `${JSON.stringify(m)}\n`);
-          if (m.step % flags.every! === 0) io.out(`${progressLine(m, total)}\n`);
-        },
-        onFault(f) {
-          io.err(`crosspoint pretrain: ${f.kind}: ${f.message}\n`);
-        },
-        onState() {},
-        async persist(bytes) {
-          writeFileSync(flags.out!, bytes);
-        },
-      },
-      config,
+        config,
+      ),
     );
     let total = session.trainer.totalSteps;
     try {
