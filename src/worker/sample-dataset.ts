@@ -12,32 +12,18 @@ import { checkBufferSize } from '../gpu/limits';
 import { downsampleRgba } from './geometry';
 import type { HostDataset } from './pieces';
 import type { DatasetSummary } from '../train/trainer-api';
+import type { TrainingData } from '../train/training-data';
 import type { SampleSetParams, Thumb } from './protocol';
 
 /**
- * What the trainer receives (the shape of src/train/training-data.ts's TrainingData). Beyond the
- * n objects there is one spare slot, index n, in no split: the Classify panel writes a user's
- * cloud there to get its features through the same eval path as the sample set's.
+ * What the trainer receives, plus one spare slot: beyond the n objects, index n is in no split and
+ * has label −1; the Classify panel writes a user's cloud there to get its features through the
+ * same eval path as the sample set's. So `clouds` is [n + 1, N, 3] and `images` [(n + 1) · views,
+ * 3, S, S].
  */
-export interface SampleDataset {
-  summary: DatasetSummary;
-  /** [n + 1] class per object (−1 for the spare slot). */
-  labels: Int32Array;
-  ids: string[];
-  split: ('train' | 'test')[];
-  trainIndices: number[];
-  testIndices: number[];
-  pointsPerCloud: number;
-  viewsPerObject: number;
-  imageSize: number;
-  /** [n + 1, N, 3] f32 */
-  clouds: GPUBuffer;
-  /** [(n + 1) · views, 3, S, S] f32 in [0, 1]: object i's view v at image i · views + v. */
-  images: GPUBuffer;
-  hostClouds: Float32Array[];
+export interface SampleDataset extends TrainingData {
   /** Index of the spare slot. */
   spare: number;
-  destroy(): void;
 }
 
 const THUMB = 64;
