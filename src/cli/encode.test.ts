@@ -1,32 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
+import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { readNpy, writeNpy } from '../io/npy';
 import { writeSafetensors } from '../io/safetensors';
-import type { DgcnnConfig } from '../nn/dgcnn-config';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { randomModelValues, toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../nn/encoder-testing';
 import { toChannelMajor } from '../nn/point-encoder-run';
-import { encoderParamSpecs, freshWeights, saveEncoderWeights } from '../nn/weights';
+import { encoderParamSpecs, freshWeights } from '../nn/weights';
 import { PRESETS } from '../train/presets';
 import { Rng } from '../util/random';
 
-const dir = mkdtempSync(join(tmpdir(), 'crosspoint-encode-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const save = (name: string, bytes: Uint8Array) => {
-  const p = join(dir, name);
-  writeFileSync(p, bytes);
-  return p;
-};
-
+const { dir, save } = scratchDir('crosspoint-encode-');
 // A small DGCNN (k from the file's metadata) and 3 clouds of 24 points.
-const config: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 16, headHidden: 12, proj: 8 };
-const model = { kind: 'dgcnn' as const, config };
-const values = randomModelValues(encoderParamSpecs(model), 5);
-const weights = save('w.safetensors', saveEncoderWeights(model, values));
+const { config, model, values, weights } = smallDgcnnWeights(save, 5);
 const B = 3;
 const N = 24;
 const xyz = new Rng(6).normalArray(B * N * 3);

@@ -1,32 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
+import { modelNetSubset, scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { isSet, loadAny } from '../data/loaders/index';
 import { sharedDataDir } from '../data/loaders/shared-data';
 import { linearEval } from '../eval/linear-eval';
 import { readNpy } from '../io/npy';
-import type { DgcnnConfig } from '../nn/dgcnn-config';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { randomModelValues, toRefParams } from '../nn/encoder-testing';
-import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
+import { toRefParams } from '../nn/encoder-testing';
 
-const dir = mkdtempSync(join(tmpdir(), 'crosspoint-eval-svm-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-// The real ModelNet40 subset (official HDF5 layout), read in place.
-const MN = join(sharedDataDir(), 'modelnet40_subset');
-const TRAIN = join(MN, 'ply_data_train0.h5');
-const TEST = join(MN, 'ply_data_test0.h5');
-
-// A small DGCNN (k from the file's metadata), so the encoder runs in seconds on SwiftShader.
-const config: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 16, headHidden: 12, proj: 8 };
-const model = { kind: 'dgcnn' as const, config };
-const values = randomModelValues(encoderParamSpecs(model), 3);
-const weights = join(dir, 'w.safetensors');
-writeFileSync(weights, saveEncoderWeights(model, values));
+const { dir, save } = scratchDir('crosspoint-eval-svm-');
+const { train: TRAIN, test: TEST } = modelNetSubset();
+const { config, values, weights } = smallDgcnnWeights(save, 3);
 const P = 24;
 
 /** Float64 reference features of clouds `rows` of an HDF5 split: first P points, unit sphere. */

@@ -1,30 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
+import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { writeNpy } from '../io/npy';
 import { readSafetensors } from '../io/safetensors';
-import type { DgcnnConfig } from '../nn/dgcnn-config';
 import { dgcnnBackwardRef, dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { randomModelValues, toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../nn/encoder-testing';
 import { toChannelMajor, toPointMajor } from '../nn/point-encoder-run';
-import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
+import { encoderParamSpecs } from '../nn/weights';
 import { Rng } from '../util/random';
 
-const dir = mkdtempSync(join(tmpdir(), 'crosspoint-grad-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const save = (name: string, bytes: Uint8Array) => {
-  const p = join(dir, name);
-  writeFileSync(p, bytes);
-  return p;
-};
-
-const config: DgcnnConfig = { k: 4, edgeWidths: [8, 8, 16, 16], emb: 16, headHidden: 12, proj: 8 };
-const model = { kind: 'dgcnn' as const, config };
-const values = randomModelValues(encoderParamSpecs(model), 7);
-const weights = save('w.safetensors', saveEncoderWeights(model, values));
+const { dir, save } = scratchDir('crosspoint-grad-');
+const { config, model, values, weights } = smallDgcnnWeights(save, 7);
 const B = 3;
 const N = 24;
 const rng = new Rng(8);

@@ -1,4 +1,5 @@
 import { PointCloudView } from '../components/PointCloudView';
+import { SeedField } from '../components/SeedField';
 import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
 import { classRows } from '../model';
@@ -10,7 +11,6 @@ export function DataPanel() {
   const form = useApp((s) => s.sampleForm);
   const setForm = useApp((s) => s.setSampleForm);
   const url = useApp((s) => s.url);
-  const setUrl = useApp((s) => s.setUrl);
   const generate = useApp((s) => s.generate);
   const trainerExists = useApp((s) => s.trainer.exists);
   const params = sampleParams({ url, sampleForm: form });
@@ -39,16 +39,7 @@ export function DataPanel() {
               void generate();
             }}
           >
-            <label>
-              Seed
-              <input
-                type="number"
-                min={0}
-                step={1}
-                value={url.seed}
-                onChange={(e) => setUrl({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
-              />
-            </label>
+            <SeedField />
             <label>
               Objects per class
               <input

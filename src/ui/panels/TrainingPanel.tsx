@@ -5,6 +5,7 @@ import { formatBytes } from '../../gpu/errors';
 import { PRESETS } from '../../train/presets';
 import { NotAvailable, Progress } from '../components/Bits';
 import { LineChart } from '../components/LineChart';
+import { SeedField } from '../components/SeedField';
 import { formatDuration, formatLoss, formatRate } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, useApp } from '../store';
@@ -87,16 +88,7 @@ export function TrainingPanel() {
                 ))}
               </select>
             </label>
-            <label>
-              Seed
-              <input
-                type="number"
-                min={0}
-                step={1}
-                value={url.seed}
-                onChange={(e) => setUrl({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
-              />
-            </label>
+            <SeedField />
             {num('batch', 'Batch', preset.batch, '1')}
             {num('lr', 'Learning rate', preset.lr)}
             {num('weightDecay', 'Weight decay', preset.weightDecay)}

@@ -1,0 +1,44 @@
+/** Set-up shared by the CLI tests: a scratch folder, a small DGCNN weights file, the real ModelNet40 subset. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { sharedDataDir } from '../src/data/loaders/shared-data';
+import type { DgcnnConfig } from '../src/nn/dgcnn-config';
+import { randomModelValues } from '../src/nn/encoder-testing';
+import { encoderParamSpecs, saveEncoderWeights } from '../src/nn/weights';
+
+/** A temporary folder removed after the file's tests, and a writer of files into it. */
+export function scratchDir(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const save = (name: string, bytes: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+  return { dir, save };
+}
+
+/** A DGCNN small enough to run in seconds on SwiftShader (k is stored in the file's metadata). */
+export const SMALL_DGCNN: DgcnnConfig = {
+  k: 4,
+  edgeWidths: [8, 8, 16, 16],
+  emb: 16,
+  headHidden: 12,
+  proj: 8,
+};
+
+/** Random values for SMALL_DGCNN from `seed`, saved as `w.safetensors` with reference names. */
+export function smallDgcnnWeights(save: (name: string, bytes: Uint8Array) => string, seed: number) {
+  const model = { kind: 'dgcnn' as const, config: SMALL_DGCNN };
+  const values = randomModelValues(encoderParamSpecs(model), seed);
+  const weights = save('w.safetensors', saveEncoderWeights(model, values));
+  return { config: SMALL_DGCNN, model, values, weights };
+}
+
+/** The real ModelNet40 subset of ../shared/data (official HDF5 layout), read in place. */
+export function modelNetSubset() {
+  const dir = join(sharedDataDir(), 'modelnet40_subset');
+  return { train: join(dir, 'ply_data_train0.h5'), test: join(dir, 'ply_data_test0.h5') };
+}
