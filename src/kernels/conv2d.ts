@@ -81,6 +81,7 @@ const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 /** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
+  checkSharedLimits(ctx, s, bufs, Ho, Wo);
   if ((s.variant ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled')) === 'direct') {
     return planConv2dDirect(ctx, s, bufs, Ho, Wo);
   }
@@ -97,12 +98,6 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
   checkLimit(l, 'maxComputeWorkgroupStorageSize', (TM + TN) * t.tk * 4, 'conv2d tiles', LOWER_TILES);
 
   const Kf = s.Cin * s.KH * s.KW;
-  const xBytes = s.B * s.Cin * s.H * s.W * 4;
-  const yBytes = s.B * s.Cout * Ho * Wo * 4;
-  checkBufferSize(l, xBytes, 'conv2d input x', LOWER_SIZE);
-  checkBufferSize(l, yBytes, 'conv2d output y', LOWER_SIZE);
-  checkBufferSize(l, s.Cout * Kf * 4, 'conv2d weight', 'the channel counts');
-
   const grid = (what: string, n: number, lower: string) => {
     checkLimit(l, 'maxComputeWorkgroupsPerDimension', n, what, lower);
     return Math.max(1, n);
@@ -132,15 +127,11 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
   ] as const;
   const reduceGroups = grid1D(ctx, Math.ceil((s.Cout * Kf) / 256));
 
-  if (s.bias && !bufs.bias) throw new Error('planConv2d: bias requested but no bias buffer given');
   // Kernel size, stride, padding and bias are uniforms: one set of pipelines serves every conv of a network.
   const constants = { WG_M: t.wgM, WG_N: t.wgN, TK: t.tk };
   const wantDgrad = Boolean(bufs.dy && bufs.dx);
   const wantWgrad = Boolean(bufs.dy && bufs.dw);
   const wantBiasGrad = Boolean(bufs.dy && bufs.db);
-  if (wantBiasGrad) {
-    checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.Cout, 'conv2d bias gradient', 'the output channels');
-  }
   const [fwd, dgrad, wgrad, reduce, biasGrad] = await Promise.all([
     ctx.pipelines.compute(conv2dWgsl, 'forward', constants, 'conv2d'),
     wantDgrad ? ctx.pipelines.compute(conv2dWgsl, 'dgrad', constants, 'conv2d') : undefined,
@@ -149,26 +140,7 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
   ]);
 
-  // Two uniform blocks, differing only in `accumulate`, so encode() picks one without a queue write.
-  const params = [0, 1].map((acc) =>
-    createParams(ctx, `conv2d.params${acc ? '.acc' : ''}`, [
-      ['u32', s.B],
-      ['u32', s.Cin],
-      ['u32', s.H],
-      ['u32', s.W],
-      ['u32', s.Cout],
-      ['u32', Ho],
-      ['u32', Wo],
-      ['u32', s.KH],
-      ['u32', s.KW],
-      ['u32', s.stride],
-      ['u32', s.pad],
-      ['u32', acc],
-      ['u32', splitLen],
-      ['u32', splits],
-      ['u32', s.bias ? 1 : 0],
-    ]),
-  );
+  const params = conv2dParams(ctx, s, Ho, Wo, splitLen, splits);
   let partials: GPUBuffer | undefined;
   if (wantWgrad && splits > 1) {
     const bytes = splits * s.Cout * Kf * 4;
@@ -273,6 +245,57 @@ function bindAt(
   return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
 }
 
+/** Checks both variants need: buffer sizes, the bias buffer, the bias-gradient grid (one workgroup per channel). */
+function checkSharedLimits(
+  ctx: GpuContext,
+  s: Conv2dShape,
+  bufs: Conv2dBuffers,
+  Ho: number,
+  Wo: number,
+): void {
+  const l = ctx.limits;
+  checkBufferSize(l, s.B * s.Cin * s.H * s.W * 4, 'conv2d input x', LOWER_SIZE);
+  checkBufferSize(l, s.B * s.Cout * Ho * Wo * 4, 'conv2d output y', LOWER_SIZE);
+  checkBufferSize(l, s.Cout * s.Cin * s.KH * s.KW * 4, 'conv2d weight', 'the channel counts');
+  if (s.bias && !bufs.bias) throw new Error('planConv2d: bias requested but no bias buffer given');
+  if (bufs.dy && bufs.db) {
+    checkLimit(l, 'maxComputeWorkgroupsPerDimension', s.Cout, 'conv2d bias gradient', 'the output channels');
+  }
+}
+
+/**
+ * The uniform block of both variants, twice: the copies differ only in `accumulate`, so encode()
+ * picks one without a queue write. The direct variant has no wgrad splits (splitLen 0, splits 1).
+ */
+function conv2dParams(
+  ctx: GpuContext,
+  s: Conv2dShape,
+  Ho: number,
+  Wo: number,
+  splitLen: number,
+  splits: number,
+) {
+  return [0, 1].map((acc) =>
+    createParams(ctx, `conv2d.params${acc ? '.acc' : ''}`, [
+      ['u32', s.B],
+      ['u32', s.Cin],
+      ['u32', s.H],
+      ['u32', s.W],
+      ['u32', s.Cout],
+      ['u32', Ho],
+      ['u32', Wo],
+      ['u32', s.KH],
+      ['u32', s.KW],
+      ['u32', s.stride],
+      ['u32', s.pad],
+      ['u32', acc],
+      ['u32', splitLen],
+      ['u32', splits],
+      ['u32', s.bias ? 1 : 0],
+    ]),
+  );
+}
+
 const DIRECT_WG = 64;
 
 /** The direct variant (shaders/conv2d_direct.wgsl): one linear grid per pass, no partials. */
@@ -283,12 +306,7 @@ async function planConv2dDirect(
   Ho: number,
   Wo: number,
 ): Promise<Conv2dOp> {
-  const l = ctx.limits;
   const Kf = s.Cin * s.KH * s.KW;
-  checkBufferSize(l, s.B * s.Cin * s.H * s.W * 4, 'conv2d input x', LOWER_SIZE);
-  checkBufferSize(l, s.B * s.Cout * Ho * Wo * 4, 'conv2d output y', LOWER_SIZE);
-  checkBufferSize(l, s.Cout * Kf * 4, 'conv2d weight', 'the channel counts');
-  if (s.bias && !bufs.bias) throw new Error('planConv2d: bias requested but no bias buffer given');
   const blocks = (a: number, b: number) =>
     grid1D(ctx, Math.ceil((Math.ceil(a / BLOCK) * Math.ceil(b / BLOCK)) / DIRECT_WG));
   const fwdGroups = blocks(s.B * Ho * Wo, s.Cout);
@@ -304,25 +322,7 @@ async function planConv2dDirect(
     wantWgrad ? ctx.pipelines.compute(conv2dDirectWgsl, 'wgrad', c, 'conv2d_direct') : undefined,
     wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
   ]);
-  const params = [0, 1].map((acc) =>
-    createParams(ctx, `conv2d.params${acc ? '.acc' : ''}`, [
-      ['u32', s.B],
-      ['u32', s.Cin],
-      ['u32', s.H],
-      ['u32', s.W],
-      ['u32', s.Cout],
-      ['u32', Ho],
-      ['u32', Wo],
-      ['u32', s.KH],
-      ['u32', s.KW],
-      ['u32', s.stride],
-      ['u32', s.pad],
-      ['u32', acc],
-      ['u32', 0],
-      ['u32', 1],
-      ['u32', s.bias ? 1 : 0],
-    ]),
-  );
+  const params = conv2dParams(ctx, s, Ho, Wo, 0, 1);
   const fwdBind = bindAt(ctx, fwd, [bufs.x, bufs.w, bufs.y, bufs.bias ?? bufs.w, params[0]!.buffer]);
   const dgradBinds =
     dgrad && params.map((pr) => bindAt(ctx, dgrad, [bufs.dy!, bufs.w, bufs.dx!, undefined, pr.buffer]));
