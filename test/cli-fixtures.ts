@@ -42,3 +42,28 @@ export function modelNetSubset() {
   const dir = join(sharedDataDir(), 'modelnet40_subset');
   return { train: join(dir, 'ply_data_train0.h5'), test: join(dir, 'ply_data_test0.h5') };
 }
+
+/**
+ * The encoder's input as a float64 reference computes it: the first P points of each cloud in
+ * `rows` of a [clouds, N0, 3] set, centred and scaled to the unit sphere, channel-major [rows, 3, P].
+ */
+export function unitSphereInput(
+  points: ArrayLike<number>,
+  N0: number,
+  rows: ArrayLike<number>,
+  P: number,
+): Float64Array {
+  const x = new Float64Array(rows.length * 3 * P);
+  Array.from(rows).forEach((r, b) => {
+    const at = (i: number, c: number) => points[(r * N0 + i) * 3 + c]!;
+    const m = [0, 1, 2].map((c) => {
+      let s = 0;
+      for (let i = 0; i < P; i++) s += at(i, c);
+      return s / P;
+    });
+    let rad = 0;
+    for (let i = 0; i < P; i++) rad = Math.max(rad, Math.hypot(...[0, 1, 2].map((c) => at(i, c) - m[c]!)));
+    for (let c = 0; c < 3; c++) for (let i = 0; i < P; i++) x[(b * 3 + c) * P + i] = (at(i, c) - m[c]!) / rad;
+  });
+  return x;
+}

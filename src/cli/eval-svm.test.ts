@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
-import { modelNetSubset, scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { modelNetSubset, scratchDir, smallDgcnnWeights, unitSphereInput } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { isSet, loadAny } from '../data/loaders/index';
 import { sharedDataDir } from '../data/loaders/shared-data';
@@ -21,18 +21,7 @@ async function refFeatures(path: string, rows: number[]): Promise<Float64Array> 
   const set = await loadAny(path, new Uint8Array(readFileSync(path)));
   if (!isSet(set)) throw new Error('not a set');
   const N0 = set.pointsPerCloud;
-  const x = new Float64Array(rows.length * 3 * P); // [B, 3, P]
-  rows.forEach((r, b) => {
-    const at = (i: number, c: number) => set.points[(r * N0 + i) * 3 + c]!;
-    const m = [0, 1, 2].map((c) => {
-      let s = 0;
-      for (let i = 0; i < P; i++) s += at(i, c);
-      return s / P;
-    });
-    let rad = 0;
-    for (let i = 0; i < P; i++) rad = Math.max(rad, Math.hypot(...[0, 1, 2].map((c) => at(i, c) - m[c]!)));
-    for (let c = 0; c < 3; c++) for (let i = 0; i < P; i++) x[(b * 3 + c) * P + i] = (at(i, c) - m[c]!) / rad;
-  });
+  const x = unitSphereInput(set.points, N0, rows, P); // [rows, 3, P]
   return dgcnnForwardRef(config, rows.length, P, x, toRefParams(values), 'eval').features;
 }
 
