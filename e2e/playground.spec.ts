@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { sharedDataDir } from '../src/data/loaders/shared-data';
+import { CATEGORIES } from '../src/data/shapes/index';
 
 // The whole path a person takes, in one page: the default sample set, a few training steps with
 // the tiny preset, every panel, a real .ply classified, a broken one rejected, training again.
@@ -15,21 +16,6 @@ const SHOTS = resolve(here, '../test-output/screenshots');
 const GOOD_PLY = 'ply/trimesh/points_emptyface.ply'; // 1024-point ascii cloud, `element face 0`
 const MESH_PLY = 'ply/open3d/bathtub_0154.ply'; // a real ModelNet40 mesh, raw CAD units, z up
 const BROKEN_PLY = 'ply/assimp/issue623.ply'; // BROKEN: a list property the rows do not hold
-const CLASSES = [
-  'airplane',
-  'bench',
-  'cabinet',
-  'car',
-  'chair',
-  'display',
-  'lamp',
-  'loudspeaker',
-  'rifle',
-  'sofa',
-  'table',
-  'telephone',
-  'watercraft',
-];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -234,7 +220,7 @@ test('embeddings: both spaces in 2-D, partner highlighted on hover', async () =>
   for (let y = 12; y < box.height && !found; y += 6) {
     for (let x = 12; x < box.width && !found; x += 6) {
       await page.mouse.move(box.x + x, box.y + y);
-      found = new RegExp(`^(${CLASSES.join('|')})`).test((await card.textContent()) ?? '');
+      found = new RegExp(`^(${CATEGORIES.join('|')})`).test((await card.textContent()) ?? '');
     }
   }
   expect(found).toBe(true);
@@ -294,7 +280,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
   await expect(cl).toContainText('read as ply-ascii');
   await expect(cl).toContainText('centred and scaled to the unit sphere');
   await expect(cl.getByRole('img', { name: '3-D view of points_emptyface.ply' })).toBeVisible();
-  await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CLASSES.join('|')})$`));
+  await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CATEGORIES.join('|')})$`));
   await expect(cl.getByRole('list', { name: 'Top-5 classes' }).getByRole('listitem')).toHaveCount(5);
   await expect(cl.getByTestId('nearest').getByRole('listitem')).toHaveCount(5);
   await expect(cl.getByTestId('nearest')).toContainText(/cos -?\d\.\d{3}/);
@@ -311,7 +297,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
   await expect(cl.getByTestId('classify-file')).toHaveText('bathtub_0154.ply', { timeout: 240_000 });
   await expect(cl).toContainText('triangles');
   await expect(cl).toContainText('turned from z-up to y-up');
-  await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CLASSES.join('|')})$`));
+  await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CATEGORIES.join('|')})$`));
   await shot('classify');
 });
 
