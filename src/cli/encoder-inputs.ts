@@ -7,7 +7,7 @@ import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';
 import type { EncoderOutputs } from '../nn/point-encoder-run';
 import { type EncoderModel, freshWeights, loadEncoderWeights, WeightsError } from '../nn/weights';
-import { getPreset } from '../train/presets';
+import { getPreset, PRESET_NAMES } from '../train/presets';
 import { readBytes } from './cloud-input';
 import { InputError, UsageError } from './errors';
 
@@ -31,7 +31,7 @@ export const MODEL_FLAGS = {
   k: { type: 'int', min: 1, help: "neighbours per point (default: the weights file's metadata, else 20)" },
   preset: {
     type: 'string',
-    choices: ['tiny', 'small', 'paper'],
+    choices: PRESET_NAMES,
     help: "without --weights: fresh weights at this pretraining preset's DGCNN size (default: the reference size)",
   },
 } as const;

@@ -5,7 +5,7 @@ import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/
 import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
 import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
 import { type PoolOp, planPool } from '../kernels/pooling';
-import { allocateSpecs, paramBufferSpecs } from './buffer-plan';
+import { allocateSpecs, type BufferSpec, paramBufferSpecs } from './buffer-plan';
 import { checkDgcnnShape, concatOffset, dgcnnBufferNames, dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
@@ -42,6 +42,11 @@ export interface Dgcnn extends PointEncoder {
   readonly edgeConvBytes: readonly number[];
 }
 
+/** The buffers createDgcnn allocates on this adapter (its kNN split is the adapter's choice). */
+export function dgcnnAllocationSpecs(ctx: GpuContext, c: DgcnnConfig, o: EncoderPlanOptions): BufferSpec[] {
+  return dgcnnBufferSpecs(c, o, defaultKnnSplits(ctx, o.batch, o.points));
+}
+
 /**
  * Plans the DGCNN encoder in `arena`: parameters (ParamStore, values uploaded by the caller),
  * activations, indices and gradients. With `backward`, dProjections (and with featureGrad also
@@ -60,7 +65,7 @@ export async function createDgcnn(
   const { batch: B, points: N } = o;
   const { k, emb } = c;
   const Ctot = concatWidth(c);
-  const specs = dgcnnBufferSpecs(c, o, defaultKnnSplits(ctx, B, N));
+  const specs = dgcnnAllocationSpecs(ctx, c, o);
   const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
   allocateSpecs(

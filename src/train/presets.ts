@@ -1,7 +1,9 @@
 import type { DgcnnConfig } from '../nn/dgcnn-config';
 import type { ResNetConfig } from '../nn/resnet-config';
 
-export type PresetName = 'tiny' | 'small' | 'paper';
+/** The presets, smallest first (DESIGN.md §4). */
+export const PRESET_NAMES = ['tiny', 'small', 'paper'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** A complete pretraining configuration (DESIGN.md §4). */
 export interface Preset {

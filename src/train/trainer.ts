@@ -8,9 +8,7 @@ import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
-import { defaultKnnSplits } from '../kernels/knn';
-import { createDgcnn } from '../nn/dgcnn';
-import { dgcnnBufferSpecs } from '../nn/dgcnn-buffers';
+import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import type { HostTensors, ParamStore } from '../nn/param-store';
 import { initialiseParams, type ParamSpec } from '../nn/param-spec';
@@ -55,17 +53,6 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
   const r = resolveConfig(c);
   return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
-}
-
-/**
- * Refuses a step whose point-encoder buffers exceed the adapter's buffer limits before anything is
- * allocated (the list is exactly what createDgcnn allocates; the largest buffers of a step are there).
- */
-function checkPointBuffersFit(ctx: GpuContext, r: ResolvedConfig, lower: string): void {
-  const clouds = 2 * r.batch;
-  const o = { batch: clouds, points: r.points, prefix: 'point.' };
-  for (const s of dgcnnBufferSpecs(r.dgcnn, o, defaultKnnSplits(ctx, clouds, r.points)))
-    checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
@@ -123,14 +110,15 @@ export class Trainer {
       );
     }
     const lower = 'the batch, the point count or the preset';
-    checkPointBuffersFit(ctx, r, lower);
+    // Both augmented views of each object in one batch.
+    const pointPlan = { batch: 2 * B, points: r.points, prefix: 'point.' };
+    // Refuse a step over the adapter's buffer limits before anything is allocated: the point
+    // encoder's list is exactly what createDgcnn allocates, and a step's largest buffers are there.
+    for (const s of dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan))
+      checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
     const arena = new BufferArena(ctx, lower);
     try {
-      const point = await createDgcnn(ctx, arena, r.dgcnn, {
-        batch: 2 * B,
-        points: r.points,
-        prefix: 'point.',
-      });
+      const point = await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
       const image = await createResNet(ctx, arena, r.resnet, {
         batch: B,
         imageSize: r.imageSize,

@@ -1,6 +1,6 @@
 import { knnSplitsOnDiscreteGpu } from '../../nn/dgcnn-buffers';
 import { trainingStepPlan } from '../../nn/training-plan';
-import { getPreset } from '../../train/presets';
+import { getPreset, PRESET_NAMES } from '../../train/presets';
 import { defineCommand } from '../command';
 
 export const plan = defineCommand({
@@ -10,7 +10,7 @@ export const plan = defineCommand({
     preset: {
       type: 'string',
       default: 'tiny',
-      choices: ['tiny', 'small', 'paper'],
+      choices: PRESET_NAMES,
       help: 'model and data sizes',
     },
     batch: {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { acquireNodeContext } from '../../gpu/node';
-import { getPreset, type PresetName } from '../../train/presets';
+import { getPreset, PRESET_NAMES, type PresetName } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
 import { trainingDataFromSampleSet } from '../../train/training-data';
 import { trainingDataFromFolder } from '../../train/training-data-folder';
@@ -18,7 +18,7 @@ export const pretrain = defineCommand({
     preset: {
       type: 'string',
       default: 'tiny',
-      choices: ['tiny', 'small', 'paper'],
+      choices: PRESET_NAMES,
       help: 'model and data sizes',
     },
     steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
