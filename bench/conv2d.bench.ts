@@ -2,7 +2,7 @@ import { createStorageBuffer } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
 import { GpuTimer, medianTime } from '../src/gpu/timer';
 import { type Conv2dShape, planConv2d } from '../src/kernels/conv2d';
-import { conv2dOutSize } from '../src/kernels/conv2d.ref';
+import { conv2dOutSize } from '../src/kernels/conv2d-shape';
 
 /** ResNet-like convolutions at the tiny preset's image size (32×32). */
 const CASES: { name: string; shape: Conv2dShape }[] = [

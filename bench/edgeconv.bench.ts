@@ -4,7 +4,7 @@ import { createBufferFrom, readF32, submitAndWait } from '../src/gpu/buffers';
 import { GpuTimer, medianTime } from '../src/gpu/timer';
 import { type EdgeConvBuffers, type EdgeConvOp, planEdgeConv } from '../src/kernels/edgeconv';
 import { knnIdx, makeEdgeConvCase } from '../src/kernels/edgeconv.fixtures';
-import type { EdgeConvDims } from '../src/kernels/edgeconv.ref';
+import type { EdgeConvDims } from '../src/kernels/edgeconv-dims';
 import { planEdgeConvNaive } from '../src/kernels/edgeconv_naive';
 
 /** DGCNN's EdgeConv 2 at the "small" preset. */

@@ -1,4 +1,8 @@
-import type { CliIO } from '../src/cli/command';
+/** Where a report writes (the CLI passes its streams, tests pass buffers). */
+export interface BenchIO {
+  out(text: string): void;
+  err(text: string): void;
+}
 
 /** Settings every suite honours. */
 export interface BenchOptions {
@@ -27,7 +31,7 @@ export class BenchReport {
   readonly cases: BenchCase[] = [];
 
   constructor(
-    private readonly io: CliIO,
+    private readonly io: BenchIO,
     readonly options: BenchOptions,
   ) {}
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { sharedDataDir } from '../src/data/loaders/shared-data';
+import { sharedDataDir } from '../test/shared-data';
 import { CATEGORIES } from '../src/data/shapes/index';
 
 // The whole path a person takes, in one page: the default sample set, a few training steps with

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { sharedDataDir } from '../src/data/loaders/shared-data';
+import { sharedDataDir } from './shared-data';
 import type { DgcnnConfig } from '../src/nn/dgcnn-config';
-import { randomModelValues } from '../src/nn/encoder-testing';
+import { randomModelValues } from './encoder-testing';
 import { encoderParamSpecs, saveEncoderWeights } from '../src/nn/weights';
 
 /** A temporary folder removed after the file's tests, and a writer of files into it. */

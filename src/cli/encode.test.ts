@@ -7,7 +7,7 @@ import { expectClose } from '../../test/numeric';
 import { readNpy, writeNpy } from '../io/npy';
 import { writeSafetensors } from '../io/safetensors';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../../test/encoder-testing';
 import { toChannelMajor } from '../nn/point-encoder-run';
 import { encoderParamSpecs, freshWeights } from '../nn/weights';
 import { PRESETS } from '../train/presets';

@@ -3,7 +3,5 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Bad input the user can fix (missing file, wrong shape, NaN points...): exit 2, one line, no stack. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+// Input errors are shared with the layers below the CLI (evaluation throws them too).
+export { InputError } from '../util/errors';

@@ -5,11 +5,11 @@ import { crosspoint } from '../../test/cli';
 import { modelNetSubset, scratchDir, smallDgcnnWeights, unitSphereInput } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { isSet, loadAny } from '../data/loaders/index';
-import { sharedDataDir } from '../data/loaders/shared-data';
+import { sharedDataDir } from '../../test/shared-data';
 import { linearEval } from '../eval/linear-eval';
 import { readNpy } from '../io/npy';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../../test/encoder-testing';
 
 const { dir, save } = scratchDir('crosspoint-eval-svm-');
 const { train: TRAIN, test: TEST } = modelNetSubset();

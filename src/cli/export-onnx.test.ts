@@ -7,7 +7,7 @@ import { crosspoint } from '../../test/cli';
 import { expectClose } from '../../test/numeric';
 import { readNpy, writeNpy } from '../io/npy';
 import type { DgcnnConfig } from '../nn/dgcnn-config';
-import { randomModelValues } from '../nn/encoder-testing';
+import { randomModelValues } from '../../test/encoder-testing';
 import { encoderParamSpecs, saveEncoderWeights } from '../nn/weights';
 import { Rng } from '../util/random';
 

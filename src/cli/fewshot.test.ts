@@ -7,7 +7,7 @@ import { isSet, type LoadedSet, loadAny } from '../data/loaders/index';
 import { type FewShotOptions, fewShotEval } from '../eval/fewshot';
 import { episodeRows } from '../eval/fewshot-rows';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../../test/encoder-testing';
 
 const { dir, save } = scratchDir('crosspoint-fewshot-');
 // The real ModelNet40 subset: 97 train objects in 36 classes, 20 test objects in 17 classes, so

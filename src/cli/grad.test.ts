@@ -7,7 +7,7 @@ import { expectClose } from '../../test/numeric';
 import { writeNpy } from '../io/npy';
 import { readSafetensors } from '../io/safetensors';
 import { dgcnnBackwardRef, dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { toRefParams } from '../nn/encoder-testing';
+import { toRefParams } from '../../test/encoder-testing';
 import { toChannelMajor, toPointMajor } from '../nn/point-encoder-run';
 import { encoderParamSpecs } from '../nn/weights';
 import { Rng } from '../util/random';

@@ -4,7 +4,7 @@ import { expectClose } from '../../test/numeric';
 import type { DgcnnConfig } from '../nn/dgcnn-config';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
-import { randomModelValues, toRefParams } from '../nn/encoder-testing';
+import { randomModelValues, toRefParams } from '../../test/encoder-testing';
 import { Rng } from '../util/random';
 import { cutClouds, extractFeatures } from './extract-features';
 

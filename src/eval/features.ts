@@ -2,7 +2,7 @@
  * Frozen features with their labels, as the evaluation protocols take them, plus the checks and
  * the standardisation they share.
  */
-import { InputError } from '../cli/errors';
+import { InputError } from '../util/errors';
 
 /** `features` is [n, d] row-major, `labels` [n]. */
 export interface FeatureSet {

@@ -3,7 +3,7 @@ import { Rng } from '../util/random';
 import type { FeatureSet } from './features';
 import { type FewShotOptions, fewShotEval } from './fewshot';
 import { episodeRows } from './fewshot-rows';
-import { clusters } from './test-clusters';
+import { clusters } from '../../test/clusters';
 
 /**
  * Features replaced by large random values outside `rows` (the commands leave those rows at 0):

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../cli/errors';
+import { InputError } from '../util/errors';
 import { Rng } from '../util/random';
 import { applyScaler, type FeatureSet, fitScaler } from './features';
 import { fewShotEval, sampleEpisodes } from './fewshot';
-import { clusters } from './test-clusters';
+import { clusters } from '../../test/clusters';
 
 describe('fitScaler / applyScaler', () => {
   it('uses the population std and maps a constant column to std 1', () => {

@@ -6,7 +6,7 @@
  * protocol 'reference': support AND queries from train (disjoint), as upstream's
  * eval_fewshot.py drew them; kept for comparing with the published numbers.
  */
-import { InputError } from '../cli/errors';
+import { InputError } from '../util/errors';
 import { Rng } from '../util/random';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler, gatherRows } from './features';
 import { fitLinearSVC, type LinearSVCOptions } from './linear-svc';

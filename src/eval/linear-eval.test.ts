@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/random';
 import type { FeatureSet } from './features';
 import { linearEval } from './linear-eval';
-import { clusters } from './test-clusters';
+import { clusters } from '../../test/clusters';
 
 describe('linearEval', () => {
   it('reports train, test and per-class accuracy on separable classes', () => {

@@ -2,7 +2,7 @@
  * Linear evaluation of frozen features: a linear SVM fitted on the train split, accuracy on
  * both splits and per test class (CrossPoint reports the overall test accuracy at C = 0.01).
  */
-import { InputError } from '../cli/errors';
+import { InputError } from '../util/errors';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
 import { fitLinearSVC, type LinearSVCOptions } from './linear-svc';
 

@@ -1,12 +1,6 @@
-export interface AdamHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-}
+import { ADAM_DEFAULTS, type AdamHyper } from './adam-hyper';
 
-export const ADAM_DEFAULTS: AdamHyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+export { ADAM_DEFAULTS, type AdamHyper };
 
 /**
  * One Adam step (PyTorch's torch.optim.Adam, float64) on θ, m, v in place; t is the step

@@ -2,7 +2,7 @@ import adamWgsl from '../../shaders/adam.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { bindBuffers, encodePass, grid1D } from '../gpu/dispatch';
 import { createParams } from '../gpu/params';
-import { ADAM_DEFAULTS, type AdamHyper } from './adam.ref';
+import { ADAM_DEFAULTS, type AdamHyper } from './adam-hyper';
 
 const WG = 256;
 

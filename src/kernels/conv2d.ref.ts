@@ -3,27 +3,11 @@
  * dilation 1, groups 1) by direct summation in float64, and its analytic backward.
  * Tensors are NCHW, row-major; weights [Cout, Cin, KH, KW].
  */
-export interface Conv2dRefShape {
-  B: number;
-  Cin: number;
-  H: number;
-  W: number;
-  Cout: number;
-  KH: number;
-  KW: number;
-  stride: number;
-  pad: number;
-}
+import { type Conv2dRefShape, conv2dOutSize } from './conv2d-shape';
+
+export { type Conv2dRefShape, conv2dOutSize };
 
 type Arr = ArrayLike<number>;
-
-/** Output height and width, floor((H + 2p − KH)/s) + 1 as PyTorch. */
-export function conv2dOutSize(s: Conv2dRefShape): { Ho: number; Wo: number } {
-  return {
-    Ho: Math.floor((s.H + 2 * s.pad - s.KH) / s.stride) + 1,
-    Wo: Math.floor((s.W + 2 * s.pad - s.KW) / s.stride) + 1,
-  };
-}
 
 /**
  * Visits every (output, weight, input) triple that contributes: y[yi] += w[wi] · x[xi].

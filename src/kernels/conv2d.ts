@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { conv2dOutSize } from './conv2d.ref';
+import { conv2dOutSize } from './conv2d-shape';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
 const BLOCK = 4;

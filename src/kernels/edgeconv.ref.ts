@@ -4,17 +4,9 @@
  * with the edge tensor written out and float64 throughout. Inputs are dense (no slices).
  */
 
-export const BN_EPS = 1e-5;
-export const BN_MOMENTUM = 0.1;
-export const LEAKY_SLOPE = 0.2;
+import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims, LEAKY_SLOPE } from './edgeconv-dims';
 
-export interface EdgeConvDims {
-  B: number;
-  N: number;
-  k: number;
-  C: number;
-  Cout: number;
-}
+export { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims, LEAKY_SLOPE };
 
 export interface EdgeConvRefInputs {
   x: ArrayLike<number>; // [B, C, N]
@@ -42,8 +34,6 @@ export interface EdgeConvRefGrads {
   dGamma: Float64Array; // [Cout]
   dBeta: Float64Array; // [Cout]
 }
-
-export type BnMode = 'train' | 'eval';
 
 const lrelu = (z: number) => (z > 0 ? z : LEAKY_SLOPE * z);
 

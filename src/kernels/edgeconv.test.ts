@@ -19,7 +19,7 @@ import {
   edgeConvForwardRef,
   edgeConvLossRef,
 } from './edgeconv.ref';
-import { embed, MARKER, runEdgeConv, type SliceLayout } from './edgeconv.run';
+import { embed, MARKER, runEdgeConv, type SliceLayout } from '../../test/edgeconv-run';
 
 const gpu = setupGpu();
 

@@ -4,7 +4,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv.ref';
+import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv-dims';
 import { planMatmul } from './matmul';
 
 /**

@@ -5,7 +5,7 @@ import { Rng } from '../util/random';
 import { planEdgeConv } from './edgeconv';
 import { argMismatches, type EdgeConvCaseOptions, makeEdgeConvCase } from './edgeconv.fixtures';
 import { type EdgeConvDims, edgeConvBackwardRef, edgeConvForwardRef } from './edgeconv.ref';
-import { embed, runEdgeConv, type SliceLayout } from './edgeconv.run';
+import { embed, runEdgeConv, type SliceLayout } from '../../test/edgeconv-run';
 import { planEdgeConvNaive } from './edgeconv_naive';
 
 const gpu = setupGpu();

@@ -12,7 +12,7 @@ import {
   type EdgeConvShape,
   planReverseAdjacency,
 } from './edgeconv';
-import { BN_EPS, BN_MOMENTUM, type BnMode } from './edgeconv.ref';
+import { BN_EPS, BN_MOMENTUM, type BnMode } from './edgeconv-dims';
 import { planMatmul } from './matmul';
 
 const WG = 256;

@@ -2,22 +2,9 @@
  * Reference for shaders/maxpool2d.wgsl: PyTorch's MaxPool2d(kernel, stride, padding) with
  * return_indices (ceil_mode false, dilation 1) on NCHW input, and its analytic backward.
  */
-export interface MaxPool2dRefShape {
-  B: number;
-  C: number;
-  H: number;
-  W: number;
-  kernel: number;
-  stride: number;
-  pad: number;
-}
+import { type MaxPool2dRefShape, maxPool2dOutSize } from './maxpool2d-shape';
 
-export function maxPool2dOutSize(s: MaxPool2dRefShape): { Ho: number; Wo: number } {
-  return {
-    Ho: Math.floor((s.H + 2 * s.pad - s.kernel) / s.stride) + 1,
-    Wo: Math.floor((s.W + 2 * s.pad - s.kernel) / s.stride) + 1,
-  };
-}
+export { type MaxPool2dRefShape, maxPool2dOutSize };
 
 /** y [B, C, Ho, Wo] and argmax (flat ih·W + iw in the plane; first of equal maxima). */
 export function maxPool2dRef(

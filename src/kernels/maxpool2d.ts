@@ -3,7 +3,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { maxPool2dOutSize } from './maxpool2d.ref';
+import { maxPool2dOutSize } from './maxpool2d-shape';
 
 const WG = 256;
 

@@ -3,7 +3,7 @@ import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
 import { Rng } from '../util/random';
 import { type DgcnnConfig, dgcnnParamSpecs } from './dgcnn-config';
 import { dgcnnBackwardRef, dgcnnForwardRef } from './dgcnn.ref';
-import { randomModelValues, toRefParams } from './encoder-testing';
+import { randomModelValues, toRefParams } from '../../test/encoder-testing';
 
 // The float64 DGCNN reference (src/nn/dgcnn.ref.ts) against its own finite differences: the
 // analytic backward the GPU encoder is compared with must itself be right.

@@ -9,7 +9,12 @@ import { type Dgcnn, createDgcnn } from './dgcnn';
 import { type DgcnnConfig, edgeInputWidth } from './dgcnn-config';
 import { edgeConvScratchBytes } from './dgcnn-scratch';
 import { dgcnnBackwardRef, dgcnnForwardRef } from './dgcnn.ref';
-import { expectArenaMatchesSpecs, expectGrads, randomModelValues, toRefParams } from './encoder-testing';
+import {
+  expectArenaMatchesSpecs,
+  expectGrads,
+  randomModelValues,
+  toRefParams,
+} from '../../test/encoder-testing';
 
 const gpu = setupGpu();
 

@@ -5,7 +5,12 @@ import { BufferArena } from '../gpu/arena';
 import { readF32, readU32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
 import { Rng } from '../util/random';
-import { expectArenaMatchesSpecs, expectGrads, randomModelValues, toRefParams } from './encoder-testing';
+import {
+  expectArenaMatchesSpecs,
+  expectGrads,
+  randomModelValues,
+  toRefParams,
+} from '../../test/encoder-testing';
 import { numel } from './param-spec';
 import { createPointNet, POINTNET_REFERENCE, type PointNetConfig, pointnetParamSpecs } from './pointnet';
 import { pointnetBackwardRef, pointnetForwardRef } from './pointnet.ref';

@@ -1,4 +1,4 @@
-import { conv2dOutSize } from '../kernels/conv2d.ref';
+import { conv2dOutSize } from '../kernels/conv2d-shape';
 import { type BlockShape, type ResNetConfig, resnetBlocks, resnetFeatureWidth } from './resnet-config';
 
 /**

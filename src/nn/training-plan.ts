@@ -1,5 +1,4 @@
 import { formatBytes } from '../gpu/errors';
-import type { Preset } from '../train/presets';
 import { type BufferSpec, paramBufferSpecs, sumByGroup } from './buffer-plan';
 import { dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type DgcnnConfig, edgeInputWidth } from './dgcnn-config';
@@ -120,8 +119,18 @@ function figures(specs: readonly BufferSpec[]): StepFigures {
   return { bytes, total: formatBytes(bytes.total!) };
 }
 
+/** The model and data sizes a step's budget depends on (a training preset has them all). */
+export interface StepModelShape {
+  name: string;
+  points: number;
+  batch: number;
+  imageSize: number;
+  dgcnn: DgcnnConfig;
+  resnet: ResNetConfig;
+}
+
 /** A training step's budget at `batch` (default the preset's): ours and the naive one. */
-export function trainingStepPlan(preset: Preset, batch = preset.batch, knnSplits = 1) {
+export function trainingStepPlan(preset: StepModelShape, batch = preset.batch, knnSplits = 1) {
   const clouds = 2 * batch;
   const c = preset.dgcnn;
   const point = dgcnnBufferSpecs(c, { batch: clouds, points: preset.points, backward: true }, knnSplits);

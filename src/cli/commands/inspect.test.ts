@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../../test/cli';
-import { sharedDataDir } from '../../data/loaders/shared-data';
+import { sharedDataDir } from '../../../test/shared-data';
 
 describe('crosspoint inspect', () => {
   const data = sharedDataDir();

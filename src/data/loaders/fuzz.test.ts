@@ -7,7 +7,7 @@ import { loadModelNetText } from './modelnet40-txt';
 import { loadObj } from './obj';
 import { loadOff } from './off';
 import { loadPly } from './ply';
-import { readSharedFile } from './shared-data';
+import { readSharedFile } from '../../../test/shared-data';
 import { loadShapeNetPartText } from './shapenetpart-txt';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataFormatError } from '../errors';
 import { boundingBox } from './checks';
 import { isSet, type Loaded, type LoadedSet, type LoadedShape, loadAny } from './index';
-import { readSharedFile, sharedDataFiles } from './shared-data';
+import { readSharedFile, sharedDataFiles } from '../../../test/shared-data';
 
 /**
  * Every file in ../shared/data (see its MANIFEST.md) either loads with the counts the manifest

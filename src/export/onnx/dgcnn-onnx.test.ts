@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../../test/gpu';
 import { expectClose } from '../../../test/numeric';
 import type { DgcnnConfig } from '../../nn/dgcnn-config';
-import { randomModelValues } from '../../nn/encoder-testing';
+import { randomModelValues } from '../../../test/encoder-testing';
 import { runPointEncoder } from '../../nn/point-encoder-run';
 import { dgcnnParamSpecs } from '../../nn/dgcnn-config';
 import { saveEncoderWeights } from '../../nn/weights';

@@ -1,6 +1,6 @@
 /** Synthetic labelled feature sets for the evaluation tests. */
-import type { Rng } from '../util/random';
-import type { FeatureSet } from './features';
+import type { Rng } from '../src/util/random';
+import type { FeatureSet } from '../src/eval/features';
 
 /** `perClass[c]` samples of class c (label c·3 + 1) around a class centre in d dims; noise std `noise`. */
 export function clusters(rng: Rng, perClass: number[], d: number, noise: number, centres?: number[][]) {

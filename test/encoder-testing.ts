@@ -1,11 +1,11 @@
 // Helpers shared by the encoder tests (not a test file itself).
 import { expect } from 'vitest';
-import { expectClose } from '../../test/numeric';
-import type { BufferArena } from '../gpu/arena';
-import { type BufferSpec, sumByGroup } from './buffer-plan';
-import { initialiseParams, type ParamSpec } from './param-spec';
-import type { RefParams } from './projection-head.ref';
-import { Rng } from '../util/random';
+import { expectClose } from './numeric';
+import type { BufferArena } from '../src/gpu/arena';
+import { type BufferSpec, sumByGroup } from '../src/nn/buffer-plan';
+import { initialiseParams, type ParamSpec } from '../src/nn/param-spec';
+import type { RefParams } from '../src/nn/projection-head.ref';
+import { Rng } from '../src/util/random';
 
 /** Fresh values with BN affine parameters and running statistics away from 1/0, so they matter. */
 export function randomModelValues(specs: readonly ParamSpec[], seed: number) {

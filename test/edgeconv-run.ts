@@ -1,8 +1,8 @@
-import { createBufferFrom, readF32, readI32, submitAndWait } from '../gpu/buffers';
-import type { GpuContext } from '../gpu/context';
-import type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from './edgeconv';
-import type { EdgeConvCase } from './edgeconv.fixtures';
-import type { BnMode, EdgeConvDims } from './edgeconv.ref';
+import { createBufferFrom, readF32, readI32, submitAndWait } from '../src/gpu/buffers';
+import type { GpuContext } from '../src/gpu/context';
+import type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from '../src/kernels/edgeconv';
+import type { EdgeConvCase } from '../src/kernels/edgeconv.fixtures';
+import type { BnMode, EdgeConvDims } from '../src/kernels/edgeconv-dims';
 
 // Runs an EdgeConv plan (fused or naive) once on host data, for the tests: uploads the inputs,
 // optionally inside bigger channel-sliced buffers, records forward (and backward), reads back.
