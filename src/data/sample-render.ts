@@ -19,6 +19,16 @@ export function renderObjectViews(
   mesh.destroy();
 }
 
+/** Objects rendered between two progress reports (and GPU waits, so the queue stays short). */
+const RENDER_CHUNK = 8;
+
+export interface RenderSetOptions {
+  /** Objects rendered so far; when given, each chunk of objects is waited for before reporting. */
+  onProgress?: (done: number, total: number) => void;
+  /** The settings to lower when the tensor is over the adapter's limits (the host's names). */
+  lower?: string;
+}
+
 /**
  * All views of `objects` (default: the whole set) in one tensor [objects · views, 3, S, S] f32,
  * object i's view v at image i · views + v. No readback.
@@ -27,6 +37,7 @@ export async function renderSampleSet(
   ctx: GpuContext,
   set: SampleSet,
   objects: readonly SampleObject[] = set.objects,
+  opts: RenderSetOptions = {},
 ): Promise<GPUBuffer> {
   const { views, imageSize: S } = set.options;
   const bytes = imageTensorBytes(objects.length * views, S);
@@ -34,12 +45,25 @@ export async function renderSampleSet(
     ctx.limits,
     bytes,
     'the rendered views of the sample set',
-    '--views, --size or --per-class',
+    opts.lower ?? '--views, --size or --per-class',
   );
   const out = createStorageBuffer(ctx, bytes, 'sample.views');
   const renderer = await planViewRenderer(ctx, { size: S, maxViews: views });
-  for (const [i, obj] of objects.entries()) renderObjectViews(ctx, renderer, obj, out, i * views);
-  await ctx.device.queue.onSubmittedWorkDone();
-  renderer.destroy();
+  try {
+    for (let s = 0; s < objects.length; s += RENDER_CHUNK) {
+      const e = Math.min(objects.length, s + RENDER_CHUNK);
+      for (let i = s; i < e; i++) renderObjectViews(ctx, renderer, objects[i]!, out, i * views);
+      if (opts.onProgress) {
+        await ctx.device.queue.onSubmittedWorkDone();
+        opts.onProgress(e, objects.length);
+      }
+    }
+    await ctx.device.queue.onSubmittedWorkDone();
+  } catch (err) {
+    out.destroy();
+    throw err;
+  } finally {
+    renderer.destroy();
+  }
   return out;
 }

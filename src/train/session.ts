@@ -190,6 +190,14 @@ export class TrainingSession {
     });
   }
 
+  /**
+   * A randomly initialised trainer of the same config on the same data (the few-shot baseline
+   * against the trained model); the caller disposes it.
+   */
+  freshTrainer(): Promise<Trainer> {
+    return Trainer.create(this.ctx, this.config, this.data);
+  }
+
   dispose(): void {
     this.running = false;
     this.trainer.dispose();

@@ -56,6 +56,25 @@ describe('CrossPoint trainer', () => {
     t.dispose();
   });
 
+  it("a cloud outside the dataset gets the same features as the dataset's copy of it", async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    await steps(t, 1);
+    const objs = [5, 0, 11];
+    const ref = await t.features(objs);
+    const F = ref.length / objs.length;
+    for (const [i, o] of objs.entries()) {
+      // Scaled and shifted: the eval path centres and scales clouds to the unit sphere first.
+      const cloud = data.hostClouds[o]!.map((v, j) => 3 * v + (j % 3) - 1);
+      const got = await t.cloudFeatures(cloud);
+      expect(got.length).toBe(F);
+      let maxErr = 0;
+      for (let j = 0; j < F; j++) maxErr = Math.max(maxErr, Math.abs(got[j]! - ref[i * F + j]!));
+      expect(maxErr).toBeLessThan(1e-4);
+    }
+    await expect(t.cloudFeatures(new Float32Array(9))).rejects.toThrow(/3 points; the model needs 32/);
+    t.dispose();
+  });
+
   it('resuming from a checkpoint gives exactly the losses of an uninterrupted run', async () => {
     const a = await Trainer.create(gpu(), MICRO, data);
     const straight = (await steps(a, 5)).map((x) => [x.lImid, x.lCmid]);

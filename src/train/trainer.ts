@@ -463,6 +463,26 @@ export class Trainer {
     return out;
   }
 
+  /**
+   * The same features of one cloud that is not in the dataset (a user's file), [N·3] with at
+   * least the preset's N points: [F]. It goes through the same eval path as `features` (centred,
+   * scaled to the unit sphere); eval-mode layers treat each cloud of the batch on its own, so
+   * the other rows of the batch do not matter.
+   */
+  async cloudFeatures(cloud: Float32Array): Promise<Float32Array> {
+    const N = this.resolved.points;
+    if (cloud.length < N * 3) {
+      throw new Error(`the cloud has ${Math.floor(cloud.length / 3)} points; the model needs ${N}`);
+    }
+    const F = this.point.featureWidth;
+    this.ctx.device.queue.writeBuffer(this.ops.raw, 0, cloud, 0, N * 3);
+    const enc = this.ctx.device.createCommandEncoder({ label: 'cloud features' });
+    this.ops.evalPoints.encode(enc);
+    this.point.encodeForward(enc, 'eval');
+    this.ctx.device.queue.submit([enc.finish()]);
+    return new Float32Array(await readBufferBytes(this.ctx, this.point.features, F * 4));
+  }
+
   dispose(): void {
     this.ops.destroy();
     this.point.destroy();
@@ -535,6 +555,7 @@ async function planStep(
   const copyCloud = (enc: GPUCommandEncoder, obj: number, slot: number) =>
     enc.copyBufferToBuffer(data.clouds, obj * data.pointsPerCloud * 12, raw, slot * cloudBytes, cloudBytes);
   return {
+    raw,
     slots,
     adam,
     objective,

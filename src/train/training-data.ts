@@ -1,7 +1,7 @@
 import { createBufferFrom } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
-import { renderSampleSet } from '../data/sample-render';
+import { type RenderSetOptions, renderSampleSet } from '../data/sample-render';
 import type { SampleSet } from '../data/sample-set';
 import type { DatasetSummary } from './trainer-api';
 
@@ -31,16 +31,29 @@ export interface TrainingData {
   destroy(): void;
 }
 
-/** Uploads the generated sample set and renders all its views on the GPU. */
-export async function trainingDataFromSampleSet(ctx: GpuContext, set: SampleSet): Promise<TrainingData> {
+/**
+ * Uploads the generated sample set and renders all its views on the GPU: the one builder of a
+ * sample set's training data (the CLI, the worker, tests and benchmarks use it).
+ */
+export async function trainingDataFromSampleSet(
+  ctx: GpuContext,
+  set: SampleSet,
+  opts: RenderSetOptions = {},
+): Promise<TrainingData> {
   const o = set.options;
   const n = set.objects.length;
   const cloudBytes = n * o.points * 3 * 4;
-  checkBufferSize(ctx.limits, cloudBytes, 'the sample set clouds', '--per-class or --points');
-  const all = new Float32Array(n * o.points * 3);
+  checkBufferSize(ctx.limits, cloudBytes, 'the sample set clouds', opts.lower ?? '--per-class or --points');
+  const all = new Float32Array(n * o.points * 3); // [n, N, 3]
   for (const [i, obj] of set.objects.entries()) all.set(obj.points, i * o.points * 3);
   const clouds = createBufferFrom(ctx, all, 'data.clouds');
-  const images = await renderSampleSet(ctx, set);
+  let images: GPUBuffer;
+  try {
+    images = await renderSampleSet(ctx, set, set.objects, opts);
+  } catch (e) {
+    clouds.destroy();
+    throw e;
+  }
   const split = set.objects.map((x) => x.split);
   const trainIndices = split.flatMap((s, i) => (s === 'train' ? [i] : []));
   const testIndices = split.flatMap((s, i) => (s === 'test' ? [i] : []));
@@ -49,7 +62,7 @@ export async function trainingDataFromSampleSet(ctx: GpuContext, set: SampleSet)
     classes.map((_, c) => set.objects.filter((x) => x.label === c && x.split === which).length);
   return {
     summary: {
-      name: `generated sample set (seed ${o.seed}, ${o.perClass} per class)`,
+      name: `Generated sample set (seed ${o.seed}, ${o.perClass} per class)`,
       classes,
       trainCounts: count('train'),
       testCounts: count('test'),

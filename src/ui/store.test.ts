@@ -108,6 +108,17 @@ describe('the app store', () => {
     expect(useApp.getState().fewshot).toEqual({ kind: 'not-available', message: 'not in this build' });
   });
 
+  it('Export ONNX asks the engine worker for the file (nothing is built on the page)', async () => {
+    const bytes = Uint8Array.of(8, 1, 2);
+    replies['export-onnx'] = () => ({ id: 1, type: 'onnx', step: 7, points: 256, bytes });
+    const r = await useApp.getState().exportOnnx();
+    expect(requests.at(-1)).toEqual({ type: 'export-onnx', batch: 1 });
+    expect(r).toEqual({ kind: 'done', value: { id: 1, type: 'onnx', step: 7, points: 256, bytes } });
+    expect(useApp.getState().trainTask).toBeNull();
+    replies['export-onnx'] = () => ({ id: 1, type: 'error', kind: 'Error', message: 'No model yet' });
+    expect(await useApp.getState().exportOnnx()).toEqual({ kind: 'error', message: 'No model yet' });
+  });
+
   it('Reset clears the curves and the evaluation results', async () => {
     useApp.setState({ latest: metrics(3, 2), embeddings: { kind: 'idle' } });
     replies.reset = () => ({

@@ -9,6 +9,7 @@ import type {
   DatasetInfo,
   EmbeddingsReply,
   EngineEvent,
+  EventOf,
   FewShotParams,
   FewShotReply,
   ObjectDetail,
@@ -108,6 +109,8 @@ interface AppState {
   step(): Promise<void>;
   reset(): Promise<void>;
   saveCheckpoint(download: boolean): Promise<Uint8Array | null>;
+  /** The point encoder as an .onnx file, built in the engine worker. */
+  exportOnnx(): Promise<Outcome<EventOf<'onnx'>>>;
   loadCheckpoint(file: File): Promise<void>;
   restoreAutosave(): Promise<void>;
   setProjection(p: Projection): void;
@@ -398,6 +401,17 @@ export const useApp = create<AppState>((set, get) => {
         checkpointMessage: `Saved step ${r.value.step} in this browser${download ? ' and downloaded it' : ''}.`,
       });
       return r.value.bytes;
+    },
+
+    async exportOnnx() {
+      set({ trainTask: { label: 'Exporting the encoder as ONNX', done: 0, total: 0 } });
+      const r = await ask(
+        { type: 'export-onnx', batch: 1 },
+        (ev) => (ev.type === 'onnx' ? ev : undefined),
+        () => {},
+      );
+      set({ trainTask: null });
+      return r;
     },
 
     async loadCheckpoint(file) {

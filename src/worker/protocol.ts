@@ -1,4 +1,6 @@
-import type { FewShotResult } from '../eval/fewshot';
+import type { UpAxis } from '../data/geometry';
+import type { EmbeddingView, Projection } from '../eval/embedding-view';
+import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
@@ -71,44 +73,21 @@ export interface TrainerState {
   autosave: { step: number; savedAt: number; bytes: number } | null;
 }
 
-export type Projection = 'pca' | 'umap';
+export type { Projection };
 
-export interface EmbeddingsReply {
+/** The Embeddings and Similarity panels' picture (src/eval/embedding-view.ts) at a step. */
+export interface EmbeddingsReply extends EmbeddingView {
   step: number;
-  projection: Projection;
-  objects: number[];
-  labels: number[];
-  /** [n·2] 2-D coordinates of the point and image projections. */
-  pointXY: Float32Array;
-  imageXY: Float32Array;
-  dim: number;
-  /** The batch of the similarity matrix: indices into `objects`. */
-  batch: number[];
-  /** [B·B] cosine similarity, rows points, columns images. */
-  sim: Float32Array;
-  retrieval: { pointToImage: number; imageToPoint: number };
 }
 
-export interface FewShotParams {
-  way: number;
-  shot: number;
-  query: number;
-  episodes: number;
-  seed: number;
-}
+export type { FewShotParams };
 
-export interface FewShotReply {
+/** Few-shot episodes of the trained and a random-init encoder (src/eval/object-analyses.ts). */
+export interface FewShotReply extends FewShotComparison {
   step: number;
-  params: FewShotParams;
-  trained: FewShotResult;
-  random: FewShotResult;
-  /** Feature dimension and the split sizes the episodes drew from. */
-  dim: number;
-  trainObjects: number;
-  testObjects: number;
 }
 
-export type UpAxis = 'y' | 'z';
+export type { UpAxis };
 
 export interface ClassifyReply {
   file: string;
@@ -118,12 +97,8 @@ export interface ClassifyReply {
   warnings: string[];
   /** [N·3] normalised points, as the encoder saw them. */
   points: Float32Array;
-  /** Only when the trainer is available. */
-  prediction: {
-    step: number;
-    top: { label: number; className: string; score: number }[];
-    nearest: { index: number; id: string; className: string; similarity: number }[];
-  } | null;
+  /** Only when a model exists. */
+  prediction: (Prediction & { step: number }) | null;
 }
 
 type Req<T extends string, P = object> = { id: number; type: T } & P;
@@ -144,6 +119,8 @@ export type EngineRequest =
   | Req<'embed', { projection: Projection; limit: number }>
   | Req<'fewshot', { params: FewShotParams }>
   | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
+  /** The point encoder as ONNX, `batch` clouds per run (built in the worker from the GPU weights). */
+  | Req<'export-onnx', { batch: number }>
   | Req<'checkpoint-save'>
   | Req<'checkpoint-load', { bytes: Uint8Array; name: string; config: TrainConfig }>
   | Req<'checkpoint-restore', { config: TrainConfig }>;
@@ -165,6 +142,8 @@ export type EngineEvent =
   | { id: number; type: 'fewshot'; reply: FewShotReply }
   | { id: number; type: 'classified'; reply: ClassifyReply }
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
+  /** An .onnx file of the point encoder at `step`, for clouds of `points` points. */
+  | { id: number; type: 'onnx'; step: number; points: number; bytes: Uint8Array }
   | { id: -1; type: 'metrics'; metrics: StepMetrics }
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }

@@ -1,6 +1,4 @@
 import { useRef, useState } from 'react';
-import { exportOnnxFromSafetensors } from '../../export/onnx/index';
-import { readSafetensors } from '../../io/safetensors';
 import { formatBytes } from '../../gpu/errors';
 import { PRESETS } from '../../train/presets';
 import { NotAvailable, Progress } from '../components/Bits';
@@ -222,16 +220,12 @@ export function TrainingPanel() {
 }
 
 /** The `__metadata__` of a safetensors file (trainer checkpoints record k, emb_dims and points there). */
-function readCheckpointMeta(bytes: Uint8Array): Record<string, string> {
-  return readSafetensors(bytes).metadata;
-}
-
 function CheckpointCard({ disabled }: { disabled: boolean }) {
   const trainer = useApp((s) => s.trainer);
   const task = useApp((s) => s.trainTask);
   const message = useApp((s) => s.checkpointMessage);
   const url = useApp((s) => s.url);
-  const { saveCheckpoint, loadCheckpoint, restoreAutosave } = useApp.getState();
+  const { saveCheckpoint, loadCheckpoint, restoreAutosave, exportOnnx: buildOnnx } = useApp.getState();
   const fileRef = useRef<HTMLInputElement>(null);
   const [onnxMessage, setOnnxMessage] = useState<string | null>(null);
   const busy = task !== null;
@@ -248,26 +242,24 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
 
-  // The point encoder as ONNX (eval mode, [max ; mean] features), built on this thread from the
-  // checkpoint's point_model.* tensors: one cloud of the preset's point count per run.
+  // The point encoder as ONNX (eval mode, [max ; mean] features), built in the engine worker from
+  // the model's weights: one cloud of the preset's point count per run.
   const exportOnnx = async () => {
-    const bytes = await saveCheckpoint(false);
-    if (!bytes) return;
-    try {
-      const points = Number(readCheckpointMeta(bytes).points) || 1024;
-      const onnx = exportOnnxFromSafetensors(bytes, { batch: 1, points });
-      const blob = new Blob([onnx as BlobPart], { type: 'application/octet-stream' });
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `crosspoint-dgcnn-${url.preset}-seed${url.seed}-step${trainer.step}.onnx`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-      setOnnxMessage(
-        `Exported the DGCNN encoder as ONNX (opset 17, 1 × ${points} points, ${(onnx.length / 2 ** 20).toFixed(1)} MiB).`,
-      );
-    } catch (e) {
-      setOnnxMessage(`Could not export ONNX: ${(e as Error).message}`);
+    const r = await buildOnnx();
+    if (r.kind !== 'done') {
+      setOnnxMessage(`Could not export ONNX: ${'message' in r ? r.message : ''}`);
+      return;
     }
+    const { bytes, points, step } = r.value;
+    const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `crosspoint-dgcnn-${url.preset}-seed${url.seed}-step${step}.onnx`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    setOnnxMessage(
+      `Exported the DGCNN encoder as ONNX (opset 17, 1 × ${points} points, ${(bytes.length / 2 ** 20).toFixed(1)} MiB).`,
+    );
   };
 
   return (

@@ -1,8 +1,10 @@
 /**
- * Pure helpers the worker uses on user files and sample-set pictures (no GPU, no DOM), kept apart
- * so they can be unit-tested and imported anywhere.
+ * Pure helpers on user clouds, sample-set pictures and score lists (no GPU, no DOM), used by the
+ * analyses in src/eval and by the worker.
  */
-import type { UpAxis } from './protocol';
+
+/** Which axis of a file's frame points up (the training data is y-up). */
+export type UpAxis = 'y' | 'z';
 
 /**
  * A cloud normalised like the training data: centred on its centroid, scaled so the farthest

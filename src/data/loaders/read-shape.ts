@@ -1,0 +1,74 @@
+/**
+ * A user's file as the encoder takes it: read (any supported format), resampled to n points and
+ * normalised like the training data. Any problem with the file is an InputError naming it.
+ */
+import { InputError } from '../../util/errors';
+import { Rng } from '../../util/random';
+import { normaliseCloud, type UpAxis } from '../geometry';
+import { isSet, loadAny, toPointCloud } from './index';
+
+/** A user file read and resampled to a cloud of n points. */
+export interface ReadShape {
+  format: string;
+  /** [n·3] as read (before normalising). */
+  points: Float32Array;
+  note: string;
+  warnings: string[];
+}
+
+/** Any supported file → n points (a mesh is sampled on its surface; an HDF5 set gives its first cloud). */
+export async function readShape(
+  name: string,
+  bytes: Uint8Array,
+  n: number,
+  seed: number,
+): Promise<ReadShape> {
+  const loaded = await loadAny(name, bytes);
+  const rng = new Rng(seed);
+  if (isSet(loaded)) {
+    const N = loaded.pointsPerCloud;
+    const first = { points: loaded.points.subarray(0, N * 3) };
+    const r = toPointCloud({ ...first, file: name, format: 'hdf5', properties: [], warnings: [] }, n, rng);
+    return {
+      format: 'hdf5',
+      points: r.points,
+      note: `the file holds ${loaded.count} clouds: the first one, ${r.note}`,
+      warnings: loaded.warnings,
+    };
+  }
+  const r = toPointCloud(loaded, n, rng);
+  return { format: loaded.format, points: r.points, note: r.note, warnings: loaded.warnings };
+}
+
+export interface UserCloud {
+  format: string;
+  /** [n·3] centred, on the unit sphere, y up. */
+  points: Float32Array;
+  /** What was done to the file's points (sampling, normalisation), for the user. */
+  notes: string[];
+  warnings: string[];
+}
+
+/** readShape, then normaliseCloud; every failure to read becomes an InputError. */
+export async function readUserCloud(
+  name: string,
+  bytes: Uint8Array,
+  n: number,
+  upAxis: UpAxis,
+): Promise<UserCloud> {
+  let shape: ReadShape;
+  try {
+    shape = await readShape(name, bytes, n, 1);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  return {
+    format: shape.format,
+    points: normaliseCloud(shape.points, upAxis),
+    notes: [
+      shape.note,
+      `centred and scaled to the unit sphere${upAxis === 'z' ? ', turned from z-up to y-up' : ''}`,
+    ],
+    warnings: shape.warnings,
+  };
+}

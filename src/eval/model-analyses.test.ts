@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { clusters } from '../../test/clusters';
+import type { EmbeddingSet } from '../train/trainer-api';
+import { Rng } from '../util/random';
+import type { EvalEncoder } from './encoder-jobs';
+import { type AnalysisHost, ModelAnalyses } from './model-analyses';
+import type { ObjectMeta } from './object-analyses';
+
+// A CPU stand-in for the trainer: features are fixed rows per object (clustered by class for the
+// "trained" model, noise for the random one), projections the first `P` feature columns.
+const P = 4;
+
+function fakeEncoder(rows: Float32Array, dim: number, batch: number, step = 5) {
+  const calls: { kind: string; n: number }[] = [];
+  const pick = (idx: readonly number[], width: number) => {
+    const out = new Float32Array(idx.length * width);
+    idx.forEach((o, i) => {
+      for (let j = 0; j < width; j++) out[i * width + j] = rows[o * dim + j]!;
+    });
+    return out;
+  };
+  const e = {
+    step,
+    resolved: { batch },
+    async features(idx: readonly number[]) {
+      calls.push({ kind: 'features', n: idx.length });
+      return pick(idx, dim);
+    },
+    async embed(idx: readonly number[]): Promise<EmbeddingSet> {
+      calls.push({ kind: 'embed', n: idx.length });
+      return {
+        ids: idx.map(String),
+        labels: idx.map((i) => labels[i]!),
+        point: pick(idx, P),
+        image: pick(idx, P).map((v) => v * 2),
+        dim: P,
+      };
+    },
+    async cloudFeatures(cloud: Float32Array) {
+      calls.push({ kind: 'cloud', n: 1 });
+      return Float32Array.from(rows.subarray(cloud[0]! * dim, (cloud[0]! + 1) * dim));
+    },
+  };
+  return { e: e as unknown as EvalEncoder, calls };
+}
+
+const perClass = [10, 10, 10, 10, 10, 10];
+const n = perClass.reduce((a, b) => a + b);
+const dim = 6;
+const { set } = clusters(new Rng(2), perClass, dim, 0.3);
+const features = Float32Array.from(set.features);
+const labels = set.labels;
+const objects: ObjectMeta[] = Array.from(labels, (label, i) => ({
+  id: `o${i}`,
+  label,
+  split: i % 5 === 4 ? 'test' : 'train',
+}));
+const classes = Array.from({ length: 20 }, (_, c) => `class${c}`);
+
+function host(step = 5) {
+  const trained = fakeEncoder(features, dim, 8, step);
+  const noise = new Rng(7);
+  const random = fakeEncoder(
+    Float32Array.from({ length: n * dim }, () => noise.normal(0, 1)),
+    dim,
+    8,
+  );
+  let scheduled = 0;
+  let disposed = 0;
+  const h: AnalysisHost = {
+    schedule: (job) => {
+      scheduled++;
+      return job();
+    },
+    model: () => trained.e,
+    createRandom: async () => Object.assign(random.e, { dispose: () => void disposed++ }),
+    pause: async () => {},
+    objects,
+    classes,
+  };
+  return { h, trained, random, counts: () => ({ scheduled, disposed }) };
+}
+
+describe('ModelAnalyses', () => {
+  it('embeds in jobs of one training batch each and projects both spaces', async () => {
+    const { h, trained, counts } = host();
+    const a = new ModelAnalyses(h);
+    const tasks: string[] = [];
+    const view = await a.embeddings('pca', 20, (t) => tasks.push(t));
+    expect(trained.calls.filter((c) => c.kind === 'embed').map((c) => c.n)).toEqual([8, 8, 4]);
+    expect(counts().scheduled).toBe(3);
+    expect(view.step).toBe(5);
+    expect(view.objects).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor((i * n) / 20)));
+    expect(view.labels).toEqual(view.objects.map((o) => labels[o]));
+    expect(view.pointXY.length).toBe(40);
+    expect(view.batch.length).toBe(12);
+    // Image projections are twice the point ones: every pair's cosine similarity is 1.
+    for (let i = 0; i < 12; i++) expect(view.sim[i * 12 + i]!).toBeCloseTo(1, 5);
+    expect(tasks).toContain('Embedding the shapes');
+    expect(tasks).toContain('Projecting to 2-D (PCA)');
+  });
+
+  it('few-shot: trained features beat random ones; random features are computed once and disposed', async () => {
+    const { h, random, counts } = host();
+    const a = new ModelAnalyses(h);
+    const params = { way: 5, shot: 2, query: 1, episodes: 6, seed: 0 };
+    const r = await a.fewShot(params, () => {});
+    expect(r.trainObjects).toBe(48);
+    expect(r.testObjects).toBe(12);
+    expect(r.dim).toBe(dim);
+    expect(r.trained.mean).toBeGreaterThan(0.9);
+    expect(r.trained.mean).toBeGreaterThan(r.random.mean);
+    expect(counts().disposed).toBe(1);
+    const before = random.calls.length;
+    await a.fewShot(params, () => {});
+    expect(random.calls.length).toBe(before);
+  });
+
+  it('predicts the class of a cloud and lists its nearest objects; features cached per step', async () => {
+    const { h, trained } = host();
+    const a = new ModelAnalyses(h);
+    // The fake reads the object index from the first coordinate.
+    const p = await a.predict(Float32Array.of(13, 0, 0), () => {});
+    expect(p.top[0]!.label).toBe(labels[13]);
+    expect(p.top[0]!.className).toBe(classes[labels[13]!]);
+    expect(p.nearest[0]).toMatchObject({ index: 13, id: 'o13', similarity: expect.closeTo(1, 5) });
+    const featureJobs = () => trained.calls.filter((c) => c.kind === 'features').length;
+    const first = featureJobs();
+    expect(first).toBe(2); // 60 objects in chunks of 32
+    await a.predict(Float32Array.of(2, 0, 0), () => {});
+    expect(featureJobs()).toBe(first);
+    a.invalidate();
+    await a.predict(Float32Array.of(2, 0, 0), () => {});
+    expect(featureJobs()).toBe(2 * first);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The analyses of one training run's model, with the features they share cached: the page's
+ * Embeddings / Similarity, Few-shot and Classify panels ask these. GPU work goes through the
+ * host's scheduler in short jobs (the worker: between two training steps), CPU work pauses
+ * between slices, so training is not held up.
+ */
+import { type DatasetFeatures, datasetFeatures, embedObjects } from './dataset-features';
+import { type EmbeddingView, embeddingView, type Projection, spreadObjects } from './embedding-view';
+import type { EvalEncoder, Progress, RunJob } from './encoder-jobs';
+import {
+  compareFewShot,
+  type FewShotComparison,
+  type FewShotParams,
+  type ObjectMeta,
+  type Prediction,
+  predictFromFeatures,
+} from './object-analyses';
+
+export interface AnalysisHost {
+  /** Runs a short GPU job when no training step is in flight. */
+  schedule<T>(job: () => Promise<T>): Promise<T>;
+  /** The trained model now (it may be replaced after a device loss). */
+  model(): EvalEncoder;
+  /** A randomly initialised encoder of the same configuration (the few-shot baseline). */
+  createRandom(): Promise<EvalEncoder & { dispose(): void }>;
+  /** Lets other work in between CPU slices (the worker yields to its event loop). */
+  pause(): Promise<void>;
+  objects: readonly ObjectMeta[];
+  classes: readonly string[];
+}
+
+export class ModelAnalyses {
+  private sample: DatasetFeatures | undefined;
+  private random: DatasetFeatures | undefined;
+
+  constructor(private readonly host: AnalysisHost) {}
+
+  private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
+
+  /** Forget cached features (after a checkpoint load: same step number, other weights). */
+  invalidate(): void {
+    this.sample = undefined;
+  }
+
+  /** Projections of `limit` objects spread over the set, in 2-D, with the similarity batch. */
+  async embeddings(
+    projection: Projection,
+    limit: number,
+    progress: Progress,
+  ): Promise<EmbeddingView & { step: number }> {
+    const objects = spreadObjects(this.host.objects.length, limit);
+    const { set, step } = await embedObjects(this.run, objects, progress);
+    const view = await embeddingView(set, objects, projection, {
+      onProgress: progress,
+      pause: this.host.pause,
+    });
+    return { ...view, step };
+  }
+
+  /** Pooled features of every object at the model's current step (cached per step). */
+  async sampleFeatures(progress: Progress): Promise<DatasetFeatures> {
+    const step = this.host.model().step;
+    if (this.sample?.step === step) return this.sample;
+    const f = await datasetFeatures(
+      this.run,
+      this.host.objects.length,
+      progress,
+      'Extracting features of the sample set',
+    );
+    this.sample = f;
+    return f;
+  }
+
+  /** Features of a random-init encoder, computed once per run (they do not change with training). */
+  private async randomFeatures(progress: Progress): Promise<DatasetFeatures> {
+    if (this.random) return this.random;
+    const fresh = await this.host.schedule(() => this.host.createRandom());
+    try {
+      const run: RunJob = (job) => this.host.schedule(() => job(fresh));
+      this.random = await datasetFeatures(
+        run,
+        this.host.objects.length,
+        progress,
+        'Features of a randomly initialised encoder',
+      );
+    } finally {
+      fresh.dispose();
+    }
+    return this.random;
+  }
+
+  async fewShot(params: FewShotParams, progress: Progress): Promise<FewShotComparison & { step: number }> {
+    const trained = await this.sampleFeatures(progress);
+    const random = await this.randomFeatures(progress);
+    await this.host.pause();
+    const r = compareFewShot(trained, random, this.host.objects, params, (done, total) =>
+      progress('Few-shot episodes', done, total),
+    );
+    return { ...r, step: trained.step };
+  }
+
+  /** Top classes and nearest objects for a normalised cloud [N·3]. */
+  async predict(cloud: Float32Array, progress: Progress): Promise<Prediction & { step: number }> {
+    const sample = await this.sampleFeatures(progress);
+    const q = await this.run((e) => e.cloudFeatures(cloud));
+    return { step: sample.step, ...predictFromFeatures(sample, this.host.objects, this.host.classes, q) };
+  }
+}

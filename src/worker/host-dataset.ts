@@ -1,0 +1,88 @@
+/**
+ * The generated sample set as the worker holds it: the training data (one builder,
+ * src/train/training-data.ts) plus what the Data panel shows: the objects, their points, a
+ * thumbnail of each (first view, ≤ 64 px, read back once) and full-size views on request.
+ */
+import { downsampleRgba } from '../data/geometry';
+import { readViewRgba8 } from '../data/render';
+import { generateSampleSet } from '../data/sample-set';
+import type { GpuContext } from '../gpu/context';
+import { type TrainingData, trainingDataFromSampleSet } from '../train/training-data';
+import type { DatasetInfo, ObjectDetail, SampleSetParams, Thumb } from './protocol';
+
+const THUMB = 64;
+
+export interface HostDataset {
+  info: Omit<DatasetInfo, 'seconds'>;
+  /** [N·3] surface points of object i. */
+  points(i: number): Float32Array;
+  /** Rendered views of object i (full size). */
+  views(i: number): Promise<Thumb[]>;
+  /** What the trainer reads; the worker owns its buffers (dispose frees them). */
+  data: TrainingData;
+  dispose(): void;
+}
+
+export async function generateHostDataset(
+  ctx: GpuContext,
+  params: SampleSetParams,
+  onProgress: (task: string, done: number, total: number) => void,
+): Promise<HostDataset> {
+  onProgress('Building meshes and sampling points', 0, 0);
+  // Let the progress message go out before the CPU-bound generation.
+  await new Promise((r) => setTimeout(r, 0));
+  const set = generateSampleSet({
+    perClass: params.perClass,
+    points: params.points,
+    views: params.views,
+    imageSize: params.imageSize,
+    seed: params.seed,
+  });
+  const data = await trainingDataFromSampleSet(ctx, set, {
+    onProgress: (done, total) => onProgress('Rendering views', done, total),
+    lower: 'objects per class, views per object or the preset',
+  });
+  const { views: V, imageSize: S } = set.options;
+  const thumbs: Thumb[] = [];
+  try {
+    for (let i = 0; i < set.objects.length; i++) {
+      thumbs.push(downsampleRgba(await readViewRgba8(ctx, data.images, i * V, S), S, THUMB));
+    }
+  } catch (e) {
+    data.destroy();
+    throw e;
+  }
+  return {
+    info: {
+      summary: data.summary,
+      params,
+      objects: set.objects.map((o) => ({ id: o.id, label: o.label, split: o.split })),
+      thumbs,
+    },
+    points: (i) => set.objects[i]!.points,
+    views: async (i) => {
+      const out: Thumb[] = [];
+      for (let v = 0; v < V; v++)
+        out.push({ size: S, rgba: await readViewRgba8(ctx, data.images, i * V + v, S) });
+      return out;
+    },
+    data,
+    dispose: () => data.destroy(),
+  };
+}
+
+/** Object `index` for the Data panel: its points and full-size views, copied (so they can be transferred). */
+export async function objectDetail(ds: HostDataset, index: number): Promise<ObjectDetail> {
+  const o = ds.info.objects[index];
+  if (!o) throw new Error(`no object ${index} (the set has ${ds.info.objects.length})`);
+  const points = ds.points(index).slice();
+  const views = (await ds.views(index)).map((v) => ({ size: v.size, rgba: v.rgba.slice() }));
+  const className = ds.info.summary.classes[o.label] ?? String(o.label);
+  return { index, ...o, className, points, views };
+}
+
+/** The dataset's description for the page, thumbnails copied (the dataset keeps its own) to be transferred. */
+export function transferableInfo(ds: HostDataset, seconds: number): DatasetInfo {
+  const thumbs = ds.info.thumbs.map((t) => ({ size: t.size, rgba: t.rgba.slice() }));
+  return { ...ds.info, thumbs, seconds };
+}
