@@ -130,7 +130,9 @@ describe('CrossPoint trainer', () => {
   });
 
   it('refuses a batch larger than the training split, saying what to lower', async () => {
-    await expect(Trainer.create(gpu(), { ...MICRO, batch: 64 }, data)).rejects.toThrow('lower the batch');
+    await expect(Trainer.create(gpu(), { ...MICRO, batch: 64 }, data)).rejects.toThrow(
+      `Batch must be an integer from 2 to ${data.trainIndices.length} (the objects in the training split)`,
+    );
   });
 
   it('refuses a step whose buffers exceed the adapter limits before allocating, saying what to lower', async () => {

@@ -18,36 +18,10 @@ import { resnetParamSpecs } from '../nn/resnet-config';
 import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { planObjective } from './objective';
-import { getPreset, type Preset } from './presets';
 import { cosineLr } from './schedule';
+import { checkTrainConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import type { TrainingData } from './training-data';
-import type { EmbeddingSet, LossTerms, StepMetrics, TrainConfig, TrainFault } from './trainer-api';
-
-/** The preset with the config's overrides applied. */
-export interface ResolvedConfig extends Preset {
-  seed: number;
-  losses: LossTerms;
-  augment: boolean;
-}
-
-export function resolveConfig(c: TrainConfig): ResolvedConfig {
-  const p = getPreset(c.preset);
-  return {
-    ...p,
-    batch: c.batch ?? p.batch,
-    lr: c.lr ?? p.lr,
-    weightDecay: c.weightDecay ?? p.weightDecay,
-    epochs: c.epochs ?? p.epochs,
-    temperature: c.temperature ?? p.temperature,
-    points: c.model?.points ?? p.points,
-    imageSize: c.model?.imageSize ?? p.imageSize,
-    dgcnn: { ...p.dgcnn, ...c.model?.dgcnn, k: c.k ?? c.model?.dgcnn?.k ?? p.dgcnn.k },
-    resnet: { ...p.resnet, ...c.model?.resnet },
-    seed: c.seed,
-    losses: c.losses ?? { imid: true, cmid: true },
-    augment: c.augment ?? true,
-  };
-}
+import type { EmbeddingSet, StepMetrics, TrainConfig, TrainFault } from './trainer-api';
 
 /** Tensor lists of both models for a config (checkpoint validation uses them). */
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
@@ -90,25 +64,13 @@ export class Trainer {
   }
 
   static async create(ctx: GpuContext, config: TrainConfig, data: TrainingData): Promise<Trainer> {
-    const r = resolveConfig(config);
+    // Settings the kernels cannot run, or that this data cannot feed, are refused before anything is built.
+    const r = checkTrainConfig(config, {
+      trainObjects: data.trainIndices.length,
+      pointsPerCloud: data.pointsPerCloud,
+      imageSize: data.imageSize,
+    });
     const B = r.batch;
-    if (B < 2) throw new Error('the batch must hold at least 2 objects (NT-Xent needs negatives)');
-    if (data.trainIndices.length < B) {
-      throw new Error(
-        `the training split has ${data.trainIndices.length} objects, fewer than the batch of ${B}: ` +
-          'lower the batch or use a larger dataset',
-      );
-    }
-    if (data.pointsPerCloud < r.points) {
-      throw new Error(
-        `the dataset has ${data.pointsPerCloud} points per cloud but the preset needs ${r.points}`,
-      );
-    }
-    if (data.imageSize !== r.imageSize) {
-      throw new Error(
-        `the dataset's views are ${data.imageSize}×${data.imageSize} but the preset needs ${r.imageSize}`,
-      );
-    }
     const lower = 'the batch, the point count or the preset';
     // Both augmented views of each object in one batch.
     const pointPlan = { batch: 2 * B, points: r.points, prefix: 'point.' };

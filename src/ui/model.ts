@@ -2,8 +2,9 @@
  * Pure state logic of the page (no React, no worker): the loss history the curves draw, the
  * training speed, and the TrainConfig built from the form. Unit-tested in model.test.ts.
  */
+import { type DataFacts, validateTrainConfig } from '../train/train-config';
 import type { StepMetrics, TrainConfig } from '../train/trainer-api';
-import type { UrlState } from './url-state';
+import { DEFAULT_URL_STATE, type UrlState } from './url-state';
 
 /** Loss curves, thinned to at most `cap` points: when full, every other point is dropped. */
 export interface LossHistory {
@@ -77,24 +78,17 @@ export const DEFAULT_HYPER: HyperForm = {
   checkpointEvery: '25',
 };
 
-/** Form fields that do not parse; each entry names the field and says what it needs. */
-export function hyperErrors(f: HyperForm): string[] {
-  const errs: string[] = [];
-  const check = (name: string, v: string, ok: (x: number) => boolean, need: string) => {
-    if (v.trim() === '') return;
-    const x = Number(v);
-    if (!Number.isFinite(x) || !ok(x)) errs.push(`${name} must be ${need}`);
-  };
-  const posInt = (x: number) => Number.isInteger(x) && x > 0;
-  check('Batch', f.batch, (x) => posInt(x) && x >= 2, 'an integer ≥ 2');
-  check('Learning rate', f.lr, (x) => x > 0, 'positive');
-  check('Weight decay', f.weightDecay, (x) => x >= 0, '≥ 0');
-  check('Temperature', f.temperature, (x) => x > 0, 'positive');
-  check('k', f.k, posInt, 'a positive integer');
-  check('Epochs', f.epochs, posInt, 'a positive integer');
-  check('Autosave every', f.checkpointEvery, (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
-  if (!f.imid && !f.cmid) errs.push('At least one loss term must be on');
-  return errs;
+/**
+ * What is wrong with the form, one message per setting (src/train/train-config.ts decides, the
+ * same check the trainer makes): a blank field is the preset's value, text that is not a number
+ * is refused like a value out of range. `data`: the sample set's sizes when one exists.
+ */
+export function hyperErrors(
+  f: HyperForm,
+  url: Pick<UrlState, 'preset' | 'seed'> = DEFAULT_URL_STATE,
+  data: DataFacts = {},
+): string[] {
+  return validateTrainConfig(trainConfigFrom(url, f), data).map((p) => p.message);
 }
 
 export function trainConfigFrom(url: Pick<UrlState, 'preset' | 'seed'>, f: HyperForm): TrainConfig {

@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
+import { PRESETS } from '../train/presets';
+import { type DataFacts, validateTrainConfig } from '../train/train-config';
 import type { StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 import { EngineClient, type RequestBody } from '../worker/client';
 import type {
@@ -56,14 +58,8 @@ export interface SampleForm {
   views: number;
 }
 
-/** Sample-set size per preset (points and image size follow the preset). */
+/** Sample-set size (points and image size follow the preset, src/train/presets.ts). */
 export const DEFAULT_SAMPLE: SampleForm = { perClass: 8, views: 4 };
-
-const PRESET_DATA = {
-  tiny: { points: 256, imageSize: 32 },
-  small: { points: 1024, imageSize: 64 },
-  paper: { points: 2048, imageSize: 224 },
-} as const;
 
 const EMPTY_TRAINER: TrainerState = { exists: false, running: false, step: 0, config: null, autosave: null };
 
@@ -134,9 +130,31 @@ export function currentConfig(s: Pick<AppState, 'url' | 'hyper'>): TrainConfig {
   return trainConfigFrom(s.url, s.hyper);
 }
 
+/**
+ * The sizes of the sample set on screen, for the training config's check, when it is the set
+ * Train would use (another preset's set is regenerated first, so it says nothing).
+ */
+export function dataFacts(s: Pick<AppState, 'url' | 'sampleForm' | 'dataset'>): DataFacts {
+  const d = s.dataset;
+  if (d.kind !== 'done' || JSON.stringify(d.value.params) !== JSON.stringify(sampleParams(s)))
+    return NO_FACTS;
+  return d.value.summary.trainCounts === lastFacts.counts
+    ? lastFacts.facts
+    : rememberFacts(d.value.summary.trainCounts);
+}
+
+const NO_FACTS: DataFacts = {};
+// The same object for the same set, so a React selector does not re-render on every store change.
+let lastFacts: { counts: number[] | null; facts: DataFacts } = { counts: null, facts: NO_FACTS };
+function rememberFacts(counts: number[]): DataFacts {
+  lastFacts = { counts, facts: { trainObjects: counts.reduce((a, b) => a + b, 0) } };
+  return lastFacts.facts;
+}
+
 /** The sample-set parameters the current preset and form ask for. */
 export function sampleParams(s: Pick<AppState, 'url' | 'sampleForm'>) {
-  return { ...s.sampleForm, seed: s.url.seed, ...PRESET_DATA[s.url.preset] };
+  const p = PRESETS[s.url.preset];
+  return { ...s.sampleForm, seed: s.url.seed, points: p.points, imageSize: p.imageSize };
 }
 
 function initialUrl(): UrlState {
@@ -217,6 +235,14 @@ export const useApp = create<AppState>((set, get) => {
         set({ trainer: ev.state });
         return;
     }
+  }
+
+  /** Whether the form's config can be trained; when not, says why (the form shows it too). */
+  function configOk(): boolean {
+    const problems = validateTrainConfig(currentConfig(get()), dataFacts(get()));
+    if (problems.length === 0) return true;
+    set({ faults: [...get().faults, { kind: 'error', message: problems.map((p) => p.message).join('; ') }] });
+    return false;
   }
 
   /** Ensures a sample set matching the preset exists (Train needs one). */
@@ -352,7 +378,7 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async train() {
-      if (get().trainer.running || get().trainTask) return;
+      if (get().trainer.running || get().trainTask || !configOk()) return;
       if (!(await ensureDataset())) return;
       const ok = await trainerRequest({ type: 'run', config: currentConfig(get()) }, 'Starting training');
       if (ok) set({ checkpointMessage: null });
@@ -363,7 +389,7 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async step() {
-      if (get().trainer.running || get().trainTask) return;
+      if (get().trainer.running || get().trainTask || !configOk()) return;
       if (!(await ensureDataset())) return;
       await trainerRequest({ type: 'step', config: currentConfig(get()) }, 'One step');
     },

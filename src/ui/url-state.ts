@@ -1,3 +1,5 @@
+import { PRESET_NAMES, type PresetName } from '../train/presets';
+
 /** The state that belongs in the URL, so a view can be shared: preset, seed and the open panel. */
 export const PANELS = ['data', 'training', 'embeddings', 'similarity', 'fewshot', 'classify'] as const;
 export type PanelId = (typeof PANELS)[number];
@@ -11,7 +13,7 @@ export const PANEL_TITLES: Record<PanelId, string> = {
 };
 
 export interface UrlState {
-  preset: 'tiny' | 'small' | 'paper';
+  preset: PresetName;
   seed: number;
   panel: PanelId;
 }
@@ -24,7 +26,9 @@ export function parseUrlState(search: string): UrlState {
   const seed = Number(q.get('seed'));
   const panel = q.get('panel');
   return {
-    preset: preset === 'small' || preset === 'paper' || preset === 'tiny' ? preset : DEFAULT_URL_STATE.preset,
+    preset: (PRESET_NAMES as readonly string[]).includes(preset ?? '')
+      ? (preset as PresetName)
+      : DEFAULT_URL_STATE.preset,
     seed: q.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : DEFAULT_URL_STATE.seed,
     panel: (PANELS as readonly string[]).includes(panel ?? '') ? (panel as PanelId) : DEFAULT_URL_STATE.panel,
   };

@@ -29,6 +29,9 @@ export function capabilities(): Capabilities {
   return { dataset: true, files: true, trainer: true };
 }
 
+/** Requests that carry a user's file: an InputError there is about the file. */
+const FILE_REQUESTS = new Set<EngineRequest['type']>(['classify', 'checkpoint-load', 'checkpoint-restore']);
+
 export class Session {
   private dataset: HostDataset | undefined;
   private run: Run | undefined;
@@ -43,8 +46,8 @@ export class Session {
     try {
       await this.dispatch(req);
     } catch (e) {
-      // InputError: the user's file (or checkpoint) is the problem; nothing else changed.
-      if (e instanceof InputError) {
+      // The user's file (a shape or a checkpoint) is the problem; nothing else changed.
+      if (e instanceof InputError && FILE_REQUESTS.has(req.type)) {
         this.post({ id: req.id, type: 'file-error', message: e.message });
       } else {
         const err = e instanceof Error ? e : new Error(String(e));

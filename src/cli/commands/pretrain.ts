@@ -4,6 +4,7 @@ import { generateSampleSet } from '../../data/sample-set';
 import { acquireNodeContext } from '../../gpu/node';
 import { getPreset, PRESET_NAMES, type PresetName } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
+import { checkTrainConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
 import { trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
@@ -33,6 +34,7 @@ export const pretrain = defineCommand({
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
     batch: { type: 'int', min: 2, help: 'objects per step (default: the preset)' },
     lr: { type: 'number', help: 'Adam learning rate (default 1e-3)' },
+    k: { type: 'int', help: 'neighbours per point in the DGCNN (default: the preset)' },
     losses: {
       type: 'string',
       default: 'both',
@@ -55,9 +57,12 @@ export const pretrain = defineCommand({
       epochs: flags.epochs,
       batch: flags.batch,
       lr: flags.lr,
+      k: flags.k,
       losses: { imid: flags.losses !== 'cmid', cmid: flags.losses !== 'imid' },
       checkpointEvery: flags['checkpoint-every'],
     };
+    // The same check as the page's form and the trainer: exit 2 naming each bad setting.
+    checkTrainConfig(config);
     const data = flags.data!;
     if (data !== 'sample' && !existsSync(data)) throw new InputError(`no dataset folder at ${data}`);
     if (flags.log) writeFileSync(flags.log, '');

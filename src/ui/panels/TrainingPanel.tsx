@@ -1,14 +1,20 @@
 import { useRef, useState } from 'react';
 import { formatBytes } from '../../gpu/errors';
 import { PRESETS } from '../../train/presets';
+import { type Limit, trainLimits } from '../../train/train-config';
 import { NotAvailable, Progress } from '../components/Bits';
 import { LineChart } from '../components/LineChart';
 import { SeedField } from '../components/SeedField';
 import { formatDuration, formatLoss, formatRate } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
-import { currentConfig, useApp } from '../store';
+import { currentConfig, dataFacts, useApp } from '../store';
 
 const LOSS_COLORS = { imid: '#1f6feb', cmid: '#d9480f', loss: '#1b1f24' };
+
+/** A limit from the training config's check, as a tooltip: "2 to 26 (the objects in the training split)". */
+function limitText(l: Limit): string {
+  return Number.isFinite(l.max) ? `${l.min} to ${l.max} (${l.why})` : `at least ${l.min}`;
+}
 
 export function TrainingPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -20,10 +26,13 @@ export function TrainingPanel() {
   const faults = useApp((s) => s.faults);
   const url = useApp((s) => s.url);
   const hyper = useApp((s) => s.hyper);
+  // The sample set's sizes, when the one on screen is the one Train would use.
+  const facts = useApp(dataFacts);
 
   const { setUrl, setHyper, train, pause, step, reset } = useApp.getState();
   const config = currentConfig({ url, hyper });
-  const errors = hyperErrors(hyper);
+  const errors = hyperErrors(hyper, url, facts);
+  const limits = trainLimits(config, facts);
   const preset = PRESETS[url.preset];
   const locked = trainer.exists; // the config of a built trainer changes only through Reset
   const pending = trainer.exists && trainer.config && !sameConfig(trainer.config, config);
@@ -44,12 +53,20 @@ export function TrainingPanel() {
     { name: 'L', color: LOSS_COLORS.loss, points: history.step.map((x, i) => ({ x, y: history.loss[i]! })) },
   ];
 
-  const num = (key: keyof HyperForm, label: string, placeholder: number | string, stepAttr = 'any') => (
-    <label>
+  const num = (
+    key: keyof HyperForm,
+    label: string,
+    placeholder: number | string,
+    stepAttr = 'any',
+    limit?: Limit,
+  ) => (
+    <label title={limit && limitText(limit)}>
       {label}
       <input
         type="number"
         step={stepAttr}
+        min={limit?.min}
+        max={limit && Number.isFinite(limit.max) ? limit.max : undefined}
         value={hyper[key] as string}
         placeholder={String(placeholder)}
         onChange={(e) => setHyper({ [key]: e.target.value } as Partial<HyperForm>)}
@@ -87,11 +104,11 @@ export function TrainingPanel() {
               </select>
             </label>
             <SeedField />
-            {num('batch', 'Batch', preset.batch, '1')}
+            {num('batch', 'Batch', preset.batch, '1', limits.batch)}
             {num('lr', 'Learning rate', preset.lr)}
             {num('weightDecay', 'Weight decay', preset.weightDecay)}
             {num('temperature', 'Temperature', preset.temperature)}
-            {num('k', 'k (neighbours)', preset.dgcnn.k, '1')}
+            {num('k', 'k (neighbours)', preset.dgcnn.k, '1', limits.k)}
             {num('epochs', 'Epochs', preset.epochs, '1')}
             {num('checkpointEvery', 'Autosave every (steps)', 25, '1')}
             <div className="checks">
