@@ -54,6 +54,30 @@ describe('pca2', () => {
     expect(variance(0)).toBeGreaterThan(4 * variance(1));
   });
 
+  it('gives the same projection through the row Gram matrix (n < d) as through the covariance (n ≥ d)', () => {
+    const rng = new Rng(5);
+    const d = 40;
+    const axes = [
+      Array.from({ length: d }, (_, j) => (j < 2 ? Math.SQRT1_2 : 0)),
+      Array.from({ length: d }, (_, j) => (j === 7 ? 1 : 0)),
+    ];
+    const many = anisotropic(rng, 60, axes, [4, 2], new Array(d).fill(1)); // 60 rows ≥ 40 dims
+    const few = many.subarray(0, 17 * d); // 17 rows < 40 dims: the row Gram path
+    const viaRows = pca2(few, 17, d);
+    // Padding the 17 rows with copies of their mean (n = 60 ≥ d: the covariance path) changes
+    // neither the mean nor Xcᵀ Xc, so the first 17 projections must not change.
+    const mean = Array.from({ length: d }, (_, j) => {
+      let s = 0;
+      for (let i = 0; i < 17; i++) s += few[i * d + j]!;
+      return s / 17;
+    });
+    const padded = new Float64Array(60 * d);
+    padded.set(few);
+    for (let i = 17; i < 60; i++) for (let j = 0; j < d; j++) padded[i * d + j] = mean[j]!;
+    const viaCovPadded = pca2(padded, 60, d);
+    for (let i = 0; i < 17 * 2; i++) expect(viaCovPadded[i]!).toBeCloseTo(viaRows[i]!, 3);
+  });
+
   it('is deterministic and fixes the sign by the largest entry', () => {
     const rng = new Rng(9);
     const x = Float32Array.from({ length: 13 * 5 }, () => rng.normal(0, 1));
