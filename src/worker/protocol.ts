@@ -151,3 +151,6 @@ export type EngineEvent =
   | { id: -1; type: 'gpu-error'; kind: string; message: string };
 
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+/** How the worker's side sends an event to the page (large arrays in `transfer` are moved, not copied). */
+export type Post = (ev: EngineEvent, transfer?: Transferable[]) => void;

@@ -11,9 +11,9 @@ import { InputError } from '../util/errors';
 import { getCheckpoint } from './checkpoint-store';
 import { GpuQueue } from './gpu-queue';
 import { generateHostDataset, type HostDataset, objectDetail, transferableInfo } from './host-dataset';
-import type { Capabilities, EngineEvent, EngineRequest } from './protocol';
+import type { Capabilities, EngineRequest, Post } from './protocol';
 import {
-  autosaveKey,
+  storedCheckpoints,
   exportOnnx,
   loadCheckpoint,
   type Run,
@@ -22,7 +22,6 @@ import {
   trainerState,
 } from './training-host';
 
-export type Post = (ev: EngineEvent, transfer?: Transferable[]) => void;
 type ReqOf<T extends EngineRequest['type']> = Extract<EngineRequest, { type: T }>;
 
 export function capabilities(): Capabilities {
@@ -123,7 +122,7 @@ export class Session {
         await this.loadCheckpoint(req.config, req.bytes, req.id, req.name);
         return this.reply(req.id);
       case 'checkpoint-restore': {
-        const c = await getCheckpoint(autosaveKey.of('autosave', req.config));
+        const c = await getCheckpoint(storedCheckpoints.of('autosave', req.config));
         if (!c) throw new Error(`no autosave for preset ${req.config.preset}, seed ${req.config.seed}`);
         await this.loadCheckpoint(req.config, c.bytes, req.id, 'the autosave');
         return this.reply(req.id);

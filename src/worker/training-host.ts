@@ -12,12 +12,10 @@ import { InputError } from '../util/errors';
 import { checkpointKey, getCheckpoint, putCheckpoint } from './checkpoint-store';
 import type { GpuQueue } from './gpu-queue';
 import type { HostDataset } from './host-dataset';
-import type { EngineEvent, TrainerState } from './protocol';
-
-type Post = (ev: EngineEvent, transfer?: Transferable[]) => void;
+import type { Post, TrainerState } from './protocol';
 
 /** IndexedDB keys and writes of a config's checkpoints. */
-export const autosaveKey = {
+export const storedCheckpoints = {
   of: (slot: 'autosave' | 'saved', c: TrainConfig) => checkpointKey(slot, c.preset, c.seed),
   save: (slot: 'autosave' | 'saved', c: TrainConfig, step: number, bytes: Uint8Array) =>
     putCheckpoint({ key: checkpointKey(slot, c.preset, c.seed), step, savedAt: Date.now(), bytes }),
@@ -56,7 +54,7 @@ export async function saveCheckpoint(r: Run, gpu: GpuQueue): Promise<{ bytes: Ui
     bytes: await r.session.checkpoint(),
     step: r.session.step,
   }));
-  await autosaveKey.save('saved', r.config, step, bytes.slice());
+  await storedCheckpoints.save('saved', r.config, step, bytes.slice());
   return { bytes, step };
 }
 
@@ -101,7 +99,7 @@ function startTraining(
       },
       persist: async (bytes, step) => {
         try {
-          await autosaveKey.save('autosave', config, step, bytes);
+          await storedCheckpoints.save('autosave', config, step, bytes);
         } catch (e) {
           const message = `autosave failed (training continues): ${(e as Error).message}`;
           post({ id: -1, type: 'fault', fault: { kind: 'error', message } });
@@ -127,7 +125,7 @@ export async function trainerState(
   let autosave: TrainerState['autosave'] = null;
   if (config) {
     try {
-      const c = await getCheckpoint(autosaveKey.of('autosave', config));
+      const c = await getCheckpoint(storedCheckpoints.of('autosave', config));
       if (c) autosave = { step: c.step, savedAt: c.savedAt, bytes: c.bytes.byteLength };
     } catch {
       // No IndexedDB (private mode): no autosave to offer.
