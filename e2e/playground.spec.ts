@@ -274,7 +274,7 @@ test('few-shot: accuracy ± std, trained against random init', async () => {
 });
 
 test('classify: a real .ply, then a dropped mesh', async () => {
-  test.skip(!HAVE_SHARED, `this test ${SHARED_DATA_HELP}`);
+  test.skip(!HAVE_SHARED, `needs shared/data, not found. ${SHARED_DATA_HELP}`);
   test.setTimeout(300_000);
   await open('Classify');
   const cl = region('Classify');
@@ -305,7 +305,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
 });
 
 test('a broken file gives a clear alert', async () => {
-  test.skip(!HAVE_SHARED, `this test ${SHARED_DATA_HELP}`);
+  test.skip(!HAVE_SHARED, `needs shared/data, not found. ${SHARED_DATA_HELP}`);
   test.setTimeout(300_000);
   const cl = region('Classify');
   const stepBefore = stepNumber(await page.getByTestId('status-step').textContent());

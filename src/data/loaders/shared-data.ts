@@ -13,12 +13,12 @@ export const REQUIRE_ENV = 'CROSSPOINT_REQUIRE_SHARED_DATA';
 /** Overrides the search: the path of a `data` folder holding MANIFEST.md. */
 export const DIR_ENV = 'CROSSPOINT_SHARED_DATA';
 
-/** What is missing and how to get it, for skip messages and errors. */
+/** What the folder is and how to get it, for skip messages and errors. */
 export const SHARED_DATA_HELP =
-  "needs the project's shared/data folder (public PLY/OFF/OBJ/HDF5 files listed in its MANIFEST.md), " +
-  'which is not in the repository: put the `shared` folder that comes with the project beside your clone ' +
+  "shared/data is the project's folder of public PLY/OFF/OBJ/HDF5 files (listed in its MANIFEST.md); " +
+  'it is not in the repository. Put the `shared` folder that comes with the project beside your clone ' +
   `(so that ../shared/data/MANIFEST.md exists) or set ${DIR_ENV}=/path/to/shared/data. ` +
-  `Set ${REQUIRE_ENV}=1 to make its absence a failure instead of a skip.`;
+  `${REQUIRE_ENV}=1 makes a missing folder a failure instead of a skip.`;
 
 /** The folder, or undefined when it is not there. */
 export function findSharedDataDir(): string | undefined {
@@ -37,7 +37,7 @@ export function findSharedDataDir(): string | undefined {
 /** The folder; throws with SHARED_DATA_HELP when it is missing, so tests never pass vacuously. */
 export function sharedDataDir(): string {
   const dir = findSharedDataDir();
-  if (!dir) throw new Error(`shared/data (with MANIFEST.md) not found: this ${SHARED_DATA_HELP}`);
+  if (!dir) throw new Error(`shared/data (with MANIFEST.md) not found. ${SHARED_DATA_HELP}`);
   return dir;
 }
 
@@ -54,7 +54,7 @@ export function haveSharedData(what: string): boolean {
     throw new Error(
       `${what}: shared/data (with MANIFEST.md) not found and ${REQUIRE_ENV}=1; this ${SHARED_DATA_HELP}`,
     );
-  if (!told) console.warn(`skipped: ${what} ${SHARED_DATA_HELP}`);
+  if (!told) console.warn(`Skipped ${what}: shared/data (with MANIFEST.md) not found. ${SHARED_DATA_HELP}`);
   told = true;
   return false;
 }
