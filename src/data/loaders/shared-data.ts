@@ -52,7 +52,7 @@ export function haveSharedData(what: string): boolean {
   if (findSharedDataDir()) return true;
   if (process.env[REQUIRE_ENV] === '1')
     throw new Error(
-      `${what}: shared/data (with MANIFEST.md) not found and ${REQUIRE_ENV}=1; this ${SHARED_DATA_HELP}`,
+      `${what} cannot run: shared/data (with MANIFEST.md) not found and ${REQUIRE_ENV}=1. ${SHARED_DATA_HELP}`,
     );
   if (!told) console.warn(`Skipped ${what}: shared/data (with MANIFEST.md) not found. ${SHARED_DATA_HELP}`);
   told = true;
