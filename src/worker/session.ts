@@ -30,8 +30,9 @@ import type {
 type Post = (ev: EngineEvent, transfer?: Transferable[]) => void;
 type ReqOf<T extends EngineRequest['type']> = Extract<EngineRequest, { type: T }>;
 
-/** Objects in the similarity matrix's batch. */
+/** Objects in the similarity matrix's batch, SIM_PER_CLASS of each class (so classes show as blocks). */
 const SIM_BATCH = 12;
+const SIM_PER_CLASS = 2;
 
 export function capabilities(): Capabilities {
   return {
@@ -352,7 +353,7 @@ export class Session {
       total: 2,
     });
     const imageXY = project(set.image);
-    const batch = pickMixedBatch(set.labels, SIM_BATCH);
+    const batch = pickMixedBatch(set.labels, SIM_BATCH, SIM_PER_CLASS);
     const rows = (x: Float32Array) => {
       const out = new Float32Array(batch.length * set.dim);
       for (let i = 0; i < batch.length; i++) {
