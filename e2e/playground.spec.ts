@@ -255,6 +255,12 @@ test('few-shot: accuracy ± std, trained against random init', async () => {
   test.setTimeout(300_000);
   await open('Few-shot');
   const fs = region('Few-shot');
+  // The form starts at defaults bounded by the set (3 per class: 2 train, 1 test).
+  await expect(fs.getByLabel('N-way')).toHaveValue('5');
+  await expect(fs.getByLabel('K-shot')).toHaveValue('2');
+  await expect(fs.getByLabel('Queries per class')).toHaveValue('1');
+  await expect(fs.getByLabel('Episodes')).toHaveValue('40');
+  // Fewer episodes here, to keep the run short on CPU emulation.
   await fs.getByLabel('N-way').fill('5');
   await fs.getByLabel('K-shot').fill('1');
   await fs.getByLabel('Queries per class').fill('1');
@@ -268,8 +274,14 @@ test('few-shot: accuracy ± std, trained against random init', async () => {
   );
   for (const id of ['fewshot-trained', 'fewshot-random']) {
     await expect(fs.getByTestId(id).locator('.big-number')).toHaveText(/^\d+\.\d ± \d+\.\d %$/);
-    await expect(fs.getByTestId(id).locator('.episode-bars span')).toHaveCount(4);
   }
+  // One dot per episode for each encoder on the labelled 0–100 % axis, and the paired difference.
+  const spread = fs.getByRole('img', { name: /^Accuracy of each of the 4 episodes/ });
+  await expect(spread).toContainText('accuracy per episode (%)');
+  for (const id of ['episodes-trained', 'episodes-random']) {
+    await expect(spread.getByTestId(id).locator('circle')).toHaveCount(4);
+  }
+  await expect(fs.getByTestId('fewshot-difference')).toContainText('on the same 4 episodes');
   await shot('fewshot');
 });
 
