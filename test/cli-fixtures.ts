@@ -37,7 +37,7 @@ export function smallDgcnnWeights(save: (name: string, bytes: Uint8Array) => str
   return { config: SMALL_DGCNN, model, values, weights };
 }
 
-/** The real ModelNet40 subset of ../shared/data (official HDF5 layout), read in place. */
+/** The real ModelNet40 subset of ../shared/data (official HDF5 layout), read in place; guard with haveSharedData. */
 export function modelNetSubset() {
   const dir = join(sharedDataDir(), 'modelnet40_subset');
   return { train: join(dir, 'ply_data_train0.h5'), test: join(dir, 'ply_data_test0.h5') };

@@ -5,14 +5,15 @@ import { crosspoint } from '../../test/cli';
 import { modelNetSubset, scratchDir, smallDgcnnWeights, unitSphereInput } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { isSet, loadAny } from '../data/loaders/index';
-import { sharedDataDir } from '../../test/shared-data';
+import { haveSharedData, sharedDataDir } from '../../test/shared-data';
 import { linearEval } from '../eval/linear-eval';
 import { readNpy } from '../io/npy';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
 import { toRefParams } from '../../test/encoder-testing';
 
 const { dir, save } = scratchDir('crosspoint-eval-svm-');
-const { train: TRAIN, test: TEST } = modelNetSubset();
+const HAVE = haveSharedData('the crosspoint eval-svm tests (the ModelNet40 subset)');
+const { train: TRAIN, test: TEST } = HAVE ? modelNetSubset() : { train: '', test: '' };
 const { config, values, weights } = smallDgcnnWeights(save, 3);
 const P = 24;
 
@@ -25,7 +26,7 @@ async function refFeatures(path: string, rows: number[]): Promise<Float64Array> 
   return dgcnnForwardRef(config, rows.length, P, x, toRefParams(values), 'eval').features;
 }
 
-describe('crosspoint eval-svm', () => {
+describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
   it('encodes both ModelNet40 splits, fits the SVM and prints the accuracies as JSON', async () => {
     const feats = join(dir, 'feats');
     const r = crosspoint([

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { modelNetSubset, scratchDir, smallDgcnnWeights, unitSphereInput } from '../../test/cli-fixtures';
 import { isSet, type LoadedSet, loadAny } from '../data/loaders/index';
+import { haveSharedData } from '../../test/shared-data';
 import { type FewShotOptions, fewShotEval } from '../eval/fewshot';
 import { episodeRows } from '../eval/fewshot-rows';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
@@ -12,7 +13,8 @@ import { toRefParams } from '../../test/encoder-testing';
 const { dir, save } = scratchDir('crosspoint-fewshot-');
 // The real ModelNet40 subset: 97 train objects in 36 classes, 20 test objects in 17 classes, so
 // at most 6 train and 2 test per class.
-const { train: TRAIN, test: TEST } = modelNetSubset();
+const HAVE = haveSharedData('the crosspoint fewshot tests (the ModelNet40 subset)');
+const { train: TRAIN, test: TEST } = HAVE ? modelNetSubset() : { train: '', test: '' };
 const { config, values, weights } = smallDgcnnWeights(save, 4);
 const P = 24;
 
@@ -36,7 +38,7 @@ function refFeatures(set: LoadedSet, rows: Int32Array): Float32Array {
   return out;
 }
 
-describe('crosspoint fewshot', () => {
+describe.skipIf(!HAVE)('crosspoint fewshot', () => {
   it('runs seeded episodes on encoder features of the ModelNet40 splits (support: train, queries: test)', async () => {
     const r = crosspoint([
       'fewshot',

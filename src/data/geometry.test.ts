@@ -50,6 +50,14 @@ describe('pickMixedBatch', () => {
     expect(pickMixedBatch([0, 0, 0, 1, 1, 2], 5)).toEqual([0, 3, 5, 1, 4]);
     expect(pickMixedBatch([2, 2, 1], 10)).toEqual([2, 0, 1]);
   });
+  it('takes perClass objects of each class at a time', () => {
+    expect(pickMixedBatch([0, 0, 0, 1, 1, 2], 5, 2)).toEqual([0, 1, 3, 4, 5]);
+    expect(pickMixedBatch([0, 0, 0, 1, 1, 2], 10, 2)).toEqual([0, 1, 3, 4, 5, 2]);
+    // 13 classes of 3: a batch of 12 holds 6 classes twice each.
+    const labels = Array.from({ length: 39 }, (_, i) => Math.floor(i / 3));
+    const batch = pickMixedBatch(labels, 12, 2);
+    expect(batch.map((i) => labels[i])).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+  });
 });
 
 describe('topK', () => {

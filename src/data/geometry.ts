@@ -70,10 +70,11 @@ export function downsampleRgba(
 
 /**
  * A batch for the similarity matrix: up to `b` objects, taken round-robin over the classes (in
- * label order, objects in their listed order), so the matrix mixes classes instead of showing
- * the first class only. Returns indices into `labels`.
+ * label order, objects in their listed order), `perClass` at a time, so the matrix mixes classes
+ * instead of showing the first class only, and with perClass > 1 each class shows as a block of
+ * same-class pairs around the diagonal. Returns indices into `labels`.
  */
-export function pickMixedBatch(labels: ArrayLike<number>, b: number): number[] {
+export function pickMixedBatch(labels: ArrayLike<number>, b: number, perClass = 1): number[] {
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
@@ -85,8 +86,8 @@ export function pickMixedBatch(labels: ArrayLike<number>, b: number): number[] {
   for (let round = 0; out.length < b; round++) {
     let any = false;
     for (const q of queues) {
-      if (round < q.length && out.length < b) {
-        out.push(q[round]!);
+      for (let j = round * perClass; j < (round + 1) * perClass && j < q.length && out.length < b; j++) {
+        out.push(q[j]!);
         any = true;
       }
     }

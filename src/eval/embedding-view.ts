@@ -6,8 +6,9 @@ import { umap2 } from './umap';
 
 export type Projection = 'pca' | 'umap';
 
-/** Objects in the similarity matrix's batch. */
+/** Objects in the similarity matrix's batch, SIM_PER_CLASS of each class (so classes show as blocks). */
 export const SIM_BATCH = 12;
+export const SIM_PER_CLASS = 2;
 
 /** What the Embeddings and Similarity panels show of one embedding set. */
 export interface EmbeddingView {
@@ -63,7 +64,7 @@ export async function embeddingView(
   if (projection === 'pca') opts.onProgress?.(task, 1, 2);
   await opts.pause?.();
   const imageXY = await project(set.image, 1);
-  const batch = pickMixedBatch(set.labels, SIM_BATCH);
+  const batch = pickMixedBatch(set.labels, SIM_BATCH, SIM_PER_CLASS);
   const rows = (x: Float32Array) => {
     const out = new Float32Array(batch.length * d); // [B, d]
     for (let i = 0; i < batch.length; i++) out.set(x.subarray(batch[i]! * d, (batch[i]! + 1) * d), i * d);

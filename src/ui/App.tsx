@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { AdapterPanel } from './AdapterPanel';
 import { ClassifyPanel } from './panels/ClassifyPanel';
 import { DataPanel } from './panels/DataPanel';
@@ -8,7 +8,7 @@ import { SimilarityPanel } from './panels/SimilarityPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
 import { StatusBar } from './StatusBar';
 import { openPanel, useApp } from './store';
-import { PANEL_TITLES, PANELS, type PanelId } from './url-state';
+import { PANEL_TITLES, PANELS, type PanelId, unknownPanelNotice } from './url-state';
 
 const PANEL_BLURBS: Record<PanelId, string> = {
   data: 'shapes and their views',
@@ -19,7 +19,11 @@ const PANEL_BLURBS: Record<PanelId, string> = {
   classify: 'drop a .ply',
 };
 
+// Read once, before the store rewrites the URL with the panel it fell back to.
+const PANEL_NOTICE = typeof location === 'undefined' ? undefined : unknownPanelNotice(location.search);
+
 export function App() {
+  const [panelNotice, setPanelNotice] = useState(PANEL_NOTICE);
   const engine = useApp((s) => s.engine);
   const notices = useApp((s) => s.notices);
   const dismiss = useApp((s) => s.dismissNotice);
@@ -39,6 +43,14 @@ export function App() {
         </div>
         {engine.kind === 'ready' && <StatusBar />}
       </header>
+      {panelNotice && (
+        <div role="status" aria-label="Unknown panel" className="notice">
+          {panelNotice}{' '}
+          <button type="button" onClick={() => setPanelNotice(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
       {notices.map((n) => (
         <div key={n.id} role="alert" className="notice">
           {n.text}{' '}

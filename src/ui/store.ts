@@ -28,6 +28,7 @@ import {
   smoothStepMs,
   trainConfigFrom,
 } from './model';
+import { FEWSHOT_AIM, fewShotDefaults, MIN_EPISODES } from './fewshot-defaults';
 import { formatUrlState, type PanelId, parseUrlState, type UrlState } from './url-state';
 
 export type EngineStatus =
@@ -275,7 +276,7 @@ export const useApp = create<AppState>((set, get) => {
     checkpointMessage: null,
     projection: 'pca',
     embeddings: IDLE,
-    fewshotForm: { way: 5, shot: 1, query: 1, episodes: 10, seed: 0 },
+    fewshotForm: { ...FEWSHOT_AIM, episodes: MIN_EPISODES, seed: 0 }, // until a set is there
     fewshot: IDLE,
     upAxis: 'y',
     classify: IDLE,
@@ -354,7 +355,10 @@ export const useApp = create<AppState>((set, get) => {
         (ev) => (ev.type === 'dataset' ? ev.info : undefined),
         (task) => set({ dataset: { kind: 'busy', task } }),
       );
-      set({ dataset: r, embeddings: IDLE, fewshot: IDLE });
+      // The few-shot form follows the set: defaults bounded by its objects per class.
+      const fewshotForm =
+        r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
+      set({ dataset: r, embeddings: IDLE, fewshot: IDLE, fewshotForm });
       if (r.kind === 'done' && r.value.objects.length > 0) {
         void get().select(Math.min(get().selected, r.value.objects.length - 1));
       }

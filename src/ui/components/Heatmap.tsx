@@ -8,8 +8,17 @@ export interface HeatmapProps {
   cols: number;
   rowLabels: string[];
   colLabels: string[];
+  /** Short names of the two axes, used in the hover read-out ("points", "images"). */
   rowTitle: string;
   colTitle: string;
+  /** Axis titles written beside the row labels and above the column labels. */
+  rowAxisTitle: string;
+  colAxisTitle: string;
+  /** Short labels written beside every row and above every column (full labels are in the read-out). */
+  rowTicks: string[];
+  colTicks: string[];
+  /** Runs of rows/columns that belong together (e.g. one class): separated by lines, outlined on the diagonal. */
+  blocks?: { start: number; end: number }[];
   size?: number;
   title: string;
   /** Values mapped to the ends of the colour scale (default −1 and +1). */
@@ -25,6 +34,11 @@ export function Heatmap({
   colLabels,
   rowTitle,
   colTitle,
+  rowAxisTitle,
+  colAxisTitle,
+  rowTicks,
+  colTicks,
+  blocks = [],
   size = 360,
   title,
   scale = [-1, 1],
@@ -33,6 +47,8 @@ export function Heatmap({
   const ref = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ r: number; c: number } | null>(null);
   const cell = size / Math.max(rows, cols);
+  // Tick labels as large as a cell allows, within 9–12 px.
+  const tickFont = Math.max(9, Math.min(12, Math.floor(cell * 0.8)));
 
   useEffect(() => {
     const cv = ref.current;
@@ -47,6 +63,24 @@ export function Heatmap({
         g.fillRect(c * cell, r * cell, Math.ceil(cell), Math.ceil(cell));
       }
     }
+    // Lines between blocks across the whole matrix, then each block's diagonal square outlined.
+    g.strokeStyle = 'rgba(0,0,0,0.35)';
+    g.lineWidth = 1;
+    for (const b of blocks.slice(1)) {
+      const at = Math.round(b.start * cell) + 0.5;
+      g.beginPath();
+      g.moveTo(at, 0);
+      g.lineTo(at, rows * cell);
+      g.moveTo(0, at);
+      g.lineTo(cols * cell, at);
+      g.stroke();
+    }
+    g.strokeStyle = 'rgba(0,0,0,0.8)';
+    g.lineWidth = 2;
+    for (const b of blocks) {
+      const w = (b.end - b.start) * cell;
+      g.strokeRect(b.start * cell + 1, b.start * cell + 1, w - 2, w - 2);
+    }
     // Outline the diagonal: the positive pairs.
     g.strokeStyle = 'rgba(0,0,0,0.55)';
     g.lineWidth = 1;
@@ -57,7 +91,7 @@ export function Heatmap({
       g.lineWidth = 2;
       g.strokeRect(hover.c * cell + 1, hover.r * cell + 1, cell - 2, cell - 2);
     }
-  }, [values, rows, cols, cell, hover, lo, hi]);
+  }, [values, rows, cols, cell, hover, lo, hi, blocks]);
 
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -68,12 +102,31 @@ export function Heatmap({
 
   return (
     <div className="heatmap">
-      <div className="heatmap-axes">
-        <span className="axis-title">
-          rows: {rowTitle} · columns: {colTitle}
-        </span>
+      <div
+        className="heatmap-axes"
+        style={{ gridTemplateColumns: `auto auto ${cols * cell}px`, fontSize: `${tickFont}px` }}
+      >
+        <span className="axis-title heatmap-col-title">{colAxisTitle}</span>
+        <ol className="heatmap-col-ticks" aria-label={`Columns: ${colAxisTitle}`}>
+          {colTicks.map((t, c) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: ticks repeat (one per row of a class)
+            <li key={c} style={{ width: cell }} title={colLabels[c]}>
+              {t}
+            </li>
+          ))}
+        </ol>
+        <span className="axis-title heatmap-row-title">{rowAxisTitle}</span>
+        <ol className="heatmap-row-ticks" aria-label={`Rows: ${rowAxisTitle}`}>
+          {rowTicks.map((t, r) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: ticks repeat (one per row of a class)
+            <li key={r} style={{ height: cell, lineHeight: `${cell}px` }} title={rowLabels[r]}>
+              {t}
+            </li>
+          ))}
+        </ol>
         <canvas
           ref={ref}
+          className="heatmap-canvas"
           width={cols * cell}
           height={rows * cell}
           onMouseMove={onMove}

@@ -3,6 +3,7 @@ import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
 import { Scatter } from '../components/Scatter';
 import { useApp } from '../store';
+import { embeddingsCoverage } from './embeddings-coverage';
 
 /** Re-embed after this many new steps while the panel is open. */
 const REFRESH_EVERY = 10;
@@ -81,7 +82,10 @@ export function EmbeddingsPanel() {
           {emb.kind === 'done' && (
             <>
               <p className="summary-line" data-testid="embeddings-summary">
-                {emb.value.objects.length} shapes at step {emb.value.step}, {emb.value.dim}-d projections,{' '}
+                {info
+                  ? embeddingsCoverage(emb.value.objects, info.objects).text
+                  : `${emb.value.objects.length} shapes`}
+                ; embedded at step {emb.value.step}, {emb.value.dim}-d projections,{' '}
                 {emb.value.projection.toUpperCase()} to 2-D.
               </p>
               <div className="pair">

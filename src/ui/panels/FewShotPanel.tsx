@@ -1,6 +1,9 @@
 import type { FewShotResult } from '../../eval/fewshot';
 import { NotAvailable, OutcomeNote } from '../components/Bits';
-import { formatAccuracy, formatPercent } from '../format';
+import { EpisodeSpread } from '../components/EpisodeSpread';
+import { pairedDifference } from '../fewshot-compare';
+import { TARGET_QUERIES } from '../fewshot-defaults';
+import { formatAccuracy } from '../format';
 import { useApp } from '../store';
 import type { FewShotParams } from '../../worker/protocol';
 
@@ -67,7 +70,9 @@ export function FewShotPanel() {
           {info && (
             <p className="hint">
               This sample set has at least {minTrain} train and {minTest} test objects per class; generate
-              more objects per class in the Data panel for larger K or more queries.
+              more objects per class in the Data panel for larger K or more queries. The form starts at 5-way,
+              as many shots (up to 5) and queries (up to 10) as the set allows, and enough episodes for about{' '}
+              {TARGET_QUERIES} answers in all, so that the spread of the mean is a few points.
             </p>
           )}
           <OutcomeNote outcome={res} what="Few-shot evaluation" />
@@ -86,6 +91,20 @@ export function FewShotPanel() {
                 />
                 <ResultCard title="Random init (step 0)" r={res.value.random} testid="fewshot-random" />
               </div>
+              <EpisodeSpread
+                way={res.value.params.way}
+                title={`Accuracy of each of the ${res.value.params.episodes} episodes, CrossPoint against random init, 0–100 %`}
+                groups={[
+                  {
+                    name: `CrossPoint (step ${res.value.step})`,
+                    ...res.value.trained,
+                    color: '#2f6fd6',
+                    testid: 'episodes-trained',
+                  },
+                  { name: 'Random init', ...res.value.random, color: '#7d8794', testid: 'episodes-random' },
+                ]}
+              />
+              <PairedLine trained={res.value.trained.accs} random={res.value.random.accs} />
               {res.value.trained.excluded.length > 0 && (
                 <p className="hint">
                   Left out for too few examples:{' '}
@@ -111,17 +130,24 @@ function ResultCard({ title, r, testid }: { title: string; r: FewShotResult; tes
     <div className="card result-card" data-testid={testid}>
       <h3>{title}</h3>
       <p className="big-number">{formatAccuracy(r.mean, r.std)}</p>
-      <div className="episode-bars" aria-label={`${title}: accuracy per episode`} role="img">
-        {r.accs.map((a, i) => (
-          <span
-            // biome-ignore lint/suspicious/noArrayIndexKey: an episode is identified by its position
-            key={`${i}-${a}`}
-            style={{ height: `${Math.max(2, 48 * a)}px` }}
-            title={`episode ${i + 1}: ${formatPercent(a)}`}
-          />
-        ))}
-      </div>
-      <p className="muted-sm">per-episode accuracy</p>
+      <p className="muted-sm">mean ± sd over {r.accs.length} episodes</p>
     </div>
+  );
+}
+
+/** Both encoders ran the same episodes: the mean paired difference and its standard error. */
+function PairedLine({ trained, random }: { trained: number[]; random: number[] }) {
+  if (trained.length !== random.length || trained.length === 0) return null;
+  const p = pairedDifference(trained, random);
+  const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}`;
+  return (
+    <p className="hint" data-testid="fewshot-difference">
+      CrossPoint − random init on the same {trained.length} episodes: {pts(p.mean)} points
+      {Number.isFinite(p.se) ? ` (standard error ${(100 * p.se).toFixed(1)})` : ''}; better in {p.better},
+      equal in {p.equal}, worse in {p.worse}.
+      {Number.isFinite(p.se) && Math.abs(p.mean) < 2 * p.se
+        ? ' The gap is within two standard errors: run more episodes or queries, or train longer, before reading much into it.'
+        : ''}
+    </p>
   );
 }

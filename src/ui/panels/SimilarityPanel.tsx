@@ -4,6 +4,7 @@ import { formatPercent } from '../format';
 import { useState } from 'react';
 import { useApp } from '../store';
 import { useAutoEmbeddings } from './EmbeddingsPanel';
+import { classOrder, permuteSquare } from './similarity-order';
 
 export function SimilarityPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -21,8 +22,9 @@ export function SimilarityPanel() {
         <h2>Similarity</h2>
         <p className="panel-sub">
           Cosine similarity between the point projections (rows) and the image projections (columns) of one
-          batch of shapes. The outlined diagonal holds the positive pairs: training should make it the hottest
-          cell of its row and column.
+          batch of shapes, two of each class, grouped by class. The outlined diagonal holds the positive
+          pairs: training should make it the hottest cell of its row and column, and the class blocks around
+          it warmer than the rest.
         </p>
       </header>
       {caps && !caps.trainer ? (
@@ -48,25 +50,38 @@ export function SimilarityPanel() {
             (() => {
               const e = emb.value;
               const B = e.batch.length;
+              // Rows and columns in class order, so same-class pairs form blocks on the diagonal.
+              const { order, blocks } = classOrder(e.batch.map((o) => e.labels[o]!));
+              const sim = permuteSquare(e.sim, B, order);
+              const className = (r: number) => {
+                const l = e.labels[e.batch[order[r]!]!]!;
+                return info?.summary.classes[l] ?? `class ${l}`;
+              };
               const label = (r: number) => {
-                const obj = e.objects[e.batch[r]!]!;
+                const obj = e.objects[e.batch[order[r]!]!]!;
                 const o = info?.objects[obj];
-                return o ? `${info!.summary.classes[o.label]} (${o.id})` : String(obj);
+                return o ? `${className(r)} (${o.id})` : String(obj);
               };
               const labels = Array.from({ length: B }, (_, r) => label(r));
+              const ticks = Array.from({ length: B }, (_, r) => className(r));
               return (
                 <div className="sim-grid">
                   <Heatmap
-                    values={e.sim}
+                    values={sim}
                     rows={B}
                     cols={B}
                     rowLabels={labels}
                     colLabels={labels}
+                    rowTicks={ticks}
+                    colTicks={ticks}
+                    blocks={blocks}
                     rowTitle="points"
                     colTitle="images"
+                    rowAxisTitle="point embeddings (rows)"
+                    colAxisTitle="image embeddings (columns)"
                     size={384}
                     scale={stretch ? [Math.min(...e.sim), Math.max(...e.sim)] : [-1, 1]}
-                    title={`${B}×${B} cross-modal cosine similarity at step ${e.step}`}
+                    title={`${B}×${B} cross-modal cosine similarity at step ${e.step}, rows and columns grouped by class`}
                   />
                   <div className="card">
                     <h3>Top-1 retrieval</h3>
@@ -81,9 +96,9 @@ export function SimilarityPanel() {
                       </div>
                     </dl>
                     <p className="muted-sm" data-testid="similarity-summary">
-                      A batch of {B} shapes at step {e.step}; chance is {formatPercent(1 / B)}. Values range
-                      from {Math.min(...e.sim).toFixed(3)} to {Math.max(...e.sim).toFixed(3)}; the diagonal
-                      averages{' '}
+                      A batch of {B} shapes ({blocks.length} classes) at step {e.step}; chance is{' '}
+                      {formatPercent(1 / B)}. Values range from {Math.min(...e.sim).toFixed(3)} to{' '}
+                      {Math.max(...e.sim).toFixed(3)}; the diagonal averages{' '}
                       {(
                         Array.from({ length: B }, (_, i) => e.sim[i * B + i]!).reduce((a, b) => a + b, 0) / B
                       ).toFixed(3)}
