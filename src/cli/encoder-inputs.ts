@@ -82,13 +82,18 @@ export function makeOutDir(dir: string): void {
   }
 }
 
-/** knn.l.npy [B, N, k] and argmax.l.npy [B, Cout, N] (int32) for each EdgeConv. */
+/**
+ * knn.l.npy [B, N, k] and argmax.l.npy [B, Cout, N] (int32) for each EdgeConv; with `pos` (the
+ * training-mode commands) also pos.l.npy [B, Cout, N] (uint8): 1 where the winner's BN output
+ * was > 0, so an outside checker can condition on the engine's own LeakyReLU branch.
+ */
 export function writeChoices(
   dir: string,
   model: EncoderModel,
   out: EncoderOutputs,
   B: number,
   N: number,
+  opts: { pos?: boolean } = {},
 ): string[] {
   if (model.kind !== 'dgcnn') return [];
   const files: string[] = [];
@@ -96,6 +101,7 @@ export function writeChoices(
   for (let l = 0; l < out.knn.length; l++) {
     files.push(writeNpyFile(dir, `knn.${l + 1}.npy`, out.knn[l]!, [B, N, k]));
     files.push(writeNpyFile(dir, `argmax.${l + 1}.npy`, out.argmax[l]!, [B, edgeWidths[l]!, N]));
+    if (opts.pos) files.push(writeNpyFile(dir, `pos.${l + 1}.npy`, out.pos[l]!, [B, edgeWidths[l]!, N]));
   }
   return files;
 }
