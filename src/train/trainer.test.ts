@@ -9,6 +9,7 @@ import { pointAugmentRef } from '../data/point-augment.ref';
 import { drawAugmentParams, NO_AUGMENT } from '../data/point-augment-params';
 import { generateSampleSet } from '../data/sample-set';
 import { readF32 } from '../gpu/buffers';
+import { readSafetensors } from '../io/safetensors';
 import { Rng } from '../util/random';
 import { readNpy, writeNpy } from '../io/npy';
 import { Trainer } from './trainer';
@@ -169,6 +170,18 @@ describe('CrossPoint trainer', () => {
     expect(augmented[1]).not.toEqual(augmented[0]);
     expect(augmented[0]).not.toEqual(inputs[0]);
     a.dispose();
+  });
+
+  it('num_batches_tracked counts each training step once (as PyTorch): 3 after 3 steps', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    await steps(t, 3);
+    const file = readSafetensors(await t.saveCheckpoint());
+    t.dispose();
+    const counters = [...file.tensors].filter(([name]) => name.endsWith('.num_batches_tracked'));
+    // Both encoders' BatchNorms (the DGCNN's five and its head's, the ResNet's).
+    expect(counters.some(([n]) => n.startsWith('point_model.'))).toBe(true);
+    expect(counters.some(([n]) => n.startsWith('img_model.'))).toBe(true);
+    for (const [name, tensor] of counters) expect([...(tensor.data as BigInt64Array)], name).toEqual([3n]);
   });
 
   it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {

@@ -236,8 +236,7 @@ export class Trainer {
     const words = await readBufferBytes(this.ctx, this.ops.readback, 8 + this.ops.flagsBytes);
     const losses = new Float32Array(words, 0, 2);
     const flags = new Uint32Array(words, 8, this.ops.slots.length + 1);
-    this.point.params.countBatch();
-    if (r.losses.cmid) this.image.params.countBatch();
+    // num_batches_tracked: each encoder's training-mode forward has already counted this step.
 
     const lImid = r.losses.imid ? losses[0]! : Number.NaN;
     const lCmid = r.losses.cmid ? losses[1]! : Number.NaN;
@@ -285,8 +284,6 @@ export class Trainer {
     ];
     const out: Record<string, number> = {};
     for (const [name, encode] of phases) out[name] = (await timer.time(encode)).ms;
-    this.point.params.countBatch();
-    this.image.params.countBatch();
     this.step++;
     return out;
   }
