@@ -5,6 +5,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { bindAt } from './bind';
+import { type ScratchSpec, scratchSize, words } from './scratch';
 
 /**
  * BatchNorm over x [B, C, L] with per-channel statistics over the n = B·L values of a channel
@@ -70,6 +71,20 @@ export function batchNormLayout(s: { B: number; C: number; L: number }) {
   return { cols: true, G, chunk, Lp: s.L, groups: Math.ceil((s.C * s.L) / 64) * G };
 }
 
+/**
+ * What planBatchNorm allocates for itself beyond its uniform: the pass-1 partials [G, C, Lp] × 3,
+ * the backward's sums [2, C], and the saved mean and 1/σ [C] each.
+ */
+export function batchNormScratch(s: { B: number; C: number; L: number }): ScratchSpec[] {
+  const lay = batchNormLayout(s);
+  return [
+    { name: 'part', bytes: lay.G * s.C * lay.Lp * 12 },
+    words('sums', 2 * s.C),
+    words('mean', s.C),
+    words('invstd', s.C),
+  ];
+}
+
 export async function planBatchNorm(
   ctx: GpuContext,
   s: BatchNormShape,
@@ -113,16 +128,17 @@ export async function planBatchNorm(
     ['u32', s.accumulate ? 1 : 0],
     ['u32', s.accumulateParams ? 1 : 0],
   ]);
-  const saveMean = createStorageBuffer(ctx, C * 4, 'batchnorm.mean'); // [C]
-  const saveInvstd = createStorageBuffer(ctx, C * 4, 'batchnorm.invstd'); // [C]
+  const size = (name: string) => scratchSize(batchNormScratch(s), name);
+  const saveMean = createStorageBuffer(ctx, size('mean'), 'batchnorm.mean'); // [C]
+  const saveInvstd = createStorageBuffer(ctx, size('invstd'), 'batchnorm.invstd'); // [C]
   checkBufferSize(
     ctx.limits,
-    lay.G * C * lay.Lp * 12,
+    size('part'),
     'batchnorm partial statistics',
     'the channel count or the batch size',
   );
-  const part = createStorageBuffer(ctx, lay.G * C * lay.Lp * 12, 'batchnorm.part'); // [G, C, Lp] × 3
-  const sums = createStorageBuffer(ctx, 2 * C * 4, 'batchnorm.sums'); // [2, C]
+  const part = createStorageBuffer(ctx, size('part'), 'batchnorm.part'); // [G, C, Lp] × 3
+  const sums = createStorageBuffer(ctx, size('sums'), 'batchnorm.sums'); // [2, C]
   const P = params.buffer;
   const b = (pipeline: GPUComputePipeline, entries: [number, GPUBuffer][], label: string) =>
     bindAt(ctx, pipeline, [...entries, [16, P]], label);

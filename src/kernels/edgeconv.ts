@@ -3,9 +3,10 @@ import { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
-import { createParams } from '../gpu/params';
+import { createParams, paramsBytes } from '../gpu/params';
 import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv.ref';
 import { planMatmul } from './matmul';
+import { type ScratchSpec, scratchSize, words } from './scratch';
 
 /**
  * EdgeConv as one fused layer (shaders/edgeconv.wgsl): conv 1×1 on [x_j − x_i ; x_i] → BatchNorm2d
@@ -70,9 +71,46 @@ export interface EdgeConvOp {
 const WG = 64;
 const WG_CHANNEL = 64;
 /** Points per partial sum of the BN statistics (shaders/edgeconv.wgsl CH). */
-export const EDGECONV_CHUNK_POINTS = 64;
-const CH = EDGECONV_CHUNK_POINTS;
+const CH = 64;
 const LOWER = 'the batch size, the point count or k';
+/** Fields of the uniform block (struct Params in shaders/edgeconv.wgsl). */
+const PARAM_FIELDS = 16;
+
+/**
+ * What planEdgeConv allocates for itself (EdgeConvOp.bytes is their sum): Wcat [2O, C], PQ
+ * [B, 2O, N], the statistics partials [O, chunks, 2], stats [O, 8] and its uniform block; with
+ * the backward also the reverse adjacency, dz [B, O, N], dPQ [B, 2O, N] and the per-cloud
+ * weight gradients G [B, 2O, C].
+ */
+export function edgeConvScratch(d: EdgeConvDims, backward: boolean): ScratchSpec[] {
+  const { B, N, C, Cout: O } = d;
+  const chunks = Math.ceil((B * N) / CH);
+  const specs = [
+    words('wcat', 2 * O * C),
+    words('pq', B * 2 * O * N),
+    words('partial', O * chunks * 2),
+    words('stats', O * 8),
+    { name: 'params', bytes: paramsBytes(PARAM_FIELDS) },
+  ];
+  if (!backward) return specs;
+  return [
+    ...specs,
+    ...reverseAdjacencyScratch(d),
+    words('dz', B * O * N),
+    words('dpq', B * 2 * O * N),
+    words('g', B * 2 * O * C),
+  ];
+}
+
+/** planReverseAdjacency's buffers: deg [B, N], adj [B, N+1] + [B, N·k], and its uniform block. */
+export function reverseAdjacencyScratch(d: { B: number; N: number; k: number }): ScratchSpec[] {
+  const { B, N, k } = d;
+  return [
+    words('deg', B * N),
+    words('adj', B * (N + 1) + B * N * k),
+    { name: 'adj.params', bytes: paramsBytes(PARAM_FIELDS) },
+  ];
+}
 
 /** The uniform of shaders/edgeconv.wgsl, field for field. */
 export interface EdgeConvParams {
@@ -174,8 +212,9 @@ export async function planReverseAdjacency(
     'the batch size',
   );
   const listBase = B * (N + 1);
-  const deg = arena.alloc(`${prefix}.deg`, B * N * 4, 'scratch'); // [B, N]
-  const adj = arena.alloc(`${prefix}.adj`, (listBase + B * N * k) * 4, 'scratch'); // [B, N+1] + [B, N·k]
+  const size = (name: string) => scratchSize(reverseAdjacencyScratch(d), name);
+  const deg = arena.alloc(`${prefix}.deg`, size('deg'), 'scratch'); // [B, N]
+  const adj = arena.alloc(`${prefix}.adj`, size('adj'), 'scratch'); // [B, N+1] + [B, N·k]
   const params = createEdgeConvParams(ctx, `${prefix}.adj.params`, {
     B,
     N,
@@ -281,10 +320,11 @@ export async function planEdgeConv(
   }
 
   const arena = new BufferArena(ctx, LOWER);
-  const wcat = arena.alloc('edgeconv.wcat', 2 * O * C * 4, 'weights'); // [2O, C] = [Wa ; Wb − Wa]
-  const pq = arena.alloc('edgeconv.pq', B * 2 * O * N * 4, 'activations'); // [B, 2O, N]
-  const partial = arena.alloc('edgeconv.partial', O * chunks * 2 * 4, 'scratch'); // [O, chunks, 2]
-  const stats = arena.alloc('edgeconv.stats', O * 8 * 4, 'scratch'); // [O, 8]
+  const size = (name: string) => scratchSize(edgeConvScratch(s, backward), name);
+  const wcat = arena.alloc('edgeconv.wcat', size('wcat'), 'weights'); // [2O, C] = [Wa ; Wb − Wa]
+  const pq = arena.alloc('edgeconv.pq', size('pq'), 'activations'); // [B, 2O, N]
+  const partial = arena.alloc('edgeconv.partial', size('partial'), 'scratch'); // [O, chunks, 2]
+  const stats = arena.alloc('edgeconv.stats', size('stats'), 'scratch'); // [O, 8]
 
   const adjacency = backward ? await planReverseAdjacency(ctx, s, bufs.idx, arena, 'edgeconv') : undefined;
   const params = createEdgeConvParams(ctx, 'edgeconv.params', {
@@ -362,9 +402,9 @@ export async function planEdgeConv(
   };
   const destroyers: (() => void)[] = [() => params.buffer.destroy(), () => mmPQ.destroy()];
   if (backward && adjacency) {
-    const dz = arena.alloc('edgeconv.dz', B * O * N * 4, 'grads'); // [B, O, N]
-    const dpq = arena.alloc('edgeconv.dpq', B * 2 * O * N * 4, 'grads'); // [B, 2O, N]
-    const g = arena.alloc('edgeconv.g', B * 2 * O * C * 4, 'grads'); // [B, 2O, C]
+    const dz = arena.alloc('edgeconv.dz', size('dz'), 'grads'); // [B, O, N]
+    const dpq = arena.alloc('edgeconv.dpq', size('dpq'), 'grads'); // [B, 2O, N]
+    const g = arena.alloc('edgeconv.g', size('g'), 'grads'); // [B, 2O, C]
     const [bwdReduce, finalTrain, finalEval, bwdDpq, dwCombine] = await Promise.all([
       edgeconvPipeline(ctx, 'bwd_reduce'),
       edgeconvPipeline(ctx, 'bwd_final', { TRAIN: 1 }),

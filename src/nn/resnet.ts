@@ -1,20 +1,20 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
+import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import {
   type Conv2dOp,
   type Conv2dTiles,
+  conv2dScratch,
   DEFAULT_CONV2D_TILES,
   planConv2d,
-  wgradSplit,
 } from '../kernels/conv2d';
 import { planMaxPool2d } from '../kernels/maxpool2d';
 import { planPool } from '../kernels/pooling';
 import { type ScaleAddOp, planScaleAdd } from '../kernels/scale_add';
 import { ParamStore } from './param-store';
-import { batchNormScratchSpecs, type ProjectionHeadConfig, planProjectionHead } from './projection-head';
-import { type BufferSpec, paramBufferSpecs } from './buffer-plan';
+import { type ProjectionHeadConfig, planProjectionHead } from './projection-head';
+import { type BufferSpec, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type ResNetConfig, resnetFeatureWidth, resnetParamSpecs } from './resnet-config';
 import {
   type ConvLayer,
@@ -361,22 +361,14 @@ export function resnetKernelScratchSpecs(
   const lay = resnetLayout(config, batch, imageSize);
   const convs: ConvLayer[] = [lay.stem];
   for (const b of lay.blocks) convs.push(...b.convs, ...(b.downsample ? [b.downsample] : []));
-  const out: BufferSpec[] = batchNormScratchSpecs(`${prefix}inv_head.1`, {
-    B: batch,
-    C: config.headHidden,
-    L: 1,
-  });
+  const out: BufferSpec[] = kernelScratch(
+    `${prefix}inv_head.1`,
+    batchNormScratch({ B: batch, C: config.headHidden, L: 1 }),
+  );
   for (const l of convs) {
-    out.push(...batchNormScratchSpecs(`${prefix}${l.bn}`, { B: batch, C: l.Cout, L: l.Ho * l.Wo }));
-    const Kf = l.Cin * l.K * l.K;
-    const tilesOut = Math.ceil(Kf / (4 * tiles.wgN)) * Math.ceil(l.Cout / (4 * tiles.wgM));
-    const { splits } = wgradSplit(batch * l.Ho * l.Wo, tilesOut, tiles.tk, l.Cout * Kf);
-    if (splits > 1)
-      out.push({
-        name: `${prefix}${l.conv}.wgrad-partials`,
-        bytes: splits * l.Cout * Kf * 4,
-        group: 'kernel-scratch',
-      });
+    out.push(...kernelScratch(`${prefix}${l.bn}`, batchNormScratch({ B: batch, C: l.Cout, L: l.Ho * l.Wo })));
+    const shape = { B: batch, Cin: l.Cin, Cout: l.Cout, KH: l.K, KW: l.K, Ho: l.Ho, Wo: l.Wo };
+    out.push(...kernelScratch(`${prefix}${l.conv}`, conv2dScratch(shape, tiles)));
   }
   return out;
 }
