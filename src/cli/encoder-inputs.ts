@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GpuLimitError } from '../gpu/errors';
+import { DEFAULT_K, KNN_MAX_K, kProblem } from '../kernels/knn-limits';
 import { type NpyData, writeNpy } from '../io/npy';
 import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';
@@ -28,7 +29,11 @@ export const MODEL_FLAGS = {
     min: 0,
     help: 'fresh PyTorch-default weights from this seed (default 0 when no --weights)',
   },
-  k: { type: 'int', min: 1, help: "neighbours per point (default: the weights file's metadata, else 20)" },
+  k: {
+    type: 'int',
+    min: 1,
+    help: `neighbours per point, at most ${KNN_MAX_K} (default: the weights file's metadata, else ${DEFAULT_K})`,
+  },
   preset: {
     type: 'string',
     choices: PRESET_NAMES,
@@ -40,6 +45,8 @@ export const MODEL_FLAGS = {
 export function resolveModel(f: ModelFlags): { model: EncoderModel; values: HostTensors; source: string } {
   if (f.weights !== undefined && f.seed !== undefined)
     throw new UsageError('give --weights or --seed, not both');
+  const badK = f.k === undefined ? undefined : kProblem(f.k);
+  if (badK) throw new UsageError(`--k: ${badK}`);
   if (f.weights !== undefined) {
     if (f.preset !== undefined)
       throw new UsageError('--preset sizes fresh weights (--seed); a weights file carries its own size');

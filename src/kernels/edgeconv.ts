@@ -5,6 +5,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams, paramsBytes } from '../gpu/params';
 import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv.ref';
+import { validateK } from './knn';
 import { planMatmul } from './matmul';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
@@ -70,7 +71,7 @@ export interface EdgeConvOp {
 
 const WG = 64;
 const WG_CHANNEL = 64;
-/** Points per partial sum of the BN statistics (shaders/edgeconv.wgsl CH). */
+/** Points per partial sum of the BN statistics (the shader's override CH takes this value). */
 const CH = 64;
 const LOWER = 'the batch size, the point count or k';
 /** Fields of the uniform block (struct Params in shaders/edgeconv.wgsl). */
@@ -164,7 +165,7 @@ export function bindAt(
 }
 
 export function edgeconvPipeline(ctx: GpuContext, entry: string, constants: Record<string, number> = {}) {
-  return ctx.pipelines.compute(edgeconvWgsl, entry, { WG, ...constants }, 'edgeconv');
+  return ctx.pipelines.compute(edgeconvWgsl, entry, { WG, CH, ...constants }, 'edgeconv');
 }
 
 /** Elements a slice tensor [B, ch, N] at (offset, batchStride) spans; throws when `buf` is too small. */
@@ -288,7 +289,7 @@ export async function planEdgeConv(
   if ([B, N, k, C, O].some((v) => !Number.isInteger(v) || v < 1)) {
     throw new Error(`planEdgeConv: bad shape ${JSON.stringify(s)}`);
   }
-  if (k > N) throw new Error(`planEdgeConv: k = ${k} exceeds the point count ${N}`);
+  validateK(k, N, 'planEdgeConv');
   const inOff = s.inOffset ?? 0;
   const inBS = s.inBatchStride ?? C * N;
   const outOff = s.outOffset ?? 0;

@@ -5,17 +5,17 @@ import { GpuLimitError } from '../gpu/errors';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type ScratchSpec, scratchSize } from './scratch';
+import { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
+import { SHADER_CONSTANTS } from './shader-constants';
 
-/** Largest k (the shader's private top-k arrays have this many slots). */
-export const KNN_MAX_K = 32;
+export { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK };
+
 /** Largest point count the kernel is planned and tested for. */
 export const KNN_MAX_POINTS = 4096;
-/** Most candidate splits (the merge keeps one head per split in private memory). */
-export const KNN_MAX_SPLITS = 16;
 
 const WG = 64; // queries per workgroup
-const TILE = 32; // candidates per staged tile (shaders/knn.wgsl)
-const TILE_BYTES = 32 * 64 * 4; // the workgroup tile [CCH, TILE] f32
+const TILE = SHADER_CONSTANTS.KNN_TILE; // candidates per staged tile
+const TILE_BYTES = SHADER_CONSTANTS.KNN_CHANNEL_CHUNK * TILE * 4; // the workgroup tile [CCH, TILE] f32
 
 /**
  * kNN of each point within its cloud. x is [B, C, N] (channel-major) starting at element `offset`
@@ -90,11 +90,12 @@ export function knnScratch(d: { B: number; N: number; k: number }, wantedSplits:
 
 /** Checks a kNN request; throws GpuLimitError for requests beyond the kernel or the adapter. */
 export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
-  for (const [name, v] of Object.entries({ B: s.B, N: s.N, C: s.C, k: s.k })) {
+  for (const [name, v] of Object.entries({ B: s.B, N: s.N, C: s.C })) {
     if (!Number.isInteger(v) || v < 1)
       throw new Error(`planKnn: ${name} must be a positive integer, got ${v}`);
   }
-  if (s.k > KNN_MAX_K) {
+  // Over the kernel's maximum is an adapter-style limit (GpuLimitError names the setting).
+  if (Number.isInteger(s.k) && s.k > KNN_MAX_K) {
     throw new GpuLimitError(
       'kNN maximum k',
       s.k,
@@ -103,7 +104,7 @@ export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
       'kNN neighbours per point',
     );
   }
-  if (s.k > s.N) throw new Error(`planKnn: k = ${s.k} exceeds the point count N = ${s.N}`);
+  validateK(s.k, s.N, 'planKnn');
   if (s.N > KNN_MAX_POINTS) {
     throw new GpuLimitError('kNN maximum points', s.N, KNN_MAX_POINTS, 'the point count (--points)', 'kNN');
   }

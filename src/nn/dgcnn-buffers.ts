@@ -1,6 +1,6 @@
 import { batchNormScratch } from '../kernels/batchnorm';
 import { edgeConvScratch } from '../kernels/edgeconv';
-import { knnScratch } from '../kernels/knn';
+import { knnScratch, validateK } from '../kernels/knn';
 import { type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
 import { dgcnnHeadConfig } from './dgcnn-head';
@@ -83,6 +83,5 @@ export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplit
 export function checkDgcnnShape(c: DgcnnConfig, o: EncoderPlanOptions): void {
   if (!(Number.isInteger(o.batch) && o.batch >= 1))
     throw new Error(`DGCNN: batch must be ≥ 1 (got ${o.batch})`);
-  if (!(Number.isInteger(c.k) && c.k >= 1)) throw new Error(`DGCNN: k must be ≥ 1 (got ${c.k})`);
-  if (o.points < c.k) throw new Error(`DGCNN: ${o.points} points are fewer than k = ${c.k} neighbours`);
+  validateK(c.k, o.points, 'DGCNN');
 }
