@@ -1,9 +1,11 @@
 import { defineConfig } from 'vite';
+import { wgslLoader } from './shaders/loader.ts';
 
 // Bundles the Node command line (src/cli/main.ts) so that `?raw` WGSL imports resolve exactly as
 // they do in the app and in vitest. Dependencies stay external (SSR build default), so dawn.node
 // and h5wasm load from node_modules.
 export default defineConfig({
+  plugins: [wgslLoader()],
   logLevel: 'warn',
   build: {
     ssr: 'src/cli/main.ts',

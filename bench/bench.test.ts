@@ -3,8 +3,8 @@ import { crosspoint } from '../test/cli';
 import type { BenchCase } from './report';
 
 describe('crosspoint bench', () => {
-  it('kernels --quick prints one JSON case per line with matmul GFLOP/s', () => {
-    const r = crosspoint(['bench', 'kernels', '--quick']);
+  it('kernels --quick prints one JSON case per line: every kernel against its alternative', () => {
+    const r = crosspoint(['bench', 'kernels', '--quick'], { timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     const cases = lines.map((l) => JSON.parse(l) as BenchCase);
@@ -17,9 +17,31 @@ describe('crosspoint bench', () => {
       expect(c.ratios['blocked/naive'], c.name).toBeGreaterThan(0);
     }
     expect(cases.find((c) => c.section === 'matmul tune')?.figures.variant).toMatch(/^(blocked|tiled)/);
+    // Small cases of the other kernels, each with its ratio to the alternative.
+    const knn = cases.filter((c) => c.section === 'knn');
+    expect(knn.length).toBeGreaterThan(0);
+    for (const c of knn) {
+      expect(c.ratios.ratio, c.name).toBeGreaterThan(0);
+      expect(c.figures.queriesDiffering, c.name).toBe(0);
+    }
+    const edge = cases.find((c) => c.section === 'edgeconv' && c.name === 'naive / fused');
+    expect(edge?.ratios.ratioForwardBackwardTime).toBeGreaterThan(0);
+    // The edge tensor makes the naive formulation's peak memory larger at any size.
+    expect(edge?.ratios.ratioPeakBytes).toBeGreaterThan(1);
+    expect(edge?.figures.maxAbsDiffY).toBeLessThan(1e-4);
+    const conv = cases.filter((c) => c.section === 'conv2d');
+    expect(conv.map((c) => c.figures.pass).sort()).toEqual([
+      'dgrad',
+      'dgrad',
+      'forward',
+      'forward',
+      'wgrad',
+      'wgrad',
+    ]);
+    for (const c of conv) expect(c.ratios.ratioDirectOverTiled, c.name).toBeGreaterThan(0);
     // The summary table goes to stderr, so stdout stays machine-readable.
     expect(r.stderr).toContain('blocked/naive');
-  });
+  }, 300_000);
 
   it('an unknown suite exits 2 naming the suites', () => {
     const r = crosspoint(['bench', 'nope']);

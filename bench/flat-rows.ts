@@ -1,4 +1,4 @@
-import type { BenchReport } from './report';
+import type { BenchOptions, BenchReport } from './report';
 import type { BenchSuite } from './suite';
 
 /**
@@ -7,24 +7,28 @@ import type { BenchSuite } from './suite';
  */
 export function flatRowSection(
   section: string,
-  run: (ctx: Parameters<BenchSuite>[0], report: (row: Record<string, unknown>) => void) => Promise<void>,
+  run: (
+    ctx: Parameters<BenchSuite>[0],
+    report: (row: Record<string, unknown>) => void,
+    options: BenchOptions,
+  ) => Promise<void>,
 ): BenchSuite {
   return async (ctx, report: BenchReport) => {
-    // These sections have fixed, DGCNN-sized cases that take minutes on a CPU adapter.
-    if (report.options.quick) {
-      report.note(`${section}: skipped with --quick (fixed full-size cases)`);
-      return;
-    }
-    await run(ctx, (row) => {
-      const figures: Record<string, number | string> = {};
-      const ratios: Record<string, number> = {};
-      const name = String(row.name ?? [row.case, row.pass].filter(Boolean).join(' '));
-      for (const [k, v] of Object.entries(row)) {
-        if (k === 'section' || k === 'name' || k === 'case' || v === undefined) continue;
-        if (/^ratio/i.test(k) && typeof v === 'number') ratios[k] = v;
-        else if (typeof v === 'number' || typeof v === 'string') figures[k] = v;
-      }
-      report.add({ section: String(row.section ?? section), name, figures, ratios });
-    });
+    report.note(`${section}${report.options.quick ? ' (quick: small cases)' : ''}...`);
+    await run(
+      ctx,
+      (row) => {
+        const figures: Record<string, number | string> = {};
+        const ratios: Record<string, number> = {};
+        const name = String(row.name ?? [row.case, row.pass].filter(Boolean).join(' '));
+        for (const [k, v] of Object.entries(row)) {
+          if (k === 'section' || k === 'name' || k === 'case' || v === undefined) continue;
+          if (/^ratio/i.test(k) && typeof v === 'number') ratios[k] = v;
+          else if (typeof v === 'number' || typeof v === 'string') figures[k] = v;
+        }
+        report.add({ section: String(row.section ?? section), name, figures, ratios });
+      },
+      report.options,
+    );
   };
 }

@@ -1,14 +1,23 @@
 import { conv2dSection } from './conv2d.bench';
+import { EDGECONV_BENCH_DIMS, EDGECONV_QUICK_DIMS, edgeconvSection } from './edgeconv.bench';
 import { flatRowSection } from './flat-rows';
 import { knnSection } from './knn.bench';
 import { matmulBench } from './matmul.bench';
 import type { BenchSuite } from './suite';
 
-/** The sections of the "kernels" suite, run in order. Add a kernel's section here. */
+/**
+ * The sections of the "kernels" suite, run in order. Add a kernel's section here. Each compares
+ * our kernel with its alternative (naive matmul, naive kNN, edge-tensor EdgeConv, the other conv2d
+ * variant); with --quick each runs small cases (a whole quick run takes well under a minute on
+ * SwiftShader, the full suite over 15).
+ */
 export const KERNEL_SECTIONS: BenchSuite[] = [
   matmulBench,
-  flatRowSection('knn', knnSection),
-  flatRowSection('conv2d', conv2dSection),
+  flatRowSection('knn', (ctx, report, o) => knnSection(ctx, report, o.quick)),
+  flatRowSection('edgeconv', (ctx, report, o) =>
+    edgeconvSection(ctx, report, { dims: o.quick ? EDGECONV_QUICK_DIMS : EDGECONV_BENCH_DIMS }),
+  ),
+  flatRowSection('conv2d', (ctx, report, o) => conv2dSection(ctx, report, o.quick)),
 ];
 
 export const kernelsSuite: BenchSuite = async (ctx, report) => {

@@ -9,17 +9,23 @@ import { naiveKnnMatrixBytes, planKnnNaive } from './knn_naive';
 /** One result row; bench/report.ts collects them. */
 export type KnnReport = (caseObj: Record<string, unknown>) => void;
 
+/** The full cases: the DGCNN "small" size on the widths the EdgeConvs see; quick: a small cloud. */
+function knnCases(quick: boolean): KnnShape[] {
+  if (quick) return [3, 64].map((C) => ({ B: 2, N: 256, C, k: 20 }));
+  return [3, 64, 128].map((C) => ({ B: 8, N: 1024, C, k: 20 }));
+}
+
 /**
  * kNN at the DGCNN "small" size (B = 8, N = 1024, k = 20) on the widths the four EdgeConvs see:
  * the fused kernel (shaders/knn.wgsl) against the naive one that stores the B×N×N matrix
  * (shaders/knn_naive.wgsl), median of a few warm runs. Also counts queries whose neighbour lists
  * differ between the two (both use exact differences, so this should be 0).
  */
-export async function knnSection(ctx: GpuContext, report: KnnReport): Promise<void> {
+export async function knnSection(ctx: GpuContext, report: KnnReport, quick = false): Promise<void> {
   const timer = new GpuTimer(ctx);
   try {
-    for (const C of [3, 64, 128]) {
-      const s: KnnShape = { B: 8, N: 1024, C, k: 20 };
+    for (const s of knnCases(quick)) {
+      const C = s.C;
       const x = createBufferFrom(ctx, new Rng(C).uniformArray(s.B * C * s.N, -1, 1), 'bench.knn.x');
       const fusedIdx = createBufferFrom(ctx, new Uint32Array(s.B * s.N * s.k), 'bench.knn.idx');
       const naiveIdx = createBufferFrom(ctx, new Uint32Array(s.B * s.N * s.k), 'bench.knn.naiveIdx');

@@ -16,17 +16,13 @@ struct Params {
 
 override WG: u32 = 256;
 
-fn index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;  // the grid may be folded into y
-}
-
 fn act(v: f32) -> f32 { return select(p.slope * v, v, v > 0.0); }
 fn slope_at(t: f32) -> f32 { return select(p.slope, 1.0, t > 0.0); }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   dst[i] = act(src[i]);
 }
@@ -34,7 +30,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn forward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                    @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   dst[i] = act(dst[i]);
 }
@@ -42,7 +38,7 @@ fn forward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   var g = src[i] * slope_at(gate[i]);
   if (p.accumulate != 0u) { g += dst[i]; }
@@ -52,7 +48,7 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @compute @workgroup_size(WG)
 fn backward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                     @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   dst[i] = dst[i] * slope_at(gate[i]);
 }

@@ -20,10 +20,6 @@ struct Params {
 
 override WG: u32 = 256;
 
-fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
-
 fn isFinite(x: f32) -> bool {
   // NaN fails every comparison; ±inf exceeds the largest finite f32.
   return abs(x) <= 3.4028234663852886e38;
@@ -32,7 +28,7 @@ fn isFinite(x: f32) -> bool {
 @compute @workgroup_size(WG)
 fn check_finite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                 @builtin(local_invocation_index) lid: u32) {
-  let i = linearId(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   if (!isFinite(grad[i])) {
     atomicOr(&flags[p.tensor], 1u);
@@ -43,7 +39,7 @@ fn check_finite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let i = linearId(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.n) { return; }
   // Skip the whole step when any tensor's gradient was non-finite (the checks of every tensor
   // are recorded before the first update pass).

@@ -76,7 +76,7 @@ fn shifted(k: f32, cnt: f32, s1: f32, s2: f32) -> Acc {
 @compute @workgroup_size(WG)
 fn stats_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
-  let gi = wid.x + wid.y * nwg.x;
+  let gi = foldedGroup(wid, nwg);
   if (gi >= p.C * p.G) { return; }
   let c = gi % p.C;
   let g = gi / p.C;
@@ -104,7 +104,7 @@ fn stats_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
               @builtin(local_invocation_index) lid: u32) {
   let J = p.C * p.L;
   let blocks = (J + COLS - 1u) / COLS;
-  let gi = wid.x + wid.y * nwg.x;
+  let gi = foldedGroup(wid, nwg);
   if (gi >= blocks * p.G) { return; }
   let g = gi / blocks;
   let j = (gi % blocks) * COLS + lid % COLS;
@@ -131,7 +131,7 @@ fn stats_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 @compute @workgroup_size(WG)
 fn grad_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let gi = wid.x + wid.y * nwg.x;
+  let gi = foldedGroup(wid, nwg);
   if (gi >= p.C * p.G) { return; }
   let c = gi % p.C;
   let g = gi / p.C;
@@ -157,7 +157,7 @@ fn grad_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
              @builtin(local_invocation_index) lid: u32) {
   let J = p.C * p.L;
   let blocks = (J + COLS - 1u) / COLS;
-  let gi = wid.x + wid.y * nwg.x;
+  let gi = foldedGroup(wid, nwg);
   if (gi >= blocks * p.G) { return; }
   let g = gi / blocks;
   let j = (gi % blocks) * COLS + lid % COLS;
@@ -180,15 +180,11 @@ fn grad_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   if (lid < COLS && j < J) { part[g * J + j] = wacc[lid]; }
 }
 
-fn channel(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * 64u + lid;
-}
-
 // Training statistics: batch mean and biased variance for x̂; running stats get the unbiased one.
 @compute @workgroup_size(64)
 fn finalize_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) lid: u32) {
-  let c = channel(wid, nwg, lid);
+  let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
   var a = Acc(0.0, 0.0, 0.0);
   for (var g = 0u; g < p.G; g++) {
@@ -205,7 +201,7 @@ fn finalize_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 @compute @workgroup_size(64)
 fn eval_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
-  let c = channel(wid, nwg, lid);
+  let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
   mean[c] = runMean[c];
   invstd[c] = 1.0 / sqrt(runVar[c] + p.eps);
@@ -214,7 +210,7 @@ fn eval_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 @compute @workgroup_size(64)
 fn finalize_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
-  let c = channel(wid, nwg, lid);
+  let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
   var a = Acc(0.0, 0.0, 0.0);
   for (var g = 0u; g < p.G; g++) {
@@ -232,14 +228,10 @@ fn finalize_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   }
 }
 
-fn element(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
-
 @compute @workgroup_size(WG)
 fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let i = element(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.total) { return; }
   let c = (i / p.L) % p.C;
   out[i] = (x[i] - meanR[c]) * (invstdR[c] * gamma[c]) + beta[c];
@@ -249,7 +241,7 @@ fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 @compute @workgroup_size(WG)
 fn dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       @builtin(local_invocation_index) lid: u32) {
-  let i = element(wid, nwg, lid);
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= p.total) { return; }
   let c = (i / p.L) % p.C;
   let r = invstdR[c];

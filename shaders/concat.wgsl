@@ -19,7 +19,7 @@ override WG: u32 = 256;
 @compute @workgroup_size(WG)
 fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let t = (wid.x + wid.y * nwg.x) * WG + lid;
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.total) { return; }
   let r = t / p.len;
   let i = t - r * p.len;

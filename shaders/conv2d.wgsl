@@ -270,7 +270,7 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid
 fn wgradReduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let count = p.Cout * p.Cin * p.KH * p.KW;
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = foldedId(wid, nwg, 256u, lid);
   if (i >= count) { return; }
   var v = 0.0;
   for (var sp = 0u; sp < p.nSplit; sp++) { v += src0[sp * count + i]; }

@@ -22,10 +22,6 @@ const R = 4u; // rows (channels) per thread
 const C = 4u; // columns (positions or weight taps) per thread
 override WG: u32 = 64u;
 
-fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
-
 // y[b, co, oh, ow]: thread = (block of 4 output channels, block of 4 positions n = (b, oh, ow)).
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -33,7 +29,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let HoWo = p.Ho * p.Wo;
   let N = p.B * HoWo;
   let nb = (N + C - 1u) / C;
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= nb * ((p.Cout + R - 1u) / R)) { return; }
   let m0 = (t / nb) * R;
   let n0 = (t % nb) * C;
@@ -93,7 +89,7 @@ fn dgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let HW = p.H * p.W;
   let N = p.B * HW;
   let nb = (N + C - 1u) / C;
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= nb * ((p.Cin + R - 1u) / R)) { return; }
   let m0 = (t / nb) * R;
   let n0 = (t % nb) * C;
@@ -148,7 +144,7 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let taps = p.KH * p.KW;
   let K = p.Cin * taps;
   let kb = (K + C - 1u) / C;
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= kb * ((p.Cout + R - 1u) / R)) { return; }
   let m0 = (t / kb) * R;
   let k0 = (t % kb) * C;

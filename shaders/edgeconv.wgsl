@@ -49,8 +49,8 @@ struct Params {
 @group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 256;
-// Points per partial sum of the BN reductions.
-override CH: u32 = 64u;
+// Points per partial sum of the BN reductions (set by the launcher, src/kernels/edgeconv.ts).
+override CH: u32;
 // stats_partial: 0 sums edge values (mean pass), 1 sums centred squares (variance pass).
 override MODE: u32 = 0u;
 // bwd_final: training-mode BN backward (gradient through the batch statistics) or eval mode.
@@ -60,10 +60,6 @@ const SLOPE: f32 = 0.2;
 const NONE: u32 = 0xffffffffu;
 
 var<workgroup> shu: array<u32, WG>;
-
-fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
 
 fn pAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + o) * p.N + n; }
 fn qAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + p.O + o) * p.N + n; }
@@ -84,7 +80,7 @@ fn edgeGrad(e: f32, winner: bool, dzv: f32, o: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.O * p.C) { return; }
   let o = t / p.C;
   let c = t % p.C;
@@ -100,7 +96,7 @@ fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 @compute @workgroup_size(WG)
 fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.O * p.chunks) { return; }
   let o = t / p.chunks;
   let c = t % p.chunks;
@@ -173,7 +169,7 @@ fn stats_eval(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.B * p.O * p.N) { return; }
   let i = t % p.N;
   let o = (t / p.N) % p.O;
@@ -201,7 +197,7 @@ fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
-  let t0 = linearId(wid, nwg, lid);
+  let t0 = foldedId(wid, nwg, WG, lid);
   if (t0 >= p.O * p.chunks) { return; }
   let o = t0 / p.chunks;
   let c = t0 % p.chunks;
@@ -247,7 +243,7 @@ fn bwd_final(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn bwd_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.B * p.O * p.N) { return; }
   let n = t % p.N;
   let o = (t / p.N) % p.O;
@@ -282,7 +278,7 @@ fn bwd_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn dw_combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.O * 2u * p.C) { return; }
   let o = t / (2u * p.C);
   let c = t % (2u * p.C);
@@ -301,7 +297,7 @@ fn dw_combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 @compute @workgroup_size(WG)
 fn adj_count(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.B * p.N * p.k) { return; }
   let b = t / (p.N * p.k);
   let j = u32(idx[t]);

@@ -51,10 +51,6 @@ const SLOPE: f32 = 0.2;
 var<workgroup> sh0: array<f32, WG>;
 var<workgroup> sh1: array<f32, WG>;
 
-fn linearId(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + lid;
-}
-
 fn normalised(z: f32, o: u32) -> f32 { return (z - stats[o * 8u]) * stats[o * 8u + 2u]; }
 fn bnOut(xh: f32, o: u32) -> f32 { return stats[o * 8u + 3u] * xh + stats[o * 8u + 4u]; }
 
@@ -79,7 +75,7 @@ fn sumPartials(o: u32, which: u32) -> f32 {
 @compute @workgroup_size(WG)
 fn build_edges(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   let nk = p.N * p.k;
   if (t >= p.B * 2u * p.C * nk) { return; }
   let m = t % nk;
@@ -154,7 +150,7 @@ fn stats_eval(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn activate(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   let nk = p.N * p.k;
   if (t >= p.B * p.O * nk) { return; }
   let o = (t / nk) % p.O;
@@ -166,7 +162,7 @@ fn activate(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @compute @workgroup_size(WG)
 fn max_k(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
          @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.B * p.O * p.N) { return; }
   let i = t % p.N;
   let o = (t / p.N) % p.O;
@@ -238,7 +234,7 @@ fn bwd_final(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn bwd_dz(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   let nk = p.N * p.k;
   if (t >= p.B * p.O * nk) { return; }
   let o = (t / nk) % p.O;
@@ -250,7 +246,7 @@ fn bwd_dz(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 @compute @workgroup_size(WG)
 fn bwd_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   if (t >= p.B * p.C * p.N) { return; }
   let n = t % p.N;
   let c = (t / p.N) % p.C;
@@ -273,7 +269,7 @@ fn bwd_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 @compute @workgroup_size(WG)
 fn dw_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
-  let t = linearId(wid, nwg, lid);
+  let t = foldedId(wid, nwg, WG, lid);
   let size = p.O * 2u * p.C;
   if (t >= size) { return; }
   var acc = 0.0;

@@ -64,7 +64,7 @@ var<workgroup> partial: array<f32, WG>;
 @compute @workgroup_size(WG)
 fn mean(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let bi = wid.x + wid.y * nwg.x;
+  let bi = foldedGroup(wid, nwg);
   if (bi >= dims.batch) { return; } // uniform per workgroup, so the barriers below stay uniform
   let p = params[bi];
   let plane = dims.size * dims.size;
@@ -90,7 +90,7 @@ fn mean(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 @compute @workgroup_size(WG)
 fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
          @builtin(local_invocation_index) lid: u32) {
-  let t = (wid.x + wid.y * nwg.x) * WG + lid;
+  let t = foldedId(wid, nwg, WG, lid);
   let s = dims.size;
   let plane = s * s;
   if (t >= dims.batch * plane) { return; }

@@ -32,16 +32,17 @@ struct Params {
 
 override WG: u32 = 64u;         // queries per workgroup (one per thread)
 override FINAL: bool = true;
-const KMAX: u32 = 32u;          // largest k; the launcher enforces k ≤ KMAX
-const SMAX: u32 = 16u;          // most splits
-const TILE: u32 = 32u;          // candidates per staged tile (8 named vec4 accumulators)
-const CCH: u32 = 64u;           // channels per staged chunk
+// Shared with src/kernels/knn.ts through src/kernels/shader-constants.ts (the loader appends them).
+const KMAX: u32 = KNN_MAX_K;          // largest k; the launcher enforces k ≤ KMAX
+const SMAX: u32 = KNN_MAX_SPLITS;     // most splits
+const TILE: u32 = KNN_TILE;           // candidates per staged tile (8 named vec4 accumulators)
+const CCH: u32 = KNN_CHANNEL_CHUNK;   // channels per staged chunk
 const INF: f32 = 0x1.fffffep+127f; // sentinel distance (f32 max) of an empty slot
 const NONE: u32 = 0xffffffffu;  // sentinel index of an empty slot: loses every tie
 
 const TILE4: u32 = TILE / 4u;
 // One chunk of candidates: [CCH, TILE] as vec4 (one 16-byte load feeds four distances), 8 KiB.
-var<workgroup> cand: array<vec4f, 512>;
+var<workgroup> cand: array<vec4f, CCH * TILE4>;
 
 // (da, ia) strictly before (db, ib): nearer, or as near and a lower index.
 fn before(da: f32, ia: u32, db: f32, ib: u32) -> bool {
@@ -181,7 +182,7 @@ fn topk(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
 fn merge(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
          @builtin(local_invocation_index) lid: u32) {
   let bn = p.B * p.N;
-  let q = (wid.x + wid.y * nwg.x) * WG + lid;
+  let q = foldedId(wid, nwg, WG, lid);
   if (q >= bn) { return; }
   let kk = p.k;
   var head: array<u32, SMAX>; // next unread entry of each partial list

@@ -14,7 +14,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> idx: array<u32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-const KMAX: u32 = 32u;
+const KMAX: u32 = KNN_MAX_K; // the planned kernel's limit (src/kernels/shader-constants.ts)
 
 // One thread per (i, j): exact differences summed in channel order.
 @compute @workgroup_size(16, 16)

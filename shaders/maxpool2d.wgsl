@@ -25,7 +25,7 @@ override WG: u32 = 256u;
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  let i = foldedId(wid, nwg, WG, lid);
   let HoWo = p.Ho * p.Wo;
   if (i >= p.B * p.C * HoWo) { return; }
   let plane = (i / HoWo) * p.H * p.W;
@@ -54,7 +54,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  let i = foldedId(wid, nwg, WG, lid);
   let HW = p.H * p.W;
   if (i >= p.B * p.C * HW) { return; }
   let at = i32(i % HW);

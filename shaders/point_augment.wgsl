@@ -53,7 +53,7 @@ fn rotY(b: u32, q: vec3<f32>) -> vec3<f32> {
 @compute @workgroup_size(SWG)
 fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
          @builtin(local_invocation_index) lid: u32) {
-  let b = wid.x + wid.y * nwg.x;
+  let b = foldedGroup(wid, nwg);
   // Uniform control flow: every invocation of a group takes the same branch.
   if (b >= p.B) { return; }
   let normalise = (p.flags & 1u) != 0u;
@@ -152,7 +152,7 @@ fn augmented(b: u32, i: u32) -> vec3<f32> {
 @compute @workgroup_size(WG)
 fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
          @builtin(local_invocation_index) lid: u32) {
-  let g = (wid.x + wid.y * nwg.x) * WG + lid;
+  let g = foldedId(wid, nwg, WG, lid);
   if (g >= p.B * p.N) { return; }
   let b = g / p.N;
   let i = g % p.N;

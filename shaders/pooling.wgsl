@@ -33,7 +33,7 @@ var<workgroup> shSum: array<f32, WG>;
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = foldedId(wid, nwg, WG / TPR, lid / TPR);
   let lane = lid % TPR;
   var best = 0.0;
   var bi = NONE;  // no element seen yet
@@ -81,7 +81,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(256)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = foldedId(wid, nwg, 256u, lid);
   if (i >= p.total) { return; }
   let row = i / p.N;
   let n = i - row * p.N;

@@ -24,7 +24,7 @@ var<workgroup> sh: array<f32, 256>;  // [LANES, COLS]
 fn partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
   let blocks = (p.C + COLS - 1u) / COLS;
-  let gi = wid.x + wid.y * nwg.x;  // uniform across the workgroup
+  let gi = foldedGroup(wid, nwg);  // uniform across the workgroup
   if (gi >= blocks * p.G) { return; }
   let g = gi / blocks;
   let col = (gi % blocks) * COLS + lid % COLS;
@@ -51,7 +51,7 @@ fn partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(64)
 fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
-  let col = (wid.x + wid.y * nwg.x) * 64u + lid;
+  let col = foldedId(wid, nwg, 64u, lid);
   if (col >= p.C) { return; }
   var s = 0.0;
   for (var g = 0u; g < p.G; g++) { s += part[g * p.C + col]; }

@@ -17,7 +17,7 @@ override WG: u32 = 256;
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   // The grid may be folded into y when n needs more than maxComputeWorkgroupsPerDimension groups.
-  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  let i = foldedId(wid, nwg, WG, lid);
   if (i >= params.n) { return; }
   out[i] = params.alpha * x[i] + y[i];
 }

@@ -1,8 +1,9 @@
 /** Set-up shared by the CLI tests: a scratch folder, a small DGCNN weights file, the real ModelNet40 subset. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { readNpy } from '../src/io/npy';
 import { sharedDataDir } from './shared-data';
 import type { DgcnnConfig } from '../src/nn/dgcnn-config';
 import { randomModelValues } from './encoder-testing';
@@ -66,4 +67,41 @@ export function unitSphereInput(
     for (let c = 0; c < 3; c++) for (let i = 0; i < P; i++) x[(b * 3 + c) * P + i] = (at(i, c) - m[c]!) / rad;
   });
   return x;
+}
+
+/**
+ * Checks pos.l.npy in `out` against a float64 reference forward: uint8 [B, Cout_l, N], 0/1, and
+ * equal to the sign of the reference's BN output at the engine's own recorded winner
+ * (argmax.l.npy) wherever that value is clear of float32 ties (|z| > 1e-4).
+ */
+export function expectPosFiles(
+  out: string,
+  config: DgcnnConfig,
+  ref: { layers: readonly { act: Float64Array }[] },
+  B: number,
+  N: number,
+): void {
+  const npy = (p: string) => readNpy(readFileSync(join(out, p)));
+  for (let l = 1; l <= 4; l++) {
+    const O = config.edgeWidths[l - 1]!;
+    const pos = npy(`pos.${l}.npy`);
+    expect(pos, `pos.${l}`).toMatchObject({ dtype: 'uint8', shape: [B, O, N] });
+    const arg = npy(`argmax.${l}.npy`).data as Int32Array;
+    const act = ref.layers[l - 1]!.act; // [B, O, N·k]; LeakyReLU keeps the sign of the BN output
+    let clear = 0;
+    const ones = [0, 0];
+    for (let t = 0; t < B * O * N; t++) {
+      const p = pos.data[t] as number;
+      expect(p === 0 || p === 1, `pos.${l}[${t}] = ${p}`).toBe(true);
+      ones[p]!++;
+      const z = act[t * config.k + arg[t]!]!;
+      if (Math.abs(z) <= 1e-4) continue;
+      clear++;
+      if (p !== (z > 0 ? 1 : 0)) expect.fail(`pos.${l}[${t}] = ${p} but the winner's BN output is ${z}`);
+    }
+    // Both branches occur and almost every winner is clear of a tie, so the comparison has teeth.
+    expect(ones[0], `pos.${l} zeros`).toBeGreaterThan(0);
+    expect(ones[1], `pos.${l} ones`).toBeGreaterThan(0);
+    expect(clear, `pos.${l} compared`).toBeGreaterThan(0.9 * B * O * N);
+  }
 }

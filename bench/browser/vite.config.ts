@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { wgslLoader } from '../../shaders/loader.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -13,7 +14,8 @@ const isolation = {
 export default defineConfig({
   root,
   logLevel: 'warn',
-  worker: { format: 'es' },
+  plugins: [wgslLoader()],
+  worker: { format: 'es', plugins: () => [wgslLoader()] },
   build: {
     target: 'es2022',
     outDir: resolve(root, 'bench-output/browser-dist'),

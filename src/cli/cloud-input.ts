@@ -8,6 +8,7 @@ import { DataFormatError } from '../data/errors';
 import { isSet, loadAny, toPointCloud } from '../data/loaders/index';
 import { NpyError, readNpy } from '../io/npy';
 import { Rng } from '../util/random';
+import { kProblem } from '../kernels/knn-limits';
 import { InputError } from './errors';
 
 export interface Clouds {
@@ -99,8 +100,7 @@ export async function readClouds(
       `--${flag} "${path}": cloud ${Math.floor(p / N)} point ${p % N} has a non-finite coordinate (${xyz[bad]})`,
     );
   }
-  if (o.k !== undefined && N < o.k) {
-    throw new InputError(`--${flag} "${path}": ${N} points per cloud are fewer than k = ${o.k} neighbours`);
-  }
+  const why = o.k === undefined ? undefined : kProblem(o.k, N);
+  if (why) throw new InputError(`--${flag} "${path}": ${why}`);
   return { B, N, xyz };
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
-import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { expectPosFiles, scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { readNpy, writeNpy } from '../io/npy';
 import { writeSafetensors } from '../io/safetensors';
@@ -43,6 +43,21 @@ describe('crosspoint encode', () => {
       expect(arg).toMatchObject({ dtype: 'int32', shape: [B, config.edgeWidths[l - 1], N] });
       expect([...arg.data], `argmax.${l}`).toEqual([...f.layers[l - 1]!.arg]);
     }
+    // pos files belong to the training-mode forward only.
+    expect(existsSync(join(out, 'pos.1.npy'))).toBe(false);
+  });
+
+  it('--mode train also writes pos.l.npy: the sign of the winning BN output, as the batch-statistics reference', () => {
+    const out = join(dir, 'train');
+    const r = crosspoint(['encode', '--input', input, '--weights', weights, '--mode', 'train', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files).toContain(join(out, 'pos.4.npy'));
+    const f = dgcnnForwardRef(config, B, N, toChannelMajor(xyz, B, N), toRefParams(values), 'train');
+    for (let l = 1; l <= 4; l++) {
+      expect([...npy(join(out, `argmax.${l}.npy`)).data], `argmax.${l}`).toEqual([...f.layers[l - 1]!.arg]);
+    }
+    expectPosFiles(out, config, f, B, N);
   });
 
   it("--seed with --preset gives fresh weights at that preset's size (a matching random-init baseline)", () => {

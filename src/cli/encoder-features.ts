@@ -2,6 +2,7 @@
 import type { FeatureSet } from '../eval/features';
 import { extractFeatures } from '../eval/extract-features';
 import type { GpuContext } from '../gpu/context';
+import { kProblem } from '../kernels/knn-limits';
 import type { HostTensors } from '../nn/param-store';
 import type { EncoderModel } from '../nn/weights';
 import type { CliIO } from './command';
@@ -28,9 +29,8 @@ export interface Encoder {
 
 /** Refuses a point count the model cannot use, before any GPU work. */
 export function checkPoints(enc: Encoder, points: number): void {
-  if (enc.model.kind === 'dgcnn' && points < enc.model.config.k) {
-    throw new InputError(`--points ${points} is fewer than k = ${enc.model.config.k} neighbours`);
-  }
+  const why = enc.model.kind === 'dgcnn' ? kProblem(enc.model.config.k, points) : undefined;
+  if (why) throw new InputError(`--points ${points}: ${why}`);
 }
 
 export interface SetToEncode {

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GpuLimitError } from '../gpu/errors';
+import { DEFAULT_K, KNN_MAX_K, kProblem } from '../kernels/knn-limits';
 import { type NpyData, writeNpy } from '../io/npy';
 import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';
@@ -28,7 +29,11 @@ export const MODEL_FLAGS = {
     min: 0,
     help: 'fresh PyTorch-default weights from this seed (default 0 when no --weights)',
   },
-  k: { type: 'int', min: 1, help: "neighbours per point (default: the weights file's metadata, else 20)" },
+  k: {
+    type: 'int',
+    min: 1,
+    help: `neighbours per point, at most ${KNN_MAX_K} (default: the weights file's metadata, else ${DEFAULT_K})`,
+  },
   preset: {
     type: 'string',
     choices: PRESET_NAMES,
@@ -40,6 +45,8 @@ export const MODEL_FLAGS = {
 export function resolveModel(f: ModelFlags): { model: EncoderModel; values: HostTensors; source: string } {
   if (f.weights !== undefined && f.seed !== undefined)
     throw new UsageError('give --weights or --seed, not both');
+  const badK = f.k === undefined ? undefined : kProblem(f.k);
+  if (badK) throw new UsageError(`--k: ${badK}`);
   if (f.weights !== undefined) {
     if (f.preset !== undefined)
       throw new UsageError('--preset sizes fresh weights (--seed); a weights file carries its own size');
@@ -82,13 +89,18 @@ export function makeOutDir(dir: string): void {
   }
 }
 
-/** knn.l.npy [B, N, k] and argmax.l.npy [B, Cout, N] (int32) for each EdgeConv. */
+/**
+ * knn.l.npy [B, N, k] and argmax.l.npy [B, Cout, N] (int32) for each EdgeConv; with `pos` (the
+ * training-mode commands) also pos.l.npy [B, Cout, N] (uint8): 1 where the winner's BN output
+ * was > 0, so an outside checker can condition on the engine's own LeakyReLU branch.
+ */
 export function writeChoices(
   dir: string,
   model: EncoderModel,
   out: EncoderOutputs,
   B: number,
   N: number,
+  opts: { pos?: boolean } = {},
 ): string[] {
   if (model.kind !== 'dgcnn') return [];
   const files: string[] = [];
@@ -96,6 +108,7 @@ export function writeChoices(
   for (let l = 0; l < out.knn.length; l++) {
     files.push(writeNpyFile(dir, `knn.${l + 1}.npy`, out.knn[l]!, [B, N, k]));
     files.push(writeNpyFile(dir, `argmax.${l + 1}.npy`, out.argmax[l]!, [B, edgeWidths[l]!, N]));
+    if (opts.pos) files.push(writeNpyFile(dir, `pos.${l + 1}.npy`, out.pos[l]!, [B, edgeWidths[l]!, N]));
   }
   return files;
 }

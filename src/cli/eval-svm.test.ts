@@ -91,7 +91,7 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
     bad(['--train', TRAIN, '--test', ply], /--test .*needs a labelled set of clouds/);
     bad(
       ['--train', TRAIN, '--test', TEST, '--weights', weights, '--points', '3'],
-      /--points 3 is fewer than k = 4/,
+      /--points 3: 3 points per cloud are fewer than k = 4/,
     );
     // Usage errors: one line naming the flag, then the usage.
     const usage = (args: string[], re: RegExp) => {

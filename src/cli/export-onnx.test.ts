@@ -64,7 +64,7 @@ describe('crosspoint export-onnx', () => {
   it('exits 2 with one line for a k above the point count, and for a missing --out', () => {
     const r = crosspoint(['export-onnx', '--seed', '1', '--points', '8', '--out', join(dir, 'x.onnx')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/k = 20 must be between 1 and the point count 8$/);
+    expect(r.stderr.trim()).toMatch(/8 points per cloud are fewer than k = 20 neighbours$/);
     const m = crosspoint(['export-onnx', '--seed', '1']);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('missing --out');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
-import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { expectPosFiles, scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
 import { expectClose } from '../../test/numeric';
 import { writeNpy } from '../io/npy';
 import { readSafetensors } from '../io/safetensors';
@@ -60,6 +60,7 @@ describe('crosspoint grad', () => {
     for (let l = 1; l <= 4; l++) {
       expect(readFileSync(join(out, `knn.${l}.npy`)).length).toBeGreaterThan(B * N * 4 * 4);
     }
+    expectPosFiles(out, config, f, B, N);
   });
 
   it('refuses a cotangent of the wrong shape or dtype (exit 2, one line)', () => {

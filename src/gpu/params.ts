@@ -7,8 +7,13 @@ export type ParamType = 'u32' | 'i32' | 'f32';
  * the same fields in the same order (all u32/i32/f32, so there is no padding to think about).
  * Returns the buffer and a function to rewrite the values later (e.g. a learning rate per step).
  */
+/** Bytes of the uniform buffer createParams makes for `fields` 4-byte scalars (16-byte rounded). */
+export function paramsBytes(fields: number): number {
+  return Math.max(16, Math.ceil((fields * 4) / 16) * 16);
+}
+
 export function createParams(ctx: GpuContext, label: string, fields: [ParamType, number][]) {
-  const bytes = Math.max(16, Math.ceil((fields.length * 4) / 16) * 16);
+  const bytes = paramsBytes(fields.length);
   const buffer = ctx.device.createBuffer({
     label,
     size: bytes,

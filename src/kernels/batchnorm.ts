@@ -5,6 +5,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { bindAt } from './bind';
+import { type ScratchSpec, scratchSize, words } from './scratch';
 
 /**
  * BatchNorm over x [B, C, L] with per-channel statistics over the n = B·L values of a channel
@@ -70,11 +71,22 @@ export function batchNormLayout(s: { B: number; C: number; L: number }) {
   return { cols: true, G, chunk, Lp: s.L, groups: Math.ceil((s.C * s.L) / 64) * G };
 }
 
-export async function planBatchNorm(
-  ctx: GpuContext,
-  s: BatchNormShape,
-  bufs: BatchNormBuffers,
-): Promise<BatchNormOp> {
+/**
+ * What planBatchNorm allocates for itself beyond its uniform: the pass-1 partials [G, C, Lp] × 3,
+ * the backward's sums [2, C], and the saved mean and 1/σ [C] each.
+ */
+export function batchNormScratch(s: { B: number; C: number; L: number }): ScratchSpec[] {
+  const lay = batchNormLayout(s);
+  return [
+    { name: 'part', bytes: lay.G * s.C * lay.Lp * 12 },
+    words('sums', 2 * s.C),
+    words('mean', s.C),
+    words('invstd', s.C),
+  ];
+}
+
+/** Phase 1: the shape, and that the backward buffers come all together or not at all. */
+function checkBatchNorm(s: BatchNormShape, bufs: BatchNormBuffers): boolean {
   const { B, C, L } = s;
   if (B < 1 || C < 1 || L < 1) throw new Error(`planBatchNorm: empty input [${B}, ${C}, ${L}]`);
   if (bufs.x === bufs.y) throw new Error('planBatchNorm: y must be a different buffer from x');
@@ -83,138 +95,191 @@ export async function planBatchNorm(
   if (!hasBwd && grads.some((b) => b !== undefined)) {
     throw new Error('planBatchNorm: the backward needs all of dy, dx, dgamma, dbeta');
   }
-  const n = B * L;
-  const total = B * C * L;
+  return hasBwd;
+}
+
+/** The plan's own buffers (batchNormScratch) and its uniform block. */
+interface BatchNormScratchBuffers {
+  params: GPUBuffer;
+  /** [C] the statistics the last forward normalised with */
+  saveMean: GPUBuffer;
+  saveInvstd: GPUBuffer;
+  /** [G, C, Lp] × 3 pass-1 partial sums */
+  part: GPUBuffer;
+  /** [2, C] the backward's Σ dy and Σ dy·x̂ */
+  sums: GPUBuffer;
+}
+
+/** Phase 2: the uniform block and the scratch of batchNormScratch. */
+function allocateBatchNorm(ctx: GpuContext, s: BatchNormShape): BatchNormScratchBuffers {
+  const { B, C, L } = s;
   const lay = batchNormLayout(s);
-  const side = lay.cols ? 'cols' : 'rows';
-  const pl = (entry: string, constants: Record<string, number> = {}) =>
-    ctx.pipelines.compute(batchnormWgsl, entry, constants, 'batchnorm');
-  const [stats, finStats, evalStats, apply, grad, finGrad, dxTrain, dxEval] = await Promise.all([
-    pl(`stats_${side}`),
-    pl('finalize_stats'),
-    pl('eval_stats'),
-    pl('apply'),
-    hasBwd ? pl(`grad_${side}`) : undefined,
-    hasBwd ? pl('finalize_grad') : undefined,
-    hasBwd ? pl('dx', { TRAIN: 1 }) : undefined,
-    hasBwd ? pl('dx', { TRAIN: 0 }) : undefined,
-  ]);
   const params = createParams(ctx, 'batchnorm.params', [
     ['u32', B],
     ['u32', C],
     ['u32', L],
-    ['u32', n],
+    ['u32', B * L],
     ['u32', lay.G],
     ['u32', lay.chunk],
     ['u32', lay.Lp],
-    ['u32', total],
+    ['u32', B * C * L],
     ['f32', s.eps ?? 1e-5],
     ['f32', s.momentum ?? 0.1],
     ['u32', s.accumulate ? 1 : 0],
     ['u32', s.accumulateParams ? 1 : 0],
   ]);
-  const saveMean = createStorageBuffer(ctx, C * 4, 'batchnorm.mean'); // [C]
-  const saveInvstd = createStorageBuffer(ctx, C * 4, 'batchnorm.invstd'); // [C]
+  const size = (name: string) => scratchSize(batchNormScratch(s), name);
+  const saveMean = createStorageBuffer(ctx, size('mean'), 'batchnorm.mean');
+  const saveInvstd = createStorageBuffer(ctx, size('invstd'), 'batchnorm.invstd');
   checkBufferSize(
     ctx.limits,
-    lay.G * C * lay.Lp * 12,
+    size('part'),
     'batchnorm partial statistics',
     'the channel count or the batch size',
   );
-  const part = createStorageBuffer(ctx, lay.G * C * lay.Lp * 12, 'batchnorm.part'); // [G, C, Lp] × 3
-  const sums = createStorageBuffer(ctx, 2 * C * 4, 'batchnorm.sums'); // [2, C]
-  const P = params.buffer;
-  const b = (pipeline: GPUComputePipeline, entries: [number, GPUBuffer][], label: string) =>
-    bindAt(ctx, pipeline, [...entries, [16, P]], label);
-  const bind = {
-    stats: b(
+  const part = createStorageBuffer(ctx, size('part'), 'batchnorm.part');
+  const sums = createStorageBuffer(ctx, size('sums'), 'batchnorm.sums');
+  return { params: params.buffer, saveMean, saveInvstd, part, sums };
+}
+
+type Pass = { pipeline: GPUComputePipeline; bind: GPUBindGroup };
+
+/**
+ * Phase 3, the forward passes: the batch statistics (per-chunk partials, then per channel, which
+ * also updates the running ones) or the running statistics (eval), then y = γ·x̂ + β.
+ */
+async function planBatchNormForward(
+  ctx: GpuContext,
+  s: BatchNormShape,
+  bufs: BatchNormBuffers,
+  sb: BatchNormScratchBuffers,
+) {
+  const side = batchNormLayout(s).cols ? 'cols' : 'rows';
+  const pl = (entry: string) => ctx.pipelines.compute(batchnormWgsl, entry, {}, 'batchnorm');
+  const [stats, finStats, evalStats, apply] = await Promise.all([
+    pl(`stats_${side}`),
+    pl('finalize_stats'),
+    pl('eval_stats'),
+    pl('apply'),
+  ]);
+  const pass = (pipeline: GPUComputePipeline, entries: [number, GPUBuffer][], label: string): Pass => ({
+    pipeline,
+    bind: bindAt(ctx, pipeline, [...entries, [16, sb.params]], label),
+  });
+  const statBufs: [number, GPUBuffer][] = [
+    [4, sb.saveMean],
+    [5, sb.saveInvstd],
+    [6, bufs.runningMean],
+    [7, bufs.runningVar],
+  ];
+  return {
+    stats: pass(
       stats,
       [
         [0, bufs.x],
-        [8, part],
+        [8, sb.part],
       ],
       'bn.stats',
     ),
-    finStats: b(
-      finStats,
-      [
-        [4, saveMean],
-        [5, saveInvstd],
-        [6, bufs.runningMean],
-        [7, bufs.runningVar],
-        [8, part],
-      ],
-      'bn.finalize_stats',
-    ),
-    evalStats: b(
-      evalStats,
-      [
-        [4, saveMean],
-        [5, saveInvstd],
-        [6, bufs.runningMean],
-        [7, bufs.runningVar],
-      ],
-      'bn.eval_stats',
-    ),
-    apply: b(
+    finStats: pass(finStats, [...statBufs, [8, sb.part]], 'bn.finalize_stats'),
+    evalStats: pass(evalStats, statBufs, 'bn.eval_stats'),
+    apply: pass(
       apply,
       [
         [0, bufs.x],
         [2, bufs.gamma],
         [3, bufs.beta],
         [9, bufs.y],
-        [13, saveMean],
-        [14, saveInvstd],
+        [13, sb.saveMean],
+        [14, sb.saveInvstd],
       ],
       'bn.apply',
     ),
   };
-  let bwd:
-    | { grad: GPUBindGroup; finGrad: GPUBindGroup; dxTrain: GPUBindGroup; dxEval: GPUBindGroup }
-    | undefined;
-  if (grad && finGrad && dxTrain && dxEval && bufs.dy && bufs.dx && bufs.dgamma && bufs.dbeta) {
-    const dxEntries: [number, GPUBuffer][] = [
-      [0, bufs.x],
-      [1, bufs.dy],
-      [2, bufs.gamma],
-      [9, bufs.dx],
-      [13, saveMean],
-      [14, saveInvstd],
-      [15, sums],
-    ];
-    bwd = {
-      grad: b(
-        grad,
-        [
-          [0, bufs.x],
-          [1, bufs.dy],
-          [8, part],
-          [13, saveMean],
-          [14, saveInvstd],
-        ],
-        'bn.grad',
-      ),
-      finGrad: b(
-        finGrad,
-        [
-          [8, part],
-          [10, bufs.dgamma],
-          [11, bufs.dbeta],
-          [12, sums],
-        ],
-        'bn.finalize_grad',
-      ),
-      dxTrain: b(dxTrain, dxEntries, 'bn.dx'),
-      dxEval: b(dxEval, dxEntries, 'bn.dx'),
-    };
-  }
-  const gReduce = grid1D(ctx, lay.groups);
+}
+
+/**
+ * Phase 4, the backward passes: per-chunk Σ dy and Σ dy·x̂, their per-channel totals (dβ, dγ),
+ * then dx (through the batch statistics in training mode, or the running ones in eval).
+ */
+async function planBatchNormBackward(
+  ctx: GpuContext,
+  s: BatchNormShape,
+  bufs: Required<BatchNormBuffers>,
+  sb: BatchNormScratchBuffers,
+) {
+  const side = batchNormLayout(s).cols ? 'cols' : 'rows';
+  const pl = (entry: string, constants: Record<string, number> = {}) =>
+    ctx.pipelines.compute(batchnormWgsl, entry, constants, 'batchnorm');
+  const [grad, finGrad, dxTrain, dxEval] = await Promise.all([
+    pl(`grad_${side}`),
+    pl('finalize_grad'),
+    pl('dx', { TRAIN: 1 }),
+    pl('dx', { TRAIN: 0 }),
+  ]);
+  const pass = (pipeline: GPUComputePipeline, entries: [number, GPUBuffer][], label: string): Pass => ({
+    pipeline,
+    bind: bindAt(ctx, pipeline, [...entries, [16, sb.params]], label),
+  });
+  const dxEntries: [number, GPUBuffer][] = [
+    [0, bufs.x],
+    [1, bufs.dy],
+    [2, bufs.gamma],
+    [9, bufs.dx],
+    [13, sb.saveMean],
+    [14, sb.saveInvstd],
+    [15, sb.sums],
+  ];
+  return {
+    grad: pass(
+      grad,
+      [
+        [0, bufs.x],
+        [1, bufs.dy],
+        [8, sb.part],
+        [13, sb.saveMean],
+        [14, sb.saveInvstd],
+      ],
+      'bn.grad',
+    ),
+    finGrad: pass(
+      finGrad,
+      [
+        [8, sb.part],
+        [10, bufs.dgamma],
+        [11, bufs.dbeta],
+        [12, sb.sums],
+      ],
+      'bn.finalize_grad',
+    ),
+    dxTrain: pass(dxTrain, dxEntries, 'bn.dx'),
+    dxEval: pass(dxEval, dxEntries, 'bn.dx'),
+  };
+}
+
+/** Plans BatchNorm over fixed buffers. Phases: checks, scratch, forward passes, backward passes. */
+export async function planBatchNorm(
+  ctx: GpuContext,
+  s: BatchNormShape,
+  bufs: BatchNormBuffers,
+): Promise<BatchNormOp> {
+  const hasBwd = checkBatchNorm(s, bufs);
+  const { B, C, L } = s;
+  const n = B * L;
+  const sb = allocateBatchNorm(ctx, s);
+  const [fwd, bwd] = await Promise.all([
+    planBatchNormForward(ctx, s, bufs, sb),
+    hasBwd ? planBatchNormBackward(ctx, s, bufs as Required<BatchNormBuffers>, sb) : undefined,
+  ]);
+  const gReduce = grid1D(ctx, batchNormLayout(s).groups);
   const gChannels = grid1D(ctx, Math.ceil(C / 64));
-  const gElements = grid1D(ctx, Math.ceil(total / 256));
+  const gElements = grid1D(ctx, Math.ceil((B * C * L) / 256));
+  const run = (enc: GPUCommandEncoder, p: Pass, groups: readonly number[], label: string) =>
+    encodePass(enc, p.pipeline, p.bind, groups, label);
   let lastMode: BatchNormMode | undefined;
   return {
-    saveMean,
-    saveInvstd,
+    saveMean: sb.saveMean,
+    saveInvstd: sb.saveInvstd,
     encodeForward(enc, mode) {
       if (mode === 'train') {
         if (n < 2) {
@@ -222,26 +287,24 @@ export async function planBatchNorm(
             `BatchNorm: training mode needs more than 1 value per channel (input [${B}, ${C}, ${L}] has ${n})`,
           );
         }
-        encodePass(enc, stats, bind.stats, gReduce, 'bn.stats');
-        encodePass(enc, finStats, bind.finStats, gChannels, 'bn.finalize_stats');
+        run(enc, fwd.stats, gReduce, 'bn.stats');
+        run(enc, fwd.finStats, gChannels, 'bn.finalize_stats');
       } else {
-        encodePass(enc, evalStats, bind.evalStats, gChannels, 'bn.eval_stats');
+        run(enc, fwd.evalStats, gChannels, 'bn.eval_stats');
       }
-      encodePass(enc, apply, bind.apply, gElements, 'bn.apply');
+      run(enc, fwd.apply, gElements, 'bn.apply');
       lastMode = mode;
     },
     encodeBackward(enc, mode = lastMode) {
-      if (!bwd || !grad || !finGrad || !dxTrain || !dxEval) {
-        throw new Error('BatchNorm: planned without dy/dx/dgamma/dbeta, no backward');
-      }
+      if (!bwd) throw new Error('BatchNorm: planned without dy/dx/dgamma/dbeta, no backward');
       if (!mode) throw new Error('BatchNorm: encodeBackward before any encodeForward needs a mode');
-      encodePass(enc, grad, bwd.grad, gReduce, 'bn.grad');
-      encodePass(enc, finGrad, bwd.finGrad, gChannels, 'bn.finalize_grad');
-      if (mode === 'train') encodePass(enc, dxTrain, bwd.dxTrain, gElements, 'bn.dx');
-      else encodePass(enc, dxEval, bwd.dxEval, gElements, 'bn.dx');
+      run(enc, bwd.grad, gReduce, 'bn.grad');
+      run(enc, bwd.finGrad, gChannels, 'bn.finalize_grad');
+      if (mode === 'train') run(enc, bwd.dxTrain, gElements, 'bn.dx');
+      else run(enc, bwd.dxEval, gElements, 'bn.dx');
     },
     destroy() {
-      for (const buf of [P, saveMean, saveInvstd, part, sums]) buf.destroy();
+      for (const buf of [sb.params, sb.saveMean, sb.saveInvstd, sb.part, sb.sums]) buf.destroy();
     },
   };
 }

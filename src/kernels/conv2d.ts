@@ -6,6 +6,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { conv2dOutSize } from './conv2d-shape';
+import type { ScratchSpec } from './scratch';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
 const BLOCK = 4;
@@ -143,7 +144,7 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
   const params = conv2dParams(ctx, s, Ho, Wo, splitLen, splits);
   let partials: GPUBuffer | undefined;
   if (wantWgrad && splits > 1) {
-    const bytes = splits * s.Cout * Kf * 4;
+    const bytes = conv2dScratch({ ...s, Ho, Wo }, t, s.wgradSplits)[0]!.bytes;
     checkBufferSize(l, bytes, 'conv2d weight-gradient partials', 'wgradSplits');
     partials = createStorageBuffer(ctx, bytes, 'conv2d.wgradPartials');
   }
@@ -212,6 +213,21 @@ function validate(s: Conv2dShape): { Ho: number; Wo: number } {
  * enough chunks to give a large GPU ~256 workgroups, each at least 8 tiles deep, and partials
  * of at most 64 MiB.
  */
+/**
+ * What the tiled planConv2d allocates for itself beyond its uniforms, planned with the weight
+ * gradient: the split-K weight-gradient partials [splits, Cout, Cin·KH·KW] when it splits.
+ */
+export function conv2dScratch(
+  s: { B: number; Cin: number; Cout: number; KH: number; KW: number; Ho: number; Wo: number },
+  tiles: Conv2dTiles = DEFAULT_CONV2D_TILES,
+  wgradSplits?: number,
+): ScratchSpec[] {
+  const Kf = s.Cin * s.KH * s.KW;
+  const outputTiles = Math.ceil(Kf / (tiles.wgN * BLOCK)) * Math.ceil(s.Cout / (tiles.wgM * BLOCK));
+  const { splits } = wgradSplit(s.B * s.Ho * s.Wo, outputTiles, tiles.tk, s.Cout * Kf, wgradSplits);
+  return splits > 1 ? [{ name: 'wgradPartials', bytes: splits * s.Cout * Kf * 4 }] : [];
+}
+
 export function wgradSplit(
   R: number,
   outputTiles: number,

@@ -4,17 +4,18 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { GpuLimitError } from '../gpu/errors';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
+import { type ScratchSpec, scratchSize } from './scratch';
+import { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
+import { SHADER_CONSTANTS } from './shader-constants';
 
-/** Largest k (the shader's private top-k arrays have this many slots). */
-export const KNN_MAX_K = 32;
+export { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK };
+
 /** Largest point count the kernel is planned and tested for. */
 export const KNN_MAX_POINTS = 4096;
-/** Most candidate splits (the merge keeps one head per split in private memory). */
-export const KNN_MAX_SPLITS = 16;
 
 const WG = 64; // queries per workgroup
-const TILE = 32; // candidates per staged tile (shaders/knn.wgsl)
-const TILE_BYTES = 32 * 64 * 4; // the workgroup tile [CCH, TILE] f32
+const TILE = SHADER_CONSTANTS.KNN_TILE; // candidates per staged tile
+const TILE_BYTES = SHADER_CONSTANTS.KNN_CHANNEL_CHUNK * TILE * 4; // the workgroup tile [CCH, TILE] f32
 
 /**
  * kNN of each point within its cloud. x is [B, C, N] (channel-major) starting at element `offset`
@@ -56,20 +57,45 @@ export interface KnnOp {
 export function defaultKnnSplits(ctx: GpuContext, B: number, N: number): number {
   const a = ctx.adapter;
   const cpu = a.isFallbackAdapter || /swiftshader|llvmpipe/i.test(`${a.vendor} ${a.device} ${a.description}`);
-  if (cpu) return 1;
+  return cpu ? 1 : knnSplitsOnDiscreteGpu(B, N);
+}
+
+/** The splits defaultKnnSplits picks on a discrete GPU (`crosspoint plan` reports that case). */
+export function knnSplitsOnDiscreteGpu(B: number, N: number): number {
   const want = Math.floor(65536 / Math.max(1, B * N));
   // Keep at least 4 tiles of candidates per split so the merge stays cheap next to the scan.
   const most = Math.max(1, Math.floor(N / (4 * TILE)));
   return Math.max(1, Math.min(KNN_MAX_SPLITS, want, most));
 }
 
+/** Candidates per split (whole tiles) and the splits that leaves: rounding can give fewer than asked. */
+export function knnSplitLayout(N: number, wanted: number): { splitLen: number; splits: number } {
+  const splitLen = Math.ceil(Math.ceil(N / wanted) / TILE) * TILE;
+  return { splitLen, splits: Math.ceil(N / splitLen) };
+}
+
+/**
+ * What planKnn allocates for itself beyond its uniform and stub: with more than one split, the
+ * merge scratch, distances and indices [splits, k, B·N] each.
+ */
+export function knnScratch(d: { B: number; N: number; k: number }, wantedSplits: number): ScratchSpec[] {
+  const { splits } = knnSplitLayout(d.N, wantedSplits);
+  if (splits <= 1) return [];
+  const bytes = splits * d.k * d.B * d.N * 4;
+  return [
+    { name: 'partIdx', bytes },
+    { name: 'partDist', bytes },
+  ];
+}
+
 /** Checks a kNN request; throws GpuLimitError for requests beyond the kernel or the adapter. */
 export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
-  for (const [name, v] of Object.entries({ B: s.B, N: s.N, C: s.C, k: s.k })) {
+  for (const [name, v] of Object.entries({ B: s.B, N: s.N, C: s.C })) {
     if (!Number.isInteger(v) || v < 1)
       throw new Error(`planKnn: ${name} must be a positive integer, got ${v}`);
   }
-  if (s.k > KNN_MAX_K) {
+  // Over the kernel's maximum is an adapter-style limit (GpuLimitError names the setting).
+  if (Number.isInteger(s.k) && s.k > KNN_MAX_K) {
     throw new GpuLimitError(
       'kNN maximum k',
       s.k,
@@ -78,7 +104,7 @@ export function checkKnnShape(ctx: GpuContext, s: KnnShape): void {
       'kNN neighbours per point',
     );
   }
-  if (s.k > s.N) throw new Error(`planKnn: k = ${s.k} exceeds the point count N = ${s.N}`);
+  validateK(s.k, s.N, 'planKnn');
   if (s.N > KNN_MAX_POINTS) {
     throw new GpuLimitError('kNN maximum points', s.N, KNN_MAX_POINTS, 'the point count (--points)', 'kNN');
   }
@@ -116,9 +142,7 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > KNN_MAX_SPLITS) {
     throw new Error(`planKnn: splits must be an integer in 1..${KNN_MAX_SPLITS}, got ${wanted}`);
   }
-  // Whole tiles per split; rounding can leave fewer splits than asked.
-  const splitLen = Math.ceil(Math.ceil(N / wanted) / TILE) * TILE;
-  const splits = Math.ceil(N / splitLen);
+  const { splitLen, splits } = knnSplitLayout(N, wanted);
 
   const final = splits === 1;
   const topk = await ctx.pipelines.compute(knnWgsl, 'topk', { WG, FINAL: final ? 1 : 0 }, 'knn');
@@ -144,12 +168,20 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
     encode = (enc) => encodePass(enc, topk, bind, topkGroups, 'knn.topk');
   } else {
     // Partial lists: dist and idx [S, k, B·N].
-    const scratchBytes = splits * k * B * N * 4;
+    const scratch = knnScratch(s, wanted);
     const lower = 'the batch size, the point count or k';
-    checkBufferSize(ctx.limits, scratchBytes, 'the kNN merge scratch', lower);
+    checkBufferSize(ctx.limits, scratchSize(scratch, 'partIdx'), 'the kNN merge scratch', lower);
     const usage = GPUBufferUsage.STORAGE;
-    const partIdx = ctx.device.createBuffer({ label: 'knn.partIdx', size: scratchBytes, usage });
-    const partDist = ctx.device.createBuffer({ label: 'knn.partDist', size: scratchBytes, usage });
+    const partIdx = ctx.device.createBuffer({
+      label: 'knn.partIdx',
+      size: scratchSize(scratch, 'partIdx'),
+      usage,
+    });
+    const partDist = ctx.device.createBuffer({
+      label: 'knn.partDist',
+      size: scratchSize(scratch, 'partDist'),
+      usage,
+    });
     owned.push(partIdx, partDist);
     const merge = await ctx.pipelines.compute(knnWgsl, 'merge', { WG }, 'knn');
     const bindTopk = bindAt(ctx, topk, { 0: bufs.x, 1: partIdx, 2: partDist, 3: params.buffer }, 'knn.topk');

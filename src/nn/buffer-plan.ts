@@ -1,4 +1,5 @@
 import type { BufferArena } from '../gpu/arena';
+import { type ScratchSpec, scratchBytes } from '../kernels/scratch';
 import { type ParamSpec, numel } from './param-spec';
 
 /**
@@ -81,3 +82,12 @@ export function sumByGroup(specs: readonly BufferSpec[]): Record<string, number>
 
 /** Bytes the kernels' uniform blocks take (16 bytes at least each; counted in kernel-scratch). */
 export const UNIFORM_BYTES = 64;
+
+/**
+ * A kernel plan's own buffers, as its module exports them (edgeConvScratch, knnScratch,
+ * batchNormScratch, conv2dScratch...), summed into one 'kernel-scratch' entry `<name>.scratch`.
+ */
+export function kernelScratch(name: string, specs: readonly ScratchSpec[]): BufferSpec[] {
+  if (specs.length === 0) return [];
+  return [{ name: `${name}.scratch`, bytes: scratchBytes(specs), group: 'kernel-scratch' }];
+}

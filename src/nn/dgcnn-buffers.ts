@@ -1,9 +1,11 @@
-import { type BufferSpec, BufferList, paramBufferSpecs } from './buffer-plan';
+import { batchNormScratch } from '../kernels/batchnorm';
+import { edgeConvScratch } from '../kernels/edgeconv';
+import { knnScratch, validateK } from '../kernels/knn';
+import { type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
 import { dgcnnHeadConfig } from './dgcnn-head';
-import { edgeConvScratchSpecs, knnScratchSpecs } from './dgcnn-scratch';
 import type { EncoderPlanOptions } from './point-encoder';
-import { batchNormScratchSpecs, projectionHeadBufferSpecs } from './projection-head';
+import { projectionHeadBufferSpecs } from './projection-head';
 
 // The DGCNN's buffer list and names, apart from the GPU plan (the plan command reads these).
 
@@ -53,19 +55,14 @@ export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplit
   for (let i = 1; i <= 4; i++) {
     l.add(n.knn(i), B * N * k, 'indices');
     l.add(n.arg(i), B * c.edgeWidths[i - 1]! * N, 'indices');
-    l.push(...knnScratchSpecs(`${prefix}knn${i}`, { B, N, k }, knnSplits));
-    l.push(
-      ...edgeConvScratchSpecs(
-        `${prefix}edgeconv${i}`,
-        { B, N, k, C: edgeInputWidth(c, i), Cout: c.edgeWidths[i - 1]! },
-        bwd,
-      ),
-    );
+    l.push(...kernelScratch(`${prefix}knn${i}`, knnScratch({ B, N, k }, knnSplits)));
+    const d = { B, N, k, C: edgeInputWidth(c, i), Cout: c.edgeWidths[i - 1]! };
+    l.push(...kernelScratch(`${prefix}edgeconv${i}`, edgeConvScratch(d, bwd)));
   }
   l.add(n.concat, B * Ctot * N, 'activations');
   l.add(n.z5, B * emb * N, 'activations');
   l.add(n.a5, B * emb * N, 'activations');
-  l.push(...batchNormScratchSpecs(`${prefix}bn5`, { B, C: emb, L: N }));
+  l.push(...kernelScratch(`${prefix}bn5`, batchNormScratch({ B, C: emb, L: N })));
   l.add(n.features, B * 2 * emb, 'activations');
   l.add(n.poolArg, B * emb, 'indices');
   l.add(n.projections, B * c.proj, 'activations');
@@ -86,16 +83,5 @@ export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplit
 export function checkDgcnnShape(c: DgcnnConfig, o: EncoderPlanOptions): void {
   if (!(Number.isInteger(o.batch) && o.batch >= 1))
     throw new Error(`DGCNN: batch must be ≥ 1 (got ${o.batch})`);
-  if (!(Number.isInteger(c.k) && c.k >= 1)) throw new Error(`DGCNN: k must be ≥ 1 (got ${c.k})`);
-  if (o.points < c.k) throw new Error(`DGCNN: ${o.points} points are fewer than k = ${c.k} neighbours`);
-}
-
-/**
- * kNN candidate splits planKnn picks on a discrete GPU (src/kernels/knn.ts defaultKnnSplits; on a
- * CPU emulation it picks 1): about 64k query threads, at least 4 tiles of 32 candidates per split.
- */
-export function knnSplitsOnDiscreteGpu(B: number, N: number): number {
-  const want = Math.floor(65536 / Math.max(1, B * N));
-  const most = Math.max(1, Math.floor(N / 128));
-  return Math.max(1, Math.min(16, want, most));
+  validateK(c.k, o.points, 'DGCNN');
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from '../kernels/knn-limits';
 import { batchNormSpecs, biasSpec, type ParamSpec, weightSpec } from './param-spec';
 
 /** The DGCNN point encoder with CrossPoint's projection head (DESIGN.md §1). */
@@ -15,7 +16,7 @@ export interface DgcnnConfig {
 }
 
 export const DGCNN_REFERENCE: DgcnnConfig = {
-  k: 20,
+  k: DEFAULT_K,
   edgeWidths: [64, 64, 128, 256],
   emb: 1024,
   headHidden: 1024,

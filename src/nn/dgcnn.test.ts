@@ -4,10 +4,11 @@ import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
 import { BufferArena } from '../gpu/arena';
 import { readF32, readI32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
+import { edgeConvScratch } from '../kernels/edgeconv';
+import { scratchBytes } from '../kernels/scratch';
 import { Rng } from '../util/random';
 import { type Dgcnn, createDgcnn } from './dgcnn';
 import { type DgcnnConfig, edgeInputWidth } from './dgcnn-config';
-import { edgeConvScratchBytes } from './dgcnn-scratch';
 import { dgcnnBackwardRef, dgcnnForwardRef } from './dgcnn.ref';
 import {
   expectArenaMatchesSpecs,
@@ -118,7 +119,7 @@ describe('DGCNN encoder (knn.wgsl, edgeconv.wgsl, matmul.wgsl, batchnorm.wgsl, a
     // The plan's kernel-scratch figure for each EdgeConv is what the EdgeConv plan allocated.
     r.enc.edgeConvBytes.forEach((bytes, i) => {
       const d = { B, N, k: C.k, C: edgeInputWidth(C, i + 1), Cout: C.edgeWidths[i]! };
-      expect(bytes, `EdgeConv ${i + 1} scratch`).toBe(edgeConvScratchBytes(d, true));
+      expect(bytes, `EdgeConv ${i + 1} scratch`).toBe(scratchBytes(edgeConvScratch(d, true)));
     });
     done(r);
   });

@@ -47,24 +47,34 @@ export function dgcnnAllocationSpecs(ctx: GpuContext, c: DgcnnConfig, o: Encoder
   return dgcnnBufferSpecs(c, o, defaultKnnSplits(ctx, o.batch, o.points));
 }
 
-/**
- * Plans the DGCNN encoder in `arena`: parameters (ParamStore, values uploaded by the caller),
- * activations, indices and gradients. With `backward`, dProjections (and with featureGrad also
- * dFeatures) drive encodeBackward to every parameter gradient and to dInput.
- */
-export async function createDgcnn(
+/** What the planning phases share: sizes, the arena's buffers by name, the parameters. */
+interface DgcnnBuild {
+  ctx: GpuContext;
+  c: DgcnnConfig;
+  B: number;
+  N: number;
+  bwd: boolean;
+  params: ParamStore;
+  specs: BufferSpec[];
+  n: ReturnType<typeof dgcnnBufferNames>;
+  g(name: string): GPUBuffer;
+  /** The buffer, or undefined when this plan does not allocate it (the backward's). */
+  opt(name: string): GPUBuffer | undefined;
+  /** A parameter's gradient, or undefined without the backward. */
+  grad(name: string): GPUBuffer | undefined;
+}
+
+/** Phase 1: the shape check, the parameters (ParamStore) and every other buffer of the spec list. */
+function allocateDgcnn(
   ctx: GpuContext,
   arena: BufferArena,
   c: DgcnnConfig,
   o: EncoderPlanOptions,
-): Promise<Dgcnn> {
+): DgcnnBuild {
   checkDgcnnShape(c, o);
   const prefix = o.prefix ?? 'point.';
   const bwd = o.backward ?? true;
   if (o.inputGrad && !bwd) throw new Error('createDgcnn: inputGrad needs the backward');
-  const { batch: B, points: N } = o;
-  const { k, emb } = c;
-  const Ctot = concatWidth(c);
   const specs = dgcnnAllocationSpecs(ctx, c, o);
   const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
@@ -72,78 +82,93 @@ export async function createDgcnn(
     arena,
     specs.filter((s) => !paramNames.has(s.name)),
   );
-  const n = dgcnnBufferNames(prefix);
-  const g = (name: string) => arena.get(name);
-  const opt = (name: string) => (arena.has(name) ? arena.get(name) : undefined);
-  const grad = (name: string) => (bwd ? params.grad(name) : undefined);
-  const concat = g(n.concat);
-  const dConcat = opt(n.dConcat);
+  return {
+    ctx,
+    c,
+    B: o.batch,
+    N: o.points,
+    bwd,
+    params,
+    specs,
+    n: dgcnnBufferNames(prefix),
+    g: (name) => arena.get(name),
+    opt: (name) => (arena.has(name) ? arena.get(name) : undefined),
+    grad: (name) => (bwd ? params.grad(name) : undefined),
+  };
+}
 
-  const knns: KnnOp[] = [];
-  const edges: EdgeConvOp[] = [];
-  for (let l = 1; l <= 4; l++) {
-    const C = edgeInputWidth(c, l);
-    const O = c.edgeWidths[l - 1]!;
-    // Layer l reads xyz (l = 1) or EdgeConv l−1's channel slice of the concat buffer.
-    const src =
-      l === 1
-        ? { buf: g(n.input), offset: 0, stride: 3 * N }
-        : { buf: concat, offset: concatOffset(c, l - 1) * N, stride: Ctot * N };
-    knns.push(
-      await planKnn(
-        ctx,
-        { B, N, C, k, offset: src.offset, batchStride: src.stride },
-        { x: src.buf, idx: g(n.knn(l)) },
-      ),
-    );
-    edges.push(
-      await planEdgeConv(
-        ctx,
-        {
-          B,
-          N,
-          k,
-          C,
-          Cout: O,
-          inOffset: src.offset,
-          inBatchStride: src.stride,
-          outOffset: concatOffset(c, l) * N,
-          outBatchStride: Ctot * N,
-          // Layer l−1's output also feeds conv5, whose backward has already written its gradient.
-          accumulateDx: l > 1,
-        },
-        {
-          x: src.buf,
-          idx: g(n.knn(l)),
-          weight: params.value(`conv${l}.0.weight`),
-          gamma: params.value(`bn${l}.weight`),
-          beta: params.value(`bn${l}.bias`),
-          runningMean: params.value(`bn${l}.running_mean`),
-          runningVar: params.value(`bn${l}.running_var`),
-          y: concat,
-          argslot: g(n.arg(l)),
-          ...(bwd
-            ? {
-                dy: dConcat,
-                dx: l === 1 ? g(n.dInput) : dConcat,
-                dWeight: grad(`conv${l}.0.weight`),
-                dGamma: grad(`bn${l}.weight`),
-                dBeta: grad(`bn${l}.bias`),
-              }
-            : {}),
-        },
-      ),
-    );
-  }
+/**
+ * Phase 2, EdgeConv l (1-based): the kNN of its input (xyz for l = 1, EdgeConv l−1's channel
+ * slice of the concat buffer) and the fused EdgeConv writing its own slice of concat.
+ */
+async function planEdgeLayer(r: DgcnnBuild, l: number): Promise<{ knn: KnnOp; edge: EdgeConvOp }> {
+  const { ctx, c, B, N, n, g, params, grad } = r;
+  const C = edgeInputWidth(c, l);
+  const O = c.edgeWidths[l - 1]!;
+  const Ctot = concatWidth(c);
+  const concat = g(n.concat);
+  const dConcat = r.opt(n.dConcat);
+  const src =
+    l === 1
+      ? { buf: g(n.input), offset: 0, stride: 3 * N }
+      : { buf: concat, offset: concatOffset(c, l - 1) * N, stride: Ctot * N };
+  const knn = await planKnn(
+    ctx,
+    { B, N, C, k: c.k, offset: src.offset, batchStride: src.stride },
+    { x: src.buf, idx: g(n.knn(l)) },
+  );
+  const edge = await planEdgeConv(
+    ctx,
+    {
+      B,
+      N,
+      k: c.k,
+      C,
+      Cout: O,
+      inOffset: src.offset,
+      inBatchStride: src.stride,
+      outOffset: concatOffset(c, l) * N,
+      outBatchStride: Ctot * N,
+      // Layer l−1's output also feeds conv5, whose backward has already written its gradient.
+      accumulateDx: l > 1,
+    },
+    {
+      x: src.buf,
+      idx: g(n.knn(l)),
+      weight: params.value(`conv${l}.0.weight`),
+      gamma: params.value(`bn${l}.weight`),
+      beta: params.value(`bn${l}.bias`),
+      runningMean: params.value(`bn${l}.running_mean`),
+      runningVar: params.value(`bn${l}.running_var`),
+      y: concat,
+      argslot: g(n.arg(l)),
+      ...(r.bwd
+        ? {
+            dy: dConcat,
+            dx: l === 1 ? g(n.dInput) : dConcat,
+            dWeight: grad(`conv${l}.0.weight`),
+            dGamma: grad(`bn${l}.weight`),
+            dBeta: grad(`bn${l}.bias`),
+          }
+        : {}),
+    },
+  );
+  return { knn, edge };
+}
+
+/** Phase 3: conv5 (1×1, W broadcast) → BN1d → LeakyReLU in place → [max ; mean] over points. */
+async function planConv5(r: DgcnnBuild) {
+  const { ctx, c, B, N, n, g, opt, params, grad } = r;
+  const emb = c.emb;
   const conv5: Conv1x1Op = await planConv1x1(
     ctx,
-    { B, Cin: Ctot, Cout: emb, N },
+    { B, Cin: concatWidth(c), Cout: emb, N },
     {
-      x: concat,
+      x: g(n.concat),
       w: params.value('conv5.0.weight'),
       y: g(n.z5),
       dy: opt(n.dZ5),
-      dx: dConcat,
+      dx: opt(n.dConcat),
       dw: grad('conv5.0.weight'),
     },
   );
@@ -157,7 +182,7 @@ export async function createDgcnn(
       beta: params.value('bn5.bias'),
       runningMean: params.value('bn5.running_mean'),
       runningVar: params.value('bn5.running_var'),
-      ...(bwd ? { dy: g(n.dA5), dx: g(n.dZ5), dgamma: grad('bn5.weight'), dbeta: grad('bn5.bias') } : {}),
+      ...(r.bwd ? { dy: g(n.dA5), dx: g(n.dZ5), dgamma: grad('bn5.weight'), dbeta: grad('bn5.bias') } : {}),
     },
   );
   const act5: ActivationOp = await planActivation(
@@ -170,12 +195,18 @@ export async function createDgcnn(
     { B, C: emb, N, mode: 'maxmean' },
     { x: g(n.a5), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: opt(n.dA5) },
   );
+  return { conv5, bn5, act5, pool };
+}
+
+/** Phase 4: inv_head on the pooled features (featureGrad: its input gradient adds into dFeatures). */
+function planHead(r: DgcnnBuild, o: EncoderPlanOptions) {
+  const { n, g, opt } = r;
   const hn = headBufferNames(n.head);
-  const head = await planProjectionHead(
-    ctx,
-    params,
-    dgcnnHeadConfig(c),
-    B,
+  return planProjectionHead(
+    r.ctx,
+    r.params,
+    dgcnnHeadConfig(r.c),
+    r.B,
     {
       x: g(n.features),
       y: g(n.projections),
@@ -188,12 +219,37 @@ export async function createDgcnn(
     },
     { accumulateDx: o.featureGrad },
   );
+}
+
+/**
+ * Plans the DGCNN encoder in `arena`: parameters (ParamStore, values uploaded by the caller),
+ * activations, indices and gradients. With `backward`, dProjections (and with featureGrad also
+ * dFeatures) drive encodeBackward to every parameter gradient and to dInput. Phases: buffers,
+ * the four EdgeConv layers, conv5 and pooling, the head.
+ */
+export async function createDgcnn(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: DgcnnConfig,
+  o: EncoderPlanOptions,
+): Promise<Dgcnn> {
+  const r = allocateDgcnn(ctx, arena, c, o);
+  const { n, g, opt, params, bwd } = r;
+  const knns: KnnOp[] = [];
+  const edges: EdgeConvOp[] = [];
+  for (let l = 1; l <= 4; l++) {
+    const { knn, edge } = await planEdgeLayer(r, l);
+    knns.push(knn);
+    edges.push(edge);
+  }
+  const { conv5, bn5, act5, pool } = await planConv5(r);
+  const head = await planHead(r, o);
   let lastMode: BatchNormMode | undefined;
   return {
     kind: 'dgcnn',
     config: c,
-    batch: B,
-    points: N,
+    batch: o.batch,
+    points: o.points,
     params,
     input: g(n.input),
     features: g(n.features),
@@ -201,12 +257,12 @@ export async function createDgcnn(
     dProjections: opt(n.dProjections),
     dFeatures: opt(n.dFeatures),
     dInput: opt(n.dInput),
-    featureWidth: 2 * emb,
+    featureWidth: 2 * c.emb,
     projWidth: c.proj,
-    bufferSpecs: specs,
+    bufferSpecs: r.specs,
     knnBuffers: [1, 2, 3, 4].map((l) => g(n.knn(l))),
     argBuffers: [1, 2, 3, 4].map((l) => g(n.arg(l))),
-    concat,
+    concat: g(n.concat),
     edgeConvBytes: edges.map((e) => e.bytes),
     encodeForward(enc, mode) {
       for (let l = 0; l < 4; l++) {

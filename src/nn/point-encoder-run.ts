@@ -3,6 +3,8 @@ import { readF32, readI32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import type { BatchNormMode } from '../kernels/batchnorm';
 import { createDgcnn, type Dgcnn } from './dgcnn';
+import { concatOffset } from './dgcnn-buffers';
+import { concatWidth, type DgcnnConfig } from './dgcnn-config';
 import type { HostTensors } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
 import { createPointNet } from './pointnet';
@@ -43,6 +45,12 @@ export interface EncoderOutputs {
   /** DGCNN only: per EdgeConv, [B, N, k] neighbour indices and [B, Cout, N] winning slots. */
   knn: Int32Array[];
   argmax: Int32Array[];
+  /**
+   * DGCNN only: per EdgeConv, [B, Cout, N] 1 where the winner's pre-activation (the BN output the
+   * LeakyReLU saw) is > 0, else 0. Read from the layer output y = LeakyReLU(z), which is > 0
+   * exactly when z > 0, so it is the branch the GPU itself took (and its backward retakes).
+   */
+  pos: Uint8Array[];
   /** With a cotangent: the gradient of every trainable tensor by name, and of the points [B, N, 3]. */
   grads?: Map<string, Float32Array>;
   dPoints?: Float32Array;
@@ -85,6 +93,7 @@ export async function runPointEncoder(
       projections: new Float32Array(B * P),
       knn: widths.map(() => new Int32Array(B * N * k)),
       argmax: widths.map((w) => new Int32Array(B * w * N)),
+      pos: widths.map((w) => new Uint8Array(B * w * N)),
     };
     for (let start = 0; start < B; start += size) {
       const count = Math.min(size, B - start);
@@ -106,6 +115,14 @@ export async function runPointEncoder(
           start * widths[l]! * N,
         );
       }
+      if (dg)
+        readPositive(
+          await readF32(ctx, dg.concat, count * concatWidth(dg.config) * N),
+          dg.config,
+          N,
+          out.pos,
+          start,
+        );
     }
     if (opts.cotangent) {
       out.grads = await enc.params.downloadGrads();
@@ -115,5 +132,26 @@ export async function runPointEncoder(
     return out;
   } finally {
     arena.destroy();
+  }
+}
+
+/** pos[l] for clouds start… from concat [count, Ctot, N] (EdgeConv l's outputs at its channel slice). */
+function readPositive(
+  concat: Float32Array,
+  c: DgcnnConfig,
+  N: number,
+  pos: Uint8Array[],
+  start: number,
+): void {
+  const Ctot = concatWidth(c);
+  const count = concat.length / (Ctot * N);
+  for (let l = 0; l < c.edgeWidths.length; l++) {
+    const O = c.edgeWidths[l]!;
+    const c0 = concatOffset(c, l + 1);
+    for (let b = 0; b < count; b++) {
+      const dst = (start + b) * O * N;
+      const src = (b * Ctot + c0) * N;
+      for (let m = 0; m < O * N; m++) pos[l]![dst + m] = concat[src + m]! > 0 ? 1 : 0;
+    }
   }
 }

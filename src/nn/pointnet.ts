@@ -1,15 +1,14 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
+import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import { planPool } from '../kernels/pooling';
-import { allocateSpecs, type BufferSpec, BufferList, paramBufferSpecs } from './buffer-plan';
+import { allocateSpecs, type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { batchNormSpecs, type ParamSpec, weightSpec } from './param-spec';
 import { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
 import {
-  batchNormScratchSpecs,
   headBufferNames,
   type ProjectionHeadConfig,
   planProjectionHead,
@@ -110,7 +109,7 @@ export function pointnetBufferSpecs(c: PointNetConfig, o: EncoderPlanOptions): B
     maxC = Math.max(maxC, C);
     l.add(n.z(i), B * C * N, 'activations');
     l.add(n.a(i), B * C * N, 'activations');
-    l.push(...batchNormScratchSpecs(`${prefix}bn${i}`, { B, C, L: N }));
+    l.push(...kernelScratch(`${prefix}bn${i}`, batchNormScratch({ B, C, L: N })));
   }
   l.add(n.features, B * c.emb, 'activations');
   l.add(n.poolArg, B * c.emb, 'indices');

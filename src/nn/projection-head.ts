@@ -1,8 +1,8 @@
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, batchNormLayout, planBatchNorm } from '../kernels/batchnorm';
+import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import { type LinearOp, planLinear } from '../kernels/linear';
-import { type BufferSpec, BufferList } from './buffer-plan';
+import { type BufferSpec, BufferList, kernelScratch } from './buffer-plan';
 import { batchNormSpecs, biasSpec, type ParamSpec, weightSpec } from './param-spec';
 import type { ParamStore } from './param-store';
 
@@ -60,16 +60,8 @@ export function projectionHeadBufferSpecs(
     l.add(n.da, B * c.hidden, 'activation-grads');
     l.add(n.dh, B * c.hidden, 'activation-grads');
   }
-  l.push(...batchNormScratchSpecs(`${name}bn`, { B, C: c.hidden, L: 1 }));
+  l.push(...kernelScratch(`${name}bn`, batchNormScratch({ B, C: c.hidden, L: 1 })));
   return l.specs;
-}
-
-/** What planBatchNorm allocates for itself: partials [G, C, Lp]×3, sums [2, C], mean and invstd [C]. */
-export function batchNormScratchSpecs(name: string, s: { B: number; C: number; L: number }): BufferSpec[] {
-  const lay = batchNormLayout(s);
-  return [
-    { name: `${name}.scratch`, bytes: lay.G * s.C * lay.Lp * 12 + 4 * s.C * 4, group: 'kernel-scratch' },
-  ];
 }
 
 export interface ProjectionHeadBuffers {

@@ -1,20 +1,20 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
+import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import {
   type Conv2dOp,
   type Conv2dTiles,
+  conv2dScratch,
   DEFAULT_CONV2D_TILES,
   planConv2d,
-  wgradSplit,
 } from '../kernels/conv2d';
-import { planMaxPool2d } from '../kernels/maxpool2d';
-import { planPool } from '../kernels/pooling';
+import { type MaxPool2dOp, planMaxPool2d } from '../kernels/maxpool2d';
+import { type PoolOp, planPool } from '../kernels/pooling';
 import { type ScaleAddOp, planScaleAdd } from '../kernels/scale_add';
 import { ParamStore } from './param-store';
-import { batchNormScratchSpecs, type ProjectionHeadConfig, planProjectionHead } from './projection-head';
-import { type BufferSpec, paramBufferSpecs } from './buffer-plan';
+import { type ProjectionHead, type ProjectionHeadConfig, planProjectionHead } from './projection-head';
+import { type BufferSpec, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type ResNetConfig, resnetFeatureWidth, resnetParamSpecs } from './resnet-config';
 import {
   type ConvLayer,
@@ -91,95 +91,125 @@ interface BlockOps {
   inBytes: number;
 }
 
-export async function createResNet(
+/** What the planning phases share: the batch, the arena's buffers by name, the parameters. */
+interface ResNetBuild {
+  ctx: GpuContext;
+  B: number;
+  bwd: boolean;
+  params: ParamStore;
+  tiles?: Conv2dTiles;
+  n: ReturnType<typeof resnetBufferNames>;
+  get(name: string): GPUBuffer;
+  /** A parameter's gradient, or undefined without the backward. */
+  grad(name: string): GPUBuffer | undefined;
+  /** Registers an op for destroy(). */
+  keep<T extends { destroy(): void }>(op: T): T;
+  destroyers: { destroy(): void }[];
+}
+
+/** Phase 1: the parameters (ParamStore) and every buffer of resnetBufferSpecs, in the arena. */
+function allocateResNet(
   ctx: GpuContext,
   arena: BufferArena,
   config: ResNetConfig,
+  lay: ResNetLayout,
   opts: ResNetOptions,
-): Promise<ResNet> {
-  const B = opts.batch;
-  const S = opts.imageSize;
+): ResNetBuild {
   const prefix = opts.prefix ?? '';
   const bwd = opts.withBackward ?? true;
-  const lay = resnetLayout(config, B, S);
   const params = new ParamStore(ctx, arena, resnetParamSpecs(config), prefix);
   const buf = new Map<string, GPUBuffer>();
   for (const s of resnetBufferSpecs(lay, bwd))
     buf.set(s.name, arena.alloc(`${prefix}${s.name}`, s.floats * 4, s.group));
-  const get = (name: string) => buf.get(name)!;
-  const n = resnetBufferNames();
-  const grad = (name: string) => (bwd ? params.grad(name) : undefined);
   const destroyers: { destroy(): void }[] = [];
-  const keep = <T extends { destroy(): void }>(op: T): T => {
-    destroyers.push(op);
-    return op;
+  return {
+    ctx,
+    B: opts.batch,
+    bwd,
+    params,
+    tiles: opts.convTiles,
+    n: resnetBufferNames(),
+    get: (name) => buf.get(name)!,
+    grad: (name) => (bwd ? params.grad(name) : undefined),
+    keep: (op) => {
+      destroyers.push(op);
+      return op;
+    },
+    destroyers,
   };
+}
 
-  /**
-   * Conv (x → c) → BN (c → y) [→ ReLU in place on y]. Backward: dy → (BN) → dc → (conv) → dx;
-   * a missing dx skips the input gradient (the stem).
-   */
-  const unit = async (
-    l: ConvLayer,
-    x: GPUBuffer,
-    c: GPUBuffer,
-    y: GPUBuffer,
-    relu: boolean,
-    g?: { dy: GPUBuffer; dc: GPUBuffer; dx?: GPUBuffer },
-  ): Promise<ConvUnit> => {
-    const size = B * l.Cout * l.Ho * l.Wo;
-    const [conv, bn, act] = await Promise.all([
-      planConv2d(
-        ctx,
-        {
-          B,
-          Cin: l.Cin,
-          H: l.H,
-          W: l.W,
-          Cout: l.Cout,
-          KH: l.K,
-          KW: l.K,
-          stride: l.stride,
-          pad: l.pad,
-          tiles: opts.convTiles,
-        },
-        { x, w: params.value(`${l.conv}.weight`), y: c, dy: g?.dc, dx: g?.dx, dw: grad(`${l.conv}.weight`) },
-      ).then(keep),
-      planBatchNorm(
-        ctx,
-        { B, C: l.Cout, L: l.Ho * l.Wo },
-        {
-          x: c,
-          y,
-          gamma: params.value(`${l.bn}.weight`),
-          beta: params.value(`${l.bn}.bias`),
-          runningMean: params.value(`${l.bn}.running_mean`),
-          runningVar: params.value(`${l.bn}.running_var`),
-          ...(g ? { dy: g.dy, dx: g.dc, dgamma: grad(`${l.bn}.weight`), dbeta: grad(`${l.bn}.bias`) } : {}),
-        },
-      ).then(keep),
-      relu
-        ? planActivation(
-            ctx,
-            { n: size, kind: 'relu' },
-            { x: y, y, ...(g ? { dy: g.dy, dx: g.dy } : {}) },
-          ).then(keep)
-        : undefined,
-    ]);
-    return { conv, bn, relu: act };
-  };
+/**
+ * Conv (x → c) → BN (c → y) [→ ReLU in place on y]. Backward: dy → (BN) → dc → (conv) → dx;
+ * a missing dx skips the input gradient (the stem).
+ */
+async function planUnit(
+  r: ResNetBuild,
+  l: ConvLayer,
+  x: GPUBuffer,
+  c: GPUBuffer,
+  y: GPUBuffer,
+  relu: boolean,
+  g?: { dy: GPUBuffer; dc: GPUBuffer; dx?: GPUBuffer },
+): Promise<ConvUnit> {
+  const { ctx, B, params } = r;
+  const size = B * l.Cout * l.Ho * l.Wo;
+  const [conv, bn, act] = await Promise.all([
+    planConv2d(
+      ctx,
+      {
+        B,
+        Cin: l.Cin,
+        H: l.H,
+        W: l.W,
+        Cout: l.Cout,
+        KH: l.K,
+        KW: l.K,
+        stride: l.stride,
+        pad: l.pad,
+        tiles: r.tiles,
+      },
+      { x, w: params.value(`${l.conv}.weight`), y: c, dy: g?.dc, dx: g?.dx, dw: r.grad(`${l.conv}.weight`) },
+    ).then(r.keep),
+    planBatchNorm(
+      ctx,
+      { B, C: l.Cout, L: l.Ho * l.Wo },
+      {
+        x: c,
+        y,
+        gamma: params.value(`${l.bn}.weight`),
+        beta: params.value(`${l.bn}.bias`),
+        runningMean: params.value(`${l.bn}.running_mean`),
+        runningVar: params.value(`${l.bn}.running_var`),
+        ...(g ? { dy: g.dy, dx: g.dc, dgamma: r.grad(`${l.bn}.weight`), dbeta: r.grad(`${l.bn}.bias`) } : {}),
+      },
+    ).then(r.keep),
+    relu
+      ? planActivation(
+          ctx,
+          { n: size, kind: 'relu' },
+          { x: y, y, ...(g ? { dy: g.dy, dx: g.dy } : {}) },
+        ).then(r.keep)
+      : undefined,
+  ]);
+  return { conv, bn, relu: act };
+}
 
+/**
+ * Phase 2, the stem: conv → BN → ReLU [→ max pool]. Backward: the gradient of its output arrives
+ * in gbuf[stemGrad]; with the max pool it is routed to t1 (gradient of stem.a), BN writes into
+ * t2; without, ReLU runs in place on gbuf and BN writes t1. Returns promises: every plan is
+ * independent of the others (buffers are fixed), so all of them compile concurrently.
+ */
+function planStem(r: ResNetBuild, lay: ResNetLayout, gbuf: GPUBuffer[]) {
+  const { n, get, bwd } = r;
   const t1 = get(n.t1);
   const t2 = get(n.t2);
-  const gbuf = bwd ? [get(n.g0), get(n.g1)] : [];
-
-  // Stem. Backward: the gradient of its output arrives in gbuf[stemGrad]; with the max pool it is
-  // routed to t1 (gradient of stem.a), BN writes into t2; without, ReLU runs in place on gbuf and BN writes t1.
-  const nb = lay.blocks.length;
-  const stemGrad = nb % 2; // block i's output gradient lives in gbuf[(nb - 1 - i) % 2], its input's in the other
+  // Block i's output gradient lives in gbuf[(nb - 1 - i) % 2], its input's in the other.
+  const stemGrad = lay.blocks.length % 2;
   const stemDy = lay.pool ? t1 : gbuf[stemGrad];
-  // Plans are independent of each other (buffers are fixed), so all of them compile concurrently.
-  const stemP = unit(
+  const stem = planUnit(
+    r,
     lay.stem,
     get(n.input),
     get(n.stemConv),
@@ -188,10 +218,10 @@ export async function createResNet(
     bwd ? { dy: stemDy!, dc: lay.pool ? t2 : t1 } : undefined,
   );
   const pl = lay.pool;
-  const maxPoolP = pl
+  const maxPool = pl
     ? planMaxPool2d(
-        ctx,
-        { B, C: pl.C, H: pl.H, W: pl.W, kernel: pl.K, stride: pl.stride, pad: pl.pad },
+        r.ctx,
+        { B: r.B, C: pl.C, H: pl.H, W: pl.W, kernel: pl.K, stride: pl.stride, pad: pl.pad },
         {
           x: get(n.stemAct),
           y: get(n.stemPool),
@@ -199,84 +229,167 @@ export async function createResNet(
           dy: bwd ? gbuf[stemGrad] : undefined,
           dx: bwd ? t1 : undefined,
         },
-      ).then(keep)
+      ).then(r.keep)
     : undefined;
+  return { stem, maxPool };
+}
 
-  const blockPs: Promise<BlockOps>[] = [];
-  let x = lay.pool ? get(n.stemPool) : get(n.stemAct);
-  for (let i = 0; i < nb; i++) {
-    const b = lay.blocks[i]!;
-    const gOut = bwd ? gbuf[(nb - 1 - i) % 2] : undefined;
-    const gIn = bwd ? gbuf[(nb - i) % 2] : undefined;
-    const unitPs: Promise<ConvUnit>[] = [];
-    let xi = x;
-    const last = b.convs.length - 1;
-    for (let j = 0; j <= last; j++) {
-      // Gradients inside the block: a BN's dy is gOut (last) or t2, its dc t1; a conv's dx is t2 or gIn (first).
-      const g = gOut && gIn ? { dy: j === last ? gOut : t2, dc: t1, dx: j === 0 ? gIn : t2 } : undefined;
-      const y = j === last ? t1 : get(n.act(b, j));
-      unitPs.push(unit(b.convs[j]!, xi, get(n.conv(b, j)), y, j !== last, g));
-      xi = y;
-    }
-    const dsP = b.downsample
-      ? unit(
-          b.downsample,
-          x,
-          get(n.dsConv(b)),
-          t2,
-          false,
-          gOut && gIn ? { dy: gOut, dc: t1, dx: gIn } : undefined,
-        )
-      : undefined;
-    const out = get(n.out(b));
-    const outN = B * b.shape.outC * b.Ho * b.Wo;
-    const addP = planScaleAdd(ctx, { x: t1, y: b.downsample ? t2 : x, out }, outN, 1).then(keep);
-    const reluP = planActivation(
-      ctx,
-      { n: outN, kind: 'relu' },
-      { x: out, y: out, ...(gOut ? { dy: gOut, dx: gOut } : {}) },
-    ).then(keep);
-    const inBytes = B * b.shape.inC * b.H * b.W * 4;
-    blockPs.push(
-      Promise.all([Promise.all(unitPs), dsP, addP, reluP]).then(([units, ds, add, relu]) => ({
-        units,
-        ds,
-        add,
-        relu,
-        gOut,
-        gIn,
-        inBytes,
-      })),
-    );
-    x = out;
+/**
+ * Phase 3, residual block i reading x: its conv units (gradients inside the block: a BN's dy is
+ * gOut for the last unit or t2, its dc t1; a conv's dx is t2 or gIn for the first), the
+ * downsample unit, the residual add and the ReLU. Returns the plan and the block's output buffer.
+ */
+function planBlock(r: ResNetBuild, lay: ResNetLayout, i: number, x: GPUBuffer, gbuf: GPUBuffer[]) {
+  const { n, get, B } = r;
+  const t1 = get(n.t1);
+  const t2 = get(n.t2);
+  const nb = lay.blocks.length;
+  const b = lay.blocks[i]!;
+  const gOut = r.bwd ? gbuf[(nb - 1 - i) % 2] : undefined;
+  const gIn = r.bwd ? gbuf[(nb - i) % 2] : undefined;
+  const unitPs: Promise<ConvUnit>[] = [];
+  let xi = x;
+  const last = b.convs.length - 1;
+  for (let j = 0; j <= last; j++) {
+    const g = gOut && gIn ? { dy: j === last ? gOut : t2, dc: t1, dx: j === 0 ? gIn : t2 } : undefined;
+    const y = j === last ? t1 : get(n.act(b, j));
+    unitPs.push(planUnit(r, b.convs[j]!, xi, get(n.conv(b, j)), y, j !== last, g));
+    xi = y;
   }
+  const dsP = b.downsample
+    ? planUnit(
+        r,
+        b.downsample,
+        x,
+        get(n.dsConv(b)),
+        t2,
+        false,
+        gOut && gIn ? { dy: gOut, dc: t1, dx: gIn } : undefined,
+      )
+    : undefined;
+  const out = get(n.out(b));
+  const outN = B * b.shape.outC * b.Ho * b.Wo;
+  const addP = planScaleAdd(r.ctx, { x: t1, y: b.downsample ? t2 : x, out }, outN, 1).then(r.keep);
+  const reluP = planActivation(
+    r.ctx,
+    { n: outN, kind: 'relu' },
+    { x: out, y: out, ...(gOut ? { dy: gOut, dx: gOut } : {}) },
+  ).then(r.keep);
+  const inBytes = B * b.shape.inC * b.H * b.W * 4;
+  const op: Promise<BlockOps> = Promise.all([Promise.all(unitPs), dsP, addP, reluP]).then(
+    ([units, ds, add, relu]) => ({ units, ds, add, relu, gOut, gIn, inBytes }),
+  );
+  return { op, out };
+}
 
-  const gapP = planPool(
-    ctx,
+/** Phase 4: global average pool of the last block's output x, then the projection head. */
+function planTail(r: ResNetBuild, config: ResNetConfig, lay: ResNetLayout, x: GPUBuffer, gbuf: GPUBuffer[]) {
+  const { n, get, bwd, B } = r;
+  const gap = planPool(
+    r.ctx,
     { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
     { x, out: get(n.features), ...(bwd ? { dout: get(n.dFeatures), dx: gbuf[0] } : {}) },
-  ).then(keep);
-  const headP = planProjectionHead(ctx, params, imageHeadConfig(config), B, {
+  ).then(r.keep);
+  const head = planProjectionHead(r.ctx, r.params, imageHeadConfig(config), B, {
     x: get(n.features),
     h: get(n.headH),
     a: get(n.headA),
     y: get(n.projections),
     ...(bwd ? { dy: get(n.dProjections), dx: get(n.dFeatures), da: get(n.headDa), dh: get(n.headDh) } : {}),
-  }).then(keep);
+  }).then(r.keep);
+  return { gap, head };
+}
+
+/** The planned ops in forward order. */
+interface ResNetOps {
+  stem: ConvUnit;
+  maxPool?: MaxPool2dOp;
+  blocks: BlockOps[];
+  gap: PoolOp;
+  head: ProjectionHead;
+}
+
+function encodeResNetForward(enc: GPUCommandEncoder, mode: BatchNormMode, o: ResNetOps): void {
+  const fwd = (u: ConvUnit) => {
+    u.conv.encodeForward(enc);
+    u.bn.encodeForward(enc, mode);
+    u.relu?.encodeForward(enc);
+  };
+  fwd(o.stem);
+  o.maxPool?.encodeForward(enc);
+  for (const b of o.blocks) {
+    for (const u of b.units) fwd(u);
+    if (b.ds) fwd(b.ds);
+    b.add.encode(enc);
+    b.relu.encodeForward(enc);
+  }
+  o.gap.encodeForward(enc);
+  o.head.encodeForward(enc, mode);
+}
+
+function encodeResNetBackward(enc: GPUCommandEncoder, mode: BatchNormMode, o: ResNetOps): void {
+  o.head.encodeBackward(enc);
+  o.gap.encodeBackward(enc);
+  for (let i = o.blocks.length - 1; i >= 0; i--) {
+    const b = o.blocks[i]!;
+    b.relu.encodeBackward(enc);
+    // Shortcut first: it reads gOut, which the main path's BN backward also reads.
+    if (b.ds) {
+      b.ds.bn.encodeBackward(enc, mode);
+      b.ds.conv.encodeBackwardWeight(enc);
+      b.ds.conv.encodeBackwardInput(enc);
+    } else {
+      enc.copyBufferToBuffer(b.gOut!, 0, b.gIn!, 0, b.inBytes);
+    }
+    for (let j = b.units.length - 1; j >= 0; j--) {
+      const u = b.units[j]!;
+      u.relu?.encodeBackward(enc);
+      u.bn.encodeBackward(enc, mode);
+      u.conv.encodeBackwardWeight(enc);
+      u.conv.encodeBackwardInput(enc, { accumulate: j === 0 });
+    }
+  }
+  o.maxPool?.encodeBackward(enc);
+  o.stem.relu!.encodeBackward(enc);
+  o.stem.bn.encodeBackward(enc, mode);
+  o.stem.conv.encodeBackwardWeight(enc);
+}
+
+/** Plans the image encoder. Phases: buffers, stem, residual blocks, pooling and head, encoders. */
+export async function createResNet(
+  ctx: GpuContext,
+  arena: BufferArena,
+  config: ResNetConfig,
+  opts: ResNetOptions,
+): Promise<ResNet> {
+  const lay = resnetLayout(config, opts.batch, opts.imageSize);
+  const r = allocateResNet(ctx, arena, config, lay, opts);
+  const { n, get, bwd, params } = r;
+  const gbuf = bwd ? [get(n.g0), get(n.g1)] : [];
+  const stemP = planStem(r, lay, gbuf);
+  const blockPs: Promise<BlockOps>[] = [];
+  let x = lay.pool ? get(n.stemPool) : get(n.stemAct);
+  for (let i = 0; i < lay.blocks.length; i++) {
+    const block = planBlock(r, lay, i, x, gbuf);
+    blockPs.push(block.op);
+    x = block.out;
+  }
+  const tailP = planTail(r, config, lay, x, gbuf);
   const [stem, maxPool, blocks, gap, head] = await Promise.all([
-    stemP,
-    maxPoolP,
+    stemP.stem,
+    stemP.maxPool,
     Promise.all(blockPs),
-    gapP,
-    headP,
+    tailP.gap,
+    tailP.head,
   ]);
+  const ops: ResNetOps = { stem, maxPool, blocks, gap, head };
 
   let lastMode: BatchNormMode | undefined;
   return {
     config,
     layout: lay,
-    batch: B,
-    imageSize: S,
+    batch: opts.batch,
+    imageSize: opts.imageSize,
     featureWidth: lay.F,
     params,
     input: get(n.input),
@@ -291,56 +404,17 @@ export async function createResNet(
       return get(n.dFeatures);
     },
     encodeForward(enc, mode) {
-      const fwd = (u: ConvUnit) => {
-        u.conv.encodeForward(enc);
-        u.bn.encodeForward(enc, mode);
-        u.relu?.encodeForward(enc);
-      };
-      fwd(stem);
-      maxPool?.encodeForward(enc);
-      for (const b of blocks) {
-        for (const u of b.units) fwd(u);
-        if (b.ds) fwd(b.ds);
-        b.add.encode(enc);
-        b.relu.encodeForward(enc);
-      }
-      gap.encodeForward(enc);
-      head.encodeForward(enc, mode);
+      encodeResNetForward(enc, mode, ops);
       if (mode === 'train') params.countBatch();
       lastMode = mode;
     },
     encodeBackward(enc) {
       if (!bwd) throw new Error('ResNet: planned without the backward');
       if (!lastMode) throw new Error('ResNet: encodeBackward before any encodeForward');
-      const mode = lastMode;
-      head.encodeBackward(enc);
-      gap.encodeBackward(enc);
-      for (let i = blocks.length - 1; i >= 0; i--) {
-        const b = blocks[i]!;
-        b.relu.encodeBackward(enc);
-        // Shortcut first: it reads gOut, which the main path's BN backward also reads.
-        if (b.ds) {
-          b.ds.bn.encodeBackward(enc, mode);
-          b.ds.conv.encodeBackwardWeight(enc);
-          b.ds.conv.encodeBackwardInput(enc);
-        } else {
-          enc.copyBufferToBuffer(b.gOut!, 0, b.gIn!, 0, b.inBytes);
-        }
-        for (let j = b.units.length - 1; j >= 0; j--) {
-          const u = b.units[j]!;
-          u.relu?.encodeBackward(enc);
-          u.bn.encodeBackward(enc, mode);
-          u.conv.encodeBackwardWeight(enc);
-          u.conv.encodeBackwardInput(enc, { accumulate: j === 0 });
-        }
-      }
-      maxPool?.encodeBackward(enc);
-      stem.relu!.encodeBackward(enc);
-      stem.bn.encodeBackward(enc, mode);
-      stem.conv.encodeBackwardWeight(enc);
+      encodeResNetBackward(enc, lastMode, ops);
     },
     destroy() {
-      for (const op of destroyers) op.destroy();
+      for (const op of r.destroyers) op.destroy();
     },
   };
 }
@@ -361,22 +435,14 @@ export function resnetKernelScratchSpecs(
   const lay = resnetLayout(config, batch, imageSize);
   const convs: ConvLayer[] = [lay.stem];
   for (const b of lay.blocks) convs.push(...b.convs, ...(b.downsample ? [b.downsample] : []));
-  const out: BufferSpec[] = batchNormScratchSpecs(`${prefix}inv_head.1`, {
-    B: batch,
-    C: config.headHidden,
-    L: 1,
-  });
+  const out: BufferSpec[] = kernelScratch(
+    `${prefix}inv_head.1`,
+    batchNormScratch({ B: batch, C: config.headHidden, L: 1 }),
+  );
   for (const l of convs) {
-    out.push(...batchNormScratchSpecs(`${prefix}${l.bn}`, { B: batch, C: l.Cout, L: l.Ho * l.Wo }));
-    const Kf = l.Cin * l.K * l.K;
-    const tilesOut = Math.ceil(Kf / (4 * tiles.wgN)) * Math.ceil(l.Cout / (4 * tiles.wgM));
-    const { splits } = wgradSplit(batch * l.Ho * l.Wo, tilesOut, tiles.tk, l.Cout * Kf);
-    if (splits > 1)
-      out.push({
-        name: `${prefix}${l.conv}.wgrad-partials`,
-        bytes: splits * l.Cout * Kf * 4,
-        group: 'kernel-scratch',
-      });
+    out.push(...kernelScratch(`${prefix}${l.bn}`, batchNormScratch({ B: batch, C: l.Cout, L: l.Ho * l.Wo })));
+    const shape = { B: batch, Cin: l.Cin, Cout: l.Cout, KH: l.K, KW: l.K, Ho: l.Ho, Wo: l.Wo };
+    out.push(...kernelScratch(`${prefix}${l.conv}`, conv2dScratch(shape, tiles)));
   }
   return out;
 }

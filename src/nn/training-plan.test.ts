@@ -29,7 +29,7 @@ describe('training-step byte budget (crosspoint plan)', () => {
     expect(p.fused.withImage.bytes.total).toBeGreaterThan(p.fused.pointOnly.bytes.total!);
   });
 
-  it('image branch: exact ResNet-50 parameters, activation estimate from the layer shapes', () => {
+  it('image branch: exact ResNet-50 parameters and the buffers createResNet allocates', () => {
     const specs = imageEncoderSpecs(PRESETS.paper.resnet, 224, 20);
     const g = sumByGroup(specs);
     expect(g.weights).toBe(4 * (23_508_032 + 1_180_672));

@@ -1,8 +1,9 @@
 import { formatBytes } from '../gpu/errors';
-import { type BufferSpec, paramBufferSpecs, sumByGroup } from './buffer-plan';
+import { type BufferSpec, sumByGroup } from './buffer-plan';
 import { dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type DgcnnConfig, edgeInputWidth } from './dgcnn-config';
-import { type ResNetConfig, resnetBlocks, resnetFeatureWidth, resnetParamSpecs } from './resnet-config';
+import { resnetStepSpecs } from './resnet';
+import type { ResNetConfig } from './resnet-config';
 
 /**
  * The GPU bytes of one CrossPoint training step (DESIGN.md §1): both augmented views go through
@@ -27,52 +28,13 @@ export function lossSpecs(B: number, proj: number, which: 'imid' | 'cmid'): Buff
   return [{ name: `loss.${which}`, bytes: 4 * ((2 * B) ** 2 + 4 * 2 * B * proj), group: 'loss' }];
 }
 
-/** Output size of a k×k convolution with padding k/2 (torchvision's ResNet convs and max pool). */
-const convOut = (H: number, k: number, s: number) => Math.floor((H + 2 * Math.floor(k / 2) - k) / s) + 1;
-
 /**
- * The image encoder's buffers for B images of size H×H (the ResNet module is built elsewhere, so
- * its activations are estimated from the layer shapes). Parameters, gradients and BN statistics
- * are exact (resnetParamSpecs). Activations: the input image, and for every conv its output
- * (the BN input) and the BN output (ReLU in place), i.e. 2·B·C_out·H_out·W_out per conv, plus
- * the stem's max-pool output, each block's residual sum B·C·H·W, the pooled feature and the
- * head's [B, hidden] ×2 and [B, proj]. Activation gradients: three buffers of the largest
- * activation (a conv chain's gradient ping-pong and the residual branch's), plus the head's.
+ * The image encoder's buffers for B images of size H×H: resnetStepSpecs, the list createResNet
+ * allocates (parameters, gradients, BN statistics, activations and their gradients) plus what
+ * its kernels allocate for themselves, as those kernels export it.
  */
 export function imageEncoderSpecs(c: ResNetConfig, imageSize: number, B: number): BufferSpec[] {
-  const specs = paramBufferSpecs(resnetParamSpecs(c), 'image.');
-  let H = imageSize;
-  let acts = B * 3 * H * H;
-  let largest = B * 3 * H * H;
-  const conv = (C: number, Ho: number) => {
-    acts += 2 * B * C * Ho * Ho;
-    largest = Math.max(largest, B * C * Ho * Ho);
-  };
-  if (c.stem === 'imagenet') {
-    H = convOut(H, 7, 2);
-    conv(c.base, H);
-    H = convOut(H, 3, 2);
-    acts += B * c.base * H * H;
-  } else conv(c.base, H);
-  for (const b of resnetBlocks(c)) {
-    const Ho = convOut(H, 3, b.stride);
-    if (c.block === 'bottleneck') {
-      conv(b.midC, H);
-      conv(b.midC, Ho);
-      conv(b.outC, Ho);
-    } else {
-      conv(b.midC, Ho);
-      conv(b.outC, Ho);
-    }
-    if (b.downsample) conv(b.outC, Ho);
-    acts += B * b.outC * Ho * Ho;
-    H = Ho;
-  }
-  const feat = resnetFeatureWidth(c);
-  const head = B * feat + 2 * B * c.headHidden + B * c.proj;
-  specs.push({ name: 'image.activations', bytes: 4 * (acts + head), group: 'activations' });
-  specs.push({ name: 'image.activation-grads', bytes: 4 * (3 * largest + head), group: 'activation-grads' });
-  return specs;
+  return resnetStepSpecs(c, B, imageSize, { prefix: 'image.' });
 }
 
 /**
@@ -162,7 +124,7 @@ export function trainingStepPlan(preset: StepModelShape, batch = preset.batch, k
     notes: [
       'bytes by buffer group; the point encoder is the list of buffers createDgcnn allocates (2B clouds: both augmented views in one batch), kernel-scratch is what its kernels allocate for themselves',
       'optimizer: Adam first and second moments; loss: NT-Xent similarity matrices and gradients (estimate)',
-      'image branch: parameters exact; activations estimated from the ResNet layer shapes (2 floats per conv output element, residual sums, 3 gradient buffers of the largest activation)',
+      "image branch: the buffers createResNet allocates (parameters, activations, their gradients) and its kernels' own scratch",
       'naive: the same step with each EdgeConv keeping its edge tensors [B, 2C, N, k], conv and BN outputs [B, Cout, N, k] for the backward, plus the largest transient (edge-tensor gradients or the [B, N, N] kNN distances)',
     ],
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_K } from '../kernels/knn-limits';
 import type { DgcnnConfig } from '../nn/dgcnn-config';
 import type { ResNetConfig } from '../nn/resnet-config';
 
@@ -40,7 +41,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     points: 1024,
     batch: 16,
     imageSize: 64,
-    dgcnn: { k: 20, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
+    dgcnn: { k: DEFAULT_K, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
     resnet: { block: 'basic', layers: [2, 2, 2, 2], base: 64, stem: 'small', headHidden: 512, proj: 256 },
     lr: 1e-3,
     weightDecay: 1e-6,
@@ -53,7 +54,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     points: 2048,
     batch: 20,
     imageSize: 224,
-    dgcnn: { k: 20, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
+    dgcnn: { k: DEFAULT_K, edgeWidths: [64, 64, 128, 256], emb: 1024, headHidden: 1024, proj: 256 },
     resnet: {
       block: 'bottleneck',
       layers: [3, 4, 6, 3],

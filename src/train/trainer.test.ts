@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
+import { expectClose } from '../../test/numeric';
+import { pointAugmentRef } from '../data/point-augment.ref';
+import { drawAugmentParams, NO_AUGMENT } from '../data/point-augment-params';
 import { generateSampleSet } from '../data/sample-set';
+import { readF32 } from '../gpu/buffers';
+import { readSafetensors } from '../io/safetensors';
+import { Rng } from '../util/random';
 import { readNpy, writeNpy } from '../io/npy';
 import { Trainer } from './trainer';
 import type { StepMetrics, TrainConfig } from './trainer-api';
@@ -145,6 +151,58 @@ describe('CrossPoint trainer', () => {
     );
     expect(created).not.toHaveBeenCalled();
     created.mockRestore();
+  });
+
+  it('augment: false feeds each cloud normalised only (both copies alike, every step) and draws no augmentation', async () => {
+    const ctx = gpu();
+    const B = MICRO.batch!;
+    const N = MICRO.model!.points!;
+    const t = await Trainer.create(ctx, { ...MICRO, fixedBatch: true, augment: false }, data);
+    // The op that would draw per-cloud parameters from the trainer's generator.
+    const ops = (t as unknown as { ops: { pointAugment: { draw: (r: Rng) => unknown } } }).ops;
+    const draw = vi.spyOn(ops.pointAugment, 'draw');
+    const raw = new Float32Array(2 * B * N * 3); // [2B, N, 3]: the batch's clouds, twice
+    data.trainIndices.slice(0, B).forEach((obj, i) => {
+      for (const slot of [i, B + i]) raw.set(data.hostClouds[obj]!.subarray(0, N * 3), slot * N * 3);
+    });
+    const want = pointAugmentRef(
+      raw,
+      2 * B,
+      N,
+      drawAugmentParams(new Rng(0), 2 * B, NO_AUGMENT),
+      NO_AUGMENT,
+    ).out;
+    const inputs: Float32Array[] = [];
+    for (let i = 0; i < 2; i++) {
+      await steps(t, 1);
+      inputs.push(await readF32(ctx, t.point.input, 2 * B * 3 * N));
+    }
+    expect(draw).not.toHaveBeenCalled();
+    expectClose(inputs[0]!, want, 1e-6, 1e-5, 'point input');
+    expect(inputs[1]).toEqual(inputs[0]);
+    t.dispose();
+    // The control: with augmentation the same fixed batch gives other inputs at each step.
+    const a = await Trainer.create(ctx, { ...MICRO, fixedBatch: true }, data);
+    const augmented: Float32Array[] = [];
+    for (let i = 0; i < 2; i++) {
+      await steps(a, 1);
+      augmented.push(await readF32(ctx, a.point.input, 2 * B * 3 * N));
+    }
+    expect(augmented[1]).not.toEqual(augmented[0]);
+    expect(augmented[0]).not.toEqual(inputs[0]);
+    a.dispose();
+  });
+
+  it('num_batches_tracked counts each training step once (as PyTorch): 3 after 3 steps', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    await steps(t, 3);
+    const file = readSafetensors(await t.saveCheckpoint());
+    t.dispose();
+    const counters = [...file.tensors].filter(([name]) => name.endsWith('.num_batches_tracked'));
+    // Both encoders' BatchNorms (the DGCNN's five and its head's, the ResNet's).
+    expect(counters.some(([n]) => n.startsWith('point_model.'))).toBe(true);
+    expect(counters.some(([n]) => n.startsWith('img_model.'))).toBe(true);
+    for (const [name, tensor] of counters) expect([...(tensor.data as BigInt64Array)], name).toEqual([3n]);
   });
 
   it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {

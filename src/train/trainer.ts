@@ -32,8 +32,8 @@ export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSp
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
 
 /** A view as it is: no colour jitter, no flip (only the normalisation the augment pass always does). */
-function plainView(p: ImageAugmentParams): ImageAugmentParams {
-  return { ...p, order: [0, 1, 2], brightness: 1, contrast: 1, saturation: 1, flip: false };
+function plainView(src: number): ImageAugmentParams {
+  return { src, order: [0, 1, 2], brightness: 1, contrast: 1, saturation: 1, flip: false };
 }
 
 /**
@@ -151,6 +151,28 @@ export class Trainer {
   private order: number[] = [];
   private orderEpoch = -1;
 
+  /**
+   * Picks each object's view and sets this step's augmentation parameters. With augment off
+   * nothing is drawn for the augmentations: the clouds take the normalise-only pass (both copies
+   * the same cloud) and the views only the fixed normalisation, whatever the generator holds.
+   */
+  private prepareInputs(batch: readonly number[]): void {
+    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
+    if (!this.resolved.augment) {
+      this.ops.imageAugment.setParams(views.map(plainView));
+      return;
+    }
+    this.ops.pointAugment.draw(this.rng);
+    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+  }
+
+  /** Gathers the batch and records the point and image input passes prepareInputs set up. */
+  private encodeInputs(enc: GPUCommandEncoder, batch: readonly number[]): void {
+    this.ops.gather(enc, batch);
+    (this.resolved.augment ? this.ops.pointAugment : this.ops.evalPoints).encode(enc);
+    this.ops.imageAugment.encode(enc);
+  }
+
   /** One training step. A non-finite loss or gradient restores the last good checkpoint. */
   async trainStep(): Promise<StepResult> {
     const t0 = performance.now();
@@ -159,16 +181,11 @@ export class Trainer {
     const epoch = Math.floor(this.step / this.stepsPerEpoch);
     const lr = cosineLr(r.lr, epoch, r.epochs);
     const batch = this.nextBatch();
-    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
-    this.ops.pointAugment.draw(this.rng);
-    const imageParams = drawImageAugment(this.rng, views);
-    this.ops.imageAugment.setParams(r.augment ? imageParams : imageParams.map(plainView));
+    this.prepareInputs(batch);
     this.ops.adam.setStep(this.step + 1, lr);
 
     const enc = this.ctx.device.createCommandEncoder({ label: `step ${this.step + 1}` });
-    this.ops.gather(enc, batch);
-    this.ops.pointAugment.encode(enc);
-    this.ops.imageAugment.encode(enc);
+    this.encodeInputs(enc, batch);
     this.point.encodeForward(enc, 'train');
     if (r.losses.cmid) this.image.encodeForward(enc, 'train');
     this.ops.objective.encode(enc);
@@ -181,8 +198,7 @@ export class Trainer {
     const words = await readBufferBytes(this.ctx, this.ops.readback, 8 + this.ops.flagsBytes);
     const losses = new Float32Array(words, 0, 2);
     const flags = new Uint32Array(words, 8, this.ops.slots.length + 1);
-    this.point.params.countBatch();
-    if (r.losses.cmid) this.image.params.countBatch();
+    // num_batches_tracked: each encoder's training-mode forward has already counted this step.
 
     const lImid = r.losses.imid ? losses[0]! : Number.NaN;
     const lCmid = r.losses.cmid ? losses[1]! : Number.NaN;
@@ -217,19 +233,10 @@ export class Trainer {
   async profileStep(timer: GpuTimer): Promise<Record<string, number>> {
     const r = this.resolved;
     const batch = this.nextBatch();
-    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
-    this.ops.pointAugment.draw(this.rng);
-    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+    this.prepareInputs(batch);
     this.ops.adam.setStep(this.step + 1, r.lr);
     const phases: [string, (enc: GPUCommandEncoder) => void][] = [
-      [
-        'data (gather + augment)',
-        (enc) => {
-          this.ops.gather(enc, batch);
-          this.ops.pointAugment.encode(enc);
-          this.ops.imageAugment.encode(enc);
-        },
-      ],
+      ['data (gather + augment)', (enc) => this.encodeInputs(enc, batch)],
       ['point forward', (enc) => this.point.encodeForward(enc, 'train')],
       ['image forward', (enc) => this.image.encodeForward(enc, 'train')],
       ['objective', (enc) => this.ops.objective.encode(enc)],
@@ -239,8 +246,6 @@ export class Trainer {
     ];
     const out: Record<string, number> = {};
     for (const [name, encode] of phases) out[name] = (await timer.time(encode)).ms;
-    this.point.params.countBatch();
-    this.image.params.countBatch();
     this.step++;
     return out;
   }
@@ -370,18 +375,7 @@ export class Trainer {
       const enc = this.ctx.device.createCommandEncoder({ label: 'embed' });
       this.ops.gatherAll(enc, [...padded, ...padded]);
       this.ops.evalPoints.encode(enc);
-      this.ops.evalImages.setParams(
-        padded.map((o) =>
-          plainView({
-            src: o * this.data.viewsPerObject,
-            order: [0, 1, 2],
-            brightness: 1,
-            contrast: 1,
-            saturation: 1,
-            flip: false,
-          }),
-        ),
-      );
+      this.ops.evalImages.setParams(padded.map((o) => plainView(o * this.data.viewsPerObject)));
       this.ops.evalImages.encode(enc);
       this.point.encodeForward(enc, 'eval');
       this.image.encodeForward(enc, 'eval');

@@ -11,7 +11,10 @@ export const bench = defineCommand({
   positionals: `[SUITE: ${Object.keys(SUITES).join('|')}]`,
   maxPositionals: 1,
   flags: {
-    quick: { type: 'boolean', help: 'fewer sizes and runs (a smoke run)' },
+    quick: {
+      type: 'boolean',
+      help: 'small cases of every kernel and fewer runs (under a minute on SwiftShader)',
+    },
     'max-size': { type: 'int', min: 1, default: 2048, help: 'largest matrix side or point count' },
     skip: {
       type: 'string',

@@ -45,7 +45,7 @@ export const encode = defineCommand({
       const files = [
         writeNpyFile(flags.out, 'features.npy', out.features, [B, out.features.length / B]),
         writeNpyFile(flags.out, 'projections.npy', out.projections, [B, out.projections.length / B]),
-        ...writeChoices(flags.out, model, out, B, N),
+        ...writeChoices(flags.out, model, out, B, N, { pos: mode === 'train' }),
       ];
       io.out(
         `${JSON.stringify({ model: model.kind, config: model.config, weights: source, clouds: B, points: N, mode, files }, null, 2)}\n`,

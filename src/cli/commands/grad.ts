@@ -59,7 +59,7 @@ export const grad = defineCommand({
       });
       const path = join(flags.out!, 'grads.safetensors');
       writeFileSync(path, writeSafetensors(sd, meta));
-      const files = [path, ...writeChoices(flags.out!, model, out, B, N)];
+      const files = [path, ...writeChoices(flags.out!, model, out, B, N, { pos: true })];
       io.out(
         `${JSON.stringify({ model: model.kind, config: model.config, weights: source, clouds: B, points: N, files }, null, 2)}\n`,
       );

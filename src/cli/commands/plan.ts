@@ -1,4 +1,4 @@
-import { knnSplitsOnDiscreteGpu } from '../../nn/dgcnn-buffers';
+import { knnSplitsOnDiscreteGpu } from '../../kernels/knn';
 import { trainingStepPlan } from '../../nn/training-plan';
 import { getPreset, PRESET_NAMES } from '../../train/presets';
 import { defineCommand } from '../command';

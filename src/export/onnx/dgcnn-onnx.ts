@@ -1,3 +1,4 @@
+import { kProblem } from '../../kernels/knn-limits';
 import { type DgcnnConfig, edgeInputWidth } from '../../nn/dgcnn-config';
 import type { HostTensors } from '../../nn/param-store';
 import { OnnxExportError } from './errors';
@@ -66,8 +67,8 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
   const B = o.batch;
   const N = o.points;
   const k = o.k ?? c.k;
-  if (k < 1 || k > N)
-    throw new OnnxExportError(`ONNX export: k = ${k} must be between 1 and the point count ${N}`);
+  const why = kProblem(k, N);
+  if (why) throw new OnnxExportError(`ONNX export: ${why}`);
   const g = new GraphBuilder();
   const layout = o.layout ?? 'channels-first';
   const input = g.input({

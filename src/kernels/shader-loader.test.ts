@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import knnWgsl from '../../shaders/knn.wgsl?raw';
+import { setupGpu } from '../../test/gpu';
+import { DEFAULT_K, KNN_MAX_K, kProblem, validateK } from './knn-limits';
+import { SHADER_CONSTANTS } from './shader-constants';
+
+const gpu = setupGpu();
+const SHADERS = join(import.meta.dirname, '../../shaders');
+
+describe('WGSL loader (shaders/loader.ts): prelude and shared constants', () => {
+  it('every imported shader carries the prelude and the constants the TypeScript uses', () => {
+    expect(knnWgsl).toContain(readFileSync(join(SHADERS, 'knn.wgsl'), 'utf8'));
+    expect(knnWgsl).toContain('fn foldedId(wid: vec3u, nwg: vec3u, size: u32, lid: u32) -> u32');
+    expect(knnWgsl).toContain(`const KNN_MAX_K: u32 = ${KNN_MAX_K}u;`);
+    for (const [name, v] of Object.entries(SHADER_CONSTANTS))
+      expect(knnWgsl).toContain(`const ${name}: u32 = ${v}u;`);
+  });
+
+  it('no shader file repeats the folded-grid index or a shared number', () => {
+    const files = readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl') && f !== 'prelude.wgsl');
+    expect(files.length).toBeGreaterThan(15);
+    for (const f of files) {
+      const src = readFileSync(join(SHADERS, f), 'utf8');
+      expect(src, f).not.toMatch(/wid\.x \+ wid\.y \* nwg\.x/);
+      expect(src, f).not.toMatch(/const KMAX: u32 = \d/);
+    }
+  });
+
+  it('foldedId recovers the linear thread id of a grid folded into y', async () => {
+    const ctx = gpu();
+    const code = `${knnWgsl}
+@group(0) @binding(6) var<storage, read_write> ids: array<u32>;
+@compute @workgroup_size(4)
+fn probe(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+         @builtin(local_invocation_index) lid: u32) {
+  let t = foldedId(wid, nwg, 4u, lid);
+  if (t < arrayLength(&ids)) { ids[t] = t + 1u; }
+}`;
+    const pipeline = await ctx.pipelines.compute(code, 'probe', {}, 'probe');
+    // 3 × 2 groups of 4 threads: 24 ids, each written once by the thread whose linear id it is.
+    const out = ctx.device.createBuffer({
+      size: 24 * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+    const read = ctx.device.createBuffer({
+      size: 24 * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const bind = ctx.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 6, resource: { buffer: out } }],
+    });
+    const enc = ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(3, 2);
+    pass.end();
+    enc.copyBufferToBuffer(out, 0, read, 0, 24 * 4);
+    ctx.device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    expect([...new Uint32Array(read.getMappedRange())]).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    read.unmap();
+    out.destroy();
+    read.destroy();
+  });
+});
+
+describe('the one check of k (knn-limits.ts)', () => {
+  it('accepts 1 ≤ k ≤ min(KNN_MAX_K, points) and names what is wrong otherwise', () => {
+    expect(kProblem(1, 1)).toBeUndefined();
+    expect(kProblem(DEFAULT_K, 1024)).toBeUndefined();
+    expect(kProblem(KNN_MAX_K)).toBeUndefined();
+    expect(kProblem(0)).toMatch(/positive integer \(got 0\)/);
+    expect(kProblem(2.5)).toMatch(/positive integer/);
+    expect(kProblem(KNN_MAX_K + 1)).toMatch(new RegExp(`maximum of ${KNN_MAX_K}`));
+    expect(kProblem(21, 20)).toBe('20 points per cloud are fewer than k = 21 neighbours');
+    expect(() => validateK(5, 4, 'DGCNN')).toThrow(/^DGCNN: 4 points per cloud are fewer than k = 5/);
+    expect(() => validateK(5, 5)).not.toThrow();
+  });
+});
