@@ -4,6 +4,7 @@
  * cloud (a linear SVM on the train split, and the nearest shapes).
  */
 import { topK } from '../data/geometry';
+import { type Familiarity, familiarity } from './familiarity';
 import { applyScaler, type FeatureSet, fitScaler } from './features';
 import { type FewShotResult, fewShotEval } from './fewshot';
 import { fitLinearSVC } from './linear-svc';
@@ -81,12 +82,14 @@ export function compareFewShot(
 export interface Prediction {
   top: { label: number; className: string; score: number }[];
   nearest: { index: number; id: string; className: string; similarity: number }[];
+  /** Whether the cloud is like any class of the set at all (a classifier always names one). */
+  familiarity: Familiarity;
 }
 
 /**
  * A user's cloud against the dataset: the top classes of a linear SVM (C = 0.01) fitted on the
  * standardised features of the train split, and the nearest objects by cosine similarity of the
- * raw features. `query` is [dim].
+ * raw features, and whether the cloud is far from every class (familiarity.ts). `query` is [dim].
  */
 export function predictFromFeatures(
   sample: ObjectFeatures,
@@ -133,5 +136,5 @@ export function predictFromFeatures(
     className: name(objects[i]!.label),
     similarity: sims[i]!,
   }));
-  return { top, nearest };
+  return { top, nearest, familiarity: familiarity(sample, objects, query) };
 }

@@ -120,11 +120,26 @@ export function ClassifyPanel() {
                   )
                 ) : (
                   <>
-                    <p className="big-number" data-testid="predicted-class">
-                      {res.value.prediction.top[0]?.className}
-                    </p>
+                    {res.value.prediction.familiarity.far ? (
+                      <div className="warn" data-testid="far-from-classes">
+                        <p className="big-number">Far from every class</p>
+                        <p>
+                          This shape is unlike every class of the sample set, so no label is given with
+                          confidence: {res.value.prediction.familiarity.reasons.join('; and ')}. The SVM’s
+                          least-bad guess is{' '}
+                          <b data-testid="predicted-class">{res.value.prediction.top[0]?.className}</b>.
+                        </p>
+                      </div>
+                    ) : (
+                      <p className="big-number" data-testid="predicted-class">
+                        {res.value.prediction.top[0]?.className}
+                      </p>
+                    )}
                     <p className="muted-sm">
                       Linear SVM on the sample set’s train features, step {res.value.prediction.step}.
+                      {!res.value.prediction.familiarity.far &&
+                        res.value.prediction.familiarity.reasons.length > 0 &&
+                        ` Note: ${res.value.prediction.familiarity.reasons[0]}.`}
                     </p>
                     <ol className="top5" aria-label="Top-5 classes">
                       {res.value.prediction.top.map((t) => {
