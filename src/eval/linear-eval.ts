@@ -1,10 +1,11 @@
 /**
  * Linear evaluation of frozen features: a linear SVM fitted on the train split, accuracy on
- * both splits and per test class (CrossPoint reports the overall test accuracy at C = 0.01).
+ * both splits and per test class (CrossPoint reports the overall test accuracy of sklearn's
+ * SVC(kernel='linear', C = 0.01); LinearSVC on request).
  */
 import { InputError } from '../cli/errors';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
-import { fitLinearSVC, type LinearSVCOptions } from './linear-svc';
+import { type ClassifierOptions, fitClassifier, type SvmKind } from './classifier';
 
 export interface LinearEvalOptions {
   /** SVM C (default 0.01). */
@@ -12,7 +13,9 @@ export interface LinearEvalOptions {
   seed?: number;
   /** Standardise both splits with the train split's statistics (default false, as upstream). */
   standardize?: boolean;
-  svm?: Omit<LinearSVCOptions, 'C' | 'seed'>;
+  /** Which SVM (default SVC, as the reference). */
+  classifier?: SvmKind;
+  svm?: Pick<ClassifierOptions, 'tol' | 'maxIter'>;
 }
 
 export interface LinearEvalResult {
@@ -26,6 +29,7 @@ export interface LinearEvalResult {
   n_train: number;
   n_test: number;
   C: number;
+  classifier: SvmKind;
   /** False when a binary problem stopped at maxIter (sklearn would warn). */
   converged: boolean;
 }
@@ -47,7 +51,12 @@ export function linearEval(
     xte = applyScaler(xte, s);
   }
   const C = opts.C ?? 0.01;
-  const svm = fitLinearSVC(xtr, train.labels, { ...opts.svm, C, seed: opts.seed ?? 0 });
+  const svm = fitClassifier(xtr, train.labels, {
+    ...opts.svm,
+    kind: opts.classifier,
+    C,
+    seed: opts.seed ?? 0,
+  });
   const pred = svm.predict(xte, test.labels.length);
   const hits = new Map<number, [number, number]>();
   let ok = 0;
@@ -72,6 +81,7 @@ export function linearEval(
     n_train: train.labels.length,
     n_test: test.labels.length,
     C,
+    classifier: svm.kind,
     converged: svm.converged,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { UMAP } from 'umap-js';
 import { fewShotEval } from '../eval/fewshot';
-import { fitLinearSVC } from '../eval/linear-svc';
+import { fitClassifier } from '../eval/classifier';
 import { pca2 } from '../eval/pca';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../eval/similarity';
 import { applyScaler, fitScaler } from '../eval/features';
@@ -524,7 +524,7 @@ export class Session {
       for (let j = 0; j < d; j++) xs[i * d + j] = sample.features[trainIdx[i]! * d + j]!;
     }
     const scaler = fitScaler(xs, trainIdx.length, d);
-    const svm = fitLinearSVC(
+    const svm = fitClassifier(
       applyScaler(xs, scaler),
       Int32Array.from(trainIdx, (i) => objs[i]!.label),
       {

@@ -1,3 +1,4 @@
+import type { SvmKind } from '../../eval/classifier';
 import { linearEval } from '../../eval/linear-eval';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
@@ -6,17 +7,19 @@ import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../enco
 import { MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
 import { UsageError } from '../errors';
 import { required } from '../npy-inputs';
+import { convergenceWarning, SVM_FLAGS } from '../svm-flags';
 
 export const evalSvm = defineCommand({
   name: 'eval-svm',
-  summary: 'linear evaluation: encoder features of two HDF5 splits, linear SVM, accuracy as JSON',
+  summary:
+    'linear evaluation: encoder features of two HDF5 splits, linear SVM (default SVC), accuracy as JSON',
   flags: {
     train: { type: 'string', help: 'train split: HDF5 with `data` [n, N, 3] and `label`' },
     test: { type: 'string', help: 'test split, same layout' },
     ...MODEL_FLAGS,
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C (the paper: 0.01)' },
-    'max-iter': { type: 'int', default: 1000, min: 1, help: 'outer iterations per one-vs-rest problem' },
+    ...SVM_FLAGS,
     standardize: { type: 'boolean', help: "standardise features with the train split's mean and std" },
     'save-features': {
       type: 'string',
@@ -50,10 +53,10 @@ export const evalSvm = defineCommand({
         C: flags.C,
         seed: 0,
         standardize: flags.standardize,
+        classifier: flags.svm as SvmKind,
         svm: { maxIter: flags['max-iter'] },
       });
-      if (!r.converged)
-        io.err(`crosspoint eval-svm: warning: the SVM did not converge in ${flags['max-iter']} iterations\n`);
+      if (!r.converged) io.err(convergenceWarning('eval-svm', r.classifier, flags['max-iter']));
       const out = {
         ...r,
         encoder: describeEncoder(enc, points),
