@@ -35,7 +35,8 @@ describe('crosspoint eval-svm', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ n_train: 97, n_test: 20, C: 0.01 });
+    // The reference's classifier by default: sklearn's SVC(kernel='linear', C=0.01).
+    expect(out).toMatchObject({ n_train: 97, n_test: 20, C: 0.01, classifier: 'svc' });
     expect(out.encoder).toMatchObject({ model: 'dgcnn', config, weights, points: P });
     // The saved features are the reference encoder's (spot rows of both splits, across batches).
     const npy = (f: string) => readNpy(readFileSync(join(feats, f)));
@@ -73,6 +74,23 @@ describe('crosspoint eval-svm', () => {
     expect(out.test_acc).toBe(want.test_acc);
     expect(out.per_class).toEqual(want.per_class);
     expect(Object.keys(out.per_class).map(Number)).toEqual([...new Set(teY)].sort((a, b) => a - b));
+
+    // --svm linearsvc: LinearSVC on the same features.
+    const lin = crosspoint([
+      'eval-svm',
+      ...['--train', TRAIN, '--test', TEST, '--weights', weights],
+      ...['--points', String(P), '--batch', '40', '--svm', 'linearsvc'],
+    ]);
+    expect(lin.code, lin.stderr).toBe(0);
+    const linOut = JSON.parse(lin.stdout);
+    const linWant = linearEval(
+      { features: ftr.data as Float32Array, labels: trY },
+      { features: fte.data as Float32Array, labels: teY },
+      { C: 0.01, seed: 0, classifier: 'linearsvc' },
+    );
+    expect(linOut.classifier).toBe('linearsvc');
+    expect(linOut.train_acc).toBe(linWant.train_acc);
+    expect(linOut.per_class).toEqual(linWant.per_class);
   }, 300_000);
 
   it('bad input exits 2 with one line naming the problem', () => {
