@@ -8,6 +8,7 @@ import { isSet, loadAny } from '../data/loaders/index';
 import { sharedDataDir } from '../data/loaders/shared-data';
 import { linearEval } from '../eval/linear-eval';
 import { readNpy } from '../io/npy';
+import { readSafetensors, writeSafetensors } from '../io/safetensors';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
 import { toRefParams } from '../nn/encoder-testing';
 
@@ -109,6 +110,25 @@ describe('crosspoint eval-svm', () => {
     bad(
       ['--train', TRAIN, '--test', TEST, '--weights', weights, '--points', '3'],
       /--points 3 is fewer than k = 4/,
+    );
+    // k: the file's metadata (4 above), else eval_ssl.ipynb's 15 (a PyTorch file carries none,
+    // nor do fresh reference-size weights), else --preset's; --k wins. Checked before any GPU work.
+    const bare = save('bare.safetensors', writeSafetensors(readSafetensors(readFileSync(weights)).tensors));
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--weights', bare, '--points', '14'],
+      /--points 14 is fewer than k = 15 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--seed', '0', '--points', '14'],
+      /--points 14 is fewer than k = 15 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--seed', '0', '--preset', 'tiny', '--points', '9'],
+      /fewer than k = 10 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--weights', bare, '--k', '6', '--points', '5'],
+      /fewer than k = 6 /,
     );
     // Usage errors: one line naming the flag, then the usage.
     const usage = (args: string[], re: RegExp) => {

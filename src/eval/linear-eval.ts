@@ -7,6 +7,13 @@ import { InputError } from '../cli/errors';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
 import { type ClassifierOptions, fitClassifier, type SvmKind } from './classifier';
 
+/**
+ * The reference's linear evaluation (eval_ssl.ipynb): `SVC(C=0.01, kernel='linear')` on the
+ * 2048-d features of unstandardised ModelNet40 clouds cut to 1024 points, DGCNN built with
+ * `--k 15` (the k the released weights were pretrained with).
+ */
+export const REFERENCE_LINEAR_EVAL = { C: 0.01, points: 1024, k: 15 } as const;
+
 export interface LinearEvalOptions {
   /** SVM C (default 0.01). */
   C?: number;
@@ -50,7 +57,7 @@ export function linearEval(
     xtr = applyScaler(xtr, s);
     xte = applyScaler(xte, s);
   }
-  const C = opts.C ?? 0.01;
+  const C = opts.C ?? REFERENCE_LINEAR_EVAL.C;
   const svm = fitClassifier(xtr, train.labels, {
     ...opts.svm,
     kind: opts.classifier,

@@ -1,5 +1,5 @@
 import type { SvmKind } from '../../eval/classifier';
-import { linearEval } from '../../eval/linear-eval';
+import { linearEval, REFERENCE_LINEAR_EVAL } from '../../eval/linear-eval';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { readLabelledSet } from '../dataset-input';
@@ -17,6 +17,10 @@ export const evalSvm = defineCommand({
     train: { type: 'string', help: 'train split: HDF5 with `data` [n, N, 3] and `label`' },
     test: { type: 'string', help: 'test split, same layout' },
     ...MODEL_FLAGS,
+    k: {
+      ...MODEL_FLAGS.k,
+      help: `neighbours per point (default: the weights file's metadata, else the --preset's, else ${REFERENCE_LINEAR_EVAL.k} as eval_ssl.ipynb)`,
+    },
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C (the paper: 0.01)' },
     ...SVM_FLAGS,
@@ -29,7 +33,7 @@ export const evalSvm = defineCommand({
   async run({ flags }, io) {
     required(flags, 'train', 'test');
     if (!(flags.C! > 0)) throw new UsageError(`--C must be positive (got ${flags.C})`);
-    const enc = resolveModel(flags);
+    const enc = resolveModel({ ...flags, defaultK: REFERENCE_LINEAR_EVAL.k });
     const points = flags.points!;
     checkPoints(enc, points);
     const train = await readLabelledSet(flags.train!, 'train');
