@@ -32,7 +32,7 @@ describe('crosspoint eval-svm', () => {
     const r = crosspoint([
       'eval-svm',
       ...['--train', TRAIN, '--test', TEST, '--weights', weights],
-      ...['--points', String(P), '--batch', '40', '--save-features', feats],
+      ...['--points', String(P), '--batch', '40', '--save-features', feats, '--gram', 'gpu'],
     ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -62,7 +62,8 @@ describe('crosspoint eval-svm', () => {
       1e-4,
       'test',
     );
-    // The printed numbers are the linear SVM's on those features, labels from the files.
+    // The printed numbers are the linear SVM's on those features, labels from the files (the
+    // GPU's Gram matrix, --gram gpu, moves nothing here against the CPU's float64 one).
     const trY = Int32Array.from(npy('train_labels.npy').data as Int32Array);
     const teY = Int32Array.from(npy('test_labels.npy').data as Int32Array);
     expect(trY[0]).toBe(0); // rows sorted by label: airplanes first

@@ -4,7 +4,7 @@
  * (liblinear, one-vs-rest, squared hinge; kept behind `--svm linearsvc`).
  */
 import { type Features, fitLinearSVC } from './linear-svc';
-import { fitSVC } from './svc';
+import { fitSVC, type LinearKernel } from './svc';
 
 export const SVM_KINDS = ['svc', 'linearsvc'] as const;
 export type SvmKind = (typeof SVM_KINDS)[number];
@@ -20,6 +20,8 @@ export interface ClassifierOptions {
   maxIter?: number;
   /** LinearSVC's permutation seed (SVC is deterministic). */
   seed?: number;
+  /** SVC: a precomputed linear kernel of x (e.g. from the GPU). */
+  kernel?: LinearKernel;
 }
 
 /** What the evaluations use of a fitted classifier. */
@@ -39,7 +41,7 @@ export interface Classifier {
 export function fitClassifier(x: Features, y: Int32Array, opts: ClassifierOptions = {}): Classifier {
   const kind = opts.kind ?? DEFAULT_SVM;
   if (kind === 'svc') {
-    const m = fitSVC(x, y, { C: opts.C, tol: opts.tol, maxIter: opts.maxIter });
+    const m = fitSVC(x, y, { C: opts.C, tol: opts.tol, maxIter: opts.maxIter, kernel: opts.kernel });
     return Object.assign(m, { kind });
   }
   const m = fitLinearSVC(x, y, { C: opts.C, tol: opts.tol, maxIter: opts.maxIter, seed: opts.seed });

@@ -6,6 +6,7 @@
 import { InputError } from '../cli/errors';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
 import { type ClassifierOptions, fitClassifier, type SvmKind } from './classifier';
+import type { LinearKernel } from './svc';
 
 /**
  * The reference's linear evaluation (eval_ssl.ipynb): `SVC(C=0.01, kernel='linear')` on the
@@ -23,6 +24,8 @@ export interface LinearEvalOptions {
   /** Which SVM (default SVC, as the reference). */
   classifier?: SvmKind;
   svm?: Pick<ClassifierOptions, 'tol' | 'maxIter'>;
+  /** SVC only: the linear kernel of the train features as the SVM sees them (after standardisation); default: computed on the CPU. */
+  kernel?: LinearKernel;
 }
 
 export interface LinearEvalResult {
@@ -63,6 +66,7 @@ export function linearEval(
     kind: opts.classifier,
     C,
     seed: opts.seed ?? 0,
+    kernel: opts.kernel,
   });
   const pred = svm.predict(xte, test.labels.length);
   const hits = new Map<number, [number, number]>();

@@ -1,10 +1,13 @@
 import type { SvmKind } from '../../eval/classifier';
+import { applyScaler, fitScaler } from '../../eval/features';
 import { linearEval, REFERENCE_LINEAR_EVAL } from '../../eval/linear-eval';
+import type { LinearKernel } from '../../eval/svc';
+import { linearKernelGpu } from '../../eval/svc-gram-gpu';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { readLabelledSet } from '../dataset-input';
 import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../encoder-features';
-import { MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
+import { asInputError, MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
 import { UsageError } from '../errors';
 import { required } from '../npy-inputs';
 import { convergenceWarning, SVM_FLAGS } from '../svm-flags';
@@ -24,6 +27,12 @@ export const evalSvm = defineCommand({
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C (the paper: 0.01)' },
     ...SVM_FLAGS,
+    gram: {
+      type: 'string',
+      default: 'cpu',
+      choices: ['cpu', 'gpu'],
+      help: "svc: the train split's linear kernel in float64 on the CPU (libsvm's arithmetic) or with the GPU matmul (float32 sums; for large splits)",
+    },
     standardize: { type: 'boolean', help: "standardise features with the train split's mean and std" },
     'save-features': {
       type: 'string',
@@ -53,7 +62,16 @@ export const evalSvm = defineCommand({
         writeNpyFile(dir, 'test_features.npy', fte.features, [test.n, d]);
         writeNpyFile(dir, 'test_labels.npy', test.labels, [test.n]);
       }
+      let kernel: LinearKernel | undefined;
+      if (flags.gram === 'gpu' && flags.svm === 'svc') {
+        const d = ftr.features.length / train.n;
+        const x = flags.standardize
+          ? applyScaler(ftr.features, fitScaler(ftr.features, train.n, d))
+          : ftr.features;
+        kernel = await asInputError(() => linearKernelGpu(ctx, x, train.n, d));
+      }
       const r = linearEval(ftr, fte, {
+        kernel,
         C: flags.C,
         seed: 0,
         standardize: flags.standardize,
