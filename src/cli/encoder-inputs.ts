@@ -17,6 +17,8 @@ export interface ModelFlags {
   seed?: number;
   k?: number;
   preset?: string;
+  /** k when neither --k, the weights file's metadata nor --preset gives one (default: the reference's 20). */
+  defaultK?: number;
 }
 
 export const MODEL_FLAGS = {
@@ -52,6 +54,9 @@ export function resolveModel(f: ModelFlags): { model: EncoderModel; values: Host
       throw new UsageError('--preset sizes fresh weights (--seed); a weights file carries its own size');
     try {
       const w = loadEncoderWeights(readBytes(f.weights, 'weights'), { k: f.k });
+      const metaK = Number.parseInt(w.metadata.k ?? '', 10);
+      if (f.k === undefined && f.defaultK !== undefined && w.model.kind === 'dgcnn' && !(metaK > 0))
+        w.model = { kind: 'dgcnn', config: { ...w.model.config, k: f.defaultK } };
       return { model: w.model, values: w.values, source: f.weights };
     } catch (e) {
       if (e instanceof WeightsError) throw new InputError(`--weights "${f.weights}": ${e.message}`);
@@ -60,7 +65,8 @@ export function resolveModel(f: ModelFlags): { model: EncoderModel; values: Host
   }
   // A random-init baseline must have the architecture of the pretrained encoder it is compared with.
   const base = f.preset === undefined ? DGCNN_REFERENCE : getPreset(f.preset).dgcnn;
-  const model: EncoderModel = { kind: 'dgcnn', config: { ...base, k: f.k ?? base.k } };
+  const k = f.k ?? (f.preset === undefined ? f.defaultK : undefined) ?? base.k;
+  const model: EncoderModel = { kind: 'dgcnn', config: { ...base, k } };
   const seed = f.seed ?? 0;
   return { model, values: freshWeights(model, seed), source: `seed ${seed}` };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
+import { linearEval } from '../eval/linear-eval';
 import { writeNpy } from '../io/npy';
 import { Rng } from '../util/random';
 
@@ -60,11 +61,30 @@ describe('crosspoint svm', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
-      expect(out).toMatchObject({ n_train: 60, n_test: 100, C: 0.1, converged: true });
+      expect(out).toMatchObject({ n_train: 60, n_test: 100, C: 0.1, classifier: 'svc', converged: true });
       expect(Object.keys(out.per_class)).toEqual(['0', '2', '5', '9']);
       expect(out.test_acc).toBeGreaterThan(0.9);
       expect(out.train_acc).toBeGreaterThan(0.9);
     }
+  });
+
+  it("fits sklearn's SVC by default, LinearSVC with --svm linearsvc, and says which", () => {
+    const train = { features: tr.x, labels: tr.y };
+    const test = { features: te.x, labels: te.y };
+    for (const kind of ['svc', 'linearsvc'] as const) {
+      const flag = kind === 'svc' ? [] : ['--svm', 'linearsvc'];
+      const r = crosspoint(['svm', ...svmArgs(), '--C', '0.001', ...flag]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      const want = linearEval(train, test, { C: 0.001, classifier: kind });
+      expect(out.classifier).toBe(kind);
+      expect(out.per_class).toEqual(want.per_class);
+      expect(out.train_acc).toBe(want.train_acc);
+    }
+    expect(JSON.parse(crosspoint(['svm', ...svmArgs(), '--svm', 'svc']).stdout).classifier).toBe('svc');
+    const bad = crosspoint(['svm', ...svmArgs(), '--svm', 'ridge']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--svm must be one of svc, linearsvc (got "ridge")');
   });
 
   it('refuses bad input with one line and exit 2', () => {
@@ -130,7 +150,8 @@ describe('crosspoint fewshot-features', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(['mean', 'std', 'accs']);
+    expect(Object.keys(out)).toEqual(['mean', 'std', 'accs', 'protocol', 'classifier', 'C']);
+    expect(out).toMatchObject({ protocol: 'ours', classifier: 'svc', C: 0.01 });
     expect(out.accs).toHaveLength(4);
     expect(out.mean).toBeCloseTo(out.accs.reduce((a: number, b: number) => a + b) / 4, 12);
     expect(out.mean).toBeGreaterThan(0.8);
@@ -148,6 +169,10 @@ describe('crosspoint fewshot-features', () => {
     ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).accs).toHaveLength(2);
+    // Upstream's eval_fewshot.py: SVC(kernel='linear') with sklearn's default C = 1.
+    expect(JSON.parse(ok.stdout)).toMatchObject({ protocol: 'reference', classifier: 'svc', C: 1 });
+    const lin = JSON.parse(crosspoint([...args, '--svm', 'linearsvc', '--C', '0.5']).stdout);
+    expect(lin).toMatchObject({ protocol: 'ours', classifier: 'linearsvc', C: 0.5 });
     expectInputError(
       crosspoint([...args, '--query', '30']),
       'fewshot-features',

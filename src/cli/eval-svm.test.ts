@@ -8,6 +8,7 @@ import { isSet, loadAny } from '../data/loaders/index';
 import { haveSharedData, sharedDataDir } from '../../test/shared-data';
 import { linearEval } from '../eval/linear-eval';
 import { readNpy } from '../io/npy';
+import { readSafetensors, writeSafetensors } from '../io/safetensors';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
 import { toRefParams } from '../../test/encoder-testing';
 
@@ -32,11 +33,12 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
     const r = crosspoint([
       'eval-svm',
       ...['--train', TRAIN, '--test', TEST, '--weights', weights],
-      ...['--points', String(P), '--batch', '40', '--save-features', feats],
+      ...['--points', String(P), '--batch', '40', '--save-features', feats, '--gram', 'gpu'],
     ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ n_train: 97, n_test: 20, C: 0.01 });
+    // The reference's classifier by default: sklearn's SVC(kernel='linear', C=0.01).
+    expect(out).toMatchObject({ n_train: 97, n_test: 20, C: 0.01, classifier: 'svc' });
     expect(out.encoder).toMatchObject({ model: 'dgcnn', config, weights, points: P });
     // The saved features are the reference encoder's (spot rows of both splits, across batches).
     const npy = (f: string) => readNpy(readFileSync(join(feats, f)));
@@ -61,7 +63,8 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
       1e-4,
       'test',
     );
-    // The printed numbers are the linear SVM's on those features, labels from the files.
+    // The printed numbers are the linear SVM's on those features, labels from the files (the
+    // GPU's Gram matrix, --gram gpu, moves nothing here against the CPU's float64 one).
     const trY = Int32Array.from(npy('train_labels.npy').data as Int32Array);
     const teY = Int32Array.from(npy('test_labels.npy').data as Int32Array);
     expect(trY[0]).toBe(0); // rows sorted by label: airplanes first
@@ -74,6 +77,23 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
     expect(out.test_acc).toBe(want.test_acc);
     expect(out.per_class).toEqual(want.per_class);
     expect(Object.keys(out.per_class).map(Number)).toEqual([...new Set(teY)].sort((a, b) => a - b));
+
+    // --svm linearsvc: LinearSVC on the same features.
+    const lin = crosspoint([
+      'eval-svm',
+      ...['--train', TRAIN, '--test', TEST, '--weights', weights],
+      ...['--points', String(P), '--batch', '40', '--svm', 'linearsvc'],
+    ]);
+    expect(lin.code, lin.stderr).toBe(0);
+    const linOut = JSON.parse(lin.stdout);
+    const linWant = linearEval(
+      { features: ftr.data as Float32Array, labels: trY },
+      { features: fte.data as Float32Array, labels: teY },
+      { C: 0.01, seed: 0, classifier: 'linearsvc' },
+    );
+    expect(linOut.classifier).toBe('linearsvc');
+    expect(linOut.train_acc).toBe(linWant.train_acc);
+    expect(linOut.per_class).toEqual(linWant.per_class);
   }, 300_000);
 
   it('bad input exits 2 with one line naming the problem', () => {
@@ -92,6 +112,25 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
     bad(
       ['--train', TRAIN, '--test', TEST, '--weights', weights, '--points', '3'],
       /--points 3: 3 points per cloud are fewer than k = 4/,
+    );
+    // k: the file's metadata (4 above), else eval_ssl.ipynb's 15 (a PyTorch file carries none,
+    // nor do fresh reference-size weights), else --preset's; --k wins. Checked before any GPU work.
+    const bare = save('bare.safetensors', writeSafetensors(readSafetensors(readFileSync(weights)).tensors));
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--weights', bare, '--points', '14'],
+      /--points 14 is fewer than k = 15 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--seed', '0', '--points', '14'],
+      /--points 14 is fewer than k = 15 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--seed', '0', '--preset', 'tiny', '--points', '9'],
+      /fewer than k = 10 /,
+    );
+    bad(
+      ['--train', TRAIN, '--test', TEST, '--weights', bare, '--k', '6', '--points', '5'],
+      /fewer than k = 6 /,
     );
     // Usage errors: one line naming the flag, then the usage.
     const usage = (args: string[], re: RegExp) => {

@@ -48,6 +48,7 @@ describe.skipIf(!HAVE)('crosspoint fewshot', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.accs).toHaveLength(4);
+    expect(out).toMatchObject({ protocol: 'ours', classifier: 'svc', C: 0.01 });
     const mean = out.accs.reduce((a: number, b: number) => a + b, 0) / 4;
     expect(out.mean).toBeCloseTo(mean, 12);
     // The same episodes on the reference encoder's features of the clouds they use.
@@ -66,6 +67,35 @@ describe.skipIf(!HAVE)('crosspoint fewshot', () => {
     // Classes short of 2 train or 1 test examples were left out, and stderr says which.
     expect(out.excluded.length).toBe(want.excluded.length);
     expect(r.stderr).toMatch(/note: classes .*1 \(bathtub\).* have too few examples/);
+  }, 300_000);
+
+  it("--protocol reference defaults to eval_fewshot.py's k = 5, 2048 points, SVC with C = 1; flags override them", () => {
+    // The weights file says k = 4; upstream's script builds its DGCNN with --k 5 whatever the weights.
+    const episode = ['--way', '2', '--shot', '1', '--query', '1', '--episodes', '1', '--seed', '1'];
+    const r = crosspoint([
+      'fewshot',
+      '--train',
+      TRAIN,
+      '--weights',
+      weights,
+      '--protocol',
+      'reference',
+      ...episode,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ protocol: 'reference', classifier: 'svc', C: 1, episodes: 1 });
+    expect(out.encoder).toMatchObject({ points: 2048, config: { ...config, k: 5 } });
+    expect(out.encoded).toEqual({ train: 4, test: 0 });
+    const o = crosspoint([
+      'fewshot',
+      ...['--train', TRAIN, '--weights', weights, '--protocol', 'reference', ...episode],
+      ...['--k', '3', '--points', String(P), '--C', '0.25', '--svm', 'linearsvc'],
+    ]);
+    expect(o.code, o.stderr).toBe(0);
+    const over = JSON.parse(o.stdout);
+    expect(over).toMatchObject({ protocol: 'reference', classifier: 'linearsvc', C: 0.25 });
+    expect(over.encoder).toMatchObject({ points: P, config: { ...config, k: 3 } });
   }, 300_000);
 
   it('says which class is short and how many it has; bad input exits 2 with one line', () => {

@@ -12,7 +12,6 @@
  * The shape is called far from every class only when both hold, so one noisy measure cannot flag
  * an ordinary shape.
  */
-import type { ObjectFeatures, ObjectMeta } from './object-analyses';
 
 export interface Familiarity {
   /** True when the shape is unlike every class by both tests. */

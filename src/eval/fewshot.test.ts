@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/random';
-import { applyScaler, type FeatureSet, fitScaler } from './features';
-import { fewShotEval, sampleEpisodes } from './fewshot';
+import { applyScaler, type FeatureSet, fitScaler, gatherRows } from './features';
+import { fewShotEval, REFERENCE_FEWSHOT, sampleEpisodes } from './fewshot';
+import { fitLinearSVC } from './linear-svc';
+import { fitSVC } from './svc';
 import { clusters } from '../../test/clusters';
 
 describe('fitScaler / applyScaler', () => {
@@ -135,5 +137,40 @@ describe('fewShotEval', () => {
         query: 1,
       }),
     ).toThrow('train features have 2 dimensions, test features 3');
+  });
+
+  it("'reference' is upstream's: StandardScaler on the support, SVC(kernel='linear', C=1) on support and train queries", () => {
+    const rng = new Rng(21);
+    // Overlapping classes, so the classifier and C matter for the accuracies.
+    const { set: train } = clusters(rng, [30, 30, 30, 30, 30, 30], 16, 6);
+    const opts = { way: 5, shot: 4, query: 6, episodes: 3, seed: 2, protocol: 'reference' as const };
+    const r = fewShotEval(train, null, opts);
+    expect(r).toMatchObject({ classifier: 'svc', C: REFERENCE_FEWSHOT.C });
+    expect(REFERENCE_FEWSHOT).toMatchObject({ C: 1, k: 5, points: 2048, episodes: 10, query: 20 });
+    // Each episode by hand: scaler fitted on the support rows only, applied to both.
+    const { episodes } = sampleEpisodes(train.labels, null, opts);
+    const byHand = (
+      train1: (x: Float64Array, y: Int32Array) => { score(x: Float64Array, y: Int32Array): number },
+    ) =>
+      episodes.map((ep) => {
+        const xs = gatherRows(train.features, 16, ep.support);
+        const xq = gatherRows(train.features, 16, ep.query);
+        const sc = fitScaler(xs, ep.support.length, 16);
+        const ys = Int32Array.from(ep.support, (_, i) => Math.floor(i / 4));
+        const yq = Int32Array.from(ep.query, (_, i) => Math.floor(i / 6));
+        return train1(applyScaler(xs, sc), ys).score(applyScaler(xq, sc), yq);
+      });
+    expect(r.accs).toEqual(byHand((x, y) => fitSVC(x, y, { C: 1 })));
+    // 'ours' keeps the paper's C = 0.01; LinearSVC only on request.
+    const { set: test } = clusters(new Rng(22), [10, 10, 10, 10, 10, 10], 16, 6);
+    expect(fewShotEval(train, test, { ...opts, protocol: 'ours' })).toMatchObject({
+      classifier: 'svc',
+      C: 0.01,
+    });
+    const lin = fewShotEval(train, null, { ...opts, classifier: 'linearsvc' });
+    expect(lin).toMatchObject({ classifier: 'linearsvc', C: 1 });
+    const seeds = new Rng(opts.seed ^ 0x2545f491);
+    expect(lin.accs).toEqual(byHand((x, y) => fitLinearSVC(x, y, { C: 1, seed: seeds.nextU32() })));
+    expect(r.accs).not.toEqual(byHand((x, y) => fitSVC(x, y, { C: 0.001 })));
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/random';
 import type { FeatureSet } from './features';
 import { linearEval } from './linear-eval';
+import { fitLinearSVC } from './linear-svc';
+import { fitSVC } from './svc';
 import { clusters } from '../../test/clusters';
 
 describe('linearEval', () => {
@@ -38,5 +40,19 @@ describe('linearEval', () => {
     const b = linearEval(scaled(train), scaled(test), { standardize: true, C: 1 });
     expect(b.test_acc).toBe(a.test_acc);
     expect(b.per_class).toEqual(a.per_class);
+  });
+
+  it("fits sklearn's SVC by default and LinearSVC on request, and says which", () => {
+    const rng = new Rng(9);
+    const { set: train, centres } = clusters(rng, [20, 20, 20], 6, 4);
+    const { set: test } = clusters(rng, [30, 30, 30], 6, 4, centres);
+    const svc = linearEval(train, test, { C: 0.5 });
+    expect(svc.classifier).toBe('svc');
+    const acc = (p: Int32Array) => p.filter((v, i) => v === test.labels[i]).length / p.length;
+    expect(svc.test_acc).toBe(acc(fitSVC(train.features, train.labels, { C: 0.5 }).predict(test.features)));
+    const lin = linearEval(train, test, { C: 0.5, classifier: 'linearsvc' });
+    expect(lin.classifier).toBe('linearsvc');
+    const want = fitLinearSVC(train.features, train.labels, { C: 0.5, seed: 0 }).predict(test.features);
+    expect(lin.test_acc).toBe(acc(want));
   });
 });

@@ -7,7 +7,7 @@ import { topK } from '../data/geometry';
 import { type Familiarity, familiarity } from './familiarity';
 import { applyScaler, type FeatureSet, fitScaler } from './features';
 import { type FewShotResult, fewShotEval } from './fewshot';
-import { fitLinearSVC } from './linear-svc';
+import { fitClassifier } from './classifier';
 
 /** What the analyses need to know of each dataset object. */
 export interface ObjectMeta {
@@ -87,7 +87,7 @@ export interface Prediction {
 }
 
 /**
- * A user's cloud against the dataset: the top classes of a linear SVM (C = 0.01) fitted on the
+ * A user's cloud against the dataset: the top classes of a linear SVC (C = 0.01, libsvm) fitted on the
  * standardised features of the train split, and the nearest objects by cosine similarity of the
  * raw features, and whether the cloud is far from every class (familiarity.ts). `query` is [dim].
  */
@@ -105,7 +105,7 @@ export function predictFromFeatures(
     for (let j = 0; j < d; j++) xs[i * d + j] = sample.features[trainIdx[i]! * d + j]!;
   }
   const scaler = fitScaler(xs, trainIdx.length, d);
-  const svm = fitLinearSVC(
+  const svm = fitClassifier(
     applyScaler(xs, scaler),
     Int32Array.from(trainIdx, (i) => objects[i]!.label),
     { C: 0.01, seed: 1 },

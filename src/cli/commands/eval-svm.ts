@@ -1,22 +1,38 @@
-import { linearEval } from '../../eval/linear-eval';
+import type { SvmKind } from '../../eval/classifier';
+import { applyScaler, fitScaler } from '../../eval/features';
+import { linearEval, REFERENCE_LINEAR_EVAL } from '../../eval/linear-eval';
+import type { LinearKernel } from '../../eval/svc';
+import { linearKernelGpu } from '../../eval/svc-gram-gpu';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { readLabelledSet } from '../dataset-input';
 import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../encoder-features';
-import { MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
+import { asInputError, MODEL_FLAGS, makeOutDir, resolveModel, writeNpyFile } from '../encoder-inputs';
 import { UsageError } from '../errors';
 import { required } from '../npy-inputs';
+import { convergenceWarning, SVM_FLAGS } from '../svm-flags';
 
 export const evalSvm = defineCommand({
   name: 'eval-svm',
-  summary: 'linear evaluation: encoder features of two HDF5 splits, linear SVM, accuracy as JSON',
+  summary:
+    'linear evaluation: encoder features of two HDF5 splits, linear SVM (default SVC), accuracy as JSON',
   flags: {
     train: { type: 'string', help: 'train split: HDF5 with `data` [n, N, 3] and `label`' },
     test: { type: 'string', help: 'test split, same layout' },
     ...MODEL_FLAGS,
+    k: {
+      ...MODEL_FLAGS.k,
+      help: `neighbours per point (default: the weights file's metadata, else the --preset's, else ${REFERENCE_LINEAR_EVAL.k} as eval_ssl.ipynb)`,
+    },
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C (the paper: 0.01)' },
-    'max-iter': { type: 'int', default: 1000, min: 1, help: 'outer iterations per one-vs-rest problem' },
+    ...SVM_FLAGS,
+    gram: {
+      type: 'string',
+      default: 'cpu',
+      choices: ['cpu', 'gpu'],
+      help: "svc: the train split's linear kernel in float64 on the CPU (libsvm's arithmetic) or with the GPU matmul (float32 sums; for large splits)",
+    },
     standardize: { type: 'boolean', help: "standardise features with the train split's mean and std" },
     'save-features': {
       type: 'string',
@@ -26,7 +42,7 @@ export const evalSvm = defineCommand({
   async run({ flags }, io) {
     required(flags, 'train', 'test');
     if (!(flags.C! > 0)) throw new UsageError(`--C must be positive (got ${flags.C})`);
-    const enc = resolveModel(flags);
+    const enc = resolveModel({ ...flags, defaultK: REFERENCE_LINEAR_EVAL.k });
     const points = flags.points!;
     checkPoints(enc, points);
     const train = await readLabelledSet(flags.train!, 'train');
@@ -46,14 +62,23 @@ export const evalSvm = defineCommand({
         writeNpyFile(dir, 'test_features.npy', fte.features, [test.n, d]);
         writeNpyFile(dir, 'test_labels.npy', test.labels, [test.n]);
       }
+      let kernel: LinearKernel | undefined;
+      if (flags.gram === 'gpu' && flags.svm === 'svc') {
+        const d = ftr.features.length / train.n;
+        const x = flags.standardize
+          ? applyScaler(ftr.features, fitScaler(ftr.features, train.n, d))
+          : ftr.features;
+        kernel = await asInputError(() => linearKernelGpu(ctx, x, train.n, d));
+      }
       const r = linearEval(ftr, fte, {
+        kernel,
         C: flags.C,
         seed: 0,
         standardize: flags.standardize,
+        classifier: flags.svm as SvmKind,
         svm: { maxIter: flags['max-iter'] },
       });
-      if (!r.converged)
-        io.err(`crosspoint eval-svm: warning: the SVM did not converge in ${flags['max-iter']} iterations\n`);
+      if (!r.converged) io.err(convergenceWarning('eval-svm', r.classifier, flags['max-iter']));
       const out = {
         ...r,
         encoder: describeEncoder(enc, points),

@@ -1,7 +1,9 @@
-import { fewShotEval } from '../../eval/fewshot';
+import type { SvmKind } from '../../eval/classifier';
+import { defaultFewShotC, fewShotEval, REFERENCE_FEWSHOT } from '../../eval/fewshot';
 import { defineCommand } from '../command';
 import { UsageError } from '../errors';
 import { readSplit, required } from '../npy-inputs';
+import { SVM_FLAGS } from '../svm-flags';
 
 export const fewshotFeatures = defineCommand({
   name: 'fewshot-features',
@@ -25,12 +27,17 @@ export const fewshotFeatures = defineCommand({
       choices: ['ours', 'reference'],
       help: "ours: queries from test; reference: support and queries from train (upstream's script)",
     },
-    C: { type: 'number', default: 0.01, help: 'SVM regularisation C' },
+    C: {
+      type: 'number',
+      help: `SVM regularisation C (default ${REFERENCE_FEWSHOT.C} under --protocol reference, sklearn SVC's default as eval_fewshot.py; else 0.01)`,
+    },
+    svm: SVM_FLAGS.svm,
   },
   async run({ flags }, io) {
     const reference = flags.protocol === 'reference';
     required(flags, 'train-features', 'train-labels', ...(reference ? [] : ['test-features', 'test-labels']));
-    if (!(flags.C! > 0)) throw new UsageError(`--C must be positive (got ${flags.C})`);
+    if (flags.C !== undefined && !(flags.C > 0))
+      throw new UsageError(`--C must be positive (got ${flags.C})`);
     const train = readSplit(
       flags['train-features']!,
       'train-features',
@@ -47,7 +54,8 @@ export const fewshotFeatures = defineCommand({
       episodes: flags.episodes,
       seed: flags.seed,
       protocol: reference ? 'reference' : 'ours',
-      C: flags.C,
+      C: flags.C ?? defaultFewShotC(reference ? 'reference' : 'ours'),
+      classifier: flags.svm as SvmKind,
     });
     if (r.excluded.length) {
       const list = r.excluded.map((c) => c.label).join(', ');
@@ -57,6 +65,7 @@ export const fewshotFeatures = defineCommand({
     }
     const out: Record<string, unknown> = { mean: r.mean, std: r.std, accs: r.accs };
     if (r.excluded.length) out.excluded = r.excluded;
+    Object.assign(out, { protocol: reference ? 'reference' : 'ours', classifier: r.classifier, C: r.C });
     io.out(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   },

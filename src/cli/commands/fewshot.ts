@@ -1,4 +1,11 @@
-import { type FewShotOptions, fewShotEval, sampleEpisodes } from '../../eval/fewshot';
+import type { SvmKind } from '../../eval/classifier';
+import {
+  defaultFewShotC,
+  type FewShotOptions,
+  fewShotEval,
+  REFERENCE_FEWSHOT,
+  sampleEpisodes,
+} from '../../eval/fewshot';
 import { episodeRows } from '../../eval/fewshot-rows';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
@@ -7,6 +14,7 @@ import { checkPoints, describeEncoder, EXTRACT_FLAGS, encodeSets } from '../enco
 import { MODEL_FLAGS, resolveModel } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
 import { required } from '../npy-inputs';
+import { SVM_FLAGS } from '../svm-flags';
 
 /** The episode draw's own message, with class names beside the labels when the data has them. */
 function withNames(e: InputError, names?: readonly string[]): InputError {
@@ -42,24 +50,37 @@ export const fewshot = defineCommand({
       min: 0,
       help: 'seed of the fresh encoder without --weights (default --seed)',
     },
-    k: MODEL_FLAGS.k,
+    k: {
+      ...MODEL_FLAGS.k,
+      help: `neighbours per point (default: ${REFERENCE_FEWSHOT.k} under --protocol reference, as eval_fewshot.py; else the weights file's metadata, else 20)`,
+    },
     preset: MODEL_FLAGS.preset,
-    ...EXTRACT_FLAGS,
-    C: { type: 'number', default: 0.01, help: 'SVM regularisation C' },
+    points: {
+      ...EXTRACT_FLAGS.points,
+      default: undefined,
+      help: `first N points of each cloud fed to the encoder (default ${REFERENCE_FEWSHOT.points} under --protocol reference: eval_fewshot.py feeds whole clouds; else 1024)`,
+    },
+    batch: EXTRACT_FLAGS.batch,
+    C: {
+      type: 'number',
+      help: `SVM regularisation C (default ${REFERENCE_FEWSHOT.C} under --protocol reference, sklearn SVC's default as eval_fewshot.py; else 0.01)`,
+    },
+    svm: SVM_FLAGS.svm,
   },
   async run({ flags }, io) {
     const reference = flags.protocol === 'reference';
     required(flags, 'train', ...(reference ? [] : ['test']));
-    if (!(flags.C! > 0)) throw new UsageError(`--C must be positive (got ${flags.C})`);
+    if (flags.C !== undefined && !(flags.C > 0))
+      throw new UsageError(`--C must be positive (got ${flags.C})`);
     if (flags.weights !== undefined && flags['init-seed'] !== undefined)
       throw new UsageError('give --weights or --init-seed, not both');
     const enc = resolveModel({
       weights: flags.weights,
-      k: flags.k,
+      k: flags.k ?? (reference ? REFERENCE_FEWSHOT.k : undefined),
       preset: flags.preset,
       seed: flags.weights === undefined ? (flags['init-seed'] ?? flags.seed) : undefined,
     });
-    const points = flags.points!;
+    const points = flags.points ?? (reference ? REFERENCE_FEWSHOT.points : 1024);
     checkPoints(enc, points);
     const train = await readLabelledSet(flags.train!, 'train');
     let test: LabelledSet | null = null;
@@ -76,7 +97,8 @@ export const fewshot = defineCommand({
       episodes: flags.episodes,
       seed: flags.seed,
       protocol: reference ? 'reference' : 'ours',
-      C: flags.C,
+      C: flags.C ?? defaultFewShotC(reference ? 'reference' : 'ours'),
+      classifier: flags.svm as SvmKind,
     };
     // The draw depends only on the labels: check the classes and find the clouds the episodes
     // use before encoding anything (a short class is reported in a second, not after minutes).
@@ -107,6 +129,8 @@ export const fewshot = defineCommand({
       if (r.excluded.length) out.excluded = r.excluded;
       Object.assign(out, {
         protocol: opts.protocol,
+        classifier: r.classifier,
+        C: r.C,
         way: opts.way,
         shot: opts.shot,
         query: opts.query,

@@ -1,7 +1,9 @@
+import type { SvmKind } from '../../eval/classifier';
 import { linearEval } from '../../eval/linear-eval';
 import { defineCommand } from '../command';
 import { UsageError } from '../errors';
 import { readSplit, required } from '../npy-inputs';
+import { convergenceWarning, SVM_FLAGS } from '../svm-flags';
 
 export const svm = defineCommand({
   name: 'svm',
@@ -12,8 +14,8 @@ export const svm = defineCommand({
     'test-features': { type: 'string', help: 'test features, .npy [m, d]' },
     'test-labels': { type: 'string', help: 'test labels, .npy [m] or [m, 1]' },
     C: { type: 'number', default: 0.01, help: 'SVM regularisation C' },
-    'max-iter': { type: 'int', default: 1000, min: 1, help: 'outer iterations per one-vs-rest problem' },
-    seed: { type: 'int', default: 0, help: 'seed of the coordinate-descent permutations' },
+    ...SVM_FLAGS,
+    seed: { type: 'int', default: 0, help: 'seed of the coordinate-descent permutations (linearsvc)' },
     standardize: { type: 'boolean', help: "standardise features with the train split's mean and std" },
   },
   async run({ flags }, io) {
@@ -30,10 +32,10 @@ export const svm = defineCommand({
       C: flags.C,
       seed: flags.seed,
       standardize: flags.standardize,
+      classifier: flags.svm as SvmKind,
       svm: { maxIter: flags['max-iter'] },
     });
-    if (!r.converged)
-      io.err(`crosspoint svm: warning: the SVM did not converge in ${flags['max-iter']} iterations\n`);
+    if (!r.converged) io.err(convergenceWarning('svm', r.classifier, flags['max-iter']));
     io.out(`${JSON.stringify(r, null, 2)}\n`);
     return 0;
   },
