@@ -54,8 +54,8 @@ function cosine(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: numb
  * and one train object per class that has any.
  */
 export function familiarity(
-  sample: ObjectFeatures,
-  objects: readonly ObjectMeta[],
+  sample: { features: Float32Array; dim: number },
+  objects: readonly { label: number; split: 'train' | 'test' }[],
   query: Float32Array,
 ): Familiarity {
   const d = sample.dim;
