@@ -118,11 +118,11 @@ describe.skipIf(!HAVE)('crosspoint eval-svm', () => {
     const bare = save('bare.safetensors', writeSafetensors(readSafetensors(readFileSync(weights)).tensors));
     bad(
       ['--train', TRAIN, '--test', TEST, '--weights', bare, '--points', '14'],
-      /--points 14 is fewer than k = 15 /,
+      /--points 14: 14 points per cloud are fewer than k = 15 neighbours/,
     );
     bad(
       ['--train', TRAIN, '--test', TEST, '--seed', '0', '--points', '14'],
-      /--points 14 is fewer than k = 15 /,
+      /--points 14: 14 points per cloud are fewer than k = 15 neighbours/,
     );
     bad(
       ['--train', TRAIN, '--test', TEST, '--seed', '0', '--preset', 'tiny', '--points', '9'],
