@@ -167,6 +167,59 @@ describe('the app store', () => {
     expect(requests.map((r) => r.type)).toEqual(['generate', 'run']);
     expect(useApp.getState().trainer.running).toBe(true);
   });
+
+  it('Restore autosave sent while the sample set is generated waits for it, then clears stale errors', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    useApp.setState({
+      dataset: { kind: 'idle' },
+      trainTask: null,
+      faults: [
+        { kind: 'error', message: 'No dataset yet: generate the sample set in the Data panel first.' },
+      ],
+      trainer: { exists: false, running: false, step: 0, config: null, autosave: null },
+    });
+    replies.generate = ((req: { params: never }) =>
+      held.then(() => ({
+        id: 1,
+        type: 'dataset',
+        info: {
+          summary: {
+            name: 's',
+            classes: ['a'],
+            trainCounts: [1],
+            testCounts: [1],
+            points: 256,
+            views: 1,
+            imageSize: 32,
+          },
+          params: req.params,
+          objects: [],
+          thumbs: [],
+          seconds: 0,
+        },
+      }))) as unknown as (req: { type: string }) => EngineEvent;
+    replies['checkpoint-restore'] = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: true, running: false, step: 6, config: null, autosave: null },
+    });
+    const gen = useApp.getState().generate();
+    const again = useApp.getState().generate(); // the same set again joins the first
+    const restore = useApp.getState().restoreAutosave();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(requests.map((r) => r.type)).toEqual(['generate']);
+    expect(useApp.getState().trainTask?.label).toMatch(/Waiting for the sample set/);
+    release();
+    await Promise.all([gen, again, restore]);
+    expect(requests.map((r) => r.type)).toEqual(['generate', 'checkpoint-restore']);
+    const s = useApp.getState();
+    expect(s.trainer.step).toBe(6);
+    expect(s.faults).toEqual([]);
+    expect(s.checkpointMessage).toMatch(/step 6/);
+  });
 });
 
 /** The store's handler of unsolicited events, registered when the store starts. */

@@ -120,6 +120,9 @@ interface AppState {
 
 let client: EngineClient | undefined;
 let nextNoticeId = 1;
+/** The sample-set generation in flight and its parameters, so requests that need the set wait for it. */
+let generating: Promise<void> | undefined;
+let generatingParams = '';
 
 /** The engine worker, created on first use. */
 export function engineClient(): EngineClient {
@@ -202,7 +205,8 @@ export const useApp = create<AppState>((set, get) => {
     );
     set({ trainTask: null });
     if (r.kind === 'done') {
-      set({ trainer: r.value });
+      // A later action that succeeds clears the errors of earlier ones.
+      set({ trainer: r.value, faults: [] });
       return true;
     }
     if (r.kind === 'error' || r.kind === 'not-available') {
@@ -246,13 +250,19 @@ export const useApp = create<AppState>((set, get) => {
     return false;
   }
 
-  /** Ensures a sample set matching the preset exists (Train needs one). */
+  /**
+   * Ensures a sample set matching the preset exists (Train, Step and restores need one): waits for
+   * a generation in flight (the one started on load) rather than failing, then generates if needed.
+   */
   async function ensureDataset(): Promise<boolean> {
+    if (generating) {
+      set({ trainTask: { label: 'Waiting for the sample set', done: 0, total: 0 } });
+      await generating;
+      set({ trainTask: null });
+    }
     const s = get();
-    const want = sampleParams(s);
     const d = s.dataset;
-    if (d.kind === 'done' && JSON.stringify(d.value.params) === JSON.stringify(want)) return true;
-    if (d.kind === 'busy') return false;
+    if (d.kind === 'done' && JSON.stringify(d.value.params) === JSON.stringify(sampleParams(s))) return true;
     await get().generate();
     return get().dataset.kind === 'done';
   }
@@ -347,21 +357,33 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async generate() {
+      // One generation at a time. The same set asked for again (React's development mode runs
+      // start() twice) joins the one in flight; another set waits for it, then asks.
       const params = sampleParams(get());
+      const key = JSON.stringify(params);
+      if (generating && generatingParams === key) return generating;
+      while (generating) await generating;
+      generatingParams = key;
       const first: Task = { label: 'Generating the sample set', done: 0, total: 0 };
       set({ dataset: { kind: 'busy', task: first } });
-      const r = await ask(
-        { type: 'generate', params },
-        (ev) => (ev.type === 'dataset' ? ev.info : undefined),
-        (task) => set({ dataset: { kind: 'busy', task } }),
-      );
-      // The few-shot form follows the set: defaults bounded by its objects per class.
-      const fewshotForm =
-        r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
-      set({ dataset: r, embeddings: IDLE, fewshot: IDLE, fewshotForm });
-      if (r.kind === 'done' && r.value.objects.length > 0) {
-        void get().select(Math.min(get().selected, r.value.objects.length - 1));
-      }
+      const run = async () => {
+        const r = await ask(
+          { type: 'generate', params },
+          (ev) => (ev.type === 'dataset' ? ev.info : undefined),
+          (task) => set({ dataset: { kind: 'busy', task } }),
+        );
+        // The few-shot form follows the set: defaults bounded by its objects per class.
+        const fewshotForm =
+          r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
+        set({ dataset: r, embeddings: IDLE, fewshot: IDLE, fewshotForm });
+        if (r.kind === 'done' && r.value.objects.length > 0) {
+          void get().select(Math.min(get().selected, r.value.objects.length - 1));
+        }
+      };
+      generating = run().finally(() => {
+        generating = undefined;
+      });
+      await generating;
     },
 
     async select(index) {
@@ -460,6 +482,9 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async restoreAutosave() {
+      if (get().trainer.running || get().trainTask) return;
+      // Right after a reload the sample set is still being generated: wait for it.
+      if (!(await ensureDataset())) return;
       const ok = await trainerRequest(
         { type: 'checkpoint-restore', config: currentConfig(get()) },
         'Restoring the autosave',
