@@ -195,24 +195,24 @@ export const useApp = create<AppState>((set, get) => {
     body: RequestBody,
     label: string,
     transfer?: Transferable[],
-  ): Promise<boolean> {
+  ): Promise<{ history?: LossHistory } | null> {
     set({ trainTask: { label, done: 0, total: 0 } });
     const r = await ask(
       body,
-      (ev) => (ev.type === 'trainer' ? ev.state : undefined),
+      (ev) => (ev.type === 'trainer' ? ev : undefined),
       (t) => set({ trainTask: t }),
       transfer,
     );
     set({ trainTask: null });
     if (r.kind === 'done') {
       // A later action that succeeds clears the errors of earlier ones.
-      set({ trainer: r.value, faults: [] });
-      return true;
+      set({ trainer: r.value.state, faults: [] });
+      return { history: r.value.history };
     }
     if (r.kind === 'error' || r.kind === 'not-available') {
       set({ faults: [...get().faults, { kind: 'error', message: r.message }] });
     }
-    return false;
+    return null;
   }
 
   function onEvent(ev: EngineEvent) {
@@ -475,7 +475,9 @@ export const useApp = create<AppState>((set, get) => {
       );
       if (ok) {
         set({
-          history: EMPTY_HISTORY,
+          // The checkpoint's curves (older checkpoints have none: the curves start over).
+          history: ok.history ?? EMPTY_HISTORY,
+          latest: null,
           checkpointMessage: `Loaded ${file.name} (step ${get().trainer.step}).`,
         });
       }
@@ -491,7 +493,8 @@ export const useApp = create<AppState>((set, get) => {
       );
       if (ok)
         set({
-          history: EMPTY_HISTORY,
+          history: ok.history ?? EMPTY_HISTORY,
+          latest: null,
           checkpointMessage: `Restored the autosave (step ${get().trainer.step}).`,
         });
     },

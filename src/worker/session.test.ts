@@ -29,6 +29,7 @@ vi.mock('./training-host', () => ({
       loaded: 0,
       config,
       session: {
+        history: { step: [], imid: [], cmid: [], loss: [], stride: 1 },
         isRunning: false,
         step: 0,
         run() {},

@@ -77,6 +77,12 @@ export class Session {
     this.post({ id, type: 'trainer', state: await trainerState(this.run?.session, config) });
   }
 
+  /** After a checkpoint load: the state and the curves the checkpoint carried. */
+  private async replyLoaded(id: number): Promise<void> {
+    const state = await trainerState(this.run?.session, this.run?.config ?? null);
+    this.post({ id, type: 'trainer', state, history: this.run?.session.history });
+  }
+
   private async dispatch(req: EngineRequest): Promise<void> {
     switch (req.type) {
       case 'generate':
@@ -133,12 +139,12 @@ export class Session {
       }
       case 'checkpoint-load':
         await this.loadCheckpoint(req.config, req.bytes, req.id, req.name);
-        return this.reply(req.id);
+        return this.replyLoaded(req.id);
       case 'checkpoint-restore': {
         const c = await getCheckpoint(storedCheckpoints.of('autosave', req.config));
         if (!c) throw new Error(`no autosave for preset ${req.config.preset}, seed ${req.config.seed}`);
         await this.loadCheckpoint(req.config, c.bytes, req.id, 'the autosave');
-        return this.reply(req.id);
+        return this.replyLoaded(req.id);
       }
       case 'init':
       case 'selftest':

@@ -129,6 +129,7 @@ export const pretrain = defineCommand({
       const evaluate = async () => {
         if (evalEvery === 0) return;
         const e = await similaritySummary(session);
+        session.recordEval({ simDiag: e.sim_diag, simOff: e.sim_off }); // kept in the checkpoint's history
         if (flags.log) appendFileSync(flags.log, `${JSON.stringify(e)}\n`);
         io.out(
           `eval step ${e.step}: sim_diag ${e.sim_diag.toFixed(4)}  sim_off ${e.sim_off.toFixed(4)}  ` +
