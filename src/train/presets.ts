@@ -91,3 +91,23 @@ export function getPreset(name: string): Preset {
   if (!(name in PRESETS)) throw new Error(`unknown preset "${name}" (${PRESET_NAMES.join(', ')})`);
   return PRESETS[name as PresetName];
 }
+
+/** What the page knows of the adapter (src/gpu/adapter-info.ts AdapterSummary). */
+export interface AdapterTraits {
+  isFallbackAdapter: boolean;
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+/** Whether the adapter runs on the CPU (a fallback adapter, or SwiftShader by name). */
+export function isCpuFallback(a: AdapterTraits): boolean {
+  if (a.isFallbackAdapter) return true;
+  return /swiftshader/i.test([a.vendor, a.architecture, a.device, a.description].join(' '));
+}
+
+/** The preset a first visit starts with: first-look on a CPU fallback (tiny takes hours there), else tiny. */
+export function defaultPresetFor(a: AdapterTraits): PresetName {
+  return isCpuFallback(a) ? 'first-look' : 'tiny';
+}

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
-import { PRESETS } from '../train/presets';
+import { defaultPresetFor, PRESETS } from '../train/presets';
 import { type DataFacts, validateTrainConfig } from '../train/train-config';
 import type { StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 import { EngineClient, type RequestBody } from '../worker/client';
@@ -84,6 +84,10 @@ interface AppState {
   stepMs: number | null;
   faults: TrainFault[];
   checkpointMessage: string | null;
+  /** After a reload: the autosave training can resume from (until Resume, Discard or a new run). */
+  resumeOffer: { step: number; savedAt: number } | null;
+  /** Why the preset differs from the usual default (a CPU fallback adapter), shown with the preset. */
+  presetNote: string | null;
 
   projection: Projection;
   embeddings: Outcome<EmbeddingsReply>;
@@ -110,6 +114,9 @@ interface AppState {
   exportOnnx(): Promise<Outcome<EventOf<'onnx'>>>;
   loadCheckpoint(file: File): Promise<void>;
   restoreAutosave(): Promise<void>;
+  /** Restores the autosave the reload offered and trains on from it. */
+  resume(): Promise<void>;
+  discardResume(): void;
   setProjection(p: Projection): void;
   refreshEmbeddings(): Promise<void>;
   setFewshotForm(patch: Partial<FewShotParams>): void;
@@ -160,6 +167,9 @@ export function sampleParams(s: Pick<AppState, 'url' | 'sampleForm'>) {
   const p = PRESETS[s.url.preset];
   return { ...s.sampleForm, seed: s.url.seed, points: p.points, imageSize: p.imageSize };
 }
+
+/** Whether the page's address named a preset (then it is kept even on a CPU fallback adapter). */
+const urlNamesPreset = typeof location !== 'undefined' && new URLSearchParams(location.search).has('preset');
 
 function initialUrl(): UrlState {
   return typeof location === 'undefined' ? parseUrlState('') : parseUrlState(location.search);
@@ -237,6 +247,7 @@ export const useApp = create<AppState>((set, get) => {
         set({ faults: [...get().faults.slice(-4), ev.fault] });
         return;
       case 'trainer-state':
+        // Sent on state changes and after each autosave, so the autosave line stays current.
         set({ trainer: ev.state });
         return;
     }
@@ -284,6 +295,8 @@ export const useApp = create<AppState>((set, get) => {
     stepMs: null,
     faults: [],
     checkpointMessage: null,
+    resumeOffer: null,
+    presetNote: null,
     projection: 'pca',
     embeddings: IDLE,
     fewshotForm: { ...FEWSHOT_AIM, episodes: MIN_EPISODES, seed: 0 }, // until a set is there
@@ -323,13 +336,29 @@ export const useApp = create<AppState>((set, get) => {
             capabilities: ev.capabilities,
           },
         });
+        if (!urlNamesPreset && defaultPresetFor(ev.adapter) !== get().url.preset) {
+          get().setUrl({ preset: defaultPresetFor(ev.adapter) });
+          const tiny = PRESETS.tiny;
+          set({
+            presetNote:
+              'CPU fallback adapter detected: using the first-look preset; the tiny preset is ' +
+              `${tiny.points} points and ${tiny.dgcnn.emb}-wide, hours of training on this adapter ` +
+              'before the panels show learning (choose it under Training → Preset).',
+          });
+        }
         void engine.request({ type: 'selftest' }).then((st) => {
           if (st.type === 'selftest') set({ selfTest: st.result });
           else if (st.type === 'error') notify(`Kernel self-test failed: ${st.message}`);
         });
-        void engine
-          .request({ type: 'trainer-state', config: currentConfig(get()) })
-          .then((r) => r.type === 'trainer' && set({ trainer: r.state }));
+        void engine.request({ type: 'trainer-state', config: currentConfig(get()) }).then((r) => {
+          if (r.type !== 'trainer') return;
+          set({ trainer: r.state });
+          // A reload mid-training: offer to go on from the autosave.
+          const a = r.state.autosave;
+          if (a && !r.state.exists && !get().trainer.exists) {
+            set({ resumeOffer: { step: a.step, savedAt: a.savedAt } });
+          }
+        });
         // A first-time visitor sees shapes at once: generate the default sample set.
         if (ev.capabilities.dataset) void get().generate();
       } catch (e) {
@@ -346,6 +375,7 @@ export const useApp = create<AppState>((set, get) => {
       set({ url });
       if (typeof history !== 'undefined') history.replaceState(null, '', formatUrlState(url));
       if (patch.preset !== undefined || patch.seed !== undefined) {
+        set({ resumeOffer: null }); // the offer was for the previous preset and seed
         void engineClient()
           .request({ type: 'trainer-state', config: currentConfig(get()) })
           .then((r) => r.type === 'trainer' && set({ trainer: r.state }));
@@ -407,7 +437,7 @@ export const useApp = create<AppState>((set, get) => {
       if (get().trainer.running || get().trainTask || !configOk()) return;
       if (!(await ensureDataset())) return;
       const ok = await trainerRequest({ type: 'run', config: currentConfig(get()) }, 'Starting training');
-      if (ok) set({ checkpointMessage: null });
+      if (ok) set({ checkpointMessage: null, resumeOffer: null });
     },
 
     async pause() {
@@ -497,6 +527,21 @@ export const useApp = create<AppState>((set, get) => {
           latest: null,
           checkpointMessage: `Restored the autosave (step ${get().trainer.step}).`,
         });
+    },
+
+    async resume() {
+      set({ resumeOffer: null });
+      await get().restoreAutosave();
+      const t = get().trainer;
+      if (!t.exists || t.running) return;
+      const from = t.step;
+      await get().train();
+      if (get().trainer.running)
+        set({ checkpointMessage: `Resumed training from the autosave of step ${from}.` });
+    },
+
+    discardResume() {
+      set({ resumeOffer: null });
     },
 
     setProjection(p) {
