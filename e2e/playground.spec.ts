@@ -172,7 +172,7 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   // The status bar shows the same step from every panel.
   await expect(status.getByTestId('status-step')).toHaveText(String(step));
   // Pausing autosaved a checkpoint in IndexedDB.
-  await expect(training).toContainText(`Autosave: step ${step}`);
+  await expect(training).toContainText(`Autosaved at step ${step},`);
   await shot('training');
 
   // Download a checkpoint: a safetensors file (u64 header length, then a JSON header).

@@ -74,7 +74,7 @@ describe('crosspoint encode', () => {
     expect(npy(join(out, 'knn.1.npy')).shape).toEqual([B, N, PRESETS.tiny.dgcnn.k]);
     const bad = crosspoint(['encode', '--input', input, '--preset', 'huge', '--out', out]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--preset must be one of tiny, small, paper \(got "huge"\)/);
+    expect(bad.stderr).toMatch(/--preset must be one of first-look, tiny, small, paper \(got "huge"\)/);
     const both = crosspoint([
       'encode',
       '--input',

@@ -52,6 +52,6 @@ describe('training-step byte budget (crosspoint plan)', () => {
     expect(j.naive.withImage.bytes.total).toBeGreaterThan(j.fused.withImage.bytes.total);
     const bad = crosspoint(['plan', '--preset', 'huge']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toMatch(/--preset must be one of tiny, small, paper/);
+    expect(bad.stderr.split('\n')[0]).toMatch(/--preset must be one of first-look, tiny, small, paper/);
   });
 });

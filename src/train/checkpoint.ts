@@ -1,6 +1,7 @@
 import { readSafetensors, type SafeTensor, writeSafetensors } from '../io/safetensors';
 import type { HostTensors } from '../nn/param-store';
 import type { ParamSpec } from '../nn/param-spec';
+import { decodeHistory, encodeHistory, type MetricsHistory } from './metrics-history';
 import type { TrainConfig } from './trainer-api';
 
 /** Everything needed to resume training exactly where it stopped. */
@@ -15,6 +16,8 @@ export interface CheckpointState {
   /** Adam moments per trainable tensor, by model-prefixed name. */
   exp_avg: Map<string, Float32Array>;
   exp_avg_sq: Map<string, Float32Array>;
+  /** The curves up to `step` (metadata "metrics_history"; absent in older checkpoints). */
+  history?: MetricsHistory;
 }
 
 export const CHECKPOINT_FORMAT = 'crosspoint-playground/1';
@@ -50,6 +53,7 @@ export function encodeCheckpoint(
     config: JSON.stringify(s.config),
     step: String(s.step),
     rng: JSON.stringify(s.rng),
+    ...(s.history ? { metrics_history: encodeHistory(s.history) } : {}),
     ...extra,
   });
 }
@@ -111,5 +115,6 @@ export function decodeCheckpoint(
     image: take('img_model', specs.image),
     exp_avg: moments('exp_avg'),
     exp_avg_sq: moments('exp_avg_sq'),
+    history: decodeHistory(md.metrics_history),
   };
 }

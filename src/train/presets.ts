@@ -3,7 +3,7 @@ import type { DgcnnConfig } from '../nn/dgcnn-config';
 import type { ResNetConfig } from '../nn/resnet-config';
 
 /** The presets, smallest first (DESIGN.md §4). */
-export const PRESET_NAMES = ['tiny', 'small', 'paper'] as const;
+export const PRESET_NAMES = ['first-look', 'tiny', 'small', 'paper'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** A complete pretraining configuration (DESIGN.md §4). */
@@ -23,6 +23,23 @@ export interface Preset {
 }
 
 export const PRESETS: Record<PresetName, Preset> = {
+  // Learning visible within ten minutes on a CPU-emulated adapter (SwiftShader): half the tiny
+  // preset's points, a quarter of its widths, the image branch on the strided ImageNet stem (its
+  // stages at 8×8 and below: at 32 px with the small stem the image branch was ~70 % of a step),
+  // a larger learning rate and a cosine schedule that ends after 20 epochs of the page's set.
+  'first-look': {
+    name: 'first-look',
+    points: 128,
+    batch: 8,
+    imageSize: 32,
+    dgcnn: { k: 10, edgeWidths: [16, 16, 32, 64], emb: 64, headHidden: 64, proj: 64 },
+    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 8, stem: 'imagenet', headHidden: 64, proj: 64 },
+    lr: 2e-3,
+    weightDecay: 1e-6,
+    epochs: 20,
+    temperature: 0.1,
+    where: 'a CPU fallback adapter: a first look in ten minutes',
+  },
   tiny: {
     name: 'tiny',
     points: 256,
@@ -72,6 +89,26 @@ export const PRESETS: Record<PresetName, Preset> = {
 };
 
 export function getPreset(name: string): Preset {
-  if (!(name in PRESETS)) throw new Error(`unknown preset "${name}" (tiny, small or paper)`);
+  if (!(name in PRESETS)) throw new Error(`unknown preset "${name}" (${PRESET_NAMES.join(', ')})`);
   return PRESETS[name as PresetName];
+}
+
+/** What the page knows of the adapter (src/gpu/adapter-info.ts AdapterSummary). */
+export interface AdapterTraits {
+  isFallbackAdapter: boolean;
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+/** Whether the adapter runs on the CPU (a fallback adapter, or SwiftShader by name). */
+export function isCpuFallback(a: AdapterTraits): boolean {
+  if (a.isFallbackAdapter) return true;
+  return /swiftshader/i.test([a.vendor, a.architecture, a.device, a.description].join(' '));
+}
+
+/** The preset a first visit starts with: first-look on a CPU fallback (tiny takes hours there), else tiny. */
+export function defaultPresetFor(a: AdapterTraits): PresetName {
+  return isCpuFallback(a) ? 'first-look' : 'tiny';
 }

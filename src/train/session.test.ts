@@ -59,6 +59,30 @@ describe('training session', () => {
     for (const c of t.contexts) c.destroy();
   });
 
+  it('a checkpoint carries the curves: a new session that loads it has them, and goes on from there', async () => {
+    const t = host();
+    const a = await TrainingSession.start(t.h, MICRO);
+    await a.run(3);
+    a.recordEval({ simDiag: 0.5, simOff: 0.25 });
+    const bytes = await a.checkpoint();
+    const before = a.history;
+    expect(before.step).toEqual([1, 2, 3]);
+    a.dispose();
+    const b = await TrainingSession.start(t.h, MICRO);
+    expect(b.history.step).toEqual([]);
+    await b.load(bytes);
+    expect(b.step).toBe(3);
+    expect(b.history.step).toEqual([1, 2, 3]);
+    expect(b.history.loss).toEqual(before.loss);
+    expect(b.history.evals).toEqual([{ step: 3, simDiag: 0.5, simOff: 0.25 }]);
+    await b.stepOnce();
+    expect(b.history.step).toEqual([1, 2, 3, 4]);
+    await b.reset();
+    expect(b.history.step).toEqual([]);
+    b.dispose();
+    for (const c of t.contexts) c.destroy();
+  });
+
   it('a lost device is re-acquired and training continues from the last checkpoint, reported', async () => {
     const t = host();
     const s = await TrainingSession.start(t.h, MICRO);

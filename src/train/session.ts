@@ -1,5 +1,13 @@
 import type { GpuContext } from '../gpu/context';
 import type { GpuDeviceLostError } from '../gpu/errors';
+import {
+  appendEval,
+  appendMetrics,
+  EMPTY_HISTORY,
+  historyUpTo,
+  type MetricsHistory,
+  type SimilarityEval,
+} from './metrics-history';
 import { Trainer } from './trainer';
 import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
 import type { TrainingData } from './training-data';
@@ -28,6 +36,8 @@ export class TrainingSession {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastCheckpoint: Uint8Array | undefined;
+  /** The curves so far; written into every checkpoint and read back by load(). */
+  private curves: MetricsHistory = EMPTY_HISTORY;
 
   private constructor(
     private readonly host: SessionHost,
@@ -52,6 +62,16 @@ export class TrainingSession {
 
   get step(): number {
     return this.trainer.step;
+  }
+
+  /** The curves up to the current step (restored with a checkpoint that carries them). */
+  get history(): MetricsHistory {
+    return this.curves;
+  }
+
+  /** Adds a similarity evaluation at the current step to the history (the CLI's --eval-every). */
+  recordEval(e: Omit<SimilarityEval, 'step'>): void {
+    this.curves = appendEval(this.curves, { step: this.trainer.step, ...e });
   }
 
   /** Trains until paused, or until `untilStep` (default: the configured epochs). */
@@ -124,6 +144,7 @@ export class TrainingSession {
       this.host.onFault(r.fault);
       return false; // stop: the user decides what to change
     }
+    this.curves = appendMetrics(this.curves, r.metrics);
     this.host.onMetrics(r.metrics);
     for (const t of this.metricsTaps) t(r.metrics);
     const every = this.config.checkpointEvery ?? 0;
@@ -133,7 +154,7 @@ export class TrainingSession {
 
   /** Saves a checkpoint (kept as the last good one and handed to the host to persist). */
   async checkpoint(): Promise<Uint8Array> {
-    const bytes = await this.trainer.saveCheckpoint();
+    const bytes = await this.trainer.saveCheckpoint(historyUpTo(this.curves, this.trainer.step));
     this.lastCheckpoint = bytes;
     return bytes;
   }
@@ -146,7 +167,9 @@ export class TrainingSession {
 
   async load(bytes: Uint8Array): Promise<void> {
     if (this.running) await this.pause();
-    await this.trainer.loadCheckpoint(bytes);
+    const history = await this.trainer.loadCheckpoint(bytes);
+    // A checkpoint written before histories were saved restores the weights with empty curves.
+    this.curves = history ? historyUpTo(history, this.trainer.step) : EMPTY_HISTORY;
     this.lastCheckpoint = bytes;
     this.host.onState({ running: false, step: this.trainer.step });
   }
@@ -155,6 +178,7 @@ export class TrainingSession {
     if (this.running) await this.pause();
     this.trainer.reset();
     this.lastCheckpoint = undefined;
+    this.curves = EMPTY_HISTORY;
     this.host.onState({ running: false, step: 0 });
   }
 

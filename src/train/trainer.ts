@@ -17,6 +17,7 @@ import { createResNet, type ResNet as ImageEncoder } from '../nn/resnet';
 import { resnetParamSpecs } from '../nn/resnet-config';
 import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
 import { cosineLr } from './schedule';
 import { checkTrainConfig, type ResolvedConfig, resolveConfig } from './train-config';
@@ -321,10 +322,11 @@ export class Trainer {
     };
   }
 
-  /** A checkpoint of the current state; also remembered as the last good one. */
-  async saveCheckpoint(): Promise<Uint8Array> {
+  /** A checkpoint of the current state (with the curves' history, when given); also remembered as the last good one. */
+  async saveCheckpoint(history?: MetricsHistory): Promise<Uint8Array> {
     const r = this.resolved;
-    const bytes = encodeCheckpoint(await this.snapshot(), this.point.params.specs, this.image.params.specs, {
+    const state = { ...(await this.snapshot()), history };
+    const bytes = encodeCheckpoint(state, this.point.params.specs, this.image.params.specs, {
       k: String(r.dgcnn.k),
       emb_dims: String(r.dgcnn.emb),
       points: String(r.points),
@@ -333,8 +335,11 @@ export class Trainer {
     return bytes;
   }
 
-  /** Restores weights, optimiser state, step and generator from a checkpoint of the same config. */
-  async loadCheckpoint(bytes: Uint8Array): Promise<void> {
+  /**
+   * Restores weights, optimiser state, step and generator from a checkpoint of the same config;
+   * returns the curves' history it carries (undefined for checkpoints written without one).
+   */
+  async loadCheckpoint(bytes: Uint8Array): Promise<MetricsHistory | undefined> {
     const s = decodeCheckpoint(bytes, modelSpecs);
     const mine = JSON.stringify(modelSpecs(this.config));
     if (JSON.stringify(modelSpecs(s.config)) !== mine) {
@@ -357,6 +362,7 @@ export class Trainer {
     this.step = s.step;
     this.rng.setState(s.rng);
     this.lastGood = bytes;
+    return s.history;
   }
 
   /**

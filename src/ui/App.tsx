@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AdapterPanel } from './AdapterPanel';
+import { ResumeBanner } from './components/ResumeBanner';
 import { ClassifyPanel } from './panels/ClassifyPanel';
 import { DataPanel } from './panels/DataPanel';
 import { EmbeddingsPanel } from './panels/EmbeddingsPanel';
@@ -78,6 +79,7 @@ export function App() {
           <p>Reload the page; if this persists, update the browser or its graphics driver.</p>
         </section>
       )}
+      {engine.kind === 'ready' && <ResumeBanner />}
       {engine.kind === 'ready' && (
         <div className="workspace">
           <aside className="rail">

@@ -36,3 +36,11 @@ export function formatAccuracy(mean: number, std: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A local wall-clock time as "HH:MM:SS" (or "HH:MM"), 24-hour, for autosave times. */
+export function formatClock(ms: number, seconds = true): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return seconds ? `${hm}:${two(d.getSeconds())}` : hm;
+}

@@ -3,49 +3,15 @@
  * training speed, and the TrainConfig built from the form. Unit-tested in model.test.ts.
  */
 import { type DataFacts, validateTrainConfig } from '../train/train-config';
-import type { StepMetrics, TrainConfig } from '../train/trainer-api';
+import type { TrainConfig } from '../train/trainer-api';
 import { DEFAULT_URL_STATE, type UrlState } from './url-state';
 
-/** Loss curves, thinned to at most `cap` points: when full, every other point is dropped. */
-export interface LossHistory {
-  step: number[];
-  imid: number[];
-  cmid: number[];
-  loss: number[];
-  /** Only steps that are multiples of this are kept (doubles on each thinning). */
-  stride: number;
-}
-
-export const EMPTY_HISTORY: LossHistory = { step: [], imid: [], cmid: [], loss: [], stride: 1 };
-
-export function appendMetrics(h: LossHistory, m: StepMetrics, cap = 1000): LossHistory {
-  const last = h.step[h.step.length - 1];
-  if (last !== undefined && m.step <= last) {
-    // A restart from an earlier step (Reset, checkpoint load): the old curve no longer applies.
-    h = EMPTY_HISTORY;
-  }
-  if (m.step % h.stride !== 0 && h.step.length > 0) return h;
-  let next: LossHistory = {
-    step: [...h.step, m.step],
-    imid: [...h.imid, m.lImid],
-    cmid: [...h.cmid, m.lCmid],
-    loss: [...h.loss, m.loss],
-    stride: h.stride,
-  };
-  if (next.step.length > cap) {
-    const stride = next.stride * 2;
-    const keep = next.step.map((s, i) => (s % stride === 0 || i === 0 ? i : -1)).filter((i) => i >= 0);
-    const pick = (a: number[]) => keep.map((i) => a[i]!);
-    next = {
-      step: pick(next.step),
-      imid: pick(next.imid),
-      cmid: pick(next.cmid),
-      loss: pick(next.loss),
-      stride,
-    };
-  }
-  return next;
-}
+/** The curves' history lives with the trainer (it travels in checkpoints); the page keeps a copy. */
+export {
+  appendMetrics,
+  EMPTY_HISTORY,
+  type MetricsHistory as LossHistory,
+} from '../train/metrics-history';
 
 /** Steps per second, smoothed over recent steps (exponential moving average of the step time). */
 export function smoothStepMs(prev: number | null, stepMs: number, alpha = 0.2): number {

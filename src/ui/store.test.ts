@@ -24,7 +24,9 @@ vi.mock('../worker/client', () => ({
   },
 }));
 
-const { useApp, engineClient } = await import('./store');
+const { useApp, engineClient, sampleParams } = await import('./store');
+const { formatClock } = await import('./format');
+const { defaultPresetFor } = await import('../train/presets');
 
 const metrics = (step: number, loss: number): StepMetrics => ({
   step,
@@ -166,6 +168,159 @@ describe('the app store', () => {
     await useApp.getState().train();
     expect(requests.map((r) => r.type)).toEqual(['generate', 'run']);
     expect(useApp.getState().trainer.running).toBe(true);
+  });
+
+  it('Restore autosave sent while the sample set is generated waits for it, then clears stale errors', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    useApp.setState({
+      dataset: { kind: 'idle' },
+      trainTask: null,
+      faults: [
+        { kind: 'error', message: 'No dataset yet: generate the sample set in the Data panel first.' },
+      ],
+      trainer: { exists: false, running: false, step: 0, config: null, autosave: null },
+    });
+    replies.generate = ((req: { params: never }) =>
+      held.then(() => ({
+        id: 1,
+        type: 'dataset',
+        info: {
+          summary: {
+            name: 's',
+            classes: ['a'],
+            trainCounts: [1],
+            testCounts: [1],
+            points: 256,
+            views: 1,
+            imageSize: 32,
+          },
+          params: req.params,
+          objects: [],
+          thumbs: [],
+          seconds: 0,
+        },
+      }))) as unknown as (req: { type: string }) => EngineEvent;
+    replies['checkpoint-restore'] = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: true, running: false, step: 6, config: null, autosave: null },
+    });
+    const gen = useApp.getState().generate();
+    const again = useApp.getState().generate(); // the same set again joins the first
+    const restore = useApp.getState().restoreAutosave();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(requests.map((r) => r.type)).toEqual(['generate']);
+    expect(useApp.getState().trainTask?.label).toMatch(/Waiting for the sample set/);
+    release();
+    await Promise.all([gen, again, restore]);
+    expect(requests.map((r) => r.type)).toEqual(['generate', 'checkpoint-restore']);
+    const s = useApp.getState();
+    expect(s.trainer.step).toBe(6);
+    expect(s.faults).toEqual([]);
+    expect(s.checkpointMessage).toMatch(/step 6/);
+  });
+
+  it('on a CPU fallback adapter a first visit uses first-look, says so, and offers to resume an autosave', async () => {
+    const adapter = {
+      vendor: 'google',
+      architecture: 'swiftshader',
+      device: '',
+      description: 'SwiftShader driver',
+      isFallbackAdapter: false,
+      features: [],
+      limits: {},
+    };
+    replies.init = () =>
+      ({
+        id: 1,
+        type: 'ready',
+        adapter,
+        hasTimestamps: false,
+        capabilities: { dataset: false, files: true, trainer: true },
+      }) as unknown as EngineEvent;
+    replies.selftest = () => ({ id: 1, type: 'error', kind: 'Error', message: 'skipped' });
+    replies['trainer-state'] = () => ({
+      id: 1,
+      type: 'trainer',
+      state: {
+        exists: false,
+        running: false,
+        step: 0,
+        config: null,
+        autosave: { step: 12, savedAt: new Date(2026, 11, 5, 9, 7, 3).getTime(), bytes: 100 },
+      },
+    });
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: {} }, configurable: true });
+    useApp.setState({ url: { preset: 'tiny', seed: 1, panel: 'data' }, resumeOffer: null, presetNote: null });
+    await useApp.getState().start();
+    await new Promise((r) => setTimeout(r, 5));
+    const s = useApp.getState();
+    expect(s.url.preset).toBe('first-look');
+    expect(s.presetNote).toMatch(
+      /^CPU fallback adapter detected: using the first-look preset; the tiny preset is/,
+    );
+    expect(s.resumeOffer).toEqual({ step: 12, savedAt: new Date(2026, 11, 5, 9, 7, 3).getTime() });
+    expect(formatClock(s.resumeOffer!.savedAt)).toBe('09:07:03');
+    expect(formatClock(s.resumeOffer!.savedAt, false)).toBe('09:07');
+    expect(defaultPresetFor({ ...adapter, architecture: '', description: 'NVIDIA', vendor: 'nvidia' })).toBe(
+      'tiny',
+    );
+    expect(defaultPresetFor({ ...adapter, architecture: '', description: '', isFallbackAdapter: true })).toBe(
+      'first-look',
+    );
+  });
+
+  it('Resume restores the autosave with its curves, then trains on from it', async () => {
+    const params = sampleParams(useApp.getState());
+    useApp.setState({
+      resumeOffer: { step: 3, savedAt: 0 },
+      trainTask: null,
+      dataset: {
+        kind: 'done',
+        value: {
+          summary: {
+            name: 's',
+            classes: ['a'],
+            trainCounts: [78],
+            testCounts: [1],
+            points: params.points,
+            views: 1,
+            imageSize: params.imageSize,
+          },
+          params,
+          objects: [],
+          thumbs: [],
+          seconds: 0,
+        },
+      },
+      trainer: { exists: false, running: false, step: 0, config: null, autosave: null },
+    });
+    replies['checkpoint-restore'] = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: true, running: false, step: 3, config: null, autosave: null },
+      history: { step: [1, 2, 3], imid: [3, 2, 1], cmid: [4, 3, 2], loss: [7, 5, 3], stride: 1 },
+    });
+    replies.run = () => ({
+      id: 1,
+      type: 'trainer',
+      state: { exists: true, running: true, step: 3, config: null, autosave: null },
+    });
+    await useApp.getState().resume();
+    expect(requests.map((r) => r.type)).toEqual(['checkpoint-restore', 'run']);
+    const s = useApp.getState();
+    expect(s.resumeOffer).toBeNull();
+    expect(s.history.step).toEqual([1, 2, 3]);
+    expect(s.history.loss).toEqual([7, 5, 3]);
+    expect(s.trainer.running).toBe(true);
+    expect(s.checkpointMessage).toBe('Resumed training from the autosave of step 3.');
+    // The next step's metrics continue the restored curve.
+    const onEvent = captureStoreHandler();
+    onEvent({ id: -1, type: 'metrics', metrics: metrics(4, 2) });
+    expect(useApp.getState().history.step).toEqual([1, 2, 3, 4]);
   });
 });
 

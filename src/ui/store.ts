@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
-import { PRESETS } from '../train/presets';
+import { defaultPresetFor, PRESETS } from '../train/presets';
 import { type DataFacts, validateTrainConfig } from '../train/train-config';
 import type { StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 import { EngineClient, type RequestBody } from '../worker/client';
@@ -84,6 +84,10 @@ interface AppState {
   stepMs: number | null;
   faults: TrainFault[];
   checkpointMessage: string | null;
+  /** After a reload: the autosave training can resume from (until Resume, Discard or a new run). */
+  resumeOffer: { step: number; savedAt: number } | null;
+  /** Why the preset differs from the usual default (a CPU fallback adapter), shown with the preset. */
+  presetNote: string | null;
 
   projection: Projection;
   embeddings: Outcome<EmbeddingsReply>;
@@ -110,6 +114,9 @@ interface AppState {
   exportOnnx(): Promise<Outcome<EventOf<'onnx'>>>;
   loadCheckpoint(file: File): Promise<void>;
   restoreAutosave(): Promise<void>;
+  /** Restores the autosave the reload offered and trains on from it. */
+  resume(): Promise<void>;
+  discardResume(): void;
   setProjection(p: Projection): void;
   refreshEmbeddings(): Promise<void>;
   setFewshotForm(patch: Partial<FewShotParams>): void;
@@ -120,6 +127,9 @@ interface AppState {
 
 let client: EngineClient | undefined;
 let nextNoticeId = 1;
+/** The sample-set generation in flight and its parameters, so requests that need the set wait for it. */
+let generating: Promise<void> | undefined;
+let generatingParams = '';
 
 /** The engine worker, created on first use. */
 export function engineClient(): EngineClient {
@@ -158,6 +168,9 @@ export function sampleParams(s: Pick<AppState, 'url' | 'sampleForm'>) {
   return { ...s.sampleForm, seed: s.url.seed, points: p.points, imageSize: p.imageSize };
 }
 
+/** Whether the page's address named a preset (then it is kept even on a CPU fallback adapter). */
+const urlNamesPreset = typeof location !== 'undefined' && new URLSearchParams(location.search).has('preset');
+
 function initialUrl(): UrlState {
   return typeof location === 'undefined' ? parseUrlState('') : parseUrlState(location.search);
 }
@@ -192,23 +205,24 @@ export const useApp = create<AppState>((set, get) => {
     body: RequestBody,
     label: string,
     transfer?: Transferable[],
-  ): Promise<boolean> {
+  ): Promise<{ history?: LossHistory } | null> {
     set({ trainTask: { label, done: 0, total: 0 } });
     const r = await ask(
       body,
-      (ev) => (ev.type === 'trainer' ? ev.state : undefined),
+      (ev) => (ev.type === 'trainer' ? ev : undefined),
       (t) => set({ trainTask: t }),
       transfer,
     );
     set({ trainTask: null });
     if (r.kind === 'done') {
-      set({ trainer: r.value });
-      return true;
+      // A later action that succeeds clears the errors of earlier ones.
+      set({ trainer: r.value.state, faults: [] });
+      return { history: r.value.history };
     }
     if (r.kind === 'error' || r.kind === 'not-available') {
       set({ faults: [...get().faults, { kind: 'error', message: r.message }] });
     }
-    return false;
+    return null;
   }
 
   function onEvent(ev: EngineEvent) {
@@ -233,6 +247,7 @@ export const useApp = create<AppState>((set, get) => {
         set({ faults: [...get().faults.slice(-4), ev.fault] });
         return;
       case 'trainer-state':
+        // Sent on state changes and after each autosave, so the autosave line stays current.
         set({ trainer: ev.state });
         return;
     }
@@ -246,13 +261,19 @@ export const useApp = create<AppState>((set, get) => {
     return false;
   }
 
-  /** Ensures a sample set matching the preset exists (Train needs one). */
+  /**
+   * Ensures a sample set matching the preset exists (Train, Step and restores need one): waits for
+   * a generation in flight (the one started on load) rather than failing, then generates if needed.
+   */
   async function ensureDataset(): Promise<boolean> {
+    if (generating) {
+      set({ trainTask: { label: 'Waiting for the sample set', done: 0, total: 0 } });
+      await generating;
+      set({ trainTask: null });
+    }
     const s = get();
-    const want = sampleParams(s);
     const d = s.dataset;
-    if (d.kind === 'done' && JSON.stringify(d.value.params) === JSON.stringify(want)) return true;
-    if (d.kind === 'busy') return false;
+    if (d.kind === 'done' && JSON.stringify(d.value.params) === JSON.stringify(sampleParams(s))) return true;
     await get().generate();
     return get().dataset.kind === 'done';
   }
@@ -274,6 +295,8 @@ export const useApp = create<AppState>((set, get) => {
     stepMs: null,
     faults: [],
     checkpointMessage: null,
+    resumeOffer: null,
+    presetNote: null,
     projection: 'pca',
     embeddings: IDLE,
     fewshotForm: { ...FEWSHOT_AIM, episodes: MIN_EPISODES, seed: 0 }, // until a set is there
@@ -313,13 +336,29 @@ export const useApp = create<AppState>((set, get) => {
             capabilities: ev.capabilities,
           },
         });
+        if (!urlNamesPreset && defaultPresetFor(ev.adapter) !== get().url.preset) {
+          get().setUrl({ preset: defaultPresetFor(ev.adapter) });
+          const tiny = PRESETS.tiny;
+          set({
+            presetNote:
+              'CPU fallback adapter detected: using the first-look preset; the tiny preset is ' +
+              `${tiny.points} points and ${tiny.dgcnn.emb}-wide, hours of training on this adapter ` +
+              'before the panels show learning (choose it under Training → Preset).',
+          });
+        }
         void engine.request({ type: 'selftest' }).then((st) => {
           if (st.type === 'selftest') set({ selfTest: st.result });
           else if (st.type === 'error') notify(`Kernel self-test failed: ${st.message}`);
         });
-        void engine
-          .request({ type: 'trainer-state', config: currentConfig(get()) })
-          .then((r) => r.type === 'trainer' && set({ trainer: r.state }));
+        void engine.request({ type: 'trainer-state', config: currentConfig(get()) }).then((r) => {
+          if (r.type !== 'trainer') return;
+          set({ trainer: r.state });
+          // A reload mid-training: offer to go on from the autosave.
+          const a = r.state.autosave;
+          if (a && !r.state.exists && !get().trainer.exists) {
+            set({ resumeOffer: { step: a.step, savedAt: a.savedAt } });
+          }
+        });
         // A first-time visitor sees shapes at once: generate the default sample set.
         if (ev.capabilities.dataset) void get().generate();
       } catch (e) {
@@ -336,6 +375,7 @@ export const useApp = create<AppState>((set, get) => {
       set({ url });
       if (typeof history !== 'undefined') history.replaceState(null, '', formatUrlState(url));
       if (patch.preset !== undefined || patch.seed !== undefined) {
+        set({ resumeOffer: null }); // the offer was for the previous preset and seed
         void engineClient()
           .request({ type: 'trainer-state', config: currentConfig(get()) })
           .then((r) => r.type === 'trainer' && set({ trainer: r.state }));
@@ -347,21 +387,33 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async generate() {
+      // One generation at a time. The same set asked for again (React's development mode runs
+      // start() twice) joins the one in flight; another set waits for it, then asks.
       const params = sampleParams(get());
+      const key = JSON.stringify(params);
+      if (generating && generatingParams === key) return generating;
+      while (generating) await generating;
+      generatingParams = key;
       const first: Task = { label: 'Generating the sample set', done: 0, total: 0 };
       set({ dataset: { kind: 'busy', task: first } });
-      const r = await ask(
-        { type: 'generate', params },
-        (ev) => (ev.type === 'dataset' ? ev.info : undefined),
-        (task) => set({ dataset: { kind: 'busy', task } }),
-      );
-      // The few-shot form follows the set: defaults bounded by its objects per class.
-      const fewshotForm =
-        r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
-      set({ dataset: r, embeddings: IDLE, fewshot: IDLE, fewshotForm });
-      if (r.kind === 'done' && r.value.objects.length > 0) {
-        void get().select(Math.min(get().selected, r.value.objects.length - 1));
-      }
+      const run = async () => {
+        const r = await ask(
+          { type: 'generate', params },
+          (ev) => (ev.type === 'dataset' ? ev.info : undefined),
+          (task) => set({ dataset: { kind: 'busy', task } }),
+        );
+        // The few-shot form follows the set: defaults bounded by its objects per class.
+        const fewshotForm =
+          r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
+        set({ dataset: r, embeddings: IDLE, fewshot: IDLE, fewshotForm });
+        if (r.kind === 'done' && r.value.objects.length > 0) {
+          void get().select(Math.min(get().selected, r.value.objects.length - 1));
+        }
+      };
+      generating = run().finally(() => {
+        generating = undefined;
+      });
+      await generating;
     },
 
     async select(index) {
@@ -385,7 +437,7 @@ export const useApp = create<AppState>((set, get) => {
       if (get().trainer.running || get().trainTask || !configOk()) return;
       if (!(await ensureDataset())) return;
       const ok = await trainerRequest({ type: 'run', config: currentConfig(get()) }, 'Starting training');
-      if (ok) set({ checkpointMessage: null });
+      if (ok) set({ checkpointMessage: null, resumeOffer: null });
     },
 
     async pause() {
@@ -453,22 +505,43 @@ export const useApp = create<AppState>((set, get) => {
       );
       if (ok) {
         set({
-          history: EMPTY_HISTORY,
+          // The checkpoint's curves (older checkpoints have none: the curves start over).
+          history: ok.history ?? EMPTY_HISTORY,
+          latest: null,
           checkpointMessage: `Loaded ${file.name} (step ${get().trainer.step}).`,
         });
       }
     },
 
     async restoreAutosave() {
+      if (get().trainer.running || get().trainTask) return;
+      // Right after a reload the sample set is still being generated: wait for it.
+      if (!(await ensureDataset())) return;
       const ok = await trainerRequest(
         { type: 'checkpoint-restore', config: currentConfig(get()) },
         'Restoring the autosave',
       );
       if (ok)
         set({
-          history: EMPTY_HISTORY,
+          history: ok.history ?? EMPTY_HISTORY,
+          latest: null,
           checkpointMessage: `Restored the autosave (step ${get().trainer.step}).`,
         });
+    },
+
+    async resume() {
+      set({ resumeOffer: null });
+      await get().restoreAutosave();
+      const t = get().trainer;
+      if (!t.exists || t.running) return;
+      const from = t.step;
+      await get().train();
+      if (get().trainer.running)
+        set({ checkpointMessage: `Resumed training from the autosave of step ${from}.` });
+    },
+
+    discardResume() {
+      set({ resumeOffer: null });
     },
 
     setProjection(p) {

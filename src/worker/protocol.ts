@@ -3,6 +3,7 @@ import type { EmbeddingView, Projection } from '../eval/embedding-view';
 import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
+import type { MetricsHistory } from '../train/metrics-history';
 import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 
 /**
@@ -137,7 +138,8 @@ export type EngineEvent =
   | { id: number; type: 'progress'; task: string; done: number; total: number }
   | { id: number; type: 'dataset'; info: DatasetInfo }
   | { id: number; type: 'object'; detail: ObjectDetail }
-  | { id: number; type: 'trainer'; state: TrainerState }
+  /** `history`: the curves a loaded checkpoint carried (checkpoint-load and -restore replies). */
+  | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }
   | { id: number; type: 'embeddings'; reply: EmbeddingsReply }
   | { id: number; type: 'fewshot'; reply: FewShotReply }
   | { id: number; type: 'classified'; reply: ClassifyReply }

@@ -9,6 +9,7 @@ import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
 import { InputError } from '../util/errors';
 import { getCheckpoint } from './checkpoint-store';
+import { DatasetSlot } from './dataset-slot';
 import { GpuQueue } from './gpu-queue';
 import { generateHostDataset, type HostDataset, objectDetail, transferableInfo } from './host-dataset';
 import type { Capabilities, EngineRequest, Post } from './protocol';
@@ -32,14 +33,25 @@ export function capabilities(): Capabilities {
 const FILE_REQUESTS = new Set<EngineRequest['type']>(['classify', 'checkpoint-load', 'checkpoint-restore']);
 
 export class Session {
-  private dataset: HostDataset | undefined;
+  /** The sample set: generations one at a time, a replaced set freed only when nothing uses it. */
+  private readonly datasets: DatasetSlot;
   private run: Run | undefined;
+  /** The run being built (Run, Step and a restore arriving together build one). */
+  private building: Promise<Run> | undefined;
+  /** The set a run is built (or being built) on: never replaced while it is in use. */
+  private claimed: HostDataset | undefined;
   private readonly gpu = new GpuQueue(() => this.run?.session.isRunning ?? false);
 
   constructor(
     private readonly ctx: GpuContext,
     private readonly post: Post,
-  ) {}
+  ) {
+    this.datasets = new DatasetSlot(() => ctx.device.queue.onSubmittedWorkDone());
+  }
+
+  private get dataset(): HostDataset | undefined {
+    return this.datasets.current;
+  }
 
   async handle(req: EngineRequest): Promise<void> {
     try {
@@ -63,6 +75,12 @@ export class Session {
   /** The trainer's state (with the autosave for `config`, default the run's) as a request's reply. */
   private async reply(id: number, config: TrainConfig | null = this.run?.config ?? null): Promise<void> {
     this.post({ id, type: 'trainer', state: await trainerState(this.run?.session, config) });
+  }
+
+  /** After a checkpoint load: the state and the curves the checkpoint carried. */
+  private async replyLoaded(id: number): Promise<void> {
+    const state = await trainerState(this.run?.session, this.run?.config ?? null);
+    this.post({ id, type: 'trainer', state, history: this.run?.session.history });
   }
 
   private async dispatch(req: EngineRequest): Promise<void> {
@@ -94,6 +112,7 @@ export class Session {
         await this.gpu.serial(async () => {
           r?.session.dispose();
           this.run = undefined;
+          this.claimed = undefined;
         });
         return this.reply(req.id);
       }
@@ -120,12 +139,12 @@ export class Session {
       }
       case 'checkpoint-load':
         await this.loadCheckpoint(req.config, req.bytes, req.id, req.name);
-        return this.reply(req.id);
+        return this.replyLoaded(req.id);
       case 'checkpoint-restore': {
         const c = await getCheckpoint(storedCheckpoints.of('autosave', req.config));
         if (!c) throw new Error(`no autosave for preset ${req.config.preset}, seed ${req.config.seed}`);
         await this.loadCheckpoint(req.config, c.bytes, req.id, 'the autosave');
-        return this.reply(req.id);
+        return this.replyLoaded(req.id);
       }
       case 'init':
       case 'selftest':
@@ -134,11 +153,14 @@ export class Session {
   }
 
   private async generate(req: ReqOf<'generate'>): Promise<void> {
-    if (this.run) throw new Error('Reset training before generating a new sample set.');
     const t0 = performance.now();
-    const ds = await generateHostDataset(this.ctx, req.params, this.progress(req.id));
-    this.dataset?.dispose();
-    this.dataset = ds;
+    const ds = await this.datasets.replace(
+      () => generateHostDataset(this.ctx, req.params, this.progress(req.id)),
+      () => {
+        // A run reads the current set's buffers: it must not be replaced (and freed) under it.
+        if (this.run || this.claimed) throw new Error('Reset training before generating a new sample set.');
+      },
+    );
     const info = transferableInfo(ds, (performance.now() - t0) / 1000);
     this.post(
       { id: req.id, type: 'dataset', info },
@@ -147,7 +169,9 @@ export class Session {
   }
 
   private async object(req: ReqOf<'object'>): Promise<void> {
-    const detail = await objectDetail(this.requireDataset(), req.index);
+    const ds = await this.readyDataset();
+    // A reader: a regeneration meanwhile frees this set only after the views are read back.
+    const detail = await this.datasets.read(ds, () => objectDetail(ds, req.index));
     this.post({ id: req.id, type: 'object', detail }, [
       detail.points.buffer,
       ...detail.views.map((v) => v.rgba.buffer),
@@ -159,6 +183,12 @@ export class Session {
     return this.dataset;
   }
 
+  /** The sample set once any generation in flight has finished (a request sent during one waits). */
+  private async readyDataset(): Promise<HostDataset> {
+    await this.datasets.ready();
+    return this.requireDataset();
+  }
+
   private requireRun(): Run {
     this.requireDataset();
     if (!this.run) throw new Error('No model yet: press Train or Step first.');
@@ -167,11 +197,27 @@ export class Session {
 
   private async ensureRun(config: TrainConfig, id: number): Promise<Run> {
     if (this.run) return this.run;
-    const ds = this.requireDataset();
-    this.progress(id)('Building the model', 0, 1);
-    this.run = await this.gpu.serial(() => startRun(this.ctx, config, ds, this.post, this.gpu));
-    this.progress(id)('Building the model', 1, 1);
-    return this.run;
+    if (this.building) return this.building;
+    const build = async () => {
+      if (this.datasets.generating) this.progress(id)('Waiting for the sample set', 0, 0);
+      const ds = await this.readyDataset();
+      this.claimed = ds;
+      this.progress(id)('Building the model', 0, 1);
+      try {
+        this.run = await this.gpu.serial(() => startRun(this.ctx, config, ds, this.post, this.gpu));
+      } catch (e) {
+        this.claimed = undefined;
+        throw e;
+      }
+      this.progress(id)('Building the model', 1, 1);
+      return this.run;
+    };
+    this.building = build();
+    try {
+      return await this.building;
+    } finally {
+      this.building = undefined;
+    }
   }
 
   private async loadCheckpoint(config: TrainConfig, bytes: Uint8Array, id: number, name: string) {

@@ -100,6 +100,8 @@ function startTraining(
       persist: async (bytes, step) => {
         try {
           await storedCheckpoints.save('autosave', config, step, bytes);
+          // The page's autosave line follows each save, not only state changes.
+          void trainerState(session, config).then((state) => post({ id: -1, type: 'trainer-state', state }));
         } catch (e) {
           const message = `autosave failed (training continues): ${(e as Error).message}`;
           post({ id: -1, type: 'fault', fault: { kind: 'error', message } });

@@ -1,6 +1,8 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
 import { generateSampleSet } from '../../data/sample-set';
+import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
+import { diagonalSummary } from '../../eval/similarity-summary';
 import { acquireNodeContext } from '../../gpu/node';
 import { getPreset, PRESET_NAMES, type PresetName } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
@@ -8,6 +10,7 @@ import { checkTrainConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
 import { trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
+import type { TrainingSession as Session } from '../../train/session';
 import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
@@ -46,6 +49,13 @@ export const pretrain = defineCommand({
     log: { type: 'string', help: 'append one JSON line of metrics per step to this file' },
     'checkpoint-every': { type: 'int', default: 0, min: 0, help: 'also write --out every this many steps' },
     every: { type: 'int', default: 1, min: 1, help: 'print a progress line every this many steps' },
+    'eval-every': {
+      type: 'int',
+      min: 0,
+      help:
+        'log the cross-modal similarity summary (sim_diag, sim_off) before training, every this many ' +
+        'steps and at the end (default: once per epoch; 0 = never)',
+    },
   },
   async run({ flags }, io) {
     if (!flags.out) throw new UsageError('--out is required (the checkpoint to write)');
@@ -115,7 +125,25 @@ export const pretrain = defineCommand({
           `${session.trainer.data.trainIndices.length} train objects, batch ${session.trainer.resolved.batch}, ` +
           `${session.trainer.stepsPerEpoch} steps per epoch, GPU buffers ${(session.trainer.gpuBytes / 2 ** 20).toFixed(1)} MiB\n`,
       );
-      await session.run(until);
+      const evalEvery = flags['eval-every'] ?? session.trainer.stepsPerEpoch;
+      const evaluate = async () => {
+        if (evalEvery === 0) return;
+        const e = await similaritySummary(session);
+        session.recordEval({ simDiag: e.sim_diag, simOff: e.sim_off }); // kept in the checkpoint's history
+        if (flags.log) appendFileSync(flags.log, `${JSON.stringify(e)}\n`);
+        io.out(
+          `eval step ${e.step}: sim_diag ${e.sim_diag.toFixed(4)}  sim_off ${e.sim_off.toFixed(4)}  ` +
+            `retrieval p→i ${e.retrieval_p2i.toFixed(3)} i→p ${e.retrieval_i2p.toFixed(3)} (${e.eval_objects} objects)\n`,
+        );
+      };
+      await evaluate();
+      while (session.step < until) {
+        const next =
+          evalEvery > 0 ? Math.min(until, (Math.floor(session.step / evalEvery) + 1) * evalEvery) : until;
+        await session.run(next);
+        if (session.step < next) break; // a fault stopped training (already reported)
+        await evaluate();
+      }
       writeFileSync(flags.out, await session.checkpoint());
       io.err(`wrote ${flags.out} at step ${session.step}\n`);
       return session.step >= until ? 0 : 1;
@@ -124,6 +152,33 @@ export const pretrain = defineCommand({
     }
   },
 });
+
+/** Objects in the similarity summary at most (an even spread over the set beyond that). */
+const EVAL_OBJECTS = 128;
+
+/**
+ * The cross-modal similarity matrix of the set's objects (eval-mode point projections against
+ * each object's first view) summarised as the mean diagonal and off-diagonal cosine: learning
+ * shows as the diagonal rising above the rest.
+ */
+async function similaritySummary(session: Session) {
+  const t = session.trainer;
+  const all = [...t.data.trainIndices, ...t.data.testIndices].sort((a, b) => a - b);
+  const n = Math.min(EVAL_OBJECTS, all.length);
+  const objects = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]!);
+  const set = await t.embed(objects);
+  const sim = cosineSimilarityMatrix(set.point, set.image, n, set.dim);
+  const { diag, off } = diagonalSummary(sim, n);
+  const r = retrievalAccuracy(sim, n);
+  return {
+    step: t.step,
+    sim_diag: diag,
+    sim_off: off,
+    retrieval_p2i: r.pointToImage,
+    retrieval_i2p: r.imageToPoint,
+    eval_objects: n,
+  };
+}
 
 function progressLine(m: StepMetrics, total: number): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'off');

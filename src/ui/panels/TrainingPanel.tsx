@@ -5,7 +5,7 @@ import { type Limit, trainLimits } from '../../train/train-config';
 import { NotAvailable, Progress } from '../components/Bits';
 import { LineChart } from '../components/LineChart';
 import { SeedField } from '../components/SeedField';
-import { formatDuration, formatLoss, formatRate } from '../format';
+import { formatClock, formatDuration, formatLoss, formatRate } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, dataFacts, useApp } from '../store';
 
@@ -28,6 +28,7 @@ export function TrainingPanel() {
   const hyper = useApp((s) => s.hyper);
   // The sample set's sizes, when the one on screen is the one Train would use.
   const facts = useApp(dataFacts);
+  const presetNote = useApp((s) => s.presetNote);
 
   const { setUrl, setHyper, train, pause, step, reset } = useApp.getState();
   const config = currentConfig({ url, hyper });
@@ -134,6 +135,11 @@ export function TrainingPanel() {
               </label>
             </div>
           </fieldset>
+          {presetNote && (
+            <p className="hint" data-testid="preset-note">
+              {presetNote}
+            </p>
+          )}
           {locked && <p className="hint">The model is built: Reset to change its configuration.</p>}
           {pending && <p className="hint">Edited values apply after Reset.</p>}
           {errors.length > 0 && (
@@ -218,12 +224,20 @@ export function TrainingPanel() {
         <div className="card chart-card">
           <h3>Loss curves</h3>
           {history.step.length > 0 ? (
-            <LineChart
-              series={series}
-              title="Training losses L_imid, L_cmid and L by step"
-              width={560}
-              height={240}
-            />
+            // The curve's extent as data attributes, for the end-to-end restore test.
+            <div
+              data-testid="loss-chart"
+              data-points={history.step.length}
+              data-first-step={history.step[0]}
+              data-last-step={history.step[history.step.length - 1]}
+            >
+              <LineChart
+                series={series}
+                title="Training losses L_imid, L_cmid and L by step"
+                width={560}
+                height={240}
+              />
+            </div>
           ) : (
             <p className="empty">
               Curves appear here once training runs. Press Train, or Step for a single step.
@@ -313,8 +327,8 @@ function CheckpointCard({ disabled }: { disabled: boolean }) {
         </label>
       </div>
       {trainer.autosave ? (
-        <p className="autosave">
-          Autosave: step {trainer.autosave.step}, {new Date(trainer.autosave.savedAt).toLocaleString()} (
+        <p className="autosave" data-testid="autosave-line" data-step={trainer.autosave.step}>
+          Autosaved at step {trainer.autosave.step}, {formatClock(trainer.autosave.savedAt)} (
           {formatBytes(trainer.autosave.bytes)}).{' '}
           <button
             type="button"

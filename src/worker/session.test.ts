@@ -1,0 +1,211 @@
+/**
+ * The worker session's ordering of dataset generation against trainer requests, with stand-in
+ * pieces (no GPU): a restore sent while the sample set is generated waits for it, and no set a
+ * trainer or a reader uses is ever destroyed.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { GpuContext } from '../gpu/context';
+import type { TrainConfig } from '../train/trainer-api';
+import type { HostDataset } from './host-dataset';
+import type { EngineEvent, SampleSetParams } from './protocol';
+
+/** Stand-ins for the GPU pieces: the sets the next generations return, and the runs built. */
+const fake = vi.hoisted(() => ({
+  sets: [] as (() => Promise<unknown>)[],
+  next: 0,
+  runs: [] as { ds: { name: string; disposed: boolean }; loaded: number }[],
+}));
+
+vi.mock('./host-dataset', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./host-dataset')>()),
+  generateHostDataset: async () => fake.sets[fake.next++]!(),
+}));
+
+vi.mock('./training-host', () => ({
+  storedCheckpoints: { of: () => 'autosave', save: async () => {} },
+  startRun: async (_ctx: unknown, config: TrainConfig, ds: FakeSet) => {
+    const run = {
+      ds,
+      loaded: 0,
+      config,
+      session: {
+        history: { step: [], imid: [], cmid: [], loss: [], stride: 1 },
+        isRunning: false,
+        step: 0,
+        run() {},
+        pause: async () => {},
+        stepOnce: async () => {},
+        dispose() {},
+      },
+      analyses: { invalidate() {} },
+    };
+    fake.runs.push(run);
+    return run;
+  },
+  loadCheckpoint: async (run: { ds: FakeSet; loaded: number }) => {
+    if (run.ds.disposed) throw new Error(`the run on ${run.ds.name} used a destroyed set`);
+    run.loaded++;
+  },
+  trainerState: async (session: unknown, config: TrainConfig | null) => ({
+    exists: !!session,
+    running: false,
+    step: 0,
+    config: session ? config : null,
+    autosave: null,
+  }),
+}));
+
+const { Session } = await import('./session');
+
+const PARAMS: SampleSetParams = { perClass: 2, views: 1, seed: 1, points: 16, imageSize: 8 };
+const CONFIG: TrainConfig = { preset: 'tiny', seed: 1 };
+
+/** A promise and its resolver, to hold a stand-in piece mid-way. */
+function gate<T = void>() {
+  let open!: (v: T) => void;
+  const p = new Promise<T>((r) => {
+    open = r;
+  });
+  return { p, open };
+}
+
+interface FakeSet extends HostDataset {
+  name: string;
+  disposed: boolean;
+}
+
+function fakeSet(name: string, views: () => Promise<void> = async () => {}): FakeSet {
+  const ds: FakeSet = {
+    name,
+    disposed: false,
+    info: {
+      summary: {
+        name,
+        classes: ['a'],
+        trainCounts: [1],
+        testCounts: [1],
+        points: 16,
+        views: 1,
+        imageSize: 8,
+      },
+      params: PARAMS,
+      objects: [
+        { id: 'a0', label: 0, split: 'train' },
+        { id: 'a1', label: 0, split: 'test' },
+      ],
+      thumbs: [],
+    },
+    points: () => new Float32Array(48),
+    views: async () => {
+      await views();
+      if (ds.disposed) throw new Error(`[Buffer "sample.views"] of ${name} used while destroyed`);
+      return [{ size: 8, rgba: new Uint8Array(256) }];
+    },
+    data: null as unknown as HostDataset['data'],
+    dispose: () => {
+      ds.disposed = true;
+    },
+  };
+  return ds;
+}
+
+function harness(sets: (() => Promise<FakeSet>)[]) {
+  const events: EngineEvent[] = [];
+  const ctx = { device: { queue: { onSubmittedWorkDone: async () => {} } } } as unknown as GpuContext;
+  const session = new Session(ctx, (ev) => events.push(ev));
+  fake.sets = sets;
+  fake.next = 0;
+  fake.runs.length = 0;
+  const reply = (id: number) => events.find((e) => e.id === id && e.type !== 'progress');
+  return { session, events, trainers: fake.runs, reply };
+}
+
+describe('worker session: dataset lifetime against trainer requests', () => {
+  it('a checkpoint restore sent while the sample set is generated waits for it', async () => {
+    const slow = gate();
+    const A = fakeSet('A');
+    const h = harness([
+      async () => {
+        await slow.p;
+        return A;
+      },
+    ]);
+    const gen = h.session.handle({ id: 1, type: 'generate', params: PARAMS });
+    const restore = h.session.handle({
+      id: 2,
+      type: 'checkpoint-load',
+      bytes: new Uint8Array(4),
+      name: 'the autosave',
+      config: CONFIG,
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.reply(2)).toBeUndefined(); // still waiting, not "No dataset yet"
+    slow.open();
+    await Promise.all([gen, restore]);
+    expect(h.reply(2)).toMatchObject({ type: 'trainer', state: { exists: true } });
+    expect(h.trainers).toHaveLength(1);
+    expect(h.trainers[0]!.ds).toBe(A);
+    expect(h.trainers[0]!.loaded).toBe(1);
+  });
+
+  it('two generations in flight run in turn; the trainer gets the last set and the first is freed', async () => {
+    const first = gate();
+    const A = fakeSet('A');
+    const B = fakeSet('B');
+    const h = harness([
+      async () => {
+        await first.p;
+        return A;
+      },
+      async () => B,
+    ]);
+    const g1 = h.session.handle({ id: 1, type: 'generate', params: PARAMS });
+    const g2 = h.session.handle({ id: 2, type: 'generate', params: PARAMS });
+    const run = h.session.handle({ id: 3, type: 'run', config: CONFIG });
+    first.open();
+    await Promise.all([g1, g2, run]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.reply(1)?.type).toBe('dataset');
+    expect(h.reply(2)?.type).toBe('dataset');
+    expect(h.reply(3)?.type).toBe('trainer');
+    expect(h.trainers.map((t) => t.ds.name)).toEqual(['B']);
+    expect(B.disposed).toBe(false);
+    expect(A.disposed).toBe(true);
+  });
+
+  it('a generation asked for once a trainer exists is refused and frees nothing the trainer reads', async () => {
+    const A = fakeSet('A');
+    const C = fakeSet('C');
+    const h = harness([async () => A, async () => C]);
+    await h.session.handle({ id: 1, type: 'generate', params: PARAMS });
+    await h.session.handle({ id: 2, type: 'step', config: CONFIG });
+    await h.session.handle({ id: 3, type: 'generate', params: PARAMS });
+    expect(h.reply(3)).toMatchObject({ type: 'error', message: expect.stringMatching(/Reset training/) });
+    expect(A.disposed).toBe(false);
+    await h.session.handle({
+      id: 4,
+      type: 'checkpoint-load',
+      bytes: new Uint8Array(4),
+      name: 'x',
+      config: CONFIG,
+    });
+    expect(h.reply(4)?.type).toBe('trainer');
+  });
+
+  it('a replaced set is destroyed only after a view readback of it has finished', async () => {
+    const reading = gate();
+    const A = fakeSet('A', () => reading.p);
+    const B = fakeSet('B');
+    const h = harness([async () => A, async () => B]);
+    await h.session.handle({ id: 1, type: 'generate', params: PARAMS });
+    const look = h.session.handle({ id: 2, type: 'object', index: 0 });
+    await new Promise((r) => setTimeout(r, 5));
+    await h.session.handle({ id: 3, type: 'generate', params: PARAMS });
+    expect(A.disposed).toBe(false); // the readback of A is still running
+    reading.open();
+    await look;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(h.reply(2)?.type).toBe('object');
+    expect(A.disposed).toBe(true);
+  });
+});
