@@ -241,7 +241,15 @@ test('similarity: the B×B matrix with its legend and retrieval accuracy', async
     timeout: 120_000,
   });
   await expect(sim.getByRole('img', { name: /^12×12 cross-modal cosine similarity/ })).toBeVisible();
+  // Stretched to the batch's range by default (the diagonal of a young model stands out); the
+  // full −1..1 scale one click away.
+  await expect(sim.getByRole('img', { name: /colour scale from [−-]?\d/ })).toBeVisible();
+  await sim.getByLabel('Stretch the colours to this batch’s range').uncheck();
   await expect(sim.getByRole('img', { name: /colour scale from −1/ })).toBeVisible();
+  const diag = Number(await sim.getByTestId('sim-diag').textContent());
+  const off = Number(await sim.getByTestId('sim-off').textContent());
+  expect(Math.abs(diag)).toBeLessThanOrEqual(1);
+  expect(Math.abs(off)).toBeLessThanOrEqual(1);
   const retrieval = sim.getByTestId('retrieval');
   await expect(retrieval).toContainText('points → images');
   await expect(retrieval.locator('dd')).toHaveText([/^\d+\.\d %$/, /^\d+\.\d %$/]);

@@ -224,12 +224,13 @@ export function TrainingPanel() {
         <div className="card chart-card">
           <h3>Loss curves</h3>
           {history.step.length > 0 ? (
-            // The curve's extent as data attributes, for the end-to-end restore test.
+            // The curve's extent and last loss as data attributes, for the restore test and the first-look measurement.
             <div
               data-testid="loss-chart"
               data-points={history.step.length}
               data-first-step={history.step[0]}
               data-last-step={history.step[history.step.length - 1]}
+              data-last-loss={history.loss[history.loss.length - 1]}
             >
               <LineChart
                 series={series}

@@ -1,0 +1,10 @@
+import { defineConfig } from '@playwright/test';
+import base from '../../playwright.config';
+
+// The first-look measurement (bench/browser/first-look.measure.ts) on the e2e tests' browser and server.
+export default defineConfig({
+  ...base,
+  testDir: '.',
+  testMatch: 'first-look.measure.ts',
+  reporter: [['list']],
+});
