@@ -7,4 +7,6 @@ export default defineConfig({
   testDir: '.',
   testMatch: 'first-look.measure.ts',
   reporter: [['list']],
+  // The page's server runs from the repository root, as for the e2e tests.
+  webServer: { ...(base.webServer as object), cwd: '../..' } as typeof base.webServer,
 });

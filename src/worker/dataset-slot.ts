@@ -7,6 +7,8 @@
  */
 import type { HostDataset } from './host-dataset';
 
+export const NO_DATASET = 'No dataset yet: generate the sample set in the Data panel first.';
+
 export class DatasetSlot {
   private set: HostDataset | undefined;
   /** Generations queued or running, in order. */
@@ -31,6 +33,13 @@ export class DatasetSlot {
   async ready(): Promise<HostDataset | undefined> {
     while (this.inFlight > 0) await this.chain.catch(() => undefined);
     return this.set;
+  }
+
+  /** The set once no generation is queued or running; says what to do when there is none. */
+  async required(): Promise<HostDataset> {
+    const ds = await this.ready();
+    if (!ds) throw new Error(NO_DATASET);
+    return ds;
   }
 
   /**

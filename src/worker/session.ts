@@ -9,17 +9,17 @@ import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
 import { InputError } from '../util/errors';
 import { getCheckpoint } from './checkpoint-store';
-import { DatasetSlot } from './dataset-slot';
+import { DatasetSlot, NO_DATASET } from './dataset-slot';
 import { GpuQueue } from './gpu-queue';
-import { generateHostDataset, type HostDataset, objectDetail, transferableInfo } from './host-dataset';
+import { generateHostDataset, objectDetail, transferableInfo } from './host-dataset';
 import type { Capabilities, EngineRequest, Post } from './protocol';
+import { RunSlot } from './run-slot';
 import {
-  storedCheckpoints,
   exportOnnx,
   loadCheckpoint,
   type Run,
   saveCheckpoint,
-  startRun,
+  storedCheckpoints,
   trainerState,
 } from './training-host';
 
@@ -35,22 +35,22 @@ const FILE_REQUESTS = new Set<EngineRequest['type']>(['classify', 'checkpoint-lo
 export class Session {
   /** The sample set: generations one at a time, a replaced set freed only when nothing uses it. */
   private readonly datasets: DatasetSlot;
-  private run: Run | undefined;
-  /** The run being built (Run, Step and a restore arriving together build one). */
-  private building: Promise<Run> | undefined;
-  /** The set a run is built (or being built) on: never replaced while it is in use. */
-  private claimed: HostDataset | undefined;
   private readonly gpu = new GpuQueue(() => this.run?.session.isRunning ?? false);
+  private readonly runs: RunSlot;
 
   constructor(
     private readonly ctx: GpuContext,
     private readonly post: Post,
   ) {
     this.datasets = new DatasetSlot(() => ctx.device.queue.onSubmittedWorkDone());
+    this.runs = new RunSlot(ctx, post, this.gpu, {
+      ready: () => this.datasets.required(),
+      waiting: () => this.datasets.generating,
+    });
   }
 
-  private get dataset(): HostDataset | undefined {
-    return this.datasets.current;
+  private get run(): Run | undefined {
+    return this.runs.current;
   }
 
   async handle(req: EngineRequest): Promise<void> {
@@ -72,15 +72,13 @@ export class Session {
       this.post({ id, type: 'progress', task, done, total });
   }
 
-  /** The trainer's state (with the autosave for `config`, default the run's) as a request's reply. */
-  private async reply(id: number, config: TrainConfig | null = this.run?.config ?? null): Promise<void> {
-    this.post({ id, type: 'trainer', state: await trainerState(this.run?.session, config) });
-  }
-
-  /** After a checkpoint load: the state and the curves the checkpoint carried. */
-  private async replyLoaded(id: number): Promise<void> {
-    const state = await trainerState(this.run?.session, this.run?.config ?? null);
-    this.post({ id, type: 'trainer', state, history: this.run?.session.history });
+  /**
+   * The trainer's state (with the autosave for `config`, default the run's) as a request's reply;
+   * after a checkpoint load also the curves the checkpoint carried.
+   */
+  private async reply(id: number, config = this.run?.config ?? null, loaded = false): Promise<void> {
+    const state = await trainerState(this.run?.session, config);
+    this.post({ id, type: 'trainer', state, ...(loaded ? { history: this.run?.session.history } : {}) });
   }
 
   private async dispatch(req: EngineRequest): Promise<void> {
@@ -106,16 +104,9 @@ export class Session {
         await this.gpu.serial(() => r.session.stepOnce());
         return this.reply(req.id);
       }
-      case 'reset': {
-        const r = this.run;
-        if (r?.session.isRunning) await r.session.pause();
-        await this.gpu.serial(async () => {
-          r?.session.dispose();
-          this.run = undefined;
-          this.claimed = undefined;
-        });
+      case 'reset':
+        await this.runs.reset();
         return this.reply(req.id);
-      }
       case 'embed': {
         const analyses = this.requireRun().analyses;
         const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));
@@ -139,12 +130,12 @@ export class Session {
       }
       case 'checkpoint-load':
         await this.loadCheckpoint(req.config, req.bytes, req.id, req.name);
-        return this.replyLoaded(req.id);
+        return this.reply(req.id, undefined, true);
       case 'checkpoint-restore': {
         const c = await getCheckpoint(storedCheckpoints.of('autosave', req.config));
         if (!c) throw new Error(`no autosave for preset ${req.config.preset}, seed ${req.config.seed}`);
         await this.loadCheckpoint(req.config, c.bytes, req.id, 'the autosave');
-        return this.replyLoaded(req.id);
+        return this.reply(req.id, undefined, true);
       }
       case 'init':
       case 'selftest':
@@ -158,7 +149,7 @@ export class Session {
       () => generateHostDataset(this.ctx, req.params, this.progress(req.id)),
       () => {
         // A run reads the current set's buffers: it must not be replaced (and freed) under it.
-        if (this.run || this.claimed) throw new Error('Reset training before generating a new sample set.');
+        if (this.runs.inUse) throw new Error('Reset training before generating a new sample set.');
       },
     );
     const info = transferableInfo(ds, (performance.now() - t0) / 1000);
@@ -169,7 +160,7 @@ export class Session {
   }
 
   private async object(req: ReqOf<'object'>): Promise<void> {
-    const ds = await this.readyDataset();
+    const ds = await this.datasets.required();
     // A reader: a regeneration meanwhile frees this set only after the views are read back.
     const detail = await this.datasets.read(ds, () => objectDetail(ds, req.index));
     this.post({ id: req.id, type: 'object', detail }, [
@@ -178,46 +169,14 @@ export class Session {
     ]);
   }
 
-  private requireDataset(): HostDataset {
-    if (!this.dataset) throw new Error('No dataset yet: generate the sample set in the Data panel first.');
-    return this.dataset;
-  }
-
-  /** The sample set once any generation in flight has finished (a request sent during one waits). */
-  private async readyDataset(): Promise<HostDataset> {
-    await this.datasets.ready();
-    return this.requireDataset();
-  }
-
   private requireRun(): Run {
-    this.requireDataset();
+    if (!this.datasets.current) throw new Error(NO_DATASET);
     if (!this.run) throw new Error('No model yet: press Train or Step first.');
     return this.run;
   }
 
-  private async ensureRun(config: TrainConfig, id: number): Promise<Run> {
-    if (this.run) return this.run;
-    if (this.building) return this.building;
-    const build = async () => {
-      if (this.datasets.generating) this.progress(id)('Waiting for the sample set', 0, 0);
-      const ds = await this.readyDataset();
-      this.claimed = ds;
-      this.progress(id)('Building the model', 0, 1);
-      try {
-        this.run = await this.gpu.serial(() => startRun(this.ctx, config, ds, this.post, this.gpu));
-      } catch (e) {
-        this.claimed = undefined;
-        throw e;
-      }
-      this.progress(id)('Building the model', 1, 1);
-      return this.run;
-    };
-    this.building = build();
-    try {
-      return await this.building;
-    } finally {
-      this.building = undefined;
-    }
+  private ensureRun(config: TrainConfig, id: number): Promise<Run> {
+    return this.runs.ensure(config, this.progress(id));
   }
 
   private async loadCheckpoint(config: TrainConfig, bytes: Uint8Array, id: number, name: string) {
@@ -227,7 +186,7 @@ export class Session {
 
   private async classify(req: ReqOf<'classify'>): Promise<void> {
     // As many points as the training clouds (1024 before a dataset exists).
-    const N = this.dataset?.info.params.points ?? 1024;
+    const N = this.datasets.current?.info.params.points ?? 1024;
     const cloud = await readUserCloud(req.name, req.bytes, N, req.upAxis);
     const prediction = this.run ? await this.run.analyses.predict(cloud.points, this.progress(req.id)) : null;
     const points = cloud.points.slice();
