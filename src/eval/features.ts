@@ -74,3 +74,10 @@ export function gatherRows(x: Float32Array | Float64Array, d: number, idx: Array
   }
   return out;
 }
+
+/** Fraction of predictions equal to the labels, in [0, 1] (0 for no rows): sklearn's score. */
+export function accuracy(pred: ArrayLike<number>, y: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
+  return y.length ? ok / y.length : 0;
+}

@@ -11,6 +11,7 @@
  * with w = Σ α_i y_i x̃_i. At the optimum primal = −dual and α_i = 2C·max(0, 1 − y_i wᵀx̃_i).
  */
 import { Rng } from '../util/random';
+import { accuracy } from './features';
 
 export interface LinearSVCOptions {
   /** Inverse regularisation strength (sklearn's default is 1; CrossPoint's SVM eval uses 0.01). */
@@ -182,10 +183,7 @@ export class LinearSVC {
 
   /** Mean accuracy in [0, 1]. */
   score(x: Features, y: Int32Array): number {
-    const p = this.predict(x, y.length);
-    let ok = 0;
-    for (let i = 0; i < y.length; i++) if (p[i] === y[i]) ok++;
-    return y.length ? ok / y.length : 0;
+    return accuracy(this.predict(x, y.length), y);
   }
 }
 

@@ -17,6 +17,7 @@
  * I_up = {α_i < C, y_i = +1} ∪ {α_i > 0, y_i = −1}, I_low = {α_i < C, y_i = −1} ∪ {α_i > 0, y_i = +1}.
  */
 import type { Features } from './linear-svc';
+import { accuracy } from './features';
 
 export interface SVCOptions {
   /** Penalty of the hinge loss (sklearn's default 1; the paper's linear evaluation 0.01). */
@@ -481,10 +482,7 @@ export class SVC {
 
   /** Mean accuracy in [0, 1]. */
   score(x: Features, y: Int32Array): number {
-    const p = this.predict(x, y.length);
-    let ok = 0;
-    for (let i = 0; i < y.length; i++) if (p[i] === y[i]) ok++;
-    return y.length ? ok / y.length : 0;
+    return accuracy(this.predict(x, y.length), y);
   }
 }
 

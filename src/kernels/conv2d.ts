@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { conv2dOutSize } from './conv2d-shape';
+import { type Conv2dRefShape, conv2dOutSize } from './conv2d-shape';
 import type { ScratchSpec } from './scratch';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
@@ -21,16 +21,7 @@ export interface Conv2dTiles {
 export const DEFAULT_CONV2D_TILES: Conv2dTiles = { wgM: 16, wgN: 16, tk: 8 };
 
 /** PyTorch Conv2d(Cin, Cout, (KH, KW), stride, padding) on NCHW input; dilation 1, groups 1. */
-export interface Conv2dShape {
-  B: number;
-  Cin: number;
-  H: number;
-  W: number;
-  Cout: number;
-  KH: number;
-  KW: number;
-  stride: number;
-  pad: number;
+export interface Conv2dShape extends Conv2dRefShape {
   /** Add bias[Cout] in the forward pass (ResNet convs have none). */
   bias?: boolean;
   tiles?: Conv2dTiles;

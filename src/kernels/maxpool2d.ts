@@ -3,20 +3,12 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { maxPool2dOutSize } from './maxpool2d-shape';
+import { type MaxPool2dRefShape, maxPool2dOutSize } from './maxpool2d-shape';
 
 const WG = 256;
 
 /** PyTorch MaxPool2d(kernel, stride, padding) on NCHW input (ceil_mode false, dilation 1). */
-export interface MaxPool2dShape {
-  B: number;
-  C: number;
-  H: number;
-  W: number;
-  kernel: number;
-  stride: number;
-  pad: number;
-}
+export type MaxPool2dShape = MaxPool2dRefShape;
 
 export interface MaxPool2dBuffers {
   x: GPUBuffer; // [B, C, H, W]
