@@ -43,6 +43,25 @@ describe('crosspoint bench', () => {
     expect(r.stderr).toContain('blocked/naive');
   }, 300_000);
 
+  it('analyses --quick times UMAP with exact neighbours against umap-js NN-descent, and PCA', () => {
+    const r = crosspoint(['bench', 'analyses', '--quick'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const cases = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as BenchCase);
+    expect(cases.map((c) => `${c.section} ${c.name}`)).toEqual(['analyses 96×256']);
+    const f = cases[0]!.figures as Record<string, number>;
+    for (const key of ['UMAP exact', 'UMAP nn-descent']) {
+      expect(f[`${key} ms`], key).toBeGreaterThan(0);
+      // The longest stretch without a pause is a part of the whole.
+      expect(f[`${key} longest block ms`], key).toBeGreaterThan(0);
+      expect(f[`${key} longest block ms`], key).toBeLessThanOrEqual(f[`${key} ms`]!);
+    }
+    expect(f['PCA ms']).toBeGreaterThan(0);
+    expect(cases[0]!.ratios['longest block nn-descent/exact']).toBeGreaterThan(0);
+  }, 120_000);
+
   it('an unknown suite exits 2 naming the suites', () => {
     const r = crosspoint(['bench', 'nope']);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import { analysesBench } from './analyses.bench';
 import { encoderBench } from './encoder.bench';
 import { COMPARE_SECTIONS, compareSuite } from './compare/index';
 import { setupNodeWebgpu } from './compare/node-setup';
@@ -14,6 +15,7 @@ export const SUITES: Record<string, BenchSuite> = {
   matmul: matmulBench,
   encoder: encoderBench,
   train: trainBench,
+  analyses: analysesBench,
   compare: compareSuite(setupNodeWebgpu),
   ...Object.fromEntries(
     Object.keys(COMPARE_SECTIONS).map((s) => [`compare-${s}`, compareSuite(setupNodeWebgpu, [s])]),

@@ -19,9 +19,11 @@ describe('umap2', () => {
     const y = await umap2(set.features, n, 9, opts);
     expect(y.length).toBe(2 * n);
     expect(y.every(Number.isFinite)).toBe(true);
-    expect(pauses).toBeGreaterThan(0);
-    expect(reports.length).toBe(pauses + 1);
-    expect(reports).toEqual([...reports].sort((a, b) => a - b));
+    // Epoch reports climb to the total in slices of 60; the neighbour search and the graph
+    // set-up pause too, so there are more pauses than epoch slices.
+    expect(reports.length).toBeGreaterThan(1);
+    expect(reports.slice(0, -1).every((r, i) => r === 60 * (i + 1))).toBe(true);
+    expect(pauses).toBeGreaterThanOrEqual(reports.length);
     // Every point's nearest neighbour in 2-D has its label.
     for (let i = 0; i < n; i++) {
       let best = -1;
