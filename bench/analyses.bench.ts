@@ -1,6 +1,7 @@
 import { pca2 } from '../src/eval/pca';
 import { umap2 } from '../src/eval/umap';
 import { Rng } from '../src/util/random';
+import { budgetFor, medianWall, type TimingBudget } from './compare/timing';
 import type { BenchSuite } from './suite';
 
 /**
@@ -17,15 +18,14 @@ export const analysesBench: BenchSuite = async (_ctx, report) => {
         [96, 512],
         [200, 256],
       ];
-  const runs = report.options.quick ? 1 : 3;
+  const budget = budgetFor(report.options.quick);
   for (const [n, d] of sizes) {
     const x = clusteredRows(n, d, 8, 7);
     const umap = (neighbours: 'exact' | 'nn-descent') =>
-      timeBlocks(runs, (pause) => umap2(x, n, d, { pause, neighbours }));
-    await umap('exact'); // warm-up (JIT) for both paths' shared code
+      timeBlocks(budget, (pause) => umap2(x, n, d, { pause, neighbours }));
     const exact = await umap('exact');
     const descent = await umap('nn-descent');
-    const pca = await timeBlocks(runs, async () => pca2(x, n, d));
+    const pca = await timeBlocks(budget, async () => pca2(x, n, d));
     report.add({
       section: 'analyses',
       name: `${n}×${d}`,
@@ -41,29 +41,27 @@ export const analysesBench: BenchSuite = async (_ctx, report) => {
   }
 };
 
-/** Median over runs of the total time and of the longest stretch between two pause() calls. */
+/**
+ * Median total time (medianWall: a warm-up run of each path first, then timed runs) and median
+ * longest stretch between two pause() calls over the same timed runs.
+ */
 async function timeBlocks(
-  runs: number,
+  budget: TimingBudget,
   work: (pause: () => Promise<void>) => Promise<unknown>,
 ): Promise<{ totalMs: number; longestMs: number }> {
-  const totals: number[] = [];
-  const longest: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const start = performance.now();
-    let last = start;
+  const longest: number[] = []; // one per run, the warm-up's first
+  const total = await medianWall(async () => {
+    let last = performance.now();
     let worst = 0;
     await work(async () => {
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
+      worst = Math.max(worst, performance.now() - last);
       await new Promise((resolve) => setTimeout(resolve, 0)); // as the worker yields
       last = performance.now();
     });
-    const end = performance.now();
-    totals.push(end - start);
-    longest.push(Math.max(worst, end - last));
-  }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-  return { totalMs: median(totals), longestMs: median(longest) };
+    longest.push(Math.max(worst, performance.now() - last));
+  }, budget);
+  const timed = longest.slice(1).sort((a, b) => a - b);
+  return { totalMs: total.ms, longestMs: timed[Math.floor(timed.length / 2)]! };
 }
 
 /** [n, d] unit rows around `classes` random centres. */
