@@ -39,6 +39,18 @@ describe('generated sample set', () => {
     expect(small.objects.filter((x) => x.split === 'test').length).toBe(13);
   });
 
+  it('testPerClass holds out that many objects of each class (a larger test split), refusing all or more', () => {
+    const set = generateSampleSet({ ...tiny, points: 16, perClass: 7, testPerClass: 4 });
+    for (const label of CATEGORIES.keys()) {
+      const objs = set.objects.filter((o) => o.label === label);
+      expect(objs.filter((o) => o.split === 'test').length).toBe(4);
+    }
+    expect(set.options.testPerClass).toBe(4);
+    expect(() => generateSampleSet({ ...tiny, perClass: 3, testPerClass: 3 })).toThrow(
+      /testPerClass must be an integer in \[0, 2\]/,
+    );
+  });
+
   it('is deterministic: same seed, same meshes, points, cameras, split; growing perClass keeps objects', () => {
     const a = generateSampleSet(tiny);
     const b = generateSampleSet(tiny);

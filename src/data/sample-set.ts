@@ -19,6 +19,8 @@ export interface SampleSetOptions {
   seed: number;
   /** Share of each class held out for test (default 0.2). */
   testFraction?: number;
+  /** Objects of each class held out for test (at most perClass − 1); overrides testFraction. */
+  testPerClass?: number;
 }
 
 export interface SampleObject {
@@ -41,8 +43,12 @@ export interface SampleObject {
   color: [number, number, number];
 }
 
+/** The options with their defaults filled in (testPerClass stays absent unless given). */
+export type ResolvedSampleOptions = Required<Omit<SampleSetOptions, 'testPerClass'>> &
+  Pick<SampleSetOptions, 'testPerClass'>;
+
 export interface SampleSet {
-  options: Required<SampleSetOptions>;
+  options: ResolvedSampleOptions;
   classes: readonly Category[];
   /** Class by class, objects in index order within a class. */
   objects: SampleObject[];
@@ -67,11 +73,19 @@ const VIEWS_STREAM = 0x7f4a7c15;
 /**
  * Objects are a pure function of (category, index, seed): growing `perClass` keeps the first
  * objects as they were. The split per class: a seeded shuffle of the indices, the first
- * round(perClass · testFraction) (at least one when perClass ≥ 2) go to test.
+ * testPerClass, else round(perClass · testFraction) (at least one when perClass ≥ 2), go to test.
  */
 export function generateSampleSet(opts: SampleSetOptions): SampleSet {
-  const options: Required<SampleSetOptions> = { testFraction: 0.2, ...opts };
+  const options: ResolvedSampleOptions = { testFraction: 0.2, ...opts };
+  const { testPerClass } = opts;
   const { perClass, points, views, seed, testFraction } = options;
+  if (
+    testPerClass !== undefined &&
+    (!Number.isInteger(testPerClass) || testPerClass < 0 || testPerClass >= perClass)
+  )
+    throw new Error(
+      `generateSampleSet: testPerClass must be an integer in [0, ${perClass - 1}] (got ${testPerClass})`,
+    );
   for (const [k, v] of Object.entries({ perClass, points, views, imageSize: options.imageSize })) {
     if (!Number.isInteger(v) || v < 1)
       throw new Error(`generateSampleSet: ${k} must be a positive integer (got ${v})`);
@@ -81,6 +95,7 @@ export function generateSampleSet(opts: SampleSetOptions): SampleSet {
     const order = new Rng(objectSeed(category, 0xffffffff, seed)).shuffle([...Array(perClass).keys()]);
     let nTest = Math.round(perClass * testFraction);
     if (perClass >= 2 && testFraction > 0) nTest = Math.max(1, Math.min(perClass - 1, nTest));
+    if (testPerClass !== undefined) nTest = testPerClass;
     const test = new Set(order.slice(0, nTest));
     for (let index = 0; index < perClass; index++) {
       const os = objectSeed(category, index, seed);

@@ -12,7 +12,8 @@
 import { InputError } from '../util/errors';
 import { Rng } from '../util/random';
 import { type ClassifierOptions, DEFAULT_SVM, fitClassifier, type SvmKind } from './classifier';
-import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler, gatherRows } from './features';
+import { accuracy, applyScaler, checkFeatureSet, type FeatureSet, fitScaler, gatherRows } from './features';
+import { type SvmHealth, svmHealth } from './svm-health';
 
 /**
  * The defaults of upstream's eval_fewshot.py (argparse defaults; its scripts/fsl_script.sh passes
@@ -82,6 +83,10 @@ export interface FewShotResult {
   excluded: ClassCount[];
   classifier: SvmKind;
   C: number;
+  /** Episodes whose SVM predicted one class for every query (their accuracy is 1/N). */
+  degenerate_episodes: number;
+  /** Episodes (SVC) whose every dual weight sat at its bound C. */
+  all_at_bound_episodes: number;
 }
 
 function indicesByLabel(labels: Int32Array): Map<number, number[]> {
@@ -186,6 +191,18 @@ export function runEpisode(
   opts: FewShotOptions,
   seed: number,
 ): number {
+  return episodeOutcome(ep, train, test, d, opts, seed).acc;
+}
+
+/** runEpisode's accuracy with the health of the episode's SVM (svm-health.ts). */
+export function episodeOutcome(
+  ep: Episode,
+  train: FeatureSet,
+  test: FeatureSet,
+  d: number,
+  opts: FewShotOptions,
+  seed: number,
+): { acc: number; health: SvmHealth } {
   const q = opts.query ?? 20;
   const src = ep.querySource === 'train' ? train : test;
   let xs = gatherRows(train.features, d, ep.support);
@@ -204,7 +221,8 @@ export function runEpisode(
     C: opts.C ?? defaultFewShotC(opts.protocol),
     seed,
   });
-  return svm.score(xq, yq);
+  const pred = svm.predict(xq, yq.length);
+  return { acc: accuracy(pred, yq), health: svmHealth(svm, pred, yq, xq) };
 }
 
 /** Runs the episodes on frozen features and reports mean, std and every episode's accuracy. */
@@ -218,7 +236,8 @@ export function fewShotEval(train: FeatureSet, test: FeatureSet | null, opts: Fe
   }
   const { episodes, excluded } = sampleEpisodes(train.labels, reference ? null : test!.labels, opts);
   const seeds = new Rng((opts.seed ?? 0) ^ 0x2545f491);
-  const accs = episodes.map((ep) => runEpisode(ep, train, test ?? train, d, opts, seeds.nextU32()));
+  const outcomes = episodes.map((ep) => episodeOutcome(ep, train, test ?? train, d, opts, seeds.nextU32()));
+  const accs = outcomes.map((o) => o.acc);
   const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
   const std = Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / accs.length);
   return {
@@ -228,5 +247,7 @@ export function fewShotEval(train: FeatureSet, test: FeatureSet | null, opts: Fe
     excluded,
     classifier: opts.classifier ?? DEFAULT_SVM,
     C: opts.C ?? defaultFewShotC(opts.protocol),
+    degenerate_episodes: outcomes.filter((o) => o.health.degenerate).length,
+    all_at_bound_episodes: outcomes.filter((o) => o.health.all_at_bound).length,
   };
 }

@@ -7,6 +7,7 @@ import { InputError } from '../util/errors';
 import { applyScaler, checkFeatureSet, type FeatureSet, fitScaler } from './features';
 import { type ClassifierOptions, fitClassifier, type SvmKind } from './classifier';
 import type { LinearKernel } from './svc';
+import { type SvmHealth, svmHealth } from './svm-health';
 
 /**
  * The reference's linear evaluation (eval_ssl.ipynb): `SVC(C=0.01, kernel='linear')` on the
@@ -42,6 +43,8 @@ export interface LinearEvalResult {
   classifier: SvmKind;
   /** False when a binary problem stopped at maxIter (sklearn would warn). */
   converged: boolean;
+  /** Whether the test predictions are degenerate (one class) and how many dual weights sit at C. */
+  health: SvmHealth;
 }
 
 export function linearEval(
@@ -94,5 +97,6 @@ export function linearEval(
     C,
     classifier: svm.kind,
     converged: svm.converged,
+    health: svmHealth(svm, pred, test.labels, xte),
   };
 }

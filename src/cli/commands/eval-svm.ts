@@ -78,6 +78,7 @@ export const evalSvm = defineCommand({
         classifier: flags.svm as SvmKind,
         svm: { maxIter: flags['max-iter'] },
       });
+      if (r.health.note) io.err(`crosspoint eval-svm: note: ${r.health.note}\n`);
       if (!r.converged) io.err(convergenceWarning('eval-svm', r.classifier, flags['max-iter']));
       const out = {
         ...r,

@@ -10,6 +10,11 @@ export const sample = defineCommand({
   flags: {
     out: { type: 'string', help: 'output folder (required)' },
     'per-class': { type: 'int', default: 20, min: 1, help: 'objects per category' },
+    'test-per-class': {
+      type: 'int',
+      min: 0,
+      help: 'objects per category in test.h5 (default: 20 % of --per-class, at least 1)',
+    },
     points: { type: 'int', default: 2048, min: 1, help: 'surface points per object' },
     views: { type: 'int', default: 24, min: 1, help: 'rendered views per object' },
     size: { type: 'int', default: 137, min: 1, help: 'view side in pixels' },
@@ -17,6 +22,11 @@ export const sample = defineCommand({
   },
   async run({ flags }, io) {
     if (!flags.out) throw new UsageError('--out is required');
+    const tpc = flags['test-per-class'];
+    if (tpc !== undefined && tpc >= flags['per-class']!)
+      throw new UsageError(
+        `--test-per-class ${tpc} leaves no train objects: give at most --per-class − 1 (${flags['per-class']! - 1})`,
+      );
     const t0 = performance.now();
     const set = generateSampleSet({
       perClass: flags['per-class']!,
@@ -24,6 +34,7 @@ export const sample = defineCommand({
       views: flags.views!,
       imageSize: flags.size!,
       seed: flags.seed!,
+      testPerClass: tpc,
     });
     const ctx = await acquireNodeContext();
     try {

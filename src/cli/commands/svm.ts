@@ -35,6 +35,7 @@ export const svm = defineCommand({
       classifier: flags.svm as SvmKind,
       svm: { maxIter: flags['max-iter'] },
     });
+    if (r.health.note) io.err(`crosspoint svm: note: ${r.health.note}\n`);
     if (!r.converged) io.err(convergenceWarning('svm', r.classifier, flags['max-iter']));
     io.out(`${JSON.stringify(r, null, 2)}\n`);
     return 0;

@@ -1,7 +1,7 @@
 import type { FewShotResult } from '../../eval/fewshot';
 import { NotAvailable, OutcomeNote } from '../components/Bits';
 import { EpisodeSpread } from '../components/EpisodeSpread';
-import { pairedDifference } from '../fewshot-compare';
+import { pairedDifference } from '../../eval/paired-difference';
 import { TARGET_QUERIES } from '../fewshot-defaults';
 import { formatAccuracy } from '../format';
 import { useApp } from '../store';
