@@ -28,7 +28,7 @@ describe('the training config check', () => {
   });
 
   it("refuses k above the kNN kernel's limit with the reason, and k above the point count", () => {
-    const [p] = validateTrainConfig({ ...tiny, k: 40 });
+    const [p] = validateTrainConfig({ ...tiny, k: KNN_MAX_K + 1 });
     expect(p).toEqual({
       field: 'k',
       message: `k must be an integer from 1 to ${KNN_MAX_K} (the kNN kernel keeps at most ${KNN_MAX_K} neighbours)`,
@@ -70,8 +70,8 @@ describe('the training config check', () => {
     expect(checkTrainConfig({ ...tiny, k: 5 }).dgcnn.k).toBe(5);
   });
 
-  it('crosspoint pretrain refuses k = 40 before building anything: exit 2, one line', () => {
-    const r = crosspoint(['pretrain', '--k', '40', '--out', '/nonexistent/x.safetensors']);
+  it('crosspoint pretrain refuses k above the maximum before building anything: exit 2, one line', () => {
+    const r = crosspoint(['pretrain', '--k', String(KNN_MAX_K + 1), '--out', '/nonexistent/x.safetensors']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       `crosspoint pretrain: k must be an integer from 1 to ${KNN_MAX_K} (the kNN kernel keeps at most ${KNN_MAX_K} neighbours)`,
