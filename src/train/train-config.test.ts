@@ -28,10 +28,10 @@ describe('the training config check', () => {
   });
 
   it("refuses k above the kNN kernel's limit with the reason, and k above the point count", () => {
-    const [p] = validateTrainConfig({ ...tiny, k: 40 });
+    const [p] = validateTrainConfig({ ...tiny, k: KNN_MAX_K + 1 });
     expect(p).toEqual({
       field: 'k',
-      message: `k = 40 is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
+      message: `k = ${KNN_MAX_K + 1} is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
     });
     expect(fields({ ...tiny, k: KNN_MAX_K })).toEqual([]);
     expect(validateTrainConfig({ ...tiny, k: 9, model: { points: 8 } }).map((x) => x.message)).toEqual([
@@ -82,11 +82,11 @@ describe('the training config check', () => {
     expect(help).toContain('first-look 0.002, tiny 0.001');
   });
 
-  it('crosspoint pretrain refuses k = 40 before building anything: exit 2, one line', () => {
-    const r = crosspoint(['pretrain', '--k', '40', '--out', '/nonexistent/x.safetensors']);
+  it('crosspoint pretrain refuses k above the maximum before building anything: exit 2, one line', () => {
+    const r = crosspoint(['pretrain', '--k', String(KNN_MAX_K + 1), '--out', '/nonexistent/x.safetensors']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `crosspoint pretrain: k = 40 is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
+      `crosspoint pretrain: k = ${KNN_MAX_K + 1} is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
     );
   });
 });

@@ -73,9 +73,9 @@ describe('train config from the form', () => {
     expect(c).toMatchObject({ preset: 'small', lr: 0.002, batch: 12, losses: { imid: true, cmid: false } });
   });
   it('names the fields that do not parse', () => {
-    // The limits come from the training config's check: k = 40 is refused here, with the reason.
-    expect(hyperErrors({ ...DEFAULT_HYPER, k: '40' })).toEqual([
-      "k = 40 is above the kNN kernel's maximum of 32 neighbours",
+    // The limits come from the training config's check: k = 80 is refused here, with the reason.
+    expect(hyperErrors({ ...DEFAULT_HYPER, k: '80' })).toEqual([
+      "k = 80 is above the kNN kernel's maximum of 64 neighbours",
     ]);
     expect(
       hyperErrors({ ...DEFAULT_HYPER, batch: '30' }, { preset: 'tiny', seed: 1 }, { trainObjects: 26 }),
