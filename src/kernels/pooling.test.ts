@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { checkGradients, checkOp, type OpSpec, sameBits } from '../../test/op-check';
 import { Rng } from '../util/random';
-import { type PoolOp, type PoolShape, planPool } from './pooling';
+import { type PoolOp, type PoolShape, planPooling } from './pooling';
 import { poolBackwardRef, poolForwardRef } from './pooling.ref';
 
 const gpu = setupGpu();
@@ -19,7 +19,7 @@ const pool: OpSpec<PoolShape, PoolOp> = {
     dout: rng.uniformArray(outLen(s)),
     dx: rng.uniformArray(s.B * s.C * s.N), // base the accumulating backward adds into
   }),
-  plan: (ctx, s, b) => planPool(ctx, s, { x: b.x!, out: b.out!, dout: b.dout, dx: b.dx }),
+  plan: (ctx, s, b) => planPooling(ctx, s, { x: b.x!, out: b.out!, dout: b.dout, dx: b.dx }),
   owned: (op, s) => (s.mode === 'mean' ? {} : { arg: { buffer: op.arg, type: 'u32', count: s.B * s.C } }),
   forward: {
     ref(s, d) {
