@@ -2,7 +2,7 @@
 // of the 13 categories, each with a mesh, surface points and normals, view cameras and a colour,
 // split 80/20 per class into train and test. Pure CPU; rendering is in sample-render.ts.
 import { Rng } from '../util/random';
-import { drawCameras, type ViewCamera } from './camera';
+import { drawCameras, type ViewCamera } from '../kernels/render-camera';
 import type { Mesh } from './mesh';
 import { samplePoints } from './sampling';
 import { CATEGORIES, type Category, generateObject, objectSeed, SYNSETS } from './shapes';

@@ -1,7 +1,7 @@
-import { drawImageAugment, type ImageAugmentParams } from '../data/image-augment-params';
-import { planImageAugment } from '../data/image-augment';
-import { planPointAugment } from '../data/point-augment';
-import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
+import { drawImageAugment, type ImageAugmentParams } from '../kernels/image_augment-params';
+import { planImageAugment } from '../kernels/image_augment';
+import { planPointAugment } from '../kernels/point_augment';
+import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../kernels/point_augment-params';
 import { BufferArena } from '../gpu/arena';
 import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
