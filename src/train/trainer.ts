@@ -235,7 +235,10 @@ export class Trainer {
     const r = this.resolved;
     const batch = this.nextBatch();
     this.prepareInputs(batch);
-    this.ops.adam.setStep(this.step + 1, r.lr);
+    this.ops.adam.setStep(
+      this.step + 1,
+      cosineLr(r.lr, Math.floor(this.step / this.stepsPerEpoch), r.epochs),
+    );
     const phases: [string, (enc: GPUCommandEncoder) => void][] = [
       ['data (gather + augment)', (enc) => this.encodeInputs(enc, batch)],
       ['point forward', (enc) => this.point.encodeForward(enc, 'train')],
@@ -510,7 +513,8 @@ async function planStep(
   };
   addSlots('point_model', point.params);
   addSlots('img_model', image.params);
-  const adam = await planAdam(ctx, slots, { lr: r.lr, weightDecay: r.weightDecay });
+  // The learning rate reaches Adam per step (setStep), from the schedule.
+  const adam = await planAdam(ctx, slots, { weightDecay: r.weightDecay });
   const flagsBytes = (slots.length + 1) * 4;
   const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
 
