@@ -1,10 +1,10 @@
 import { DataFormatError } from '../data/errors';
-import { drawCameras } from '../data/camera';
+import { drawCameras } from '../kernels/render-camera';
 import type { FileProblem, FolderIndex } from '../data/folder-index';
 import { loadFolderObject } from '../data/folder-object';
 import { type FolderSubset, pickSubset } from '../data/folder-subset';
 import type { RgbImage } from '../data/loaders/png';
-import { planViewRenderer, uploadMesh, type ViewRenderer } from '../data/render';
+import { planRender, uploadMesh, type ViewRenderer } from '../kernels/render';
 import { createBufferFrom, createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
@@ -116,7 +116,7 @@ export async function trainingDataFromFolder(
   const rng = new Rng(o.seed);
   const cameraRng = new Rng(o.seed + 1);
   try {
-    if (layout !== 'crosspoint') renderer = await planViewRenderer(ctx, { size: S, maxViews: V });
+    if (layout !== 'crosspoint') renderer = await planRender(ctx, { size: S, maxViews: V });
     const chw = new Float32Array(V * plane);
     for (const [i, obj] of picked.objects.entries()) {
       try {
