@@ -89,5 +89,5 @@ describe('crosspoint compare-init', () => {
       expect(r.stderr).toMatch(msg);
     }
     expect(crosspoint(['compare-init', '--train', 'sample']).stderr).toMatch(/missing --weights/);
-  });
+  }, 300_000);
 });

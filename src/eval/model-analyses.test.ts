@@ -67,18 +67,22 @@ function host(step = 5) {
   );
   let scheduled = 0;
   let disposed = 0;
+  const seeds: (number | undefined)[] = [];
   const h: AnalysisHost = {
     schedule: (job) => {
       scheduled++;
       return job();
     },
     model: () => trained.e,
-    createRandom: async () => Object.assign(random.e, { dispose: () => void disposed++ }),
+    createRandom: async (seed) => {
+      seeds.push(seed);
+      return Object.assign(random.e, { dispose: () => void disposed++ });
+    },
     pause: async () => {},
     objects,
     classes,
   };
-  return { h, trained, random, counts: () => ({ scheduled, disposed }) };
+  return { h, trained, random, seeds, counts: () => ({ scheduled, disposed }) };
 }
 
 describe('ModelAnalyses', () => {
@@ -113,6 +117,25 @@ describe('ModelAnalyses', () => {
     expect(counts().disposed).toBe(1);
     const before = random.calls.length;
     await a.fewShot(params, () => {});
+    expect(random.calls.length).toBe(before);
+  });
+
+  it('what pretraining buys: random inits 0 … S − 1 extracted once each, the split’s comparison with the step', async () => {
+    const { h, random, seeds, counts } = host();
+    const a = new ModelAnalyses(h);
+    const params = { seeds: 2, draws: 2, fewshot: { way: 3, shot: 2, query: 1, episodes: 2 }, seed: 0 };
+    const tasks: string[] = [];
+    const r = await a.compareInit(params, (t) => tasks.push(t));
+    expect(seeds).toEqual([0, 1]);
+    expect(counts().disposed).toBe(2);
+    expect(r).toMatchObject({ step: 5, params, n_train: 48, n_test: 12, random_seeds: [0, 1] });
+    // Clustered trained features against noise: the linear SVM on standardised features gains.
+    expect(r.linear.standardized.diff.mean).toBeGreaterThan(0.3);
+    expect(r.fewshot?.params).toEqual({ way: 3, shot: 2, query: 1, episodes: 2 });
+    expect(tasks).toContain('Features of random init 2 of 2');
+    expect(tasks).toContain('Fitting the SVMs');
+    const before = random.calls.length;
+    await a.compareInit(params, () => {});
     expect(random.calls.length).toBe(before);
   });
 

@@ -4,6 +4,7 @@
  * host's scheduler in short jobs (the worker: between two training steps), CPU work pauses
  * between slices, so training is not held up.
  */
+import { type CompareInitResult, compareInit, type FewShotWish } from './compare-init';
 import { type DatasetFeatures, datasetFeatures, embedObjects } from './dataset-features';
 import { type EmbeddingView, embeddingView, type Projection, spreadObjects } from './embedding-view';
 import type { EvalEncoder, Progress, RunJob } from './encoder-jobs';
@@ -14,15 +15,35 @@ import {
   type ObjectMeta,
   type Prediction,
   predictFromFeatures,
+  splitRows,
 } from './object-analyses';
+
+/** The page's "What pretraining buys" request: init seeds 0 … seeds − 1, label draws, episodes. */
+export interface CompareInitParams {
+  seeds: number;
+  draws: number;
+  /** Wanted episodes (lowered to what the split holds); null: no few-shot. */
+  fewshot: FewShotWish | null;
+  /** Seed of the label draws and episodes. */
+  seed: number;
+}
+
+export interface CompareInitReply extends CompareInitResult {
+  params: CompareInitParams;
+  /** The trained model's step. */
+  step: number;
+}
 
 export interface AnalysisHost {
   /** Runs a short GPU job when no training step is in flight. */
   schedule<T>(job: () => Promise<T>): Promise<T>;
   /** The trained model now (it may be replaced after a device loss). */
   model(): EvalEncoder;
-  /** A randomly initialised encoder of the same configuration (the few-shot baseline). */
-  createRandom(): Promise<EvalEncoder & { dispose(): void }>;
+  /**
+   * A randomly initialised encoder of the same configuration (the few-shot baseline): the run's
+   * own init, or that of init seed `seed`.
+   */
+  createRandom(seed?: number): Promise<EvalEncoder & { dispose(): void }>;
   /** Lets other work in between CPU slices (the worker yields to its event loop). */
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
@@ -32,6 +53,8 @@ export interface AnalysisHost {
 export class ModelAnalyses {
   private sample: DatasetFeatures | undefined;
   private random: DatasetFeatures | undefined;
+  /** Random-init features by init seed (they do not change with training). */
+  private readonly seeded = new Map<number, DatasetFeatures>();
 
   constructor(private readonly host: AnalysisHost) {}
 
@@ -73,20 +96,52 @@ export class ModelAnalyses {
 
   /** Features of a random-init encoder, computed once per run (they do not change with training). */
   private async randomFeatures(progress: Progress): Promise<DatasetFeatures> {
-    if (this.random) return this.random;
-    const fresh = await this.host.schedule(() => this.host.createRandom());
+    this.random ??= await this.freshFeatures(
+      undefined,
+      progress,
+      'Features of a randomly initialised encoder',
+    );
+    return this.random;
+  }
+
+  private async freshFeatures(seed: number | undefined, progress: Progress, task: string) {
+    const fresh = await this.host.schedule(() => this.host.createRandom(seed));
     try {
       const run: RunJob = (job) => this.host.schedule(() => job(fresh));
-      this.random = await datasetFeatures(
-        run,
-        this.host.objects.length,
-        progress,
-        'Features of a randomly initialised encoder',
-      );
+      return await datasetFeatures(run, this.host.objects.length, progress, task);
     } finally {
       fresh.dispose();
     }
-    return this.random;
+  }
+
+  /**
+   * What pretraining buys (compare-init.ts): the trained features against those of random inits
+   * 0 … seeds − 1 of the same architecture, on the set's train/test split.
+   */
+  async compareInit(params: CompareInitParams, progress: Progress): Promise<CompareInitReply> {
+    const trained = await this.sampleFeatures(progress);
+    const random = [];
+    for (let s = 0; s < params.seeds; s++) {
+      let f = this.seeded.get(s);
+      if (!f) {
+        f = await this.freshFeatures(s, progress, `Features of random init ${s + 1} of ${params.seeds}`);
+        this.seeded.set(s, f);
+      }
+      random.push({ seed: s, ...this.splits(f) });
+    }
+    const r = await compareInit(this.splits(trained), random, {
+      draws: params.draws,
+      fewshot: params.fewshot,
+      seed: params.seed,
+      pause: this.host.pause,
+      onProgress: (done, total) => progress('Fitting the SVMs', done, total),
+    });
+    return { ...r, params, step: trained.step };
+  }
+
+  private splits(f: DatasetFeatures) {
+    const objects = this.host.objects;
+    return { train: splitRows(f, objects, 'train'), test: splitRows(f, objects, 'test') };
   }
 
   async fewShot(params: FewShotParams, progress: Progress): Promise<FewShotComparison & { step: number }> {

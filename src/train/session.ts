@@ -216,10 +216,11 @@ export class TrainingSession {
 
   /**
    * A randomly initialised trainer of the same config on the same data (the few-shot baseline
-   * against the trained model); the caller disposes it.
+   * against the trained model): its init is the run's own (the run's seed) unless `seed` names
+   * another; the caller disposes it.
    */
-  freshTrainer(): Promise<Trainer> {
-    return Trainer.create(this.ctx, this.config, this.data);
+  freshTrainer(seed?: number): Promise<Trainer> {
+    return Trainer.create(this.ctx, seed === undefined ? this.config : { ...this.config, seed }, this.data);
   }
 
   dispose(): void {

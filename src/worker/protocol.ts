@@ -1,5 +1,6 @@
 import type { UpAxis } from '../data/geometry';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
+import type { CompareInitParams, CompareInitReply } from '../eval/model-analyses';
 import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
@@ -81,7 +82,7 @@ export interface EmbeddingsReply extends EmbeddingView {
   step: number;
 }
 
-export type { FewShotParams };
+export type { CompareInitParams, CompareInitReply, FewShotParams };
 
 /** Few-shot episodes of the trained and a random-init encoder (src/eval/object-analyses.ts). */
 export interface FewShotReply extends FewShotComparison {
@@ -119,6 +120,8 @@ export type EngineRequest =
   | Req<'reset'>
   | Req<'embed', { projection: Projection; limit: number }>
   | Req<'fewshot', { params: FewShotParams }>
+  /** What pretraining buys: the trained encoder against random inits (src/eval/compare-init.ts). */
+  | Req<'compare-init', { params: CompareInitParams }>
   | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
   /** The point encoder as ONNX, `batch` clouds per run (built in the worker from the GPU weights). */
   | Req<'export-onnx', { batch: number }>
@@ -142,6 +145,7 @@ export type EngineEvent =
   | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }
   | { id: number; type: 'embeddings'; reply: EmbeddingsReply }
   | { id: number; type: 'fewshot'; reply: FewShotReply }
+  | { id: number; type: 'compare-init'; reply: CompareInitReply }
   | { id: number; type: 'classified'; reply: ClassifyReply }
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
   /** An .onnx file of the point encoder at `step`, for clouds of `points` points. */

@@ -117,6 +117,10 @@ export class Session {
         const reply = await this.requireRun().analyses.fewShot(req.params, this.progress(req.id));
         return this.post({ id: req.id, type: 'fewshot', reply });
       }
+      case 'compare-init': {
+        const reply = await this.requireRun().analyses.compareInit(req.params, this.progress(req.id));
+        return this.post({ id: req.id, type: 'compare-init', reply });
+      }
       case 'classify':
         return this.classify(req);
       case 'export-onnx': {

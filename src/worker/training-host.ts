@@ -40,7 +40,7 @@ export async function startRun(
   const analyses = new ModelAnalyses({
     schedule: (job) => gpu.exclusive(job),
     model: () => session.trainer,
-    createRandom: () => session.freshTrainer(),
+    createRandom: (seed) => session.freshTrainer(seed),
     pause: () => new Promise((r) => setTimeout(r, 0)),
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,

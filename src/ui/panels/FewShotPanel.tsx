@@ -4,6 +4,7 @@ import { EpisodeSpread } from '../components/EpisodeSpread';
 import { pairedDifference } from '../../eval/paired-difference';
 import { TARGET_QUERIES } from '../fewshot-defaults';
 import { formatAccuracy } from '../format';
+import { PretrainingSection } from './PretrainingSection';
 import { useApp } from '../store';
 import type { FewShotParams } from '../../worker/protocol';
 
@@ -119,6 +120,7 @@ export function FewShotPanel() {
               )}
             </>
           )}
+          <PretrainingSection running={trainer.running} />
         </>
       )}
     </section>

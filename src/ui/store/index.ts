@@ -15,6 +15,7 @@ import { createDatasetSlice } from './dataset-slice';
 import { createEmbeddingsSlice } from './embeddings-slice';
 import { createEngineSlice } from './engine-slice';
 import { createFewshotSlice } from './fewshot-slice';
+import { createPretrainingSlice } from './pretraining-slice';
 import { createSettingsSlice } from './settings-slice';
 import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
@@ -36,6 +37,7 @@ export function createAppStore(engine?: Engine, address?: Address) {
     ...createCheckpointSlice(set, get, deps),
     ...createEmbeddingsSlice(set, get, deps),
     ...createFewshotSlice(set, get, deps),
+    ...createPretrainingSlice(set, get, deps),
     ...createClassifySlice(set, get, deps),
   }));
 }

@@ -10,6 +10,7 @@ import type { EngineClient, RequestBody } from '../../worker/client';
 import type {
   Capabilities,
   ClassifyReply,
+  CompareInitReply,
   DatasetInfo,
   EmbeddingsReply,
   EngineEvent,
@@ -166,6 +167,20 @@ export interface FewshotSlice {
   runFewshot(): Promise<void>;
 }
 
+/** The form of "What pretraining buys": random inits, label draws per budget, few-shot episodes (0: none). */
+export interface PretrainingForm {
+  seeds: number;
+  draws: number;
+  episodes: number;
+}
+
+export interface PretrainingSlice {
+  pretrainingForm: PretrainingForm;
+  pretraining: Outcome<CompareInitReply>;
+  setPretrainingForm(patch: Partial<PretrainingForm>): void;
+  runPretrainingComparison(): Promise<void>;
+}
+
 export interface ClassifySlice {
   upAxis: UpAxis;
   classify: Outcome<ClassifyReply>;
@@ -182,6 +197,7 @@ export type AppState = EngineSlice &
   CheckpointSlice &
   EmbeddingsSlice &
   FewshotSlice &
+  PretrainingSlice &
   ClassifySlice;
 
 type SetState = (partial: Partial<AppState>) => void;
