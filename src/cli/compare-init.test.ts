@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { scratchDir, smallDgcnnWeights, unitSphereInput } from '../../test/cli-fixtures';
@@ -7,7 +8,7 @@ import { linearEval } from '../eval/linear-eval';
 import { dgcnnForwardRef } from '../nn/dgcnn.ref';
 import { freshWeights } from '../nn/weights';
 
-const { save } = scratchDir('crosspoint-compare-init-');
+const { dir, save } = scratchDir('crosspoint-compare-init-');
 const { config, model, values, weights } = smallDgcnnWeights(save, 6);
 const P = 24;
 // 13 classes × 4 generated objects, 2 of each in test: 26 train, 26 test clouds.
@@ -36,7 +37,10 @@ function refSplit(vals: Map<string, Float32Array | BigInt64Array>, which: 'train
 
 describe('crosspoint compare-init', () => {
   it('trained against two random inits on the generated split: paired statistics by hand, the reference’s features', () => {
-    const r = crosspoint(['compare-init', '--weights', weights, ...SAMPLE, ...SMALL], { timeoutMs: 300_000 });
+    const cache = ['--cache', join(dir, 'cache')];
+    const r = crosspoint(['compare-init', '--weights', weights, ...SAMPLE, ...SMALL, ...cache], {
+      timeoutMs: 300_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ C: 0.01, classifier: 'svc', random_seeds: [0, 1], n_train: 26, n_test: 26 });
@@ -70,7 +74,16 @@ describe('crosspoint compare-init', () => {
     expect(out.encoder).toMatchObject({ weights, points: P });
     // stderr has the table a person reads.
     expect(r.stderr).toMatch(/linear SVM, all labels\s+raw/);
-  }, 300_000);
+    // Again with the cache: the random inits' features are read back, the numbers are the same.
+    const again = crosspoint(['compare-init', '--weights', weights, ...SAMPLE, ...SMALL, ...cache], {
+      timeoutMs: 300_000,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/random init 2\/2 \(seed 1\): features from the cache/);
+    const b = JSON.parse(again.stdout);
+    expect(b.label_efficiency).toEqual(out.label_efficiency);
+    expect(b.fewshot).toEqual(out.fewshot);
+  }, 600_000);
 
   it('bad flags exit 2 with one line', () => {
     const cases: [string[], RegExp][] = [

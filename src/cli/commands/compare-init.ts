@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SvmKind } from '../../eval/classifier';
 import {
   type CompareInitResult,
@@ -6,7 +9,9 @@ import {
   type RandomInitFeatures,
 } from '../../eval/compare-init';
 import { generateSampleSet } from '../../data/sample-set';
+import type { FeatureSet } from '../../eval/features';
 import { acquireNodeContext } from '../../gpu/node';
+import { readNpy, writeNpy } from '../../io/npy';
 import { freshWeights } from '../../nn/weights';
 import { defineCommand } from '../command';
 import { type LabelledSet, readLabelledSet } from '../dataset-input';
@@ -55,6 +60,40 @@ function sampleSplits(perClass: number, testPerClass: number | undefined, seed: 
     };
   };
   return { train: split('train'), test: split('test') };
+}
+
+/**
+ * Random-init features saved by what determines them (architecture, points, init seed, the
+ * clouds and labels), so a later run against another checkpoint encodes only the trained model.
+ */
+function featureCache(dir: string | undefined, enc: { model: unknown }, points: number, sets: LabelledSet[]) {
+  if (!dir) return null;
+  mkdirSync(dir, { recursive: true });
+  const h = createHash('sha256').update(JSON.stringify({ model: enc.model, points }));
+  for (const s of sets) {
+    h.update(new Uint8Array(s.xyz.buffer, s.xyz.byteOffset, s.xyz.byteLength));
+    h.update(new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
+  }
+  const key = h.digest('hex').slice(0, 16);
+  const file = (seed: number, split: string) => join(dir, `random-${key}-seed${seed}-${split}.npy`);
+  return {
+    get(seed: number): FeatureSet[] | null {
+      const files = sets.map((_, i) => file(seed, String(i)));
+      if (!files.every((f) => existsSync(f))) return null;
+      return files.map((f, i) => ({
+        features: readNpy(new Uint8Array(readFileSync(f))).data as Float32Array,
+        labels: sets[i]!.labels,
+      }));
+    },
+    put(seed: number, parts: FeatureSet[]): void {
+      parts.forEach((p, i) => {
+        writeFileSync(
+          file(seed, String(i)),
+          writeNpy(p.features, [sets[i]!.n, p.features.length / sets[i]!.n]),
+        );
+      });
+    },
+  };
 }
 
 /** A short table of the JSON for a person reading stderr. */
@@ -124,6 +163,10 @@ export const compareInitCommand = defineCommand({
     query: { type: 'int', default: 20, min: 1, help: 'few-shot queries per class (lowered likewise)' },
     episodes: { type: 'int', default: 10, min: 0, help: 'few-shot episodes (0: no few-shot)' },
     seed: { type: 'int', default: 0, min: 0, help: 'seed of the label draws and episodes' },
+    cache: {
+      type: 'string',
+      help: 'keep the random inits’ features in this folder and reuse them (keyed by architecture, points, seed and data)',
+    },
   },
   async run({ flags }, io) {
     required(flags, 'weights', 'train');
@@ -152,11 +195,19 @@ export const compareInitCommand = defineCommand({
       const t0 = performance.now();
       const [ttr, tte] = await encodeSets(ctx, enc, [{ set: train }, { set: test }], o, io);
       const random: RandomInitFeatures[] = [];
+      const cache = featureCache(flags.cache, enc, points, [train, test]);
       for (let seed = 0; seed < flags.seeds!; seed++) {
-        io.err(`random init ${seed + 1}/${flags.seeds} (seed ${seed})\n`);
-        const fresh = { ...enc, values: freshWeights(enc.model, seed), source: `seed ${seed}` };
-        const [rtr, rte] = await encodeSets(ctx, fresh, [{ set: train }, { set: test }], o, io);
-        random.push({ seed, train: rtr!, test: rte! });
+        const hit = cache?.get(seed);
+        io.err(
+          `random init ${seed + 1}/${flags.seeds} (seed ${seed})${hit ? ': features from the cache' : ''}\n`,
+        );
+        let parts = hit;
+        if (!parts) {
+          const fresh = { ...enc, values: freshWeights(enc.model, seed), source: `seed ${seed}` };
+          parts = await encodeSets(ctx, fresh, [{ set: train }, { set: test }], o, io);
+          cache?.put(seed, parts);
+        }
+        random.push({ seed, train: parts[0]!, test: parts[1]! });
       }
       const encodeSeconds = (performance.now() - t0) / 1000;
       let last = 0;
