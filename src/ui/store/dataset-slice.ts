@@ -93,7 +93,8 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask }
 
     async ensureDataset() {
       if (generating || get().dataset.kind === 'busy') {
-        set({ trainTask: { label: 'Waiting for the dataset', done: 0, total: 0 } });
+        const label = generating ? 'Waiting for the sample set' : 'Waiting for the folder';
+        set({ trainTask: { label, done: 0, total: 0 } });
         while (generating) await generating;
         // A folder load in flight: its reply settles `dataset`.
         while (get().dataset.kind === 'busy') await new Promise((r) => setTimeout(r, 50));
