@@ -87,6 +87,8 @@ export interface OpSpec<S, P extends PlannedOp> {
     tol?: Tol;
     /** Positions where the op has a kink (ReLU at 0, a max near a tie): no difference there. */
     skip?(input: string, data: HostBuffers, i: number): boolean;
+    /** Positions to probe besides the sampled ones (e.g. some that receive a max's gradient). */
+    alsoAt?(input: string, data: HostBuffers, s: S): number[];
   };
 }
 
@@ -287,6 +289,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       rtol,
       seed: seed + 2,
       skip: g.skip && ((i) => g.skip!(input, data, i)),
+      also: g.alsoAt?.(input, data, s),
     });
   }
   return compared;
