@@ -19,8 +19,8 @@ import { batchNormSpecs, biasSpec, type ParamSpec, weightSpec } from './param-sp
  *     [g ; c] repeated at every point, then x1, x2, x3: [B, emb + category + 3·edge, N]
  *     → conv8 →head[0] + bn8 + LReLU → dropout(p) → conv9 →head[1] + bn9 + LReLU → dropout(p)
  *     → conv10 →head[2] + bn10 + LReLU → conv11 →parts (no BN, no bias) = logits [B, parts, N].
- *   pretrain mode (the reference's `--model dgcnn_seg`, pretrain = True): no conv7…conv11;
- *     inv_head(g): Linear emb→emb (bias) → BN1d → ReLU → Linear emb→proj (bias).
+ *   pretrain mode (the reference's `--model dgcnn_seg`, pretrain = True): no conv7…conv11 (bn7…
+ *     bn10 exist, unused); inv_head(g): Linear emb→emb (bias) → BN1d → ReLU → Linear emb→proj (bias).
  *
  * Every BN is PyTorch's default (eps 1e-5, momentum 0.1). All LeakyReLU slopes are 0.2.
  */
@@ -79,7 +79,10 @@ export function partSegConcatWidth(c: PartSegConfig): number {
   return c.emb + c.category + 3 * c.edge;
 }
 
-/** Tensor names of the segmentation head (absent from a `dgcnn_seg` pretraining checkpoint). */
+/**
+ * Tensors of the segmentation model a `dgcnn_seg` pretraining checkpoint lacks: conv7…conv11's
+ * weights (bn7…bn10 are in both, see partSegParamSpecs).
+ */
 export function partSegHeadNames(c: PartSegConfig): string[] {
   const seg = partSegParamSpecs(c, 'segment').map((s) => s.name);
   const pre = new Set(partSegParamSpecs(c, 'pretrain').map((s) => s.name));
@@ -112,12 +115,15 @@ export function partSegParamSpecs(c: PartSegConfig, mode: PartSegMode = 'segment
   const e = c.edge;
   for (let i = 1; i <= 5; i++) specs.push(...batchNormSpecs(`bn${i}`, e));
   specs.push(...batchNormSpecs('bn6', c.emb));
-  if (mode === 'segment') {
-    specs.push(...batchNormSpecs('bn7', c.category));
-    specs.push(...batchNormSpecs('bn8', c.head[0]));
-    specs.push(...batchNormSpecs('bn9', c.head[1]));
-    specs.push(...batchNormSpecs('bn10', c.head[2]));
-  }
+  // bn7…bn10 are built whatever `pretrain` says (only conv7…conv11 are conditional), so a
+  // pretraining checkpoint holds them at their initial values; unused there, so not trainable.
+  const headBn = [
+    ...batchNormSpecs('bn7', c.category),
+    ...batchNormSpecs('bn8', c.head[0]),
+    ...batchNormSpecs('bn9', c.head[1]),
+    ...batchNormSpecs('bn10', c.head[2]),
+  ];
+  specs.push(...(mode === 'segment' ? headBn : headBn.map((s) => ({ ...s, trainable: false }))));
   specs.push(weightSpec('conv1.0.weight', [e, 6, 1, 1]));
   specs.push(weightSpec('conv2.0.weight', [e, e, 1, 1]));
   specs.push(weightSpec('conv3.0.weight', [e, 2 * e, 1, 1]));
