@@ -108,9 +108,15 @@ export function partSegBufferNames(prefix: string) {
     input: `${prefix}input`,
     category: `${prefix}category`,
     knn: (g: number) => `${prefix}knn.${g}`,
-    /** [B, 2C, N·k] edge tensor of graph g, and its gradient. */
+    /** [B, 2C, N·k] edge tensor of graph g. */
     edge: (g: number) => `${prefix}edge.${g}`,
-    dEdge: (g: number) => `${prefix}dEdge.${g}`,
+    /**
+     * The per-edge gradients, shared by the four blocks (their backwards run one after another):
+     * dEdge [B, 2C, N·k] and two ping-pong buffers [B, O, N·k] for the stages' dA / dZ, each sized
+     * for the largest block.
+     */
+    dEdge: `${prefix}edgeGrad.dE`,
+    edgeGrad: (i: number) => `${prefix}edgeGrad.${i}`,
     /** Max over k of block g [B, C, N] (block 0: the transform net's h; 1…3: x1…x3) and its gradient. */
     blockOut: (g: number) => `${prefix}block.${g}`,
     dBlockOut: (g: number) => `${prefix}dBlock.${g}`,
@@ -160,30 +166,36 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
   l.push(...paramBufferSpecs(partSegParamSpecs(c), prefix));
   l.add(n.input, B * 3 * N, 'activations');
   l.add(n.category, B * c.categories, 'activations');
-  const stage = (s: StageDef) => {
+  const stage = (s: StageDef, ownGrads: boolean) => {
     const sn = stageBufferNames(prefix, s);
     l.add(sn.z, B * s.Cout * s.L, 'activations');
     l.add(sn.a, B * s.Cout * s.L, 'activations');
     l.push(...kernelScratch(`${prefix}${s.bn}`, batchNormScratch({ B, C: s.Cout, L: s.L })));
-    if (bwd) {
+    if (bwd && ownGrads) {
       l.add(sn.dA, B * s.Cout * s.L, 'activation-grads');
       l.add(sn.dZ, B * s.Cout * s.L, 'activation-grads');
     }
   };
-  partSegEdgeBlocks(c, N).forEach((blk, g) => {
+  const blocks = partSegEdgeBlocks(c, N);
+  if (bwd) {
+    l.add(n.dEdge, Math.max(...blocks.map((b) => B * 2 * b.C * N * k)), 'activation-grads');
+    const widest = Math.max(...blocks.flatMap((b) => b.stages.map((s) => B * s.Cout * s.L)));
+    l.add(n.edgeGrad(0), widest, 'activation-grads');
+    l.add(n.edgeGrad(1), widest, 'activation-grads');
+  }
+  blocks.forEach((blk, g) => {
     l.add(n.knn(g), B * N * k, 'indices');
     l.push(...kernelScratch(`${prefix}knn${g}`, knnScratch({ B, N, k }, knnSplits)));
     l.add(n.edge(g), B * 2 * blk.C * N * k, 'activations');
     l.push(...kernelScratch(`${prefix}edge${g}`, edgeGatherScratch({ B, N, k }, bwd)));
-    if (bwd) l.add(n.dEdge(g), B * 2 * blk.C * N * k, 'activation-grads');
-    for (const s of blk.stages) stage(s);
+    for (const s of blk.stages) stage(s, false);
     const O = blk.stages[blk.stages.length - 1]!.Cout;
     l.add(n.blockOut(g), B * O * N, 'activations');
     l.add(n.arg(blk.maxed), B * O * N, 'indices');
     if (bwd) l.add(n.dBlockOut(g), B * O * N, 'activation-grads');
   });
   const ps = partSegPointStages(c, N);
-  for (const s of Object.values(ps)) stage(s);
+  for (const s of Object.values(ps)) stage(s, true);
   l.add(n.tPool, B * c.tnet[2], 'activations');
   l.add(n.arg('transform_net.conv3'), B * c.tnet[2], 'indices');
   l.add(n.T, B * 9, 'activations');

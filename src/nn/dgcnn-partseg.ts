@@ -118,13 +118,14 @@ async function planStage(
   x: GPUBuffer,
   dx: GPUBuffer | undefined,
   slice: { xOffset?: number; xBatchStride?: number; accumulateDx?: boolean } = {},
+  grads?: { dA: GPUBuffer; dZ: GPUBuffer },
 ): Promise<Op> {
   const { ctx, B, params, grad } = r;
   const n = stageBufferNames(r.prefix, s);
   const z = r.g(n.z);
   const a = r.g(n.a);
-  const dA = r.opt(n.dA);
-  const dZ = r.opt(n.dZ);
+  const dA = grads?.dA ?? r.opt(n.dA);
+  const dZ = grads?.dZ ?? r.opt(n.dZ);
   let conv: Conv1x1Op | LinearOp;
   if (s.L === 1) {
     conv = await planLinear(
@@ -206,18 +207,22 @@ async function planBlock(
   const gather: EdgeGatherOp = await planEdgeGather(
     ctx,
     { B, N, k: c.k, C: blk.C, accumulateDx },
-    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edge(g)), dE: r.opt(n.dEdge(g)), dx: dIn },
+    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edge(g)), dE: r.opt(n.dEdge), dx: dIn },
     r.arena,
     `${r.prefix}edge${g}`,
   );
+  // Gradients in the shared per-edge buffers: the last stage's dA is X, its dZ is Y; a first
+  // stage's dA (written by the second conv's backward once X is dead) is X again, its dZ Y.
+  const X = r.opt(n.edgeGrad(0));
+  const Y = r.opt(n.edgeGrad(1));
+  const grads = X && Y ? { dA: X, dZ: Y } : undefined;
   const stages: Op[] = [];
   let x = r.g(n.edge(g));
-  let dx = r.opt(n.dEdge(g));
+  let dx = r.opt(n.dEdge);
   for (const s of blk.stages) {
-    stages.push(await planStage(r, s, x, dx));
-    const sn = stageBufferNames(r.prefix, s);
-    x = r.g(sn.a);
-    dx = r.opt(sn.dA);
+    stages.push(await planStage(r, s, x, dx, {}, grads));
+    x = r.g(stageBufferNames(r.prefix, s).a);
+    dx = X;
   }
   const O = blk.stages[blk.stages.length - 1]!.Cout;
   const pool = await planMaxRows(
