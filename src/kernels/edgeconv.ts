@@ -1,5 +1,6 @@
 import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
 import { BufferArena } from '../gpu/arena';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
@@ -147,20 +148,6 @@ export function createEdgeConvParams(ctx: GpuContext, label: string, v: EdgeConv
     ['f32', BN_MOMENTUM],
     ['u32', 0],
   ]);
-}
-
-/** A bind group giving each listed binding of `pipeline` its buffer (the auto layout holds only the bindings an entry point uses). */
-export function bindAt(
-  ctx: GpuContext,
-  pipeline: GPUComputePipeline,
-  entries: [number, GPUBuffer][],
-  label?: string,
-): GPUBindGroup {
-  return ctx.device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
-  });
 }
 
 export function edgeconvPipeline(ctx: GpuContext, entry: string, constants: Record<string, number> = {}) {

@@ -1,11 +1,11 @@
 import naiveWgsl from '../../shaders/edgeconv_naive.wgsl?raw';
 import { BufferArena } from '../gpu/arena';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import {
-  bindAt,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,

@@ -1,5 +1,5 @@
 import { batchNormScratch } from '../kernels/batchnorm';
-import { edgeGatherScratch } from '../kernels/edge-gather';
+import { edgeGatherScratch } from '../kernels/edge_gather';
 import { knnScratch, validateK } from '../kernels/knn';
 import { type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type PartSegConfig, partSegConcatWidth, partSegParamSpecs } from './dgcnn-partseg-config';

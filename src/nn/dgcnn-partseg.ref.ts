@@ -3,7 +3,7 @@ import type { BatchNormMode } from '../kernels/batchnorm';
 import { batchNormBackwardRef, batchNormForwardRef } from '../kernels/batchnorm.ref';
 import { dropoutStream } from '../kernels/dropout';
 import { dropoutScaleRef } from '../kernels/dropout.ref';
-import { edgeGatherBackwardRef, edgeGatherRef } from '../kernels/edge-gather.ref';
+import { edgeGatherBackwardRef, edgeGatherRef } from '../kernels/edge_gather.ref';
 import { knnRef } from '../kernels/knn.ref';
 import { linearBackwardRef, linearForwardRef } from '../kernels/linear.ref';
 import { poolBackwardRef, poolForwardRef } from '../kernels/pooling.ref';

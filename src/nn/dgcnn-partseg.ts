@@ -3,11 +3,11 @@ import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import { type DropoutOp, planDropout } from '../kernels/dropout';
-import { type EdgeGatherOp, planEdgeGather } from '../kernels/edge-gather';
+import { type EdgeGatherOp, planEdgeGather } from '../kernels/edge_gather';
 import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
 import { type LinearOp, planLinear } from '../kernels/linear';
 import { type MatmulOp, planMatmul } from '../kernels/matmul';
-import { planPool } from '../kernels/pooling';
+import { planPooling } from '../kernels/pooling';
 import { allocateSpecs, type BufferSpec, paramBufferSpecs } from './buffer-plan';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import {
@@ -186,7 +186,7 @@ function planMaxRows(
   dout?: GPUBuffer,
   dx?: GPUBuffer,
 ) {
-  return planPool(r.ctx, { B: 1, C: R, N: L, mode: 'max' }, { x, out, arg, dout, dx });
+  return planPooling(r.ctx, { B: 1, C: R, N: L, mode: 'max' }, { x, out, arg, dout, dx });
 }
 
 /**
