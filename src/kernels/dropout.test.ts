@@ -1,34 +1,55 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
-import { Rng } from '../util/random';
-import { dropoutStream, planDropout } from './dropout';
+import { checkGradients, checkOp, type OpSpec, sameBits } from '../../test/op-check';
+import { type DropoutOp, dropoutStream, planDropout } from './dropout';
 import { dropoutKeeps, pcgHash } from './dropout-hash';
 import { dropoutScaleRef } from './dropout.ref';
 
 const gpu = setupGpu();
 
-async function run(n: number, p: number, seed: number, step: number, layer: number, on: boolean) {
-  const ctx = gpu();
-  const x = new Rng(n + seed).uniformArray(n, -2, 2);
-  const dy = new Rng(n + seed + 1).uniformArray(n, -1, 1);
-  const bx = createBufferFrom(ctx, x);
-  const by = createStorageBuffer(ctx, n * 4);
-  const bdy = createBufferFrom(ctx, dy);
-  const bdx = createStorageBuffer(ctx, n * 4);
-  const op = await planDropout(ctx, { n, p, seed, layer }, { x: bx, y: by, dy: bdy, dx: bdx });
-  op.setStep(step);
-  await submitAndWait(ctx, (enc) => {
-    op.encodeForward(enc, on);
-    op.encodeBackward(enc);
-  });
-  const y = await readF32(ctx, by, n);
-  const dx = await readF32(ctx, bdx, n);
-  op.destroy();
-  for (const b of [bx, by, bdy, bdx]) b.destroy();
-  return { x, dy, y, dx };
+interface Case {
+  n: number;
+  p: number;
+  seed: number;
+  step: number;
+  layer: number;
+  /** Dropout applied (training) or the identity (evaluation). */
+  on: boolean;
 }
+
+const scaleOf = (s: Case) =>
+  s.on ? dropoutScaleRef(s.n, s.p, s.seed, dropoutStream(s.step, s.layer)) : new Float64Array(s.n).fill(1);
+
+const dropout: OpSpec<Case, DropoutOp> = {
+  name: 'dropout',
+  data: (s, rng) => ({
+    x: rng.uniformArray(s.n, -2, 2), // [n]
+    y: new Float32Array(s.n),
+    dy: rng.uniformArray(s.n, -1, 1),
+    dx: new Float32Array(s.n),
+  }),
+  async plan(ctx, s, b) {
+    const op = await planDropout(ctx, s, { x: b.x!, y: b.y!, dy: b.dy, dx: b.dx });
+    op.setStep(s.step);
+    return op;
+  },
+  forward: {
+    encode: (op, enc, s) => op.encodeForward(enc, s.on),
+    ref: (s, d) => {
+      const k = scaleOf(s);
+      return { y: Float64Array.from(d.x!, (v, i) => v * k[i]!) };
+    },
+    tol: [0, 2e-7],
+  },
+  backward: {
+    ref: (s, d) => {
+      const k = scaleOf(s);
+      return { dx: Float64Array.from(d.dy!, (v, i) => v * k[i]!) };
+    },
+    tol: [0, 2e-7],
+  },
+  gradients: { cotangents: { y: 'dy' }, inputs: { x: 'dx' }, eps: 1e-3, samples: 12, tol: [1e-9, 1e-9] },
+};
 
 describe('dropout (shaders/dropout.wgsl)', () => {
   it('hashes as PCG-RXS-M-XS (known values, u32 wrap-around)', () => {
@@ -37,47 +58,31 @@ describe('dropout (shaders/dropout.wgsl)', () => {
     expect(pcgHash(0xffffffff)).toBe(pcgHash(-1));
   });
 
-  it.each([
-    [1, 0.5, 0, 3, 0],
-    [1031, 0.5, 7, 0, 1],
-    [4099, 0.2, 123456789, 12, 0],
-    [70_001, 0.5, 1, 5, 1],
-  ])(
-    'n %i, p %f, seed %i, step %i, layer %i: mask, scale and backward as the reference',
-    async (n, p, seed, step, layer) => {
-      const { x, dy, y, dx } = await run(n, p, seed, step, layer, true);
-      const scale = dropoutScaleRef(n, p, seed, dropoutStream(step, layer));
-      for (let i = 0; i < n; i++)
-        expect(y[i] === 0, `element ${i} dropped`).toBe(scale[i] === 0 || x[i] === 0);
-      expectClose(
-        y,
-        Array.from(x, (v, i) => v * scale[i]!),
-        0,
-        1e-7,
-        'forward',
-      );
-      expectClose(
-        dx,
-        Array.from(dy, (v, i) => v * scale[i]!),
-        0,
-        1e-7,
-        'backward',
-      );
-      // Finite differences of Σ y·dy (the reference's forward) at a few elements.
-      const xs = Float64Array.from(x);
-      const loss = () => xs.reduce((a, v, i) => a + v * scale[i]! * dy[i]!, 0);
-      for (const i of sampleIndices(n, 5, n)) expect(dx[i]).toBeCloseTo(centralDiff(loss, xs, i, 1e-3), 4);
-      if (n > 1000) {
-        const kept = scale.reduce((a, s) => a + (s > 0 ? 1 : 0), 0) / n;
-        expect(Math.abs(kept - (1 - p))).toBeLessThan(0.03);
-      }
-    },
-  );
+  const cases: Case[] = [
+    { n: 1, p: 0.5, seed: 0, step: 3, layer: 0, on: true },
+    { n: 1031, p: 0.5, seed: 7, step: 0, layer: 1, on: true },
+    { n: 4099, p: 0.2, seed: 123456789, step: 12, layer: 0, on: true },
+    { n: 70_001, p: 0.5, seed: 1, step: 5, layer: 1, on: true },
+    { n: 777, p: 0.5, seed: 3, step: 4, layer: 0, on: false }, // evaluation: a copy
+  ];
+  it.each(cases)('mask, scale and backward as the reference: %j', async (s) => {
+    const r = await checkOp(gpu(), dropout, s, { seed: s.n });
+    if (s.n > 1000 && s.on) {
+      const kept = (r.forward.y as Float32Array).reduce((a, v) => a + (v !== 0 ? 1 : 0), 0) / s.n;
+      expect(Math.abs(kept - (1 - s.p))).toBeLessThan(0.03);
+    }
+    if (!s.on) expect(sameBits(r.forward.y!, r.data.x!)).toBe(true);
+  });
 
-  it('is deterministic by seed; steps and layers draw different masks; off copies', async () => {
-    const a = await run(2000, 0.5, 3, 4, 0, true);
-    const b = await run(2000, 0.5, 3, 4, 0, true);
-    expect(b.y).toEqual(a.y);
+  it('the reference backward matches central differences', () => {
+    expect(checkGradients(dropout, cases[1]!, 2)).toBe(12);
+  });
+
+  it('is deterministic by seed; steps, layers and seeds draw different masks', async () => {
+    const s = cases[1]!;
+    const a = await checkOp(gpu(), dropout, s, { seed: 9 });
+    const b = await checkOp(gpu(), dropout, s, { seed: 9 });
+    expect(sameBits(a.forward.y!, b.forward.y!)).toBe(true);
     const t = Math.round(0.5 * 2 ** 24);
     const masks = [
       [3, 4, 0],
@@ -91,8 +96,5 @@ describe('dropout (shaders/dropout.wgsl)', () => {
       const same = masks[m]!.filter((v, i) => v === masks[0]![i]).length;
       expect(same, `mask ${m}`).toBeLessThan(1200);
     }
-    const off = await run(777, 0.5, 3, 4, 0, false);
-    expect(off.y).toEqual(Float32Array.from(off.x));
-    expect(off.dx).toEqual(Float32Array.from(off.dy));
   });
 });

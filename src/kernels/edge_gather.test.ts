@@ -1,82 +1,112 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { checkGradients, checkOp, type OpSpec } from '../../test/op-check';
 import { BufferArena } from '../gpu/arena';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
-import { Rng } from '../util/random';
-import { type EdgeGatherShape, planEdgeGather } from './edge_gather';
+import { createStorageBuffer } from '../gpu/buffers';
+import { type EdgeGatherOp, planEdgeGather } from './edge_gather';
 import { edgeGatherBackwardRef, edgeGatherRef } from './edge_gather.ref';
 
 const gpu = setupGpu();
 
-/** Random neighbour lists with repeats (self first, as a kNN gives, then any point, duplicates allowed). */
-function randomIdx(B: number, N: number, k: number, rng: Rng): Int32Array {
-  const idx = new Int32Array(B * N * k);
-  for (let b = 0; b < B; b++)
-    for (let i = 0; i < N; i++)
-      for (let s = 0; s < k; s++) idx[(b * N + i) * k + s] = s === 0 ? i : rng.int(N);
-  return idx;
+/** A channel slice [B, C, N] at channel c0 of a [B, Ctot, N] buffer, and the graph's shape. */
+interface Case {
+  B: number;
+  N: number;
+  k: number;
+  C: number;
+  Ctot: number;
+  c0: number;
+  accumulateDx?: boolean;
 }
 
-/** Runs forward and backward on a channel slice of a wider buffer (Ctot channels, starting at c0). */
-async function check(s: EdgeGatherShape, Ctot: number, c0: number, seed: number) {
-  const ctx = gpu();
-  const { B, N, k, C } = s;
-  const rng = new Rng(seed);
-  const wide = rng.uniformArray(B * Ctot * N, -1, 1);
-  const idx = randomIdx(B, N, k, rng);
-  const dE = rng.uniformArray(B * 2 * C * N * k, -1, 1);
-  const dxInit = rng.uniformArray(B * Ctot * N, -1, 1);
-  const shape = { ...s, offset: c0 * N, batchStride: Ctot * N };
-  const arena = new BufferArena(ctx);
-  const bx = createBufferFrom(ctx, wide);
-  const bi = createBufferFrom(ctx, idx);
-  const bE = createStorageBuffer(ctx, dE.length * 4);
-  const bdE = createBufferFrom(ctx, dE);
-  const bdx = createBufferFrom(ctx, dxInit);
-  const op = await planEdgeGather(ctx, shape, { x: bx, idx: bi, E: bE, dE: bdE, dx: bdx }, arena, 'eg');
-  await submitAndWait(ctx, (enc) => {
-    op.encodeForward(enc);
-    op.encodeBackward(enc);
-  });
-  const E = await readF32(ctx, bE, dE.length);
-  const dx = await readF32(ctx, bdx, dxInit.length);
-  op.destroy();
-  arena.destroy();
-  for (const b of [bx, bi, bE, bdE, bdx]) b.destroy();
-
-  // The slice as a dense [B, C, N] input of the reference.
-  const x = new Float64Array(B * C * N);
-  for (let b = 0; b < B; b++)
-    for (let c = 0; c < C; c++)
-      for (let n = 0; n < N; n++) x[(b * C + c) * N + n] = wide[(b * Ctot + c0 + c) * N + n]!;
-  const tag = JSON.stringify(s);
-  expectClose(E, edgeGatherRef(B, N, k, C, x, idx), 0, 1e-6, `E ${tag}`);
-  const g = edgeGatherBackwardRef(B, N, k, C, idx, dE);
-  const want = Float64Array.from(dxInit);
-  for (let b = 0; b < B; b++)
-    for (let c = 0; c < C; c++)
-      for (let n = 0; n < N; n++) {
-        const o = (b * Ctot + c0 + c) * N + n;
-        want[o] = (s.accumulateDx ? dxInit[o]! : 0) + g[(b * C + c) * N + n]!;
-      }
-  expectClose(dx, want, 1e-5, 1e-5, `dx ${tag}`);
-  // Central differences of Σ E·dE through the reference.
-  const loss = () => edgeGatherRef(B, N, k, C, x, idx).reduce((a, v, i) => a + v * dE[i]!, 0);
-  for (const i of sampleIndices(x.length, 6, seed)) {
-    expect(g[i], `fd ${i}`).toBeCloseTo(centralDiff(loss, x, i, 1e-3), 5);
-  }
+/** The slice as a dense [B, C, N] array (float64 when x is, for the differences). */
+function slice(s: Case, x: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(s.B * s.C * s.N);
+  for (let b = 0; b < s.B; b++)
+    for (let c = 0; c < s.C; c++)
+      for (let n = 0; n < s.N; n++) out[(b * s.C + c) * s.N + n] = x[(b * s.Ctot + s.c0 + c) * s.N + n]!;
+  return out;
 }
+
+const edgeGather: OpSpec<Case, EdgeGatherOp> = {
+  name: 'edge gather',
+  data(s, rng) {
+    const nk = s.N * s.k;
+    // Neighbour lists with repeats: self first, as a kNN gives, then any point.
+    const idx = new Int32Array(s.B * nk);
+    for (let b = 0; b < s.B; b++)
+      for (let i = 0; i < s.N; i++)
+        for (let q = 0; q < s.k; q++) idx[(b * s.N + i) * s.k + q] = q === 0 ? i : rng.int(s.N);
+    return {
+      x: rng.uniformArray(s.B * s.Ctot * s.N, -1, 1), // [B, Ctot, N]
+      idx, // [B, N, k]
+      E: new Float32Array(s.B * 2 * s.C * nk), // [B, 2C, N·k]
+      dE: rng.uniformArray(s.B * 2 * s.C * nk, -1, 1),
+      dx: rng.uniformArray(s.B * s.Ctot * s.N, -1, 1), // the base it adds into, or overwrites
+    };
+  },
+  async plan(ctx, s, b) {
+    const arena = new BufferArena(ctx);
+    const op = await planEdgeGather(
+      ctx,
+      {
+        B: s.B,
+        N: s.N,
+        k: s.k,
+        C: s.C,
+        offset: s.c0 * s.N,
+        batchStride: s.Ctot * s.N,
+        accumulateDx: s.accumulateDx,
+      },
+      { x: b.x!, idx: b.idx!, E: b.E!, dE: b.dE, dx: b.dx },
+      arena,
+      'eg',
+    );
+    return {
+      ...op,
+      destroy() {
+        op.destroy();
+        arena.destroy();
+      },
+    };
+  },
+  forward: {
+    ref: (s, d) => ({ E: edgeGatherRef(s.B, s.N, s.k, s.C, slice(s, d.x!), d.idx!) }),
+    tol: [1e-7, 1e-6],
+  },
+  backward: {
+    // Channels outside the slice keep their contents; inside, the gradient (+ the base when accumulating).
+    ref(s, d) {
+      const g = edgeGatherBackwardRef(s.B, s.N, s.k, s.C, d.idx!, d.dE!);
+      const dx = Float64Array.from(d.dx!);
+      for (let b = 0; b < s.B; b++)
+        for (let c = 0; c < s.C; c++)
+          for (let n = 0; n < s.N; n++) {
+            const o = (b * s.Ctot + s.c0 + c) * s.N + n;
+            dx[o] = (s.accumulateDx ? dx[o]! : 0) + g[(b * s.C + c) * s.N + n]!;
+          }
+      return { dx };
+    },
+    // A sum of about 2k + in-degree terms.
+    tol: (s) => [1e-5 * Math.sqrt(4 * s.k) + 1e-6, 1e-5],
+  },
+  gradients: { cotangents: { E: 'dE' }, inputs: { x: 'dx' }, eps: 1e-3, samples: 16, tol: [1e-6, 1e-5] },
+};
 
 describe('edge gather (shaders/edge_gather.wgsl)', () => {
-  it.each([
-    [{ B: 1, N: 1, k: 1, C: 1 }, 1, 0],
-    [{ B: 2, N: 13, k: 5, C: 3 }, 3, 0],
-    [{ B: 3, N: 37, k: 11, C: 7, accumulateDx: true }, 19, 5],
-    [{ B: 2, N: 67, k: 40, C: 2 }, 5, 3], // part segmentation's k
-    [{ B: 1, N: 300, k: 3, C: 4 }, 4, 0], // several adjacency chunks
-  ] as [EdgeGatherShape, number, number][])('%j (slice of %i channels at %i)', async (s, Ctot, c0) => {
-    await check(s, Ctot, c0, 7 + s.N + s.C);
+  const cases: Case[] = [
+    { B: 1, N: 1, k: 1, C: 1, Ctot: 1, c0: 0 },
+    { B: 2, N: 13, k: 5, C: 3, Ctot: 3, c0: 0 },
+    { B: 3, N: 37, k: 11, C: 7, Ctot: 19, c0: 5, accumulateDx: true },
+    { B: 2, N: 67, k: 40, C: 2, Ctot: 5, c0: 3 }, // part segmentation's k
+    { B: 1, N: 300, k: 3, C: 4, Ctot: 4, c0: 0 }, // several adjacency chunks
+  ];
+  it.each(cases)('forward and backward as the reference: %j', async (s) => {
+    await checkOp(gpu(), edgeGather, s, { seed: 7 + s.N });
+  });
+
+  it.each([cases[1]!, cases[2]!])('the reference backward matches central differences: %j', (s) => {
+    expect(checkGradients(edgeGather, s, 3)).toBeGreaterThan(10);
   });
 
   it('refuses k above the points and a too-small x', async () => {
