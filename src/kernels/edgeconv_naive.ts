@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
+import { planReverseAdjacency, type ReverseAdjacency } from './edgeconv-adjacency';
 import {
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
@@ -12,9 +13,7 @@ import {
   type EdgeConvShape,
   type EdgeConvSlices,
   edgeConvSlices,
-  planReverseAdjacency,
-  type ReverseAdjacency,
-} from './edgeconv';
+} from './edgeconv-shape';
 import { BN_EPS, BN_MOMENTUM, type BnMode } from './edgeconv-dims';
 import { planMatmul } from './matmul';
 
