@@ -5,7 +5,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { bindAt } from '../gpu/bind';
-import { planReverseAdjacency, type ReverseAdjacency, reverseAdjacencyScratch } from './edgeconv';
+import { planReverseAdjacency, type ReverseAdjacency, reverseAdjacencyScratch } from './edgeconv-adjacency';
 import type { ScratchSpec } from './scratch';
 
 const WG = 256;
