@@ -129,8 +129,8 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   // The tiny preset with a batch of 4 and k = 5, to keep steps short on CPU emulation.
   await training.getByLabel('Batch').fill('4');
   // A k the kNN kernel cannot run is refused in the form, with the reason, before any work.
-  await training.getByLabel('k (neighbours)').fill('40');
-  await expect(training).toContainText('k must be an integer from 1 to 32 (the kNN kernel keeps at most 32');
+  await training.getByLabel('k (neighbours)').fill('80');
+  await expect(training).toContainText("k = 80 is above the kNN kernel's maximum of 64 neighbours");
   await expect(training.getByRole('button', { name: 'Train', exact: true })).toBeDisabled();
   await training.getByLabel('k (neighbours)').fill('5');
   await page.evaluate(() => {

@@ -28,9 +28,10 @@ describe('Adam (shaders/adam.wgsl)', () => {
       m: createBufferFrom(ctx, new Float32Array(n)),
       v: createBufferFrom(ctx, new Float32Array(n)),
     }));
-    const op = await planAdam(ctx, slots, h);
+    const { lr: base, ...fixed } = h;
+    const op = await planAdam(ctx, slots, fixed);
     for (let t = 1; t <= 3; t++) {
-      const lr = cosineLr(h.lr, t - 1, 3);
+      const lr = cosineLr(base, t - 1, 3);
       for (const [i, n] of sizes.entries()) {
         const g = rng.normalArray(n);
         ctx.device.queue.writeBuffer(slots[i]!.grad, 0, g);
@@ -79,6 +80,24 @@ describe('Adam (shaders/adam.wgsl)', () => {
     expect([...(await readU32(ctx, op.flags, 4))]).toEqual([0, 0, 0, 0]);
     const after = await readF32(ctx, slots[0]!.param, 10);
     expect(after.some((x, i) => x !== before[0]![i])).toBe(true);
+    op.destroy();
+  });
+
+  it('takes its learning rate only from setStep: encoding before the first setStep is refused', async () => {
+    const ctx = gpu();
+    const n = 3;
+    const slot: AdamSlot = {
+      name: 'w',
+      n,
+      param: createBufferFrom(ctx, new Float32Array(n)),
+      grad: createBufferFrom(ctx, new Float32Array(n)),
+      m: createBufferFrom(ctx, new Float32Array(n)),
+      v: createBufferFrom(ctx, new Float32Array(n)),
+    };
+    const op = await planAdam(ctx, [slot]);
+    const enc = ctx.device.createCommandEncoder();
+    expect(() => op.encode(enc)).toThrow(/setStep\(t, lr\) before encoding/);
+    enc.finish();
     op.destroy();
   });
 });

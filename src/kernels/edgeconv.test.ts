@@ -41,6 +41,8 @@ const BIG: EdgeConvDims = { B: 2, N: 64, k: 8, C: 16, Cout: 24 };
 const CHUNKY: EdgeConvDims = { B: 3, N: 300, k: 5, C: 4, Cout: 9 };
 const TINY: EdgeConvDims = { B: 1, N: 5, k: 1, C: 1, Cout: 1 };
 const PRIME: EdgeConvDims = { B: 1, N: 37, k: 7, C: 2, Cout: 3 };
+// The kNN's largest k (part segmentation uses 40).
+const WIDE_K: EdgeConvDims = { B: 2, N: 67, k: 64, C: 3, Cout: 5 };
 
 const NEG = { negativeGamma: [1, 4, 10] };
 
@@ -93,6 +95,7 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
     ['chunky', CHUNKY, NEG],
     ['tiny k=1', TINY, {}],
     ['primes', PRIME, { negativeGamma: [2] }],
+    ['k = 64', WIDE_K, { negativeGamma: [1] }],
   ];
   for (const mode of ['train', 'eval'] as const) {
     it.each(cases)(`forward and backward match the reference (%s, ${mode})`, async (_n, d, o) => {

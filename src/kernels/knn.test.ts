@@ -3,7 +3,7 @@ import { setupGpu } from '../../test/gpu';
 import { createBufferFrom, readU32, submitAndWait } from '../gpu/buffers';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { type KnnShape, planKnn } from './knn';
+import { KNN_MAX_K, type KnnShape, planKnn } from './knn';
 import { knnInputIndex, knnRef, knnRowRef } from './knn.ref';
 
 const gpu = setupGpu();
@@ -89,7 +89,8 @@ describe('knn (shaders/knn.wgsl)', () => {
     [{ B: 1, N: 257, C: 1, k: 20 }, 50], // C = 1, N prime: many ties
     [{ B: 2, N: 97, C: 3, k: 16, splits: 3 }, 4], // merge path with a short last split
     [{ B: 3, N: 131, C: 64, k: 20 }, 3],
-    [{ B: 1, N: 101, C: 128, k: 32, splits: 4 }, 2], // C spans two channel chunks; k at the maximum
+    [{ B: 1, N: 101, C: 128, k: 64, splits: 4 }, 2], // C spans two channel chunks; k at the maximum
+    [{ B: 2, N: 70, C: 6, k: 40 }, 2], // part segmentation's k
     [{ B: 1, N: 67, C: 256, k: 20 }, 4], // widest layer
     [{ B: 2, N: 33, C: 7, k: 5, splits: 16 }, 2], // more splits than tiles: rounded down
     // A channel slice of a [B, 40, N] concatenation: offset 7·N, batchStride 40·N.
@@ -115,7 +116,7 @@ describe('knn (shaders/knn.wgsl)', () => {
   const floatCases: KnnShape[] = [
     { B: 2, N: 509, C: 3, k: 20 },
     { B: 2, N: 300, C: 64, k: 20, splits: 5 },
-    { B: 1, N: 200, C: 128, k: 32 },
+    { B: 1, N: 200, C: 128, k: 64 },
     { B: 1, N: 4096, C: 3, k: 20 }, // the largest point count
   ];
   it.each(floatCases.map((s, i) => [JSON.stringify(s), s, i] as const))(
@@ -167,13 +168,13 @@ describe('knn (shaders/knn.wgsl)', () => {
     expect(b.idx).toEqual(a.idx);
   });
 
-  it('rejects k > 32 and N > 4096 with GpuLimitError, and k > N', async () => {
+  it('rejects k > KNN_MAX_K (64) and N > 4096 with GpuLimitError, and k > N', async () => {
     const ctx = gpu();
     const x = createBufferFrom(ctx, new Float32Array(3 * 5000));
-    const idx = createBufferFrom(ctx, new Uint32Array(5000 * 33));
+    const idx = createBufferFrom(ctx, new Uint32Array(5000 * (KNN_MAX_K + 1)));
     const plan = (s: KnnShape) => planKnn(ctx, s, { x, idx });
-    await expect(plan({ B: 1, N: 100, C: 3, k: 33 })).rejects.toThrow(GpuLimitError);
-    await expect(plan({ B: 1, N: 100, C: 3, k: 33 })).rejects.toThrow(/kNN maximum k.*lower k/);
+    await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(GpuLimitError);
+    await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(/kNN maximum k.*lower k/);
     await expect(plan({ B: 1, N: 4097, C: 3, k: 20 })).rejects.toThrow(/kNN maximum points.*--points/);
     await expect(plan({ B: 1, N: 10, C: 3, k: 11 })).rejects.toThrow(
       /10 points per cloud are fewer than k = 11/,

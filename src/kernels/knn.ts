@@ -5,13 +5,10 @@ import { GpuLimitError } from '../gpu/errors';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type ScratchSpec, scratchSize } from './scratch';
-import { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
+import { KNN_MAX_K, KNN_MAX_POINTS, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
 import { SHADER_CONSTANTS } from './shader-constants';
 
-export { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK };
-
-/** Largest point count the kernel is planned and tested for. */
-export const KNN_MAX_POINTS = 4096;
+export { KNN_MAX_K, KNN_MAX_POINTS, KNN_MAX_SPLITS, kProblem, validateK };
 
 const WG = 64; // queries per workgroup
 const TILE = SHADER_CONSTANTS.KNN_TILE; // candidates per staged tile

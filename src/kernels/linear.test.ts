@@ -51,7 +51,7 @@ async function check(s: LinearShape, seed: number) {
   for (const buf of Object.values(bufs)) buf.destroy();
 }
 
-describe('linear (shaders/matmul.wgsl + shaders/reduce.wgsl)', () => {
+describe('linear (shaders/matmul.wgsl + shaders/column_sum.wgsl)', () => {
   const cases: LinearShape[] = [
     { B: 1, inFeatures: 1, outFeatures: 1, bias: true },
     { B: 3, inFeatures: 7, outFeatures: 5, bias: true },

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import knnWgsl from '../../shaders/knn.wgsl?raw';
 import { setupGpu } from '../../test/gpu';
-import { DEFAULT_K, KNN_MAX_K, kProblem, validateK } from './knn-limits';
+import { DEFAULT_K } from '../nn/dgcnn-config';
+import { KNN_MAX_K, kProblem, validateK } from './knn-limits';
 import { SHADER_CONSTANTS } from './shader-constants';
 
 const gpu = setupGpu();

@@ -89,7 +89,7 @@ async function check(c: ProjectionHeadConfig, B: number, mode: BatchNormMode, se
   for (const buf of Object.values(bufs)) buf.destroy();
 }
 
-describe('projection head (shaders/matmul.wgsl, batchnorm.wgsl, activation.wgsl, reduce.wgsl)', () => {
+describe('projection head (shaders/matmul.wgsl, batchnorm.wgsl, activation.wgsl, column_sum.wgsl)', () => {
   it('point head (biases), train mode, matches the reference', async () => {
     await check({ inFeatures: 37, hidden: 24, out: 11, bias: true }, 5, 'train', 1);
   });

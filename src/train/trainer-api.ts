@@ -30,7 +30,8 @@ export interface TrainConfig {
   model?: {
     points?: number;
     imageSize?: number;
-    dgcnn?: Partial<DgcnnConfig>;
+    /** Widths only: k has one slot, `k` above. */
+    dgcnn?: Partial<Omit<DgcnnConfig, 'k'>>;
     resnet?: Partial<ResNetConfig>;
   };
   /** Augment clouds and views (default true); off, both copies of a cloud are the same normalised cloud. */

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
-import { pointAugmentRef } from '../data/point-augment.ref';
-import { drawAugmentParams, NO_AUGMENT } from '../data/point-augment-params';
+import { pointAugmentRef } from '../kernels/point_augment.ref';
+import { drawAugmentParams, NO_AUGMENT } from '../kernels/point_augment-params';
 import { generateSampleSet } from '../data/sample-set';
 import { readF32 } from '../gpu/buffers';
 import { readSafetensors } from '../io/safetensors';
@@ -24,10 +24,11 @@ const MICRO: TrainConfig = {
   seed: 3,
   batch: 4,
   epochs: 10,
+  k: 4,
   model: {
     points: 32,
     imageSize: 8,
-    dgcnn: { k: 4, edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
+    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
     resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
   },
 };

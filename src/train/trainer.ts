@@ -1,7 +1,7 @@
-import { drawImageAugment, type ImageAugmentParams } from '../data/image-augment-params';
-import { planImageAugment } from '../data/image-augment';
-import { planPointAugment } from '../data/point-augment';
-import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../data/point-augment-params';
+import { drawImageAugment, type ImageAugmentParams } from '../kernels/image_augment-params';
+import { planImageAugment } from '../kernels/image_augment';
+import { planPointAugment } from '../kernels/point_augment';
+import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../kernels/point_augment-params';
 import { BufferArena } from '../gpu/arena';
 import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
@@ -235,7 +235,10 @@ export class Trainer {
     const r = this.resolved;
     const batch = this.nextBatch();
     this.prepareInputs(batch);
-    this.ops.adam.setStep(this.step + 1, r.lr);
+    this.ops.adam.setStep(
+      this.step + 1,
+      cosineLr(r.lr, Math.floor(this.step / this.stepsPerEpoch), r.epochs),
+    );
     const phases: [string, (enc: GPUCommandEncoder) => void][] = [
       ['data (gather + augment)', (enc) => this.encodeInputs(enc, batch)],
       ['point forward', (enc) => this.point.encodeForward(enc, 'train')],
@@ -510,7 +513,8 @@ async function planStep(
   };
   addSlots('point_model', point.params);
   addSlots('img_model', image.params);
-  const adam = await planAdam(ctx, slots, { lr: r.lr, weightDecay: r.weightDecay });
+  // The learning rate reaches Adam per step (setStep), from the schedule.
+  const adam = await planAdam(ctx, slots, { weightDecay: r.weightDecay });
   const flagsBytes = (slots.length + 1) * 4;
   const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
 

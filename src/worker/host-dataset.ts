@@ -4,7 +4,7 @@
  * thumbnail of each (first view, ≤ 64 px, read back once) and full-size views on request.
  */
 import { downsampleRgba } from '../data/geometry';
-import { readViewRgba8 } from '../data/render';
+import { readViewRgba8 } from '../kernels/render';
 import { generateSampleSet } from '../data/sample-set';
 import type { GpuContext } from '../gpu/context';
 import { type TrainingData, trainingDataFromSampleSet } from '../train/training-data';

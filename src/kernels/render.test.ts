@@ -6,11 +6,11 @@ import { setupGpu } from '../../test/gpu';
 import { createStorageBuffer, readF32 } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { Rng } from '../util/random';
-import { drawCameras, type ViewCamera } from './camera';
-import { encodeRgbaPng } from './png';
-import { chwToRgba8, planViewRenderer, readViewPng, readViewRgba8, uploadMesh, uploadPoints } from './render';
-import { samplePoints } from './sampling';
-import { CATEGORIES, generateObject } from './shapes';
+import { drawCameras, type ViewCamera } from './render-camera';
+import { encodeRgbaPng, readViewPng } from '../data/png';
+import { chwToRgba8, planRender, readViewRgba8, uploadMesh, uploadPoints } from './render';
+import { samplePoints } from '../data/sampling';
+import { CATEGORIES, generateObject } from '../data/shapes/index';
 
 const gpu = setupGpu();
 const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'renders');
@@ -43,7 +43,7 @@ async function renderMesh(
   cams: ViewCamera[],
   S: number,
 ) {
-  const r = await planViewRenderer(ctx, { size: S, maxViews: cams.length });
+  const r = await planRender(ctx, { size: S, maxViews: cams.length });
   const out = createStorageBuffer(ctx, cams.length * 3 * S * S * 4);
   const mesh = uploadMesh(ctx, generateObject(category, index, 0));
   r.render(mesh, cams, out, 0, { color: GREY });
@@ -79,7 +79,7 @@ describe('view rendering (shaders/render_mesh.wgsl, shaders/render_points.wgsl, 
     const ctx = gpu();
     // 45: rows of 180 bytes, padded to 256 by copyTextureToBuffer.
     for (const S of [1, 45]) {
-      const r = await planViewRenderer(ctx, { size: S, maxViews: 2 });
+      const r = await planRender(ctx, { size: S, maxViews: 2 });
       const out = createStorageBuffer(ctx, 3 * 3 * S * S * 4);
       const mesh = uploadMesh(ctx, generateObject('car', 1, 0));
       // Image 1 and 2 of a 3-image tensor: the offset travels in the readout uniform.
@@ -133,7 +133,7 @@ describe('view rendering (shaders/render_mesh.wgsl, shaders/render_points.wgsl, 
     const S = 64;
     const m = generateObject('sofa', 4, 0);
     const s = samplePoints(m, 2048, 1);
-    const r = await planViewRenderer(ctx, { size: S, maxViews: 1 });
+    const r = await planRender(ctx, { size: S, maxViews: 1 });
     const out = createStorageBuffer(ctx, 3 * 3 * S * S * 4);
     const meshG = uploadMesh(ctx, m);
     const withN = uploadPoints(ctx, s.points, s.normals);
@@ -164,7 +164,7 @@ describe('view rendering (shaders/render_mesh.wgsl, shaders/render_points.wgsl, 
     const ctx = gpu();
     const S = 96;
     const per = 4;
-    const r = await planViewRenderer(ctx, { size: S, maxViews: per });
+    const r = await planRender(ctx, { size: S, maxViews: per });
     const out = createStorageBuffer(ctx, per * 3 * S * S * 4);
     const tiles: Uint8Array[] = [];
     mkdirSync(OUT, { recursive: true });
@@ -188,7 +188,7 @@ describe('view rendering (shaders/render_mesh.wgsl, shaders/render_points.wgsl, 
 
   it('refuses more views than planned and an output buffer that is too small', async () => {
     const ctx = gpu();
-    const r = await planViewRenderer(ctx, { size: 8, maxViews: 1 });
+    const r = await planRender(ctx, { size: 8, maxViews: 1 });
     const small = createStorageBuffer(ctx, 3 * 8 * 8 * 4);
     const mesh = uploadMesh(ctx, generateObject('lamp', 0, 0));
     expect(() => r.render(mesh, [cam(0), cam(1)], small, 0, { color: GREY })).toThrow('planned for 1');

@@ -3,14 +3,14 @@ import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
 import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { planImageAugment } from './image-augment';
+import { planImageAugment } from './image_augment';
 import {
   drawImageAugment,
   type ImageAugmentParams,
   IMAGENET_MEAN,
   IMAGENET_STD,
-} from './image-augment-params';
-import { imageAugmentRef } from './image-augment.ref';
+} from './image_augment-params';
+import { imageAugmentRef } from './image_augment.ref';
 
 const gpu = setupGpu();
 

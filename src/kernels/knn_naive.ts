@@ -1,9 +1,9 @@
-import naiveWgsl from '../shaders/knn_naive.wgsl?raw';
-import type { GpuContext } from '../src/gpu/context';
-import { encodePass } from '../src/gpu/dispatch';
-import { checkBufferSize, checkLimit } from '../src/gpu/limits';
-import { createParams } from '../src/gpu/params';
-import { checkKnnShape, type KnnBuffers, type KnnOp, type KnnShape } from '../src/kernels/knn';
+import naiveWgsl from '../../shaders/knn_naive.wgsl?raw';
+import type { GpuContext } from '../gpu/context';
+import { encodePass } from '../gpu/dispatch';
+import { checkBufferSize, checkLimit } from '../gpu/limits';
+import { createParams } from '../gpu/params';
+import { checkKnnShape, type KnnBuffers, type KnnOp, type KnnShape } from './knn';
 
 /** Bytes of the B×N×N distance matrix the naive kNN materialises. */
 export function naiveKnnMatrixBytes(s: KnnShape): number {

@@ -6,7 +6,7 @@ import {
   IMAGENET_MEAN,
   IMAGENET_STD,
   type ImageAugmentParams,
-} from './image-augment-params';
+} from './image_augment-params';
 
 const gray = (r: number, g: number, b: number) => 0.2989 * r + 0.587 * g + 0.114 * b;
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));

@@ -1,4 +1,4 @@
-import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import columnSumWgsl from '../../shaders/column_sum.wgsl?raw';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
@@ -38,10 +38,10 @@ export async function planColumnSum(
   const chunk = columnSumChunk(s.R);
   const G = Math.ceil(s.R / chunk);
   const [partial, combine] = await Promise.all([
-    ctx.pipelines.compute(reduceWgsl, 'partial', {}, 'reduce'),
-    ctx.pipelines.compute(reduceWgsl, 'combine', {}, 'reduce'),
+    ctx.pipelines.compute(columnSumWgsl, 'partial', {}, 'column_sum'),
+    ctx.pipelines.compute(columnSumWgsl, 'combine', {}, 'column_sum'),
   ]);
-  const params = createParams(ctx, 'reduce.params', [
+  const params = createParams(ctx, 'column_sum.params', [
     ['u32', s.R],
     ['u32', s.C],
     ['u32', chunk],
@@ -49,7 +49,7 @@ export async function planColumnSum(
     ['u32', s.accumulate ? 1 : 0],
   ]);
   // part: [G, C] partial sums; a 4-byte stand-in when pass 1 writes out directly.
-  const part = createStorageBuffer(ctx, G > 1 ? G * s.C * 4 : 4, 'reduce.part');
+  const part = createStorageBuffer(ctx, G > 1 ? G * s.C * 4 : 4, 'column_sum.part');
   const bind1 = bindAt(ctx, partial, [
     [0, bufs.x],
     [1, part],
@@ -68,8 +68,8 @@ export async function planColumnSum(
   const groups2 = grid1D(ctx, Math.ceil(s.C / 64));
   return {
     encode(enc) {
-      encodePass(enc, partial, bind1, groups1, 'reduce.partial');
-      if (bind2) encodePass(enc, combine, bind2, groups2, 'reduce.combine');
+      encodePass(enc, partial, bind1, groups1, 'column_sum.partial');
+      if (bind2) encodePass(enc, combine, bind2, groups2, 'column_sum.combine');
     },
     destroy() {
       params.buffer.destroy();

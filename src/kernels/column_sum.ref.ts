@@ -1,4 +1,4 @@
-/** Reference for shaders/reduce.wgsl: column sums of x [R, C] in float64 (added to `out` when given). */
+/** Reference for shaders/column_sum.wgsl: column sums of x [R, C] in float64 (added to `out` when given). */
 export function columnSumRef(
   x: ArrayLike<number>,
   R: number,

@@ -3,8 +3,8 @@ import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
 import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { columnSumChunk, planColumnSum } from './reduce';
-import { columnSumRef } from './reduce.ref';
+import { columnSumChunk, planColumnSum } from './column_sum';
+import { columnSumRef } from './column_sum.ref';
 
 const gpu = setupGpu();
 
@@ -24,7 +24,7 @@ async function run(R: number, C: number, accumulate: boolean, seed: number) {
   return { got, want: columnSumRef(x, R, C, accumulate ? out0 : undefined) };
 }
 
-describe('column sum (shaders/reduce.wgsl)', () => {
+describe('column sum (shaders/column_sum.wgsl)', () => {
   // One chunk (R ≤ 64) writes directly; R = 1000 and 20011 take the two-pass path (16 and 79 chunks).
   it.each([
     [1, 1, false],

@@ -13,7 +13,7 @@ import {
   IMAGENET_STD,
   type ImageAugmentParams,
   packImageAugment,
-} from './image-augment-params';
+} from './image_augment-params';
 
 const WG = 256;
 

@@ -4,15 +4,15 @@ import { expectClose } from '../../test/numeric';
 import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { planPointAugment } from './point-augment';
+import { planPointAugment } from './point_augment';
 import {
   type AugmentDraw,
   CROSSPOINT_AUGMENT,
   drawAugmentParams,
   NO_AUGMENT,
   type PointAugmentOptions,
-} from './point-augment-params';
-import { pointAugmentRef } from './point-augment.ref';
+} from './point_augment-params';
+import { pointAugmentRef } from './point_augment.ref';
 
 const gpu = setupGpu();
 

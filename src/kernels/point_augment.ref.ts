@@ -5,7 +5,7 @@ import {
   pointKey,
   pointRand,
   unitFloat,
-} from './point-augment-params';
+} from './point_augment-params';
 
 /**
  * Reference for shaders/point_augment.wgsl in float64: points [B, N, 3] → [B, 3, N], from the same

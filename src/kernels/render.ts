@@ -8,9 +8,7 @@ import readoutWgsl from '../../shaders/render_readout.wgsl?raw';
 import { readF32 } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
-import { cameraEye, lightDirection, type ViewCamera, viewProjection } from './camera';
-import type { Mesh } from './mesh';
-import { encodeRgbaPng } from './png';
+import { cameraEye, lightDirection, type ViewCamera, viewProjection } from './render-camera';
 
 export const COLOR_FORMAT: GPUTextureFormat = 'rgba8unorm';
 const DEPTH_FORMAT: GPUTextureFormat = 'depth24plus';
@@ -57,7 +55,15 @@ function vertexBuffer(ctx: GpuContext, data: Float32Array | Uint32Array, usage: 
   return buf;
 }
 
-export function uploadMesh(ctx: GpuContext, mesh: Mesh): GpuMesh {
+/** A triangle mesh as the renderer takes it (src/data/mesh.ts's Mesh). */
+export interface MeshArrays {
+  /** [V * 3] xyz per vertex */
+  positions: Float32Array;
+  /** [F * 3] vertex indices per triangle */
+  indices: Uint32Array;
+}
+
+export function uploadMesh(ctx: GpuContext, mesh: MeshArrays): GpuMesh {
   const positions = vertexBuffer(ctx, mesh.positions, GPUBufferUsage.VERTEX, 'mesh.positions');
   const indices = vertexBuffer(ctx, mesh.indices, GPUBufferUsage.INDEX, 'mesh.indices');
   return {
@@ -172,7 +178,7 @@ function buildRenderPipelines(ctx: GpuContext) {
 }
 
 /** Textures, pipelines and uniform slots for views of S×S, up to `maxViews` per render() call. */
-export async function planViewRenderer(
+export async function planRender(
   ctx: GpuContext,
   opts: { size: number; maxViews: number },
 ): Promise<ViewRenderer> {
@@ -350,9 +356,4 @@ export function chwToRgba8(chw: Float32Array, size: number): Uint8Array {
 export async function readViewRgba8(ctx: GpuContext, images: GPUBuffer, image: number, size: number) {
   const plane = 3 * size * size;
   return chwToRgba8(await readF32(ctx, images, plane, image * plane), size);
-}
-
-/** Read view `image` of an image tensor back and encode it as a PNG file. */
-export async function readViewPng(ctx: GpuContext, images: GPUBuffer, image: number, size: number) {
-  return encodeRgbaPng(await readViewRgba8(ctx, images, image, size), size, size);
 }

@@ -11,7 +11,7 @@ import {
   drawAugmentParams,
   type PointAugmentOptions,
   packCloudParams,
-} from './point-augment-params';
+} from './point_augment-params';
 
 const WG = 256;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { setupGpu } from '../test/gpu';
-import { createBufferFrom, readU32, submitAndWait } from '../src/gpu/buffers';
-import type { KnnShape } from '../src/kernels/knn';
-import { knnRef } from '../src/kernels/knn.ref';
-import { Rng } from '../src/util/random';
+import { setupGpu } from '../../test/gpu';
+import { createBufferFrom, readU32, submitAndWait } from '../gpu/buffers';
+import type { KnnShape } from './knn';
+import { knnRef } from './knn.ref';
+import { Rng } from '../util/random';
 import { planKnnNaive } from './knn_naive';
 
 const gpu = setupGpu();
