@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
+import { readFolderIndex } from '../../data/folder-files.node';
 import { readUserClouds } from '../../data/loaders/read-shape';
 import { generateSampleSet } from '../../data/sample-set';
 import { ModelAnalyses } from '../../eval/model-analyses';
@@ -104,7 +104,7 @@ export const classify = defineCommand({
               });
               return trainingDataFromSampleSet(ctx, set);
             }
-            const index = await readShapeNetFolder(setDir);
+            const index = await readFolderIndex(setDir);
             return trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: PAGE_SAMPLE.views,
