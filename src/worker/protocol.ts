@@ -1,7 +1,8 @@
 import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
-import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
+import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
+import type { Prediction } from '../eval/set-classifier';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { MetricsHistory } from '../train/metrics-history';
