@@ -53,6 +53,11 @@ export interface OpSpec<S, P extends PlannedOp> {
   forward: {
     /** Records the forward passes (default: `op.encodeForward(enc)`). */
     encode?(op: P, enc: GPUCommandEncoder, s: S): void;
+    /**
+     * Instead of `encode`, for an op that runs in several submits with host writes between them
+     * (an optimizer's steps): runs them and waits.
+     */
+    run?(op: P, ctx: GpuContext, bufs: Record<string, GPUBuffer>, data: HostBuffers, s: S): Promise<void>;
     /** Reference forward: the expected contents of the forward's output buffers. */
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
@@ -68,10 +73,16 @@ export interface OpSpec<S, P extends PlannedOp> {
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
   };
-  /** Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients). */
+  /**
+   * Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients), or
+   * with `forward.ref` itself for a loss whose one step writes the loss and its gradient.
+   */
   gradients?: {
-    /** Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`. */
-    cotangents: Record<string, string>;
+    /**
+     * Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`; a number is
+     * that cotangent for every element (1 for a loss buffer: L is the loss itself).
+     */
+    cotangents: Record<string, string | number>;
     /** Input → the buffer receiving its gradient, e.g. `{ x: 'dx', w: 'dw' }`. */
     inputs: Record<string, string>;
     /** Step of the central difference (default 1e-4; the reference runs in float64). */
@@ -82,6 +93,8 @@ export interface OpSpec<S, P extends PlannedOp> {
     tol?: Tol;
     /** Positions where the op has a kink (ReLU at 0, a max near a tie): no difference there. */
     skip?(input: string, data: HostBuffers, i: number): boolean;
+    /** Positions to probe besides the sampled ones (e.g. some that receive a max's gradient). */
+    alsoAt?(input: string, data: HostBuffers, s: S): number[];
   };
 }
 
@@ -155,39 +168,64 @@ export async function checkOp<S, P extends PlannedOp>(
 ): Promise<OpRun> {
   const c = opts.ctx ?? ctx;
   const data = opts.data ?? spec.data(s, new Rng(opts.seed ?? 1));
-  const bufs: Record<string, GPUBuffer> = {};
-  for (const [name, arr] of Object.entries(data))
-    bufs[name] = createBufferFrom(c, arr, `${spec.name}.${name}`);
-  let op: P | undefined;
-  try {
-    op = await spec.plan(c, s, bufs);
-    const planned = op;
-    const label = `${spec.name} ${JSON.stringify(s)}`;
-    await submitAndWait(c, (enc) => {
-      if (spec.forward.encode) spec.forward.encode(planned, enc, s);
-      else (planned as unknown as { encodeForward(e: GPUCommandEncoder): void }).encodeForward(enc);
-    });
-    const wantFwd = spec.forward.ref(s, data);
-    const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
-    for (const [name, want] of Object.entries(wantFwd)) {
-      if (want) compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
-    }
-    const backward: Record<string, HostArray> = {};
-    if (spec.backward) {
-      const bwd = spec.backward;
-      await submitAndWait(c, (enc) => {
-        if (bwd.encode) bwd.encode(planned, enc, s);
-        else (planned as unknown as { encodeBackward(e: GPUCommandEncoder): void }).encodeBackward(enc);
-      });
-      const want = bwd.ref(s, data);
-      Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
-      for (const [name, w] of Object.entries(want)) {
-        if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+  return withBuffers(c, data, async (bufs) => {
+    let op: P | undefined;
+    try {
+      op = await spec.plan(c, s, bufs);
+      const planned = op;
+      const label = `${spec.name} ${JSON.stringify(s)}`;
+      if (spec.forward.run) await spec.forward.run(planned, c, bufs, data, s);
+      else
+        await submitAndWait(c, (enc) => {
+          if (spec.forward.encode) spec.forward.encode(planned, enc, s);
+          else (planned as unknown as { encodeForward(e: GPUCommandEncoder): void }).encodeForward(enc);
+        });
+      const wantFwd = spec.forward.ref(s, data);
+      const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
+      for (const [name, want] of Object.entries(wantFwd)) {
+        if (want)
+          compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
       }
+      const backward: Record<string, HostArray> = {};
+      if (spec.backward) {
+        const bwd = spec.backward;
+        await submitAndWait(c, (enc) => {
+          if (bwd.encode) bwd.encode(planned, enc, s);
+          else (planned as unknown as { encodeBackward(e: GPUCommandEncoder): void }).encodeBackward(enc);
+        });
+        const want = bwd.ref(s, data);
+        Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
+        for (const [name, w] of Object.entries(want)) {
+          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+        }
+      }
+      return { data, forward, backward };
+    } finally {
+      op?.destroy();
     }
-    return { data, forward, backward };
+  });
+}
+
+/**
+ * GPU buffers made from host arrays (same names), handed to `use`, and destroyed afterwards even
+ * when `use` throws: for the checks that are not a forward/backward comparison (limits, error
+ * flags, refusals). `read(name)` reads one back with its host array's type.
+ */
+export async function withBuffers<T>(
+  ctx: GpuContext,
+  data: HostBuffers,
+  use: (bufs: Record<string, GPUBuffer>, read: (name: string) => Promise<HostArray>) => Promise<T>,
+): Promise<T> {
+  const bufs: Record<string, GPUBuffer> = {};
+  try {
+    for (const [name, arr] of Object.entries(data)) bufs[name] = createBufferFrom(ctx, arr, name);
+    return await use(bufs, (name) => {
+      const b = bufs[name];
+      const like = data[name];
+      if (!b || !like) throw new Error(`op-check: no buffer '${name}'`);
+      return readBack(ctx, b, like);
+    });
   } finally {
-    op?.destroy();
     for (const b of Object.values(bufs)) b.destroy();
   }
 }
@@ -220,7 +258,8 @@ async function readOutputs(
  */
 export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S, seed = 1): number {
   const g = spec.gradients;
-  if (!g || !spec.backward) throw new Error(`op-check: ${spec.name} has no gradients/backward to check`);
+  if (!g) throw new Error(`op-check: ${spec.name} has no gradients to check`);
+  const gradientRef = spec.backward?.ref ?? spec.forward.ref;
   const base = spec.data(s, new Rng(seed));
   const zeroed: HostBuffers = { ...base };
   for (const dx of Object.values(g.inputs)) {
@@ -228,7 +267,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
     if (!src) throw new Error(`op-check: ${spec.name} gradient buffer '${dx}' is not in data()`);
     zeroed[dx] = new Float32Array(src.length);
   }
-  const analytic = spec.backward.ref(s, zeroed);
+  const analytic = gradientRef(s, zeroed);
   const [atol, rtol] = g.tol ?? [1e-6, 1e-5];
   let compared = 0;
   for (const [input, dxName] of Object.entries(g.inputs)) {
@@ -241,14 +280,15 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       let sum = 0;
       for (const [y, dy] of Object.entries(g.cotangents)) {
         const yv = out[y];
-        const dyv = base[dy];
-        if (!yv || !dyv) throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
-        for (let i = 0; i < yv.length; i++) sum += yv[i]! * dyv[i]!;
+        const dyv = typeof dy === 'number' ? undefined : base[dy];
+        if (!yv || (typeof dy !== 'number' && !dyv))
+          throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
+        for (let i = 0; i < yv.length; i++) sum += yv[i]! * (dyv ? dyv[i]! : (dy as number));
       }
       return sum;
     };
     const grad = analytic[dxName];
-    if (!grad) throw new Error(`op-check: ${spec.name} backward.ref does not return '${dxName}'`);
+    if (!grad) throw new Error(`op-check: ${spec.name}'s reference does not return the gradient '${dxName}'`);
     compared += expectGradientMatchesDifferences(loss, x64, grad, {
       what: `${spec.name} ${JSON.stringify(s)} ${dxName}`,
       samples: g.samples,
@@ -257,6 +297,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       rtol,
       seed: seed + 2,
       skip: g.skip && ((i) => g.skip!(input, data, i)),
+      also: g.alsoAt?.(input, data, s),
     });
   }
   return compared;

@@ -13,10 +13,9 @@ import {
   type FewShotComparison,
   type FewShotParams,
   type ObjectMeta,
-  type Prediction,
-  predictFromFeatures,
   splitRows,
 } from './object-analyses';
+import { fitSetClassifier, type Prediction, type SetClassifier } from './set-classifier';
 
 /** The page's "What pretraining buys" request: init seeds 0 … seeds − 1, label draws, episodes. */
 export interface CompareInitParams {
@@ -55,6 +54,8 @@ export class ModelAnalyses {
   private random: DatasetFeatures | undefined;
   /** Random-init features by init seed (they do not change with training). */
   private readonly seeded = new Map<number, DatasetFeatures>();
+  /** The Classify judgement fitted on `sample` (the features it was fitted on). */
+  private classifier: { of: DatasetFeatures; fitted: SetClassifier } | undefined;
 
   constructor(private readonly host: AnalysisHost) {}
 
@@ -63,6 +64,7 @@ export class ModelAnalyses {
   /** Forget cached features (after a checkpoint load: same step number, other weights). */
   invalidate(): void {
     this.sample = undefined;
+    this.classifier = undefined;
   }
 
   /** Projections of `limit` objects spread over the set, in 2-D, with the similarity batch. */
@@ -158,6 +160,18 @@ export class ModelAnalyses {
   async predict(cloud: Float32Array, progress: Progress): Promise<Prediction & { step: number }> {
     const sample = await this.sampleFeatures(progress);
     const q = await this.run((e) => e.cloudFeatures(cloud));
-    return { step: sample.step, ...predictFromFeatures(sample, this.host.objects, this.host.classes, q) };
+    return { step: sample.step, ...(await this.setClassifier(sample)).predict(q) };
+  }
+
+  /** The SVM, nearest-shape index and calibrated OOD score of `sample`, fitted once per feature set. */
+  private async setClassifier(sample: DatasetFeatures): Promise<SetClassifier> {
+    if (this.classifier?.of !== sample) {
+      await this.host.pause();
+      this.classifier = {
+        of: sample,
+        fitted: fitSetClassifier(sample, this.host.objects, this.host.classes),
+      };
+    }
+    return this.classifier.fitted;
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { bench } from './bench';
 import { compareInitCommand } from './compare-init';
+import { classify } from './classify';
 import { encode } from './encode';
 import { evalSvm } from './eval-svm';
 import { fewshot } from './fewshot';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   evalSvm as unknown as Command,
   fewshot as unknown as Command,
   compareInitCommand as unknown as Command,
+  classify as unknown as Command,
   exportOnnx as unknown as Command,
   bench as unknown as Command,
 ];
