@@ -43,6 +43,35 @@ describe('generated sample set', () => {
     expect(small.objects.filter((x) => x.split === 'test').length).toBe(13);
   });
 
+  it("variation 'hard' stretches and turns each object (seeded), inside the unit sphere, parts kept", () => {
+    const std = generateSampleSet({ ...tiny, points: 64, perClass: 3 });
+    const hard = generateSampleSet({ ...tiny, points: 64, perClass: 3, variation: 'hard' });
+    expect(
+      generateSampleSet({ ...tiny, points: 64, perClass: 3, variation: 'hard' }).objects[5]!.points,
+    ).toEqual(hard.objects[5]!.points);
+    const extent = (p: Float32Array, axis: number) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = axis; i < p.length; i += 3) [lo, hi] = [Math.min(lo, p[i]!), Math.max(hi, p[i]!)];
+      return hi - lo;
+    };
+    for (const [i, o] of hard.objects.entries()) {
+      const s = std.objects[i]!;
+      expect(o.label).toBe(s.label);
+      expect(o.mesh.faceParts).toEqual(s.mesh.faceParts);
+      let r = 0;
+      for (let v = 0; v < o.mesh.positions.length; v += 3)
+        r = Math.max(r, Math.hypot(...o.mesh.positions.subarray(v, v + 3)));
+      expect(r).toBeCloseTo(1, 4);
+    }
+    // The height-to-width ratio of the same chair differs between the two sets.
+    const ratio = (p: Float32Array) => extent(p, 1) / extent(p, 0);
+    const chair = std.objects.findIndex((o) => o.category === 'chair');
+    expect(Math.abs(ratio(hard.objects[chair]!.points) - ratio(std.objects[chair]!.points))).toBeGreaterThan(
+      0.02,
+    );
+  });
+
   it('testPerClass holds out that many objects of each class (a larger test split), refusing all or more', () => {
     const set = generateSampleSet({ ...tiny, points: 16, perClass: 7, testPerClass: 4 });
     for (const label of CATEGORIES.keys()) {

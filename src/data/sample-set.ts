@@ -5,6 +5,7 @@ import { Rng } from '../util/random';
 import { drawCameras, type ViewCamera } from '../kernels/render-camera';
 import type { Mesh } from './mesh';
 import { samplePoints } from './sampling';
+import { type SampleVariation, varyMesh } from './shape-variation';
 import { CATEGORIES, type Category, generateObject, objectSeed, SYNSETS } from './shapes';
 
 export interface SampleSetOptions {
@@ -21,6 +22,8 @@ export interface SampleSetOptions {
   testFraction?: number;
   /** Objects of each class held out for test (at most perClass − 1); overrides testFraction. */
   testPerClass?: number;
+  /** 'hard': every object stretched and turned at random (shape-variation.ts); default 'standard'. */
+  variation?: SampleVariation;
 }
 
 export interface SampleObject {
@@ -49,7 +52,8 @@ export interface SampleObject {
 }
 
 /** The options with their defaults filled in (testPerClass stays absent unless given). */
-export type ResolvedSampleOptions = Required<Omit<SampleSetOptions, 'testPerClass'>> &
+export type ResolvedSampleOptions = Required<Omit<SampleSetOptions, 'testPerClass' | 'variation'>> &
+  Pick<SampleSetOptions, 'variation'> &
   Pick<SampleSetOptions, 'testPerClass'>;
 
 export interface SampleSet {
@@ -74,6 +78,7 @@ const PALETTE: [number, number, number][] = [
 /** Per-object streams, derived from the object's seed so each is independent of the others. */
 const POINTS_STREAM = 0x51ed27;
 const VIEWS_STREAM = 0x7f4a7c15;
+const VARIATION_STREAM = 0x3c6ef372;
 
 /**
  * Objects are a pure function of (category, index, seed): growing `perClass` keeps the first
@@ -104,7 +109,8 @@ export function generateSampleSet(opts: SampleSetOptions): SampleSet {
     const test = new Set(order.slice(0, nTest));
     for (let index = 0; index < perClass; index++) {
       const os = objectSeed(category, index, seed);
-      const mesh = generateObject(category, index, seed);
+      const base = generateObject(category, index, seed);
+      const mesh = opts.variation === 'hard' ? varyMesh(base, new Rng((os ^ VARIATION_STREAM) >>> 0)) : base;
       const s = samplePoints(mesh, points, (os ^ POINTS_STREAM) >>> 0);
       const vr = new Rng((os ^ VIEWS_STREAM) >>> 0);
       const cameras = drawCameras(vr, views);

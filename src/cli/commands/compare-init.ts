@@ -9,6 +9,7 @@ import {
   type RandomInitFeatures,
 } from '../../eval/compare-init';
 import { generateSampleSet } from '../../data/sample-set';
+import { SAMPLE_VARIATIONS, type SampleVariation } from '../../data/shape-variation';
 import type { FeatureSet } from '../../eval/features';
 import { acquireNodeContext } from '../../gpu/node';
 import { readNpy, writeNpy } from '../../io/npy';
@@ -35,7 +36,12 @@ function parseBudgets(text: string): number[] {
 }
 
 /** The generated set's train and test splits as labelled sets (no rendering: points only). */
-function sampleSplits(perClass: number, testPerClass: number | undefined, seed: number) {
+function sampleSplits(
+  perClass: number,
+  testPerClass: number | undefined,
+  seed: number,
+  variation: SampleVariation,
+) {
   const set = generateSampleSet({
     perClass,
     points: SAMPLE_POINTS,
@@ -43,6 +49,7 @@ function sampleSplits(perClass: number, testPerClass: number | undefined, seed: 
     imageSize: 1,
     seed,
     testPerClass,
+    variation,
   });
   const split = (which: 'train' | 'test'): LabelledSet => {
     const objs = set.objects.filter((o) => o.split === which);
@@ -51,7 +58,7 @@ function sampleSplits(perClass: number, testPerClass: number | undefined, seed: 
       xyz.set(o.points, i * SAMPLE_POINTS * 3);
     });
     return {
-      path: `generated sample set (seed ${seed}, ${perClass} per class) ${which}`,
+      path: `generated sample set (seed ${seed}, ${perClass} per class${variation === 'hard' ? ', hard variation' : ''}) ${which}`,
       n: objs.length,
       N0: SAMPLE_POINTS,
       xyz,
@@ -143,6 +150,12 @@ export const compareInitCommand = defineCommand({
       min: 0,
       help: '--train sample: seed of the generated objects (pretrain uses 1: another seed gives unseen objects)',
     },
+    variation: {
+      type: 'string',
+      default: 'standard',
+      choices: SAMPLE_VARIATIONS,
+      help: '--train sample: hard stretches and turns every object at random (crosspoint sample --variation)',
+    },
     k: MODEL_FLAGS.k,
     ...EXTRACT_FLAGS,
     C: { type: 'number', default: 0.01, help: 'SVM C of every fit (the paper: 0.01)' },
@@ -184,7 +197,7 @@ export const compareInitCommand = defineCommand({
     const points = flags.points!;
     checkPoints(enc, points);
     const { train, test } = fromSample
-      ? sampleSplits(flags['per-class']!, tpc, flags['sample-seed']!)
+      ? sampleSplits(flags['per-class']!, tpc, flags['sample-seed']!, flags.variation as SampleVariation)
       : {
           train: await readLabelledSet(flags.train!, 'train'),
           test: await readLabelledSet(flags.test!, 'test'),
@@ -236,7 +249,9 @@ export const compareInitCommand = defineCommand({
         data: {
           train: train.path,
           test: test.path,
-          ...(fromSample ? { per_class: flags['per-class'], sample_seed: flags['sample-seed'] } : {}),
+          ...(fromSample
+            ? { per_class: flags['per-class'], sample_seed: flags['sample-seed'], variation: flags.variation }
+            : {}),
         },
         encoder: describeEncoder(enc, points),
         seconds: { encode: +encodeSeconds.toFixed(1), total: +((performance.now() - t0) / 1000).toFixed(1) },

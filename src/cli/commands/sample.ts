@@ -1,5 +1,6 @@
 import { writeSampleSet } from '../../data/sample-export';
 import { generateSampleSet } from '../../data/sample-set';
+import { SAMPLE_VARIATIONS, type SampleVariation } from '../../data/shape-variation';
 import { acquireNodeContext } from '../../gpu/node';
 import { defineCommand } from '../command';
 import { UsageError } from '../errors';
@@ -19,6 +20,12 @@ export const sample = defineCommand({
     views: { type: 'int', default: 24, min: 1, help: 'rendered views per object' },
     size: { type: 'int', default: 137, min: 1, help: 'view side in pixels' },
     seed: { type: 'int', default: 0, min: 0, help: 'random seed' },
+    variation: {
+      type: 'string',
+      default: 'standard',
+      choices: SAMPLE_VARIATIONS,
+      help: 'hard: every object stretched along each axis and turned about the up axis at random',
+    },
   },
   async run({ flags }, io) {
     if (!flags.out) throw new UsageError('--out is required');
@@ -35,6 +42,7 @@ export const sample = defineCommand({
       imageSize: flags.size!,
       seed: flags.seed!,
       testPerClass: tpc,
+      variation: flags.variation as SampleVariation,
     });
     const ctx = await acquireNodeContext();
     try {
