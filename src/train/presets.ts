@@ -101,6 +101,19 @@ export interface AdapterTraits {
   description: string;
 }
 
+/**
+ * About how long one training step of each preset takes on a CPU fallback adapter (SwiftShader,
+ * seconds; the page's default sample set). first-look: measured in the page (issue 23: 180
+ * steps in about five minutes); the others scaled by the ratio of their step times to
+ * first-look's measured with `crosspoint pretrain --steps 3` on the same machine.
+ */
+export const CPU_STEP_SECONDS: Record<PresetName, number> = {
+  'first-look': 1.7,
+  tiny: 0,
+  small: 0,
+  paper: 0,
+};
+
 /** Whether the adapter runs on the CPU (a fallback adapter, or SwiftShader by name). */
 export function isCpuFallback(a: AdapterTraits): boolean {
   if (a.isFallbackAdapter) return true;

@@ -107,6 +107,16 @@ export class Session {
       case 'reset':
         await this.runs.reset();
         return this.reply(req.id);
+      case 'continue': {
+        const r = this.requireRun();
+        if (r.session.isRunning) throw new Error('training is running: it trains on by itself');
+        r.session.continueTo(req.epochs);
+        await this.gpu.serial(async () => void r.session.run());
+        return this.reply(req.id);
+      }
+      case 'autosave-discard':
+        await storedCheckpoints.discard('autosave', req.config);
+        return this.reply(req.id, req.config);
       case 'embed': {
         const analyses = this.requireRun().analyses;
         const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));

@@ -1,18 +1,44 @@
-/** The training run: the form, Train/Pause/Step/Reset, and the metrics the engine streams. */
+/** The training run: the form, Train/Pause/Step/Reset/train more, and the metrics the engine streams. */
 import type { TrainConfig } from '../../train/trainer-api';
-import { appendMetrics, DEFAULT_HYPER, EMPTY_HISTORY, smoothStepMs, trainConfigFrom } from '../model';
+import { appendMetrics, EMPTY_HISTORY, smoothStepMs, trainConfigFrom } from '../model';
+import { datasetIdentity } from './dataset-slice';
 import { IDLE } from './engine-link';
 import type { AppState, SliceCreator, TrainingSlice } from './state';
 
-const EMPTY_TRAINER = { exists: false, running: false, step: 0, config: null, autosave: null };
+const EMPTY_TRAINER = {
+  exists: false,
+  running: false,
+  step: 0,
+  totalSteps: 0,
+  savedStep: 0,
+  config: null,
+  autosave: null,
+};
 
 /** The TrainConfig the form and address describe. */
 export function currentConfig(s: Pick<AppState, 'url' | 'hyper'>): TrainConfig {
   return trainConfigFrom(s.url, s.hyper);
 }
 
-export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask }) => ({
-  hyper: DEFAULT_HYPER,
+/** The config a new run is built with: the form's, and the identity of the data it trains on. */
+export function runConfig(s: Pick<AppState, 'url' | 'hyper' | 'sampleForm' | 'dataset'>): TrainConfig {
+  return { ...currentConfig(s), data: datasetIdentity(s) };
+}
+
+/** Steps after the last checkpoint (autosave or save), which Reset or a load would lose. */
+export function unsavedSteps(s: Pick<AppState, 'trainer'>): number {
+  const t = s.trainer;
+  return t.exists ? Math.max(0, t.step - t.savedStep) : 0;
+}
+
+/** Whether the run has trained all its configured epochs. */
+export function isFinished(s: Pick<AppState, 'trainer'>): boolean {
+  const t = s.trainer;
+  return t.exists && t.totalSteps > 0 && t.step >= t.totalSteps;
+}
+
+export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask, confirm, initial }) => ({
+  hyper: initial.hyper,
   trainer: EMPTY_TRAINER,
   trainTask: null,
   history: EMPTY_HISTORY,
@@ -22,6 +48,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
 
   setHyper(patch) {
     set({ hyper: { ...get().hyper, ...patch } });
+    get().writeAddress();
   },
 
   async trainerRequest(body, label, transfer) {
@@ -64,10 +91,35 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
   // The form's check (hyperErrors) enables the button; the engine's trainer checks the config
   // again and its refusal comes back as a fault, so nothing is checked twice here.
   async train() {
-    if (get().trainer.running || get().trainTask) return;
+    const s = get();
+    if (s.trainer.running || s.trainTask || isFinished(s)) return;
+    // A previous run's autosave is kept until the user lets a new run replace it.
+    const a = s.trainer.autosave;
+    if (
+      !s.trainer.exists &&
+      a &&
+      !confirm(
+        `An autosave of step ${a.step} (an earlier run of this preset and seed) is kept in this browser. ` +
+          "The new run's first autosave will replace it. Start a new run? (Cancel, then Restore autosave, " +
+          'to continue the earlier run instead.)',
+      )
+    )
+      return;
     if (!(await get().ensureDataset())) return;
-    const ok = await get().trainerRequest({ type: 'run', config: currentConfig(get()) }, 'Starting training');
+    const ok = await get().trainerRequest({ type: 'run', config: runConfig(get()) }, 'Starting training');
     if (ok) set({ checkpointMessage: null, resumeOffer: null });
+  },
+
+  async trainMore(more) {
+    const s = get();
+    const epochs = s.trainer.config?.epochs;
+    if (!s.trainer.exists || s.trainer.running || s.trainTask || epochs === undefined) return;
+    const ok = await get().trainerRequest({ type: 'continue', epochs: epochs + more }, 'Training on');
+    if (ok) {
+      // The form shows the run's settings: the epochs now include the extra ones.
+      set({ hyper: { ...get().hyper, epochs: String(epochs + more) } });
+      get().writeAddress();
+    }
   },
 
   async pause() {
@@ -75,12 +127,22 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
   },
 
   async step() {
-    if (get().trainer.running || get().trainTask) return;
+    const s = get();
+    if (s.trainer.running || s.trainTask || isFinished(s)) return;
     if (!(await get().ensureDataset())) return;
-    await get().trainerRequest({ type: 'step', config: currentConfig(get()) }, 'One step');
+    await get().trainerRequest({ type: 'step', config: runConfig(get()) }, 'One step');
   },
 
   async reset() {
+    const lost = unsavedSteps(get());
+    if (
+      lost > 0 &&
+      !confirm(
+        `Reset discards the model at step ${get().trainer.step}: its last ${lost} step${lost === 1 ? '' : 's'} ` +
+          'are in no checkpoint. (The autosave, if any, stays.) Reset?',
+      )
+    )
+      return;
     const ok = await get().trainerRequest({ type: 'reset' }, 'Resetting');
     if (ok) {
       set({
@@ -92,6 +154,8 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
         fewshot: IDLE,
         checkpointMessage: null,
       });
+      // The autosave stays: show it again (the reply describes no run).
+      await get().syncTrainer(false);
     }
   },
 });
