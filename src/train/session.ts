@@ -262,6 +262,19 @@ export class TrainingSession {
     return Trainer.create(this.ctx, this.config, this.data);
   }
 
+  /**
+   * A trainer of the same config holding a copy of the current weights (BatchNorm statistics
+   * included) and step, for analyses that must see one step while training goes on; the caller
+   * disposes it. Call between two steps.
+   */
+  async snapshotTrainer(): Promise<Trainer> {
+    const copy = await Trainer.create(this.ctx, this.config, this.data);
+    copy.point.params.upload(await this.trainer.point.params.download());
+    copy.image.params.upload(await this.trainer.image.params.download());
+    copy.step = this.trainer.step;
+    return copy;
+  }
+
   dispose(): void {
     this.running = false;
     this.trainer.dispose();

@@ -44,6 +44,8 @@ export async function startRun(
     schedule: (job) => gpu.exclusive(job),
     model: () => session.trainer,
     createRandom: () => session.freshTrainer(),
+    training: () => session.isRunning,
+    snapshot: () => session.snapshotTrainer(),
     pause: () => new Promise((r) => setTimeout(r, 0)),
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,

@@ -99,7 +99,8 @@ describe('the checkpoint slice', () => {
     // Yes: Reset goes ahead, and the autosave line comes back (Reset keeps the autosave).
     answer = true;
     e.replies.reset = () => trainerReply();
-    e.replies['trainer-state'] = () => trainerReply({ autosave: { step: 25, savedAt: 1, bytes: 9, config: RUN } });
+    e.replies['trainer-state'] = () =>
+      trainerReply({ autosave: { step: 25, savedAt: 1, bytes: 9, config: RUN } });
     await app.getState().reset();
     expect(e.types()).toEqual(['reset', 'trainer-state']);
     expect(app.getState().trainer.autosave?.step).toBe(25);
@@ -173,8 +174,10 @@ describe('the checkpoint slice', () => {
   it('Resume of a finished run restores it and says it can train on, without Train', async () => {
     const e = new FakeEngine();
     e.replies.generate = generated;
-    e.replies['trainer-state'] = () => trainerReply({ autosave: { step: 90, savedAt: 1, bytes: 9, config: RUN } });
-    e.replies['checkpoint-restore'] = () => trainerReply({ exists: true, step: 90, totalSteps: 90, savedStep: 90 });
+    e.replies['trainer-state'] = () =>
+      trainerReply({ autosave: { step: 90, savedAt: 1, bytes: 9, config: RUN } });
+    e.replies['checkpoint-restore'] = () =>
+      trainerReply({ exists: true, step: 90, totalSteps: 90, savedStep: 90 });
     const app = createAppStore(e, fakeAddress());
     await app.getState().syncTrainer(true);
     await app.getState().resume();

@@ -24,7 +24,7 @@ export { DEFAULT_SAMPLE } from '../model';
 export { dataFacts, sampleParams } from './dataset-slice';
 export { IDLE } from './engine-link';
 export type { AppState, EngineStatus, Outcome, SampleForm, Task } from './state';
-export { currentConfig } from './training-slice';
+export { currentConfig, isFinished, runConfig, unsavedSteps } from './training-slice';
 
 /** A store; the page's is `useApp`, tests make their own with a fake engine and address. */
 export function createAppStore(engine?: Engine, address?: Address, confirm?: (q: string) => boolean) {

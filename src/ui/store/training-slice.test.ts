@@ -63,7 +63,9 @@ describe('the training slice', () => {
     app.setState({ trainer: trainerState({ autosave: { step: 40, savedAt: 1, bytes: 9, config: null } }) });
     await app.getState().train();
     expect(e.requests).toEqual([]);
-    expect(questions[0]).toMatch(/^An autosave of step 40 \(an earlier run of this preset and seed\) is kept/);
+    expect(questions[0]).toMatch(
+      /^An autosave of step 40 \(an earlier run of this preset and seed\) is kept/,
+    );
     answer = true;
     await app.getState().train();
     expect(e.types()).toEqual(['generate', 'run']);
