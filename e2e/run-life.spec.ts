@@ -89,7 +89,7 @@ test('a reload before the engine is ready keeps the CPU preset; heavy presets an
 
   await page.goto('/?preset=tiny&seed=-5&panel=training');
   await expect(t.getByTestId('preset-note')).toContainText(
-    /the tiny preset \(from the address\) takes about \d/,
+    /the tiny preset \(from the address\) takes about 11 s per step/,
     {
       timeout: 120_000,
     },

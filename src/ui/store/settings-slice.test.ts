@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeEngine, fakeAddress, settle } from '../../../test/fake-engine';
 import { trainerReply } from '../../../test/store-fixtures';
 import type { AdapterSummary } from '../../gpu/adapter-info';
-import { CPU_STEP_SECONDS, defaultPresetFor } from '../../train/presets';
+import { cpuStepText, defaultPresetFor } from '../../train/presets';
 import { createAppStore } from './index';
 
 const adapter = {
@@ -49,10 +49,11 @@ describe('the settings slice', () => {
     app.getState().choosePreset(adapter);
     expect(app.getState().url.preset).toBe('tiny');
     expect(app.getState().presetNote).toBe(
-      `CPU fallback adapter: the tiny preset (from the address) takes about ${CPU_STEP_SECONDS.tiny} s per step ` +
-        `here, so learning shows only after hours; the first-look preset (about ${CPU_STEP_SECONDS['first-look']} s ` +
+      'CPU fallback adapter: the tiny preset (from the address) takes about 11 s per step ' +
+        'here, so learning shows only after hours; the first-look preset (about 1.7 s ' +
         'per step) shows it within ten minutes.',
     );
+    expect(cpuStepText('paper')).toBe('more than 130 s');
     const gpu = createAppStore(new FakeEngine(), fakeAddress('?preset=paper'));
     gpu.getState().choosePreset({ ...adapter, architecture: '', description: 'NVIDIA', vendor: 'nvidia' });
     expect(gpu.getState().presetNote).toBeNull();

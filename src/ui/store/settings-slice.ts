@@ -2,7 +2,7 @@
  * The run's settings in the address (preset, seed, open panel, the Training form, the sample
  * size) and the preset chosen once the adapter is known.
  */
-import { CPU_STEP_SECONDS, defaultPresetFor, isCpuFallback, PRESETS } from '../../train/presets';
+import { cpuStepText, defaultPresetFor, isCpuFallback, PRESETS } from '../../train/presets';
 import { formatAddress } from '../address';
 import { hyperFromConfig } from '../model';
 import type { SettingsSlice, SliceCreator } from './state';
@@ -35,13 +35,12 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { add
     const { url, presetDecided } = get();
     if (presetDecided) {
       // Named by the address or the user: kept, with the cost on a CPU adapter said plainly.
-      const seconds = CPU_STEP_SECONDS[url.preset];
       if (isCpuFallback(adapter) && url.preset !== 'first-look')
         set({
           presetNote:
-            `CPU fallback adapter: the ${url.preset} preset (from the address) takes about ${seconds} s per ` +
-            `step here, so learning shows only after hours; the first-look preset (about ` +
-            `${CPU_STEP_SECONDS['first-look']} s per step) shows it within ten minutes.`,
+            `CPU fallback adapter: the ${url.preset} preset (from the address) takes ${cpuStepText(url.preset)} per ` +
+            `step here, so learning shows only after hours; the first-look preset (${cpuStepText('first-look')} ` +
+            'per step) shows it within ten minutes.',
         });
       return;
     }
@@ -56,7 +55,7 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, { add
     set({
       presetNote:
         'CPU fallback adapter detected: using the first-look preset; the tiny preset is ' +
-        `${tiny.points} points and ${tiny.dgcnn.emb}-wide, about ${CPU_STEP_SECONDS.tiny} s per step on ` +
+        `${tiny.points} points and ${tiny.dgcnn.emb}-wide, ${cpuStepText('tiny')} per step on ` +
         'this adapter, hours before the panels show learning (choose it under Training → Preset).',
     });
   },
