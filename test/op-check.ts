@@ -61,6 +61,11 @@ export interface OpSpec<S, P extends PlannedOp> {
     /** Reference forward: the expected contents of the forward's output buffers. */
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
+    /**
+     * For outputs not compared elementwise (kNN indices on float inputs, where near-ties may
+     * swap): called instead of the tolerance check, throws on a mismatch.
+     */
+    check?(buffer: string, got: HostArray, want: ArrayLike<number>, s: S, data: HostBuffers): void;
   };
   backward?: {
     /** Records the backward passes (default: `op.encodeBackward(enc)`). */
@@ -138,7 +143,9 @@ function compare(got: HostArray, want: ArrayLike<number>, tol: Tol, what: string
 }
 
 /** What `checkOp` read back, for assertions of its own (ties, bit-identity on rerun). */
-export interface OpRun {
+export interface OpRun<P = PlannedOp> {
+  /** The plan, already destroyed: for its properties (e.g. conv2d's wgradSplits), not its buffers. */
+  op: P;
   data: HostBuffers;
   /** Buffers after the forward (the forward's outputs and owned buffers). */
   forward: Record<string, HostArray>;
@@ -165,7 +172,7 @@ export async function checkOp<S, P extends PlannedOp>(
   spec: OpSpec<S, P>,
   s: S,
   opts: CheckOptions = {},
-): Promise<OpRun> {
+): Promise<OpRun<P>> {
   const c = opts.ctx ?? ctx;
   const data = opts.data ?? spec.data(s, new Rng(opts.seed ?? 1));
   return withBuffers(c, data, async (bufs) => {
@@ -199,7 +206,7 @@ export async function checkOp<S, P extends PlannedOp>(
           if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
         }
       }
-      return { data, forward, backward };
+      return { op: planned, data, forward, backward };
     } finally {
       op?.destroy();
     }
