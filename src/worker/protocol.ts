@@ -1,7 +1,8 @@
 import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
-import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
+import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
+import type { Prediction } from '../eval/set-classifier';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { MetricsHistory } from '../train/metrics-history';
@@ -66,6 +67,20 @@ export interface FolderSummary {
   evalFiles: { path: string; kind: EvalKind; split?: 'train' | 'test' }[];
   /** Files left out by the index, one line each. */
   problems: FileProblem[];
+}
+
+/** The evaluation set read from a folder's .h5 files (src/data/evaluation-set.ts), as the page shows it. */
+export interface EvalSetSummary {
+  name: string;
+  kind: EvalKind;
+  classes: string[];
+  /** Clouds per class in each split. */
+  trainCounts: number[];
+  testCounts: number[];
+  pointsPerCloud: number;
+  files: string[];
+  problems: FileProblem[];
+  notes: string[];
 }
 
 /** What part of the indexed folder to load, at the preset's sizes. */
@@ -150,6 +165,8 @@ export type EngineRequest =
   | Req<'folder-index', { name: string; files: FolderFile[] }>
   /** Read the indexed folder's subset into the dataset (replacing the current one). */
   | Req<'folder-load', { params: FolderLoadParams }>
+  /** Read the indexed folder's .h5 files as the evaluation set (for the SVM, few-shot and compare panels). */
+  | Req<'eval-load'>
   | Req<'object', { index: number }>
   /** The trainer's state, and the autosave that exists for `config`'s preset and seed. */
   | Req<'trainer-state', { config: TrainConfig }>
@@ -179,6 +196,7 @@ export type EngineEvent =
   | { id: number; type: 'progress'; task: string; done: number; total: number }
   | { id: number; type: 'dataset'; info: DatasetInfo }
   | { id: number; type: 'folder'; summary: FolderSummary }
+  | { id: number; type: 'eval-set'; summary: EvalSetSummary }
   | { id: number; type: 'object'; detail: ObjectDetail }
   /** `history`: the curves a loaded checkpoint carried (checkpoint-load and -restore replies). */
   | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }
