@@ -4,6 +4,7 @@ import { classColor } from '../components/colors';
 import { Scatter } from '../components/Scatter';
 import { useApp } from '../store';
 import { embeddingsCoverage } from './embeddings-coverage';
+import { DatasetTag } from '../components/DatasetTag';
 
 /** Re-embed after this many new steps while the panel is open. */
 const REFRESH_EVERY = 10;
@@ -46,6 +47,7 @@ export function EmbeddingsPanel() {
           (ResNet + head), reduced to 2-D and coloured by class. Hover a shape to find its partner in the
           other space.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useApp } from '../store';
 import { useAutoEmbeddings } from './EmbeddingsPanel';
 import { classOrder, permuteSquare } from './similarity-order';
+import { DatasetTag } from '../components/DatasetTag';
 
 export function SimilarityPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -26,6 +27,7 @@ export function SimilarityPanel() {
           pairs: training should make it the hottest cell of its row and column, and the class blocks around
           it warmer than the rest.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable

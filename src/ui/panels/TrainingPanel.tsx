@@ -8,6 +8,7 @@ import { SeedField } from '../components/SeedField';
 import { formatClock, formatDuration, formatLoss, formatRate } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, dataFacts, useApp } from '../store';
+import { DatasetTag } from '../components/DatasetTag';
 
 const LOSS_COLORS = { imid: '#1f6feb', cmid: '#d9480f', loss: '#1b1f24' };
 
@@ -83,6 +84,7 @@ export function TrainingPanel() {
           L = L<sub>imid</sub> (two augmented copies of each cloud) + L<sub>cmid</sub> (the clouds’ prototype
           against a rendered view), NT-Xent, Adam with a cosine schedule. Blank fields use the preset’s value.
         </p>
+        <DatasetTag />
       </header>
       {noTrainer && (
         <NotAvailable what="Training" message="The CrossPoint trainer is not in this build yet." />
