@@ -237,15 +237,27 @@ test('embeddings: both spaces in 2-D, partner highlighted on hover', async () =>
 test('similarity: the B×B matrix with its legend and retrieval accuracy', async () => {
   await open('Similarity');
   const sim = region('Similarity');
-  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 12 shapes', {
+  // Two shapes of each of the 13 classes.
+  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 26 shapes (13 classes)', {
     timeout: 120_000,
   });
-  await expect(sim.getByRole('img', { name: /^12×12 cross-modal cosine similarity/ })).toBeVisible();
-  // Stretched to the batch's range by default (the diagonal of a young model stands out); the
-  // full −1..1 scale one click away.
-  await expect(sim.getByRole('img', { name: /colour scale from [−-]?\d/ })).toBeVisible();
+  await expect(sim.getByRole('img', { name: /^26×26 cross-modal cosine similarity/ })).toBeVisible();
+  // Centred on 0 by default (white is 0); stretched to the batch's range one click away.
+  await expect(
+    sim.getByRole('img', { name: /colour scale from −\d\.\d{3} \(blue\) through 0 \(white\)/ }),
+  ).toBeVisible();
+  await sim.getByLabel('Stretch the colours to this batch’s range').check();
+  await expect(sim.getByRole('img', { name: /colour scale from [−-]?\d\.\d{3} \(blue\)/ })).toBeVisible();
   await sim.getByLabel('Stretch the colours to this batch’s range').uncheck();
-  await expect(sim.getByRole('img', { name: /colour scale from −1/ })).toBeVisible();
+  // A subset of classes: hide all but two, then all again.
+  const filter = sim.getByRole('group', { name: 'Classes shown' });
+  const boxes = filter.getByRole('checkbox');
+  await expect(boxes).toHaveCount(13);
+  for (let i = 2; i < 13; i++) await boxes.nth(i).uncheck();
+  await expect(sim.getByRole('img', { name: /^4×4 cross-modal cosine similarity/ })).toBeVisible();
+  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 4 shapes (2 classes)');
+  await filter.getByRole('button', { name: 'All classes' }).click();
+  await expect(sim.getByRole('img', { name: /^26×26 cross-modal cosine similarity/ })).toBeVisible();
   const diag = Number(await sim.getByTestId('sim-diag').textContent());
   const off = Number(await sim.getByTestId('sim-off').textContent());
   expect(Math.abs(diag)).toBeLessThanOrEqual(1);
@@ -256,7 +268,7 @@ test('similarity: the B×B matrix with its legend and retrieval accuracy', async
   // Hovering the first diagonal cell names the pair and its similarity.
   const canvas = sim.getByTestId('heatmap-canvas');
   const box = (await canvas.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 24, box.y + box.height / 24);
+  await page.mouse.move(box.x + box.width / 52, box.y + box.height / 52);
   await expect(sim.getByTestId('heatmap-readout')).toHaveText(
     /^points airplane \(airplane_\d+_\w+\) × images airplane \(airplane_\d+_\w+\): -?\d\.\d{3} \(positive pair\)$/,
   );
