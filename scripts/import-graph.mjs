@@ -8,7 +8,8 @@
  * - production code importing a TypeScript reference (`*.ref.ts`);
  * - non-test code under src/ importing `vitest` or a helper under test/;
  * - a shader (`shaders/*.wgsl`) imported by production code outside src/kernels (launchers live
- *   there), a shader no launcher imports, or an import of a shader that does not exist.
+ *   there), a shader no launcher imports, an import of a shader that does not exist, a shared part
+ *   (`shaders/parts/*.wgsl`) no shader includes, or an `// include:` of a part that does not exist.
  *
  * Kinds of files: tests (`*.test.ts`, `*.spec.ts`) are leaves nobody imports, so they are left
  * out of the layer and cycle checks; references (`*.ref.ts`) and fixtures (`*.fixtures.ts`) are
@@ -137,6 +138,20 @@ function checkShaders(graph, isNonTest) {
   }
   const all = readdirSync(join(ROOT, SHADERS)).filter((n) => n.endsWith('.wgsl') && n !== 'prelude.wgsl');
   for (const n of all) if (!used.has(`${SHADERS}/${n}`)) out.orphanShaders.push(`${SHADERS}/${n}`);
+  // Shared parts, included by `// include: parts/x.wgsl` lines (shaders/loader.ts resolves them).
+  const included = new Set();
+  const partsDir = join(ROOT, SHADERS, 'parts');
+  const parts = existsSync(partsDir) ? readdirSync(partsDir).filter((n) => n.endsWith('.wgsl')) : [];
+  for (const f of [...all, ...parts.map((n) => `parts/${n}`)]) {
+    const text = readFileSync(join(ROOT, SHADERS, f), 'utf8');
+    for (const m of text.matchAll(/^\/\/ include: (\S+\.wgsl)\s*$/gm)) {
+      included.add(m[1]);
+      if (!existsSync(join(ROOT, SHADERS, m[1])))
+        out.missingShaders.push(`${SHADERS}/${f} includes ${SHADERS}/${m[1]}`);
+    }
+  }
+  for (const n of parts)
+    if (!included.has(`parts/${n}`)) out.orphanShaders.push(`${SHADERS}/parts/${n} (no shader includes it)`);
   return out;
 }
 
@@ -256,8 +271,8 @@ function main() {
     section('src/ files only tests import (test helpers: move to test/)', p.testOnlyInSrc);
     section('files in no layer', p.unlayered);
     section(`shaders imported outside the launchers`, p.shaderImports);
-    section('shaders no launcher imports', p.orphanShaders);
-    section('imports of shaders that do not exist', p.missingShaders);
+    section('shaders no launcher imports (parts no shader includes)', p.orphanShaders);
+    section('imports (includes) of shaders that do not exist', p.missingShaders);
     log(count ? `FAIL: ${count} problem(s)` : 'OK: no cycle, no upward arrow');
   }
   process.exitCode = count ? 1 : 0;
