@@ -53,8 +53,8 @@ export function EmbeddingsPanel() {
       <header className="panel-head">
         <h2>Embeddings</h2>
         <p className="panel-sub">
-          Eval-mode projections of the same shapes by the point branch (DGCNN + head) and the image branch
-          (ResNet + head), reduced to 2-D and coloured by class. Hover a shape to find its partner in the
+          Where the same shapes land in the shared embedding space: once from their point clouds (the point
+          network) and once from a rendered picture (the image network), flattened to 2-D and coloured by class. Hover a shape to find its partner in the
           other space; the joint map puts both branches in one space with each shape’s pair joined.
         </p>
       </header>

@@ -81,10 +81,13 @@ export function TrainingPanel() {
               >
                 {Object.values(PRESETS).map((p) => (
                   <option key={p.name} value={p.name}>
-                    {p.name} — {p.points} pts, {p.imageSize}px ({p.where})
+                    {p.name}: {p.points} points, {p.imageSize}×{p.imageSize} views
                   </option>
                 ))}
               </select>
+              <span className="muted-sm" data-testid="preset-where">
+                Made for {preset.where}.
+              </span>
             </label>
             <SeedField />
             {num('batch', 'Batch', preset.batch, '1', limits.batch)}
