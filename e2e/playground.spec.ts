@@ -166,9 +166,12 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   expect(l).toBeCloseTo(li + lc, 3);
   await expect(training.getByTestId('train-rate')).toHaveText(/^\d+(\.\d+)?$/);
   await expect(training.getByTestId('train-gpu')).toHaveText(/\d+(\.\d+)? (KiB|MiB|GiB)/);
-  // Three curves with one point per step.
-  const chart = training.getByRole('img', { name: /Training losses/ });
-  await expect(chart.locator('path')).toHaveCount(3);
+  // Three curves with one point per step (uPlot's legend names each, raw and smoothed).
+  const chart = training.getByTestId('loss-chart');
+  await expect(chart).toHaveAttribute('data-points', String(step));
+  await expect(chart.getByRole('img', { name: /Training losses/ })).toBeVisible();
+  for (const name of ['L_imid', 'L_cmid', 'L', 'L (raw)'])
+    await expect(chart.locator('.u-legend .u-label').getByText(name, { exact: true })).toBeVisible();
   // The status bar shows the same step from every panel.
   await expect(status.getByTestId('status-step')).toHaveText(String(step));
   // Pausing autosaved a checkpoint in IndexedDB.
