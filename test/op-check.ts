@@ -73,10 +73,16 @@ export interface OpSpec<S, P extends PlannedOp> {
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
   };
-  /** Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients). */
+  /**
+   * Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients), or
+   * with `forward.ref` itself for a loss whose one step writes the loss and its gradient.
+   */
   gradients?: {
-    /** Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`. */
-    cotangents: Record<string, string>;
+    /**
+     * Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`; a number is
+     * that cotangent for every element (1 for a loss buffer: L is the loss itself).
+     */
+    cotangents: Record<string, string | number>;
     /** Input → the buffer receiving its gradient, e.g. `{ x: 'dx', w: 'dw' }`. */
     inputs: Record<string, string>;
     /** Step of the central difference (default 1e-4; the reference runs in float64). */
@@ -87,6 +93,8 @@ export interface OpSpec<S, P extends PlannedOp> {
     tol?: Tol;
     /** Positions where the op has a kink (ReLU at 0, a max near a tie): no difference there. */
     skip?(input: string, data: HostBuffers, i: number): boolean;
+    /** Positions to probe besides the sampled ones (e.g. some that receive a max's gradient). */
+    alsoAt?(input: string, data: HostBuffers, s: S): number[];
   };
 }
 
@@ -250,7 +258,8 @@ async function readOutputs(
  */
 export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S, seed = 1): number {
   const g = spec.gradients;
-  if (!g || !spec.backward) throw new Error(`op-check: ${spec.name} has no gradients/backward to check`);
+  if (!g) throw new Error(`op-check: ${spec.name} has no gradients to check`);
+  const gradientRef = spec.backward?.ref ?? spec.forward.ref;
   const base = spec.data(s, new Rng(seed));
   const zeroed: HostBuffers = { ...base };
   for (const dx of Object.values(g.inputs)) {
@@ -258,7 +267,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
     if (!src) throw new Error(`op-check: ${spec.name} gradient buffer '${dx}' is not in data()`);
     zeroed[dx] = new Float32Array(src.length);
   }
-  const analytic = spec.backward.ref(s, zeroed);
+  const analytic = gradientRef(s, zeroed);
   const [atol, rtol] = g.tol ?? [1e-6, 1e-5];
   let compared = 0;
   for (const [input, dxName] of Object.entries(g.inputs)) {
@@ -271,14 +280,15 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       let sum = 0;
       for (const [y, dy] of Object.entries(g.cotangents)) {
         const yv = out[y];
-        const dyv = base[dy];
-        if (!yv || !dyv) throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
-        for (let i = 0; i < yv.length; i++) sum += yv[i]! * dyv[i]!;
+        const dyv = typeof dy === 'number' ? undefined : base[dy];
+        if (!yv || (typeof dy !== 'number' && !dyv))
+          throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
+        for (let i = 0; i < yv.length; i++) sum += yv[i]! * (dyv ? dyv[i]! : (dy as number));
       }
       return sum;
     };
     const grad = analytic[dxName];
-    if (!grad) throw new Error(`op-check: ${spec.name} backward.ref does not return '${dxName}'`);
+    if (!grad) throw new Error(`op-check: ${spec.name}'s reference does not return the gradient '${dxName}'`);
     compared += expectGradientMatchesDifferences(loss, x64, grad, {
       what: `${spec.name} ${JSON.stringify(s)} ${dxName}`,
       samples: g.samples,
@@ -287,6 +297,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       rtol,
       seed: seed + 2,
       skip: g.skip && ((i) => g.skip!(input, data, i)),
+      also: g.alsoAt?.(input, data, s),
     });
   }
   return compared;

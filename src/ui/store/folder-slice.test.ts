@@ -78,3 +78,25 @@ describe('the folder slice', () => {
     expect(app.getState().dataset.kind).toBe('done');
   });
 });
+
+describe('the evaluation set', () => {
+  it('reads the folder’s .h5 files in the worker and keeps the summary', async () => {
+    const e = new FakeEngine();
+    const summary = {
+      name: 'mine',
+      kind: 'modelnet40' as const,
+      classes: ['airplane'],
+      trainCounts: [3],
+      testCounts: [1],
+      pointsPerCloud: 2048,
+      files: ['ply_data_train0.h5', 'ply_data_test0.h5'],
+      problems: [],
+      notes: [],
+    };
+    e.replies['eval-load'] = () => ({ id: 1, type: 'eval-set', summary });
+    const app = createAppStore(e, fakeAddress('?preset=tiny'));
+    await app.getState().loadEvalSet();
+    expect(e.types()).toEqual(['eval-load']);
+    expect(app.getState().evalSet).toEqual({ kind: 'done', value: summary });
+  });
+});

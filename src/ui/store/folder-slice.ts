@@ -14,6 +14,7 @@ export function folderParams(s: Pick<AppState, 'url' | 'folderForm'>) {
 
 export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) => ({
   folder: IDLE,
+  evalSet: IDLE,
   folderForm: { classes: [], perClass: 0, views: DEFAULT_VIEWS },
 
   async openFolder(name, files) {
@@ -32,6 +33,16 @@ export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) 
       };
       set({ folder: r, folderForm: form });
     } else set({ folder: r });
+  },
+
+  async loadEvalSet() {
+    set({ evalSet: { kind: 'busy', task: { label: 'Reading the evaluation set', done: 0, total: 0 } } });
+    const r = await ask(
+      { type: 'eval-load' },
+      (ev) => (ev.type === 'eval-set' ? ev.summary : undefined),
+      (task) => set({ evalSet: { kind: 'busy', task } }),
+    );
+    set({ evalSet: r });
   },
 
   setFolderForm(patch) {

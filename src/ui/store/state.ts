@@ -15,6 +15,7 @@ import type {
   EngineEvent,
   EventOf,
   FewShotParams,
+  EvalSetSummary,
   FewShotReply,
   FolderFile,
   FolderSummary,
@@ -129,9 +130,12 @@ export interface FolderForm {
 export interface FolderSlice {
   folder: Outcome<FolderSummary>;
   folderForm: FolderForm;
+  /** The folder's .h5 files read as the evaluation set (in the worker). */
+  evalSet: Outcome<EvalSetSummary>;
   openFolder(name: string, files: FolderFile[]): Promise<void>;
   setFolderForm(patch: Partial<FolderForm>): void;
   loadFolder(): Promise<void>;
+  loadEvalSet(): Promise<void>;
 }
 
 /** The training run: its form, the trainer's state, curves and faults. */
