@@ -54,8 +54,9 @@ export function EmbeddingsPanel() {
         <h2>Embeddings</h2>
         <p className="panel-sub">
           Where the same shapes land in the shared embedding space: once from their point clouds (the point
-          network) and once from a rendered picture (the image network), flattened to 2-D and coloured by class. Hover a shape to find its partner in the
-          other space; the joint map puts both branches in one space with each shape’s pair joined.
+          network) and once from a rendered picture (the image network), flattened to 2-D and coloured by
+          class. Hover a shape to find its partner in the other space; the joint map puts both branches in one
+          space with each shape’s pair joined.
         </p>
       </header>
       {caps && !caps.trainer ? (
