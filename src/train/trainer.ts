@@ -11,6 +11,8 @@ import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
 import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
+import { createDgcnnSegEncoder, partSegAllocationSpecs } from '../nn/dgcnn-partseg';
+import { partSegConfigForPreset, partSegParamSpecs } from '../nn/dgcnn-partseg-config';
 import type { HostTensors, ParamStore } from '../nn/param-store';
 import { initialiseParams, type ParamSpec } from '../nn/param-spec';
 import type { PointEncoder } from '../nn/point-encoder';
@@ -34,7 +36,11 @@ import {
 /** Tensor lists of both models for a config (checkpoint validation uses them). */
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
   const r = resolveConfig(c);
-  return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
+  const point =
+    r.encoder === 'dgcnn_seg'
+      ? partSegParamSpecs(partSegConfigForPreset(r.dgcnn), 'pretrain')
+      : dgcnnParamSpecs(r.dgcnn);
+  return { point, image: resnetParamSpecs(r.resnet) };
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
@@ -84,11 +90,17 @@ export class Trainer {
     const pointPlan = { batch: 2 * B, points: r.points, prefix: 'point.' };
     // Refuse a step over the adapter's buffer limits before anything is allocated: the point
     // encoder's list is exactly what createDgcnn allocates, and a step's largest buffers are there.
-    for (const s of dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan))
+    const seg = r.encoder === 'dgcnn_seg' ? partSegConfigForPreset(r.dgcnn) : undefined;
+    const pointSpecs = seg
+      ? partSegAllocationSpecs(ctx, seg, { ...pointPlan, mode: 'pretrain' })
+      : dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan);
+    for (const s of pointSpecs)
       checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
     const arena = new BufferArena(ctx, lower);
     try {
-      const point = await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
+      const point = seg
+        ? await createDgcnnSegEncoder(ctx, arena, seg, pointPlan)
+        : await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
       const image = await createResNet(ctx, arena, r.resnet, {
         batch: B,
         imageSize: r.imageSize,
@@ -341,6 +353,7 @@ export class Trainer {
     const bytes = encodeCheckpoint(state, this.point.params.specs, this.image.params.specs, {
       k: String(r.dgcnn.k),
       emb_dims: String(r.dgcnn.emb),
+      encoder: r.encoder,
       points: String(r.points),
       dataset: JSON.stringify(datasetIdentity(this.data.summary)),
     });
