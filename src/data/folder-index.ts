@@ -15,9 +15,18 @@
  */
 import { DataFormatError } from './errors';
 import { R2N2_CATEGORIES } from './loaders/class-names';
-import type { FileLike } from './loaders/shapenet-folder';
 
-export type { FileLike };
+/**
+ * A file of the folder (from a browser folder drop or picker, or from folder-files.node.ts), so
+ * nothing here touches a file system; bytes may be given or read on demand.
+ */
+export interface FileLike {
+  /** Base name, e.g. "00.png". */
+  name: string;
+  /** Path relative to the folder the user chose, '/'-separated. */
+  path: string;
+  bytes: Uint8Array | (() => Promise<Uint8Array>);
+}
 
 export type FolderLayout = 'crosspoint' | 'shapenetcore' | 'modelnet';
 

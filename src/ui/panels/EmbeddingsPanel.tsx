@@ -7,6 +7,7 @@ import { Scatter } from '../components/Scatter';
 import { RefreshBudget } from '../refresh-budget';
 import { useApp } from '../store';
 import { embeddingsCoverage } from './embeddings-coverage';
+import { DatasetTag } from '../components/DatasetTag';
 
 /** Re-embed after at least this many new steps while the panel is open. */
 const REFRESH_EVERY = 10;
@@ -58,6 +59,7 @@ export function EmbeddingsPanel() {
           class. Hover a shape to find its partner in the other space; the joint map puts both branches in one
           space with each shape’s pair joined.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable

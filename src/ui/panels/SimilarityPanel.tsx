@@ -6,6 +6,7 @@ import { classColor } from '../components/colors';
 import { Heatmap } from '../components/Heatmap';
 import { formatPercent } from '../format';
 import { useApp } from '../store';
+import { DatasetTag } from '../components/DatasetTag';
 import { useAutoEmbeddings, useShownEmbeddings } from './EmbeddingsPanel';
 import { classOrder } from './similarity-order';
 
@@ -31,6 +32,7 @@ export function SimilarityPanel() {
           should make each the hottest cell of its row and column, and the two-by-two class blocks around it
           warmer than the rest. White is 0 unless the colours are stretched to the batch’s range.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable

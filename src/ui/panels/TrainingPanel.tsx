@@ -7,6 +7,7 @@ import { SeedField } from '../components/SeedField';
 import { formatClock } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, dataFacts, useApp } from '../store';
+import { DatasetTag } from '../components/DatasetTag';
 import { TrainingCurves } from './TrainingCurves';
 import { ProgressCard } from './TrainingProgress';
 
@@ -65,6 +66,7 @@ export function TrainingPanel() {
           L = L<sub>imid</sub> (two augmented copies of each cloud) + L<sub>cmid</sub> (the clouds’ prototype
           against a rendered view), NT-Xent, Adam with a cosine schedule. Blank fields use the preset’s value.
         </p>
+        <DatasetTag />
       </header>
       {noTrainer && (
         <NotAvailable what="Training" message="The CrossPoint trainer is not in this build yet." />
