@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
+import { readFolderIndex } from '../../data/folder-files.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
@@ -30,6 +30,12 @@ export const pretrain = defineCommand({
       choices: PRESET_NAMES,
       help: 'model and data sizes',
     },
+    model: {
+      type: 'string',
+      default: 'dgcnn',
+      choices: ['dgcnn', 'dgcnn_seg'],
+      help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
+    },
     steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
     epochs: {
       type: 'int',
@@ -40,7 +46,7 @@ export const pretrain = defineCommand({
     data: {
       type: 'string',
       default: 'sample',
-      help: '"sample" (generated) or a folder in the ShapeNet layout',
+      help: '"sample" (generated), a folder in CrossPoint\'s layout (what `crosspoint sample` writes) or a folder of meshes (ShapeNetCore .obj, ModelNet .off)',
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
@@ -89,6 +95,7 @@ export const pretrain = defineCommand({
       k: flags.k,
       losses: { imid: flags.losses !== 'cmid', cmid: flags.losses !== 'imid' },
       checkpointEvery: flags['checkpoint-every'],
+      ...(flags.model === 'dgcnn_seg' ? { encoder: 'dgcnn_seg' as const } : {}),
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);
@@ -111,13 +118,17 @@ export const pretrain = defineCommand({
               });
               return trainingDataFromSampleSet(ctx, set);
             }
-            const index = await readShapeNetFolder(data);
-            return trainingDataFromFolder(ctx, index, {
+            const index = await readFolderIndex(data);
+            const folder = await trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
             });
+            const r = folder.report;
+            io.err(`read ${r.loaded} of ${r.picked} objects of ${data} (${r.layout} layout)\n`);
+            for (const p of [...r.skipped, ...r.warnings]) io.err(`  ${p.file}: ${p.problem}\n`);
+            return folder;
           },
           onMetrics(m) {
             if (flags.log) appendFileSync(flags.log, `${JSON.stringify(m)}\n`);

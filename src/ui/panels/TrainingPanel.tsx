@@ -1,17 +1,15 @@
 import { useState } from 'react';
-import { formatBytes } from '../../gpu/errors';
 import { cosineLr } from '../../train/schedule';
 import { PRESETS } from '../../train/presets';
 import { type Limit, resolveConfig, trainLimits } from '../../train/train-config';
 import { NotAvailable, Progress } from '../components/Bits';
-import { LineChart } from '../components/LineChart';
+import { DatasetTag } from '../components/DatasetTag';
 import { SeedField } from '../components/SeedField';
-import { formatDuration, formatLoss, formatRate } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, dataFacts, isFinished, useApp } from '../store';
 import { CheckpointCard } from './CheckpointCard';
-
-const LOSS_COLORS = { imid: '#1f6feb', cmid: '#d9480f', loss: '#1b1f24' };
+import { TrainingCurves } from './TrainingCurves';
+import { ProgressCard } from './TrainingProgress';
 
 /** A limit from the training config's check, as a tooltip: "2 to 26 (the objects in the training split)". */
 function limitText(l: Limit): string {
@@ -29,6 +27,7 @@ export function TrainingPanel() {
           L = L<sub>imid</sub> (two augmented copies of each cloud) + L<sub>cmid</sub> (the clouds’ prototype
           against a rendered view), NT-Xent, Adam with a cosine schedule. Blank fields use the preset’s value.
         </p>
+        <DatasetTag />
       </header>
       {noTrainer && (
         <NotAvailable what="Training" message="The CrossPoint trainer is not in this build yet." />
@@ -40,7 +39,7 @@ export function TrainingPanel() {
           <RunControls noTrainer={noTrainer} />
         </div>
         <ProgressCard />
-        <LossCurvesCard />
+        <TrainingCurves />
         <CheckpointCard disabled={noTrainer} />
       </div>
     </section>
@@ -103,10 +102,13 @@ function SettingsForm() {
           >
             {Object.values(PRESETS).map((p) => (
               <option key={p.name} value={p.name}>
-                {p.name} — {p.points} pts, {p.imageSize}px ({p.where})
+                {p.name}: {p.points} points, {p.imageSize}×{p.imageSize} views
               </option>
             ))}
           </select>
+          <span className="muted-sm" data-testid="preset-where">
+            Made for {preset.where}.
+          </span>
         </label>
         <SeedField />
         {num('batch', 'Batch', preset.batch, '1', limits.batch)}
@@ -227,98 +229,6 @@ function FinishedRun() {
           The cosine schedule is recomputed over {r.epochs + extra} epochs: the learning rate goes back up to{' '}
           {restart.toExponential(2)} (its value at epoch {r.epochs} of {r.epochs + extra}) and decays to zero
           at the new end.
-        </p>
-      )}
-    </div>
-  );
-}
-
-function ProgressCard() {
-  const trainer = useApp((s) => s.trainer);
-  const latest = useApp((s) => s.latest);
-  const stepMs = useApp((s) => s.stepMs);
-  const epochs = trainer.config ? resolveConfig(trainer.config).epochs : null;
-  return (
-    <div className="card">
-      <h3>Progress</h3>
-      <dl className="readout" data-testid="training-readout">
-        <div>
-          <dt>Step</dt>
-          <dd data-testid="train-step">{trainer.step}</dd>
-        </div>
-        <div>
-          <dt>
-            L<sub>imid</sub>
-          </dt>
-          <dd data-testid="train-limid">{formatLoss(latest?.lImid)}</dd>
-        </div>
-        <div>
-          <dt>
-            L<sub>cmid</sub>
-          </dt>
-          <dd data-testid="train-lcmid">{formatLoss(latest?.lCmid)}</dd>
-        </div>
-        <div>
-          <dt>L</dt>
-          <dd data-testid="train-loss">{formatLoss(latest?.loss)}</dd>
-        </div>
-      </dl>
-      <dl className="facts">
-        <dt>Steps / s</dt>
-        <dd data-testid="train-rate">{formatRate(stepMs)}</dd>
-        <dt>Samples / s</dt>
-        <dd>{latest ? latest.samplesPerSec.toFixed(1) : '—'}</dd>
-        <dt>Epoch</dt>
-        <dd data-testid="train-epoch">
-          {trainer.exists && trainer.totalSteps > 0 && epochs !== null
-            ? `${formatEpoch((trainer.step / trainer.totalSteps) * epochs)} / ${epochs}`
-            : '—'}
-        </dd>
-        <dt>Learning rate</dt>
-        <dd>{latest ? latest.lr.toExponential(2) : '—'}</dd>
-        <dt>ETA</dt>
-        <dd>{latest ? formatDuration(latest.etaSec) : '—'}</dd>
-        <dt>GPU memory</dt>
-        <dd data-testid="train-gpu">{latest ? formatBytes(latest.gpuBytes) : '—'}</dd>
-      </dl>
-    </div>
-  );
-}
-
-/** Epochs completed: whole numbers as they are ("20"), else two decimals ("12.67"). */
-function formatEpoch(e: number): string {
-  return Number.isInteger(e) ? String(e) : e.toFixed(2);
-}
-
-function LossCurvesCard() {
-  const history = useApp((s) => s.history);
-  const series = (['imid', 'cmid', 'loss'] as const).map((k) => ({
-    name: k === 'loss' ? 'L' : `L_${k}`,
-    color: LOSS_COLORS[k],
-    points: history.step.map((x, i) => ({ x, y: history[k][i]! })),
-  }));
-  return (
-    <div className="card chart-card">
-      <h3>Loss curves</h3>
-      {history.step.length > 0 ? (
-        // The curve's extent and last loss as data attributes, for the restore test and the first-look measurement.
-        <div
-          data-testid="loss-chart"
-          data-points={history.step.length}
-          data-first-step={history.step[0]}
-          data-last-step={history.step[history.step.length - 1]}
-          data-last-loss={history.loss[history.loss.length - 1]}
-        >
-          <LineChart
-            series={series}
-            title="Training losses L_imid, L_cmid and L by step"
-            width={560}
-            height={240}
-          />
-        </div>
-      ) : (
-        <p className="empty">
-          Curves appear here once training runs. Press Train, or Step for a single step.
         </p>
       )}
     </div>

@@ -7,6 +7,7 @@ import { checkpointSettings } from '../../train/checkpoint';
 import type { TrainConfig } from '../../train/trainer-api';
 import { EMPTY_HISTORY } from '../model';
 import type { AppState, CheckpointSlice, SliceCreator } from './state';
+import { datasetIdentity } from './dataset-slice';
 import { currentConfig, runConfig, unsavedSteps } from './training-slice';
 
 /** The question before a load replaces a model with unsaved steps (null: nothing to lose). */
@@ -36,9 +37,19 @@ export const createCheckpointSlice: SliceCreator<CheckpointSlice> = (set, get, {
     return get().ensureDataset();
   }
 
-  /** The checkpoint's curves and a line saying what came back. */
-  function restored(history: AppState['history'] | undefined, message: string) {
-    set({ history: history ?? EMPTY_HISTORY, latest: null, stepMs: null, checkpointMessage: message });
+  /** The checkpoint's curves and a line saying what came back (and which data the run used). */
+  function restored(history: AppState['history'] | undefined, message: string, config?: TrainConfig | null) {
+    const data = config?.data;
+    const other =
+      data && data.source !== 'sample' && datasetIdentity(get()).name !== data.name
+        ? ` It trained on "${data.name}" (${data.source}): open that in the Data panel to train on the same data.`
+        : '';
+    set({
+      history: history ?? EMPTY_HISTORY,
+      latest: null,
+      stepMs: null,
+      checkpointMessage: message + other,
+    });
   }
 
   return {
@@ -95,14 +106,16 @@ export const createCheckpointSlice: SliceCreator<CheckpointSlice> = (set, get, {
       const q = replaceQuestion(get(), `Loading ${file.name}`);
       if (q && !confirm(q)) return;
       const bytes = new Uint8Array(await file.arrayBuffer());
-      if (!(await prepareFor(checkpointSettings(bytes)?.config))) return;
+      const settings = checkpointSettings(bytes)?.config;
+      if (!(await prepareFor(settings))) return;
       const ok = await get().trainerRequest(
         { type: 'checkpoint-load', bytes, name: file.name, config: runConfig(get()) },
         `Loading ${file.name}`,
         [bytes.buffer],
       );
       // The checkpoint's curves (older checkpoints have none: the curves start over).
-      if (ok) restored(ok.history, `Loaded ${file.name} (step ${get().trainer.step}) with its settings.`);
+      if (ok)
+        restored(ok.history, `Loaded ${file.name} (step ${get().trainer.step}) with its settings.`, settings);
     },
 
     async restoreAutosave() {
@@ -111,12 +124,18 @@ export const createCheckpointSlice: SliceCreator<CheckpointSlice> = (set, get, {
       const q = replaceQuestion(s, 'Restoring the autosave');
       if (q && !confirm(q)) return;
       // Right after a reload the sample set is still being generated: prepareFor waits for it.
-      if (!(await prepareFor(s.trainer.autosave?.config))) return;
+      const settings = s.trainer.autosave?.config;
+      if (!(await prepareFor(settings))) return;
       const ok = await get().trainerRequest(
         { type: 'checkpoint-restore', config: runConfig(get()) },
         'Restoring the autosave',
       );
-      if (ok) restored(ok.history, `Restored the autosave (step ${get().trainer.step}) with its settings.`);
+      if (ok)
+        restored(
+          ok.history,
+          `Restored the autosave (step ${get().trainer.step}) with its settings.`,
+          settings,
+        );
     },
 
     async resume() {
