@@ -66,6 +66,8 @@ test.beforeAll(async ({ browser }) => {
   writeFileSync(join(broken, 'holiday.jpg'), 'x');
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Training a new set replaces the previous test's autosave: the page asks first, the test agrees.
+  page.on('dialog', (d) => void d.accept());
 });
 
 test.afterAll(async () => {
@@ -146,7 +148,7 @@ test("a folder in CrossPoint's layout is read in the tab and trained on", async 
 test('a folder with broken files trains on the good ones and lists the bad ones', async () => {
   test.setTimeout(480_000);
   await open('Training');
-  await region('Training').getByRole('button', { name: 'Reset' }).click();
+  await region('Training').getByRole('button', { name: 'Reset', exact: true }).click();
   await open('Data');
   const data = region('Data');
   const own = region('Your own data');

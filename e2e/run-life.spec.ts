@@ -115,7 +115,7 @@ test('Reset asks before discarding unsaved steps; a new run asks before replacin
   await expect(t.getByTestId('train-step')).toHaveText('2', { timeout: 300_000 });
 
   const asked = nextDialog(page, false);
-  await t.getByRole('button', { name: 'Reset' }).click();
+  await t.getByRole('button', { name: 'Reset', exact: true }).click();
   expect(await asked).toBe(
     'Reset discards the model at step 2: its last 2 steps are in no checkpoint. (The autosave, if any, stays.) Reset?',
   );
@@ -127,7 +127,7 @@ test('Reset asks before discarding unsaved steps; a new run asks before replacin
   let questions = 0;
   const count = () => questions++;
   page.on('dialog', count);
-  await t.getByRole('button', { name: 'Reset' }).click();
+  await t.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(t.getByTestId('train-step')).toHaveText('0', { timeout: 120_000 });
   page.off('dialog', count);
   expect(questions).toBe(0);
@@ -141,7 +141,7 @@ test('Reset asks before discarding unsaved steps; a new run asks before replacin
   await expect(status(page)).toContainText('Paused', { timeout: 300_000 });
   const autosave = t.getByTestId('autosave-line');
   await expect(autosave).toBeVisible();
-  await t.getByRole('button', { name: 'Reset' }).click();
+  await t.getByRole('button', { name: 'Reset', exact: true }).click();
   await expect(t.getByTestId('train-step')).toHaveText('0', { timeout: 120_000 });
   await expect(autosave).toBeVisible();
   const replace = nextDialog(page, false);
