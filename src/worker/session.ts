@@ -142,9 +142,11 @@ export class Session {
         await this.runs.reset();
         return this.reply(req.id);
       case 'embed': {
-        const analyses = this.requireRun().analyses;
-        const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));
-        const transfer = [reply.pointXY, reply.imageXY, reply.sim].map((a) => a.buffer);
+        const run = this.requireRun();
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        // Kept in the run's history (and so in its checkpoints) for the curves over training.
+        run.session.recordEval({ ...reply.summary, step: reply.step });
+        const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);
         return this.post({ id: req.id, type: 'embeddings', reply }, transfer);
       }
       case 'fewshot': {

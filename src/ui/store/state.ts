@@ -184,6 +184,8 @@ export interface CheckpointSlice {
 export interface EmbeddingsSlice {
   projection: Projection;
   embeddings: Outcome<EmbeddingsReply>;
+  /** The last finished embeddings while a refresh of them runs (the plots stay until the new ones are ready). */
+  embeddingsBefore: EmbeddingsReply | null;
   setProjection(p: Projection): void;
   refreshEmbeddings(): Promise<void>;
 }
