@@ -1,5 +1,5 @@
 import type { BenchReport } from '../report';
-import { errorLine, type Loaded, loadOrt, type OrtProvider, webgpuMissing } from './runtimes';
+import { errorLine, type Loaded, loadOrt, noteOrtStart, type OrtProvider, webgpuMissing } from './runtimes';
 import { medianWall, type TimingBudget } from './timing';
 
 /** One prepared implementation of a case: run() resolves when its GPU (or CPU) work is done. */
@@ -105,6 +105,7 @@ export function ortContender(
         const missing = await webgpuMissing();
         if (missing) return { ok: false, reason: `ORT WebGPU EP: ${missing}` };
       }
+      noteOrtStart();
       const session = await ort.InferenceSession.create(model(), {
         executionProviders: [provider],
         ...(provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),

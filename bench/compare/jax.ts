@@ -9,7 +9,7 @@
 import type * as JaxModule from '@jax-js/jax';
 import pkg from '../../package.json';
 import type { Contender, Runner } from './contender';
-import { errorLine, type Loaded } from './runtimes';
+import { errorLine, type Loaded, ortRanInNode } from './runtimes';
 
 export type Jax = typeof JaxModule;
 export type JaxArray = JaxModule.Array;
@@ -125,6 +125,13 @@ export function jaxContender<S>(device: JaxDevice, c: JaxCase<S>): Contender {
   return {
     label: `jax-${device}`,
     async prepare(): Promise<Loaded<Runner>> {
+      if (ortRanInNode())
+        return {
+          ok: false,
+          reason:
+            'not run: jax-js stalls in a Node process where onnxruntime-web has run ' +
+            '(--skip ort-webgpu,ort-wasm gives the jax-js rows)',
+        };
       const loaded = await loadJax(device);
       if (!loaded.ok) return loaded;
       const jax = loaded.value;

@@ -6,6 +6,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type Conv2dRefShape, conv2dOutSize } from './conv2d-shape';
+import { type Conv2dVariant, defaultConv2dVariant } from './conv2d-variant';
 import type { ScratchSpec } from './scratch';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
@@ -27,10 +28,11 @@ export interface Conv2dShape extends Conv2dRefShape {
   tiles?: Conv2dTiles;
   /**
    * 'tiled': workgroup-memory tiles (GPUs); 'direct': 4×4 register blocks read straight from
-   * memory, no barriers (CPU adapters, where barriers dominate). Default: direct on a fallback
-   * (software) adapter, tiled otherwise.
+   * memory, no barriers (CPU adapters, where barriers dominate). Default: the variant probe's
+   * choice for this adapter (defaultConv2dVariant), else direct on a fallback (software) adapter,
+   * tiled otherwise.
    */
-  variant?: 'tiled' | 'direct';
+  variant?: Conv2dVariant;
   /** Number of fixed chunks the weight-gradient reduction over B·Ho·Wo is cut into (default: heuristic). */
   wgradSplits?: number;
 }
@@ -56,6 +58,8 @@ export interface Conv2dOp {
   readonly Wo: number;
   /** The number of chunks the weight-gradient reduction uses (1: no partials, no reduce pass). */
   readonly wgradSplits: number;
+  /** The kernel this plan runs. */
+  readonly variant: Conv2dVariant;
   /** y = conv(x, w) (+ bias). */
   encodeForward(enc: GPUCommandEncoder): void;
   /** dx (+)= ∂(Σ y ⊙ dy)/∂x. */
@@ -74,7 +78,7 @@ const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
   checkSharedLimits(ctx, s, bufs, Ho, Wo);
-  if ((s.variant ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled')) === 'direct') {
+  if ((s.variant ?? defaultConv2dVariant(ctx)) === 'direct') {
     return planConv2dDirect(ctx, s, bufs, Ho, Wo);
   }
   const t = s.tiles ?? DEFAULT_CONV2D_TILES;
@@ -158,6 +162,7 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     Ho,
     Wo,
     wgradSplits: splits,
+    variant: 'tiled',
     encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
     encodeBackwardInput(enc, opts = {}) {
       if (!dgrad || !dgradBinds)
@@ -342,6 +347,7 @@ async function planConv2dDirect(
     Ho,
     Wo,
     wgradSplits: 1,
+    variant: 'direct',
     encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
     encodeBackwardInput(enc, opts = {}) {
       if (!dgrad || !dgradBinds)
