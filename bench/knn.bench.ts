@@ -4,7 +4,7 @@ import { maxBufferBytes } from '../src/gpu/limits';
 import { GpuTimer, medianTime } from '../src/gpu/timer';
 import { type KnnShape, planKnn } from '../src/kernels/knn';
 import { Rng } from '../src/util/random';
-import { naiveKnnMatrixBytes, planKnnNaive } from './knn_naive';
+import { naiveKnnMatrixBytes, planKnnNaive } from '../src/kernels/knn_naive';
 
 /** One result row; bench/report.ts collects them. */
 export type KnnReport = (caseObj: Record<string, unknown>) => void;

@@ -2,7 +2,7 @@
 //   normalise to the unit sphere -> scale -> rotate about y -> translate by a fraction of the
 //   bbox extent -> jitter N(0, std) clipped -> dropout (dropped points take point 0's value).
 // pts: [B, N, 3] in; out: [B, 3, N] (PyTorch layout for the encoder).
-// Per-cloud parameters come from the CPU (src/data/point-augment-params.ts); per-point randomness
+// Per-cloud parameters come from the CPU (src/kernels/point_augment-params.ts); per-point randomness
 // is a counter-based hash of (seed, cloud, point, stream), mirrored bit for bit in TypeScript.
 //
 // Two entry points: `stats` (one workgroup per cloud: centroid, then largest distance from it and
@@ -102,7 +102,7 @@ fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   }
 }
 
-// ---- counter-based random numbers (same as point-augment-params.ts) ----
+// ---- counter-based random numbers (same as point_augment-params.ts) ----
 
 fn hash32(x: u32) -> u32 {
   var h = x;

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GpuLimitError } from '../gpu/errors';
-import { DEFAULT_K, KNN_MAX_K, kProblem } from '../kernels/knn-limits';
+import { KNN_MAX_K, kProblem } from '../kernels/knn-limits';
+import { DEFAULT_K } from '../nn/dgcnn-config';
 import { type NpyData, writeNpy } from '../io/npy';
 import { DGCNN_REFERENCE } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';

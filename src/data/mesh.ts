@@ -7,6 +7,8 @@ export interface Mesh {
   positions: Float32Array;
   /** [F * 3] vertex indices per triangle, counter-clockwise seen from outside */
   indices: Uint32Array;
+  /** [F] part id of each triangle (the generated shapes: src/data/shapes/part-ids.ts) */
+  faceParts?: Uint8Array;
 }
 
 export function vertexCount(m: Mesh): number {

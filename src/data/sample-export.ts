@@ -13,7 +13,7 @@ import { createStorageBuffer, readF32 } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePly } from './ply-write';
 import { encodeRgbaPng } from './png';
-import { chwToRgba8, imageTensorBytes, planViewRenderer } from './render';
+import { chwToRgba8, imageTensorBytes, planRender } from '../kernels/render';
 import { renderObjectViews } from './sample-render';
 import type { SampleObject, SampleSet } from './sample-set';
 
@@ -44,7 +44,7 @@ export async function writeSampleSet(
     files++;
   };
 
-  const renderer = await planViewRenderer(ctx, { size: S, maxViews: V });
+  const renderer = await planRender(ctx, { size: S, maxViews: V });
   const out = createStorageBuffer(ctx, imageTensorBytes(V, S), 'export.views'); // [V, 3, S, S]
   const plane = 3 * S * S;
   try {

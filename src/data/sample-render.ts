@@ -2,7 +2,7 @@
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
-import { imageTensorBytes, planViewRenderer, uploadMesh, type ViewRenderer } from './render';
+import { imageTensorBytes, planRender, uploadMesh, type ViewRenderer } from '../kernels/render';
 import type { SampleObject, SampleSet } from './sample-set';
 
 /** Draw `obj`'s views into `out` at images firstImage … firstImage + views − 1. */
@@ -48,7 +48,7 @@ export async function renderSampleSet(
     opts.lower ?? '--views, --size or --per-class',
   );
   const out = createStorageBuffer(ctx, bytes, 'sample.views');
-  const renderer = await planViewRenderer(ctx, { size: S, maxViews: views });
+  const renderer = await planRender(ctx, { size: S, maxViews: views });
   try {
     for (let s = 0; s < objects.length; s += RENDER_CHUNK) {
       const e = Math.min(objects.length, s + RENDER_CHUNK);

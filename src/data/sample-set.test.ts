@@ -28,6 +28,10 @@ describe('generated sample set', () => {
     }
     const o = set.objects[0]!;
     expect(o.points.length).toBe(256 * 3);
+    // Per-point part labels from the triangle each point was drawn on (part-ids.ts).
+    expect(o.parts.length).toBe(256);
+    expect(o.category).toBe('airplane');
+    expect([...o.parts].every((p) => p <= 3) && o.parts.includes(0) && o.parts.includes(1)).toBe(true);
     expect(o.normals.length).toBe(256 * 3);
     expect(o.cameras.length).toBe(2);
     for (const c of o.cameras) {

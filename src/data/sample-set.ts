@@ -2,7 +2,7 @@
 // of the 13 categories, each with a mesh, surface points and normals, view cameras and a colour,
 // split 80/20 per class into train and test. Pure CPU; rendering is in sample-render.ts.
 import { Rng } from '../util/random';
-import { drawCameras, type ViewCamera } from './camera';
+import { drawCameras, type ViewCamera } from '../kernels/render-camera';
 import type { Mesh } from './mesh';
 import { samplePoints } from './sampling';
 import { CATEGORIES, type Category, generateObject, objectSeed, SYNSETS } from './shapes';
@@ -36,6 +36,11 @@ export interface SampleObject {
   points: Float32Array;
   /** [N * 3] unit normals at the points */
   normals: Float32Array;
+  /**
+   * [N] part id of each point (src/data/shapes/part-ids.ts): ShapeNetPart's global part ids for
+   * airplane, car, chair, lamp and table, the generator's own parts (50 on) elsewhere.
+   */
+  parts: Uint8Array;
   cameras: ViewCamera[];
   /** Colour the object is rendered in, RGB in [0, 1]. */
   color: [number, number, number];
@@ -99,6 +104,7 @@ export function generateSampleSet(opts: SampleSetOptions): SampleSet {
         mesh,
         points: s.points,
         normals: s.normals,
+        parts: Uint8Array.from(s.faces, (f) => mesh.faceParts![f]!),
         cameras,
         color,
       });

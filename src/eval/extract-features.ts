@@ -9,8 +9,8 @@
 import { BufferArena } from '../gpu/arena';
 import { readF32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { planPointAugment } from '../data/point-augment';
-import { type AugmentDraw, NO_AUGMENT } from '../data/point-augment-params';
+import { planPointAugment } from '../kernels/point_augment';
+import { type AugmentDraw, NO_AUGMENT } from '../kernels/point_augment-params';
 import type { DgcnnConfig } from '../nn/dgcnn-config';
 import type { HostTensors } from '../nn/param-store';
 import { createPointEncoder } from '../nn/point-encoder-run';

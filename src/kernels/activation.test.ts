@@ -1,20 +1,73 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
-import { Rng } from '../util/random';
-import { type ActivationKind, planActivation } from './activation';
+import { checkGradients, checkOp, type OpSpec, planGroup, sameBits } from '../../test/op-check';
+import { createStorageBuffer } from '../gpu/buffers';
+import type { Rng } from '../util/random';
+import { type ActivationKind, type ActivationOp, activationSlope, planActivation } from './activation';
 import { activationBackwardRef, activationRef } from './activation.ref';
 
 const gpu = setupGpu();
 
 /** Random values in [-2, 2) with every 7th element exactly 0 (and one -0), to pin the derivative at 0. */
-function inputs(n: number, seed: number): Float32Array {
-  const x = new Rng(seed).uniformArray(n, -2, 2);
+function inputs(n: number, rng: Rng): Float32Array {
+  const x = rng.uniformArray(n, -2, 2);
   for (let i = 3; i < n; i += 7) x[i] = 0;
   if (n > 5) x[5] = -0;
   return x;
 }
+
+interface Case {
+  n: number;
+  kind: ActivationKind;
+  slope?: number;
+}
+
+type Pair = { fromOut: ActivationOp; fromIn: ActivationOp; destroy(): void };
+
+/** Two plans over the same x, y, dy: backward from the output into dx, from the input into dx2. */
+const activation: OpSpec<Case, Pair> = {
+  name: 'activation',
+  data: (s, rng) => ({
+    x: inputs(s.n, rng), // [n]
+    y: new Float32Array(s.n),
+    dy: rng.uniformArray(s.n, -1, 1),
+    dx: new Float32Array(s.n),
+    dx2: new Float32Array(s.n),
+  }),
+  async plan(ctx, s, b) {
+    const fromOut = await planActivation(ctx, s, { x: b.x!, y: b.y!, dy: b.dy, dx: b.dx });
+    const fromIn = await planActivation(
+      ctx,
+      { ...s, backwardFrom: 'input' },
+      { x: b.x!, y: b.y!, dy: b.dy, dx: b.dx2 },
+    );
+    return planGroup({ fromOut, fromIn });
+  },
+  forward: {
+    encode: (op, enc) => op.fromOut.encodeForward(enc),
+    ref: (s, d) => ({ y: activationRef(d.x!, activationSlope(s)) }),
+    tol: [0, 2e-7],
+  },
+  backward: {
+    encode(op, enc) {
+      op.fromOut.encodeBackward(enc);
+      op.fromIn.encodeBackward(enc);
+    },
+    ref(s, d) {
+      const dx = activationBackwardRef(d.x!, d.dy!, activationSlope(s));
+      return { dx, dx2: dx };
+    },
+    tol: [0, 2e-7],
+  },
+  gradients: {
+    cotangents: { y: 'dy' },
+    inputs: { x: 'dx' },
+    eps: 1e-4,
+    samples: 20,
+    tol: [5e-9, 0],
+    skip: (_x, d, i) => Math.abs(d.x![i]!) < 1e-3, // the kink: no finite difference there
+  },
+};
 
 describe('activation (shaders/activation.wgsl)', () => {
   const cases: [ActivationKind, number][] = [
@@ -26,86 +79,54 @@ describe('activation (shaders/activation.wgsl)', () => {
     ['leaky_relu', 1_000_003],
   ];
   it.each(cases)('%s n = %i: forward, backward from input and from output', async (kind, n) => {
-    const ctx = gpu();
-    const slope = kind === 'relu' ? 0 : 0.2;
-    const x = inputs(n, n);
-    const dy = new Rng(n + 1).uniformArray(n, -1, 1);
-    const bx = createBufferFrom(ctx, x);
-    const by = createStorageBuffer(ctx, n * 4);
-    const bdy = createBufferFrom(ctx, dy);
-    const bdx1 = createStorageBuffer(ctx, n * 4);
-    const bdx2 = createStorageBuffer(ctx, n * 4);
-    const fromOut = await planActivation(ctx, { n, kind }, { x: bx, y: by, dy: bdy, dx: bdx1 });
-    const fromIn = await planActivation(
-      ctx,
-      { n, kind, backwardFrom: 'input' },
-      { x: bx, y: by, dy: bdy, dx: bdx2 },
-    );
-    await submitAndWait(ctx, (enc) => {
-      fromOut.encodeForward(enc);
-      fromOut.encodeBackward(enc);
-      fromIn.encodeBackward(enc);
-    });
-    const y = await readF32(ctx, by, n);
-    expectClose(y, activationRef(x, slope), 0, 2e-7, `${kind} forward`);
-    const want = activationBackwardRef(x, dy, slope);
-    const dx1 = await readF32(ctx, bdx1, n);
-    const dx2 = await readF32(ctx, bdx2, n);
-    expectClose(dx1, want, 0, 2e-7, `${kind} backward from output`);
-    expect(Buffer.from(dx2.buffer).equals(Buffer.from(dx1.buffer))).toBe(true);
+    const got = await checkOp(gpu(), activation, { n, kind }, { seed: n });
+    expect(sameBits(got.backward.dx2!, got.backward.dx!)).toBe(true);
     // At exactly 0 the derivative is the slope: 0.2·dy for LeakyReLU, 0 for ReLU.
-    if (n > 3) expect(dx1[3]).toBeCloseTo(slope * dy[3]!, 7);
-    fromOut.destroy();
-    fromIn.destroy();
-    for (const b of [bx, by, bdy, bdx1, bdx2]) b.destroy();
+    const slope = kind === 'relu' ? 0 : 0.2;
+    if (n > 3) expect(got.backward.dx![3]).toBeCloseTo(slope * got.data.dy![3]!, 7);
   });
 
-  it('backward matches central differences of the reference (slope 0.2 and 0.01)', () => {
-    for (const slope of [0.2, 0.01]) {
-      const n = 50;
-      const x = Float64Array.from(new Rng(3).uniformArray(n, -1, 1));
-      const dy = new Rng(4).uniformArray(n, -1, 1);
-      const loss = () => activationRef(x, slope).reduce((s, v, i) => s + v * dy[i]!, 0);
-      const dx = activationBackwardRef(x, dy, slope);
-      for (const i of sampleIndices(n, 20)) {
-        if (Math.abs(x[i]!) < 1e-3) continue; // the kink: no finite difference there
-        expect(centralDiff(loss, x, i, 1e-4)).toBeCloseTo(dx[i]!, 8);
-      }
-    }
+  it.each([0.2, 0.01])('backward matches central differences of the reference (slope %f)', (slope) => {
+    expect(checkGradients(activation, { n: 50, kind: 'leaky_relu', slope }, 3)).toBeGreaterThan(10);
   });
 
   it('runs in place (y = x, dx = dy) with a custom slope, and accumulates', async () => {
-    const ctx = gpu();
-    const n = 333;
     const slope = 0.1;
-    const x = inputs(n, 5);
-    const dy = new Rng(6).uniformArray(n, -1, 1);
-    const dx0 = new Rng(7).uniformArray(n, -1, 1);
-    const bxy = createBufferFrom(ctx, x);
-    const bdydx = createBufferFrom(ctx, dy);
-    const bdy = createBufferFrom(ctx, dy);
-    const bacc = createBufferFrom(ctx, dx0);
-    const inPlace = await planActivation(
-      ctx,
-      { n, kind: 'leaky_relu', slope },
-      { x: bxy, y: bxy, dy: bdydx, dx: bdydx },
-    );
-    const acc = await planActivation(
-      ctx,
-      { n, kind: 'leaky_relu', slope, accumulate: true },
-      { x: bxy, y: bxy, dy: bdy, dx: bacc },
-    );
-    await submitAndWait(ctx, (enc) => {
-      inPlace.encodeForward(enc);
-      inPlace.encodeBackward(enc);
-      acc.encodeBackward(enc);
-    });
-    expectClose(await readF32(ctx, bxy, n), activationRef(x, slope), 0, 2e-7, 'in-place forward');
-    expectClose(await readF32(ctx, bdydx, n), activationBackwardRef(x, dy, slope), 0, 2e-7, 'in-place bwd');
-    expectClose(await readF32(ctx, bacc, n), activationBackwardRef(x, dy, slope, dx0), 1e-7, 1e-6, 'dx +=');
-    inPlace.destroy();
-    acc.destroy();
-    for (const b of [bxy, bdydx, bdy, bacc]) b.destroy();
+    type Ops = { inPlace: ActivationOp; acc: ActivationOp; destroy(): void };
+    const inPlace: OpSpec<number, Ops> = {
+      name: 'activation in place',
+      data(n, rng) {
+        const dy = rng.uniformArray(n, -1, 1);
+        return { xy: inputs(n, rng), dydx: dy.slice(), dy, acc: rng.uniformArray(n, -1, 1) };
+      },
+      async plan(ctx, n, b) {
+        const shape = { n, kind: 'leaky_relu', slope } as const;
+        const ip = await planActivation(ctx, shape, { x: b.xy!, y: b.xy!, dy: b.dydx, dx: b.dydx });
+        const acc = await planActivation(
+          ctx,
+          { ...shape, accumulate: true },
+          { x: b.xy!, y: b.xy!, dy: b.dy, dx: b.acc },
+        );
+        return planGroup({ inPlace: ip, acc });
+      },
+      forward: {
+        encode: (op, enc) => op.inPlace.encodeForward(enc),
+        ref: (_n, d) => ({ xy: activationRef(d.xy!, slope) }),
+        tol: [0, 2e-7],
+      },
+      backward: {
+        encode(op, enc) {
+          op.inPlace.encodeBackward(enc);
+          op.acc.encodeBackward(enc);
+        },
+        ref: (_n, d) => ({
+          dydx: activationBackwardRef(d.xy!, d.dy!, slope),
+          acc: activationBackwardRef(d.xy!, d.dy!, slope, d.acc),
+        }),
+        tol: (_n, b) => (b === 'acc' ? [1e-7, 1e-6] : [0, 2e-7]),
+      },
+    };
+    await checkOp(gpu(), inPlace, 333, { seed: 5 });
   });
 
   it('refuses a backward from the input after an in-place forward, and a negative slope', async () => {

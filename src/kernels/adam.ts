@@ -1,7 +1,7 @@
 import adamWgsl from '../../shaders/adam.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { bindBuffers, encodePass, grid1D } from '../gpu/dispatch';
-import { createParams } from '../gpu/params';
+import { createParams, type ParamType } from '../gpu/params';
 import { ADAM_DEFAULTS, type AdamHyper } from './adam-hyper';
 
 const WG = 256;
@@ -27,6 +27,37 @@ export interface AdamOp {
   destroy(): void;
 }
 
+/** Adam's settings fixed at plan time: the learning rate comes with each step (setStep). */
+export type AdamPlanHyper = Omit<AdamHyper, 'lr'>;
+
+/**
+ * The uniform of one tensor's passes at step t (1-based) with learning rate lr: the one place
+ * its 12 fields are listed, in the order of shaders/adam.wgsl's `Params`.
+ */
+function adamParams(
+  h: AdamPlanHyper,
+  n: number,
+  tensor: number,
+  tensors: number,
+  t: number,
+  lr: number,
+): [ParamType, number][] {
+  return [
+    ['u32', n],
+    ['u32', tensor],
+    ['f32', lr],
+    ['f32', h.beta1],
+    ['f32', h.beta2],
+    ['f32', h.eps],
+    ['f32', h.weightDecay],
+    ['f32', 1 - h.beta1 ** t], // bc1
+    ['f32', Math.sqrt(1 - h.beta2 ** t)], // sqrtBc2
+    ['u32', tensors], // anyIndex: the flags slot that ORs every tensor's
+    ['u32', 0],
+    ['u32', 0],
+  ];
+}
+
 /**
  * Plans Adam over a list of tensors. Each step: clear flags, check every gradient, then update
  * every tensor unless some gradient was non-finite (then nothing changes and `flags` says which).
@@ -34,9 +65,11 @@ export interface AdamOp {
 export async function planAdam(
   ctx: GpuContext,
   slots: AdamSlot[],
-  hyper: Partial<AdamHyper> = {},
+  hyper: Partial<AdamPlanHyper> = {},
 ): Promise<AdamOp> {
-  const h = { ...ADAM_DEFAULTS, ...hyper };
+  const { lr: _unused, ...defaults } = ADAM_DEFAULTS;
+  const h: AdamPlanHyper = { ...defaults, ...hyper };
+  let stepSet = false;
   const check = await ctx.pipelines.compute(adamWgsl, 'check_finite', { WG }, 'adam');
   const step = await ctx.pipelines.compute(adamWgsl, 'adam_step', { WG }, 'adam');
   const flags = ctx.device.createBuffer({
@@ -45,20 +78,12 @@ export async function planAdam(
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
   });
   const per = slots.map((s, tensor) => {
-    const params = createParams(ctx, `adam.params.${s.name}`, [
-      ['u32', s.n],
-      ['u32', tensor],
-      ['f32', h.lr],
-      ['f32', h.beta1],
-      ['f32', h.beta2],
-      ['f32', h.eps],
-      ['f32', h.weightDecay],
-      ['f32', 1 - h.beta1],
-      ['f32', Math.sqrt(1 - h.beta2)],
-      ['u32', slots.length],
-      ['u32', 0],
-      ['u32', 0],
-    ]);
+    // Written for real by setStep before the first encode (NaN lr until then).
+    const params = createParams(
+      ctx,
+      `adam.params.${s.name}`,
+      adamParams(h, s.n, tensor, slots.length, 1, Number.NaN),
+    );
     const checkBind = ctx.device.createBindGroup({
       layout: check.getBindGroupLayout(0),
       entries: [
@@ -80,23 +105,12 @@ export async function planAdam(
     names: slots.map((s) => s.name),
     setStep(t, lr) {
       for (const [tensor, { s, params }] of per.entries()) {
-        params.write([
-          s.n,
-          tensor,
-          lr,
-          h.beta1,
-          h.beta2,
-          h.eps,
-          h.weightDecay,
-          1 - h.beta1 ** t,
-          Math.sqrt(1 - h.beta2 ** t),
-          slots.length,
-          0,
-          0,
-        ]);
+        params.write(adamParams(h, s.n, tensor, slots.length, t, lr).map(([, v]) => v));
       }
+      stepSet = true;
     },
     encode(enc) {
+      if (!stepSet) throw new Error('planAdam: call setStep(t, lr) before encoding the first update');
       enc.clearBuffer(flags);
       for (const p of per) encodePass(enc, check, p.checkBind, p.groups, `adam.check.${p.s.name}`);
       for (const p of per) encodePass(enc, step, p.stepBind, p.groups, `adam.step.${p.s.name}`);

@@ -7,14 +7,15 @@ import { matmulDeviceKey } from './matmul-variants';
  */
 export type Conv2dVariant = 'tiled' | 'direct';
 
-export const CONV2D_VARIANTS: readonly Conv2dVariant[] = ['direct', 'tiled'];
+/** The variants the probe times, in order of preference when timings tie. */
+export const CONV2D_VARIANT_NAMES: readonly Conv2dVariant[] = ['direct', 'tiled'];
 
 // The variant probe's choice per adapter (src/kernels/variant-probe.ts), for the life of the page or process.
 const tuned = new Map<string, Conv2dVariant>();
 
-/** What planConv2d runs when the shape names no variant: the probe's choice, else by adapter kind. */
-export function defaultConv2dVariant(ctx: GpuContext): Conv2dVariant {
-  return tuned.get(matmulDeviceKey(ctx)) ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled');
+/** The probe's choice for this adapter, if it has run (planConv2d's defaultConv2dVariant reads it). */
+export function tunedConv2dVariant(ctx: GpuContext): Conv2dVariant | undefined {
+  return tuned.get(matmulDeviceKey(ctx));
 }
 
 export function setTunedConv2dVariant(ctx: GpuContext, v: Conv2dVariant | undefined): void {

@@ -8,11 +8,11 @@ import { SHADER_CONSTANTS } from './shader-constants';
 /** Largest k (the shader's private top-k arrays have this many slots). */
 export const KNN_MAX_K: number = SHADER_CONSTANTS.KNN_MAX_K;
 
+/** Largest point count the kernel is planned and tested for. */
+export const KNN_MAX_POINTS = 4096;
+
 /** Most candidate splits (the merge keeps one head per split in private memory). */
 export const KNN_MAX_SPLITS: number = SHADER_CONSTANTS.KNN_MAX_SPLITS;
-
-/** DGCNN's neighbour count (the reference's default), wherever a k is not given. */
-export const DEFAULT_K = 20;
 
 /**
  * Why `k` neighbours cannot be found per point (among `points` points per cloud, when given), or

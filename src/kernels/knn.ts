@@ -1,17 +1,15 @@
 import knnWgsl from '../../shaders/knn.wgsl?raw';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { GpuLimitError } from '../gpu/errors';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type ScratchSpec, scratchSize } from './scratch';
-import { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
+import { KNN_MAX_K, KNN_MAX_POINTS, KNN_MAX_SPLITS, kProblem, validateK } from './knn-limits';
 import { SHADER_CONSTANTS } from './shader-constants';
 
-export { DEFAULT_K, KNN_MAX_K, KNN_MAX_SPLITS, kProblem, validateK };
-
-/** Largest point count the kernel is planned and tested for. */
-export const KNN_MAX_POINTS = 4096;
+export { KNN_MAX_K, KNN_MAX_POINTS, KNN_MAX_SPLITS, kProblem, validateK };
 
 const WG = 64; // queries per workgroup
 const TILE = SHADER_CONSTANTS.KNN_TILE; // candidates per staged tile
@@ -164,7 +162,17 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
     // The auto layout keeps the partial-distance binding (used only when FINAL is false): bind a stub.
     const stub = ctx.device.createBuffer({ label: 'knn.stub', size: 16, usage: GPUBufferUsage.STORAGE });
     owned.push(stub);
-    const bind = bindAt(ctx, topk, { 0: bufs.x, 1: bufs.idx, 2: stub, 3: params.buffer }, 'knn.topk');
+    const bind = bindAt(
+      ctx,
+      topk,
+      [
+        [0, bufs.x],
+        [1, bufs.idx],
+        [2, stub],
+        [3, params.buffer],
+      ],
+      'knn.topk',
+    );
     encode = (enc) => encodePass(enc, topk, bind, topkGroups, 'knn.topk');
   } else {
     // Partial lists: dist and idx [S, k, B·N].
@@ -184,11 +192,26 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
     });
     owned.push(partIdx, partDist);
     const merge = await ctx.pipelines.compute(knnWgsl, 'merge', { WG }, 'knn');
-    const bindTopk = bindAt(ctx, topk, { 0: bufs.x, 1: partIdx, 2: partDist, 3: params.buffer }, 'knn.topk');
+    const bindTopk = bindAt(
+      ctx,
+      topk,
+      [
+        [0, bufs.x],
+        [1, partIdx],
+        [2, partDist],
+        [3, params.buffer],
+      ],
+      'knn.topk',
+    );
     const bindMerge = bindAt(
       ctx,
       merge,
-      { 1: bufs.idx, 3: params.buffer, 4: partIdx, 5: partDist },
+      [
+        [1, bufs.idx],
+        [3, params.buffer],
+        [4, partIdx],
+        [5, partDist],
+      ],
       'knn.merge',
     );
     const mergeGroups = grid1D(ctx, Math.ceil((B * N) / WG));
@@ -204,21 +227,4 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
       for (const b of owned) b.destroy();
     },
   };
-}
-
-/** A bind group for group 0 with buffers at explicit binding numbers (entry points use subsets). */
-function bindAt(
-  ctx: GpuContext,
-  pipeline: GPUComputePipeline,
-  buffers: Record<number, GPUBuffer>,
-  label: string,
-): GPUBindGroup {
-  return ctx.device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: Object.entries(buffers).map(([binding, buffer]) => ({
-      binding: Number(binding),
-      resource: { buffer },
-    })),
-  });
 }

@@ -1,6 +1,6 @@
 import type { GpuContext } from '../gpu/context';
 import { type MatmulOp, planMatmul } from './matmul';
-import { type ColumnSumOp, planColumnSum } from './reduce';
+import { type ColumnSumOp, planColumnSum } from './column_sum';
 
 /** y = x·Wᵀ (+ b) for x [B, in], W [out, in] (PyTorch's layout), b [out], y [B, out]. */
 export interface LinearShape {

@@ -3,7 +3,7 @@ import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { createParams } from '../gpu/params';
-import { bindAt } from './bind';
+import { bindAt } from '../gpu/bind';
 
 /**
  * Global pooling of x [B, C, N] over N:
@@ -49,8 +49,8 @@ export function poolThreadsPerRow(N: number): number {
   return t;
 }
 
-export async function planPool(ctx: GpuContext, s: PoolShape, bufs: PoolBuffers): Promise<PoolOp> {
-  if (s.B < 1 || s.C < 1 || s.N < 1) throw new Error(`planPool: empty input [${s.B}, ${s.C}, ${s.N}]`);
+export async function planPooling(ctx: GpuContext, s: PoolShape, bufs: PoolBuffers): Promise<PoolOp> {
+  if (s.B < 1 || s.C < 1 || s.N < 1) throw new Error(`planPooling: empty input [${s.B}, ${s.C}, ${s.N}]`);
   const hasMax = s.mode !== 'mean';
   const hasMean = s.mode !== 'max';
   const tpr = poolThreadsPerRow(s.N);

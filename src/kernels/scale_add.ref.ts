@@ -1,5 +1,5 @@
 /** Reference for shaders/scale_add.wgsl: out = alpha·x + y, rounded to float32 per element. */
-export function scaleAddRef(x: Float32Array, y: Float32Array, alpha: number): Float32Array {
+export function scaleAddRef(x: ArrayLike<number>, y: ArrayLike<number>, alpha: number): Float32Array {
   const out = new Float32Array(x.length);
   // Math.fround(alpha) * x is the f32 product the GPU forms; the sum is then rounded once more.
   const a = Math.fround(alpha);

@@ -5,7 +5,7 @@
  */
 export const SHADER_CONSTANTS = {
   /** kNN: largest k (the private top-k arrays of shaders/knn.wgsl have this many slots). */
-  KNN_MAX_K: 32,
+  KNN_MAX_K: 64,
   /** kNN: most candidate splits (the merge keeps one head per split in private memory). */
   KNN_MAX_SPLITS: 16,
   /** kNN: candidates per staged tile (the shader's 8 named vec4 accumulators). */

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { planConv2d } from './conv2d';
-import { CONV2D_VARIANTS, defaultConv2dVariant, setTunedConv2dVariant } from './conv2d-variant';
+import { defaultConv2dVariant, planConv2d } from './conv2d';
+import { CONV2D_VARIANT_NAMES, setTunedConv2dVariant } from './conv2d-variant';
 import { planMatmul } from './matmul';
 import { resetMatmulTuning } from './matmul-tune';
 import { MATMUL_TUNE_CANDIDATES, matmulVariantName } from './matmul-variants';
@@ -73,7 +73,7 @@ describe('kernel variant probe (src/kernels/variant-probe.ts)', () => {
       dw: createStorageBuffer(ctx, 4 * s.Cout * s.Cin * 9),
     };
     const outs: Float32Array[][] = [];
-    for (const variant of CONV2D_VARIANTS) {
+    for (const variant of CONV2D_VARIANT_NAMES) {
       const op = await planConv2d(ctx, { ...s, variant }, bufs);
       expect(op.variant).toBe(variant);
       await submitAndWait(ctx, (e) => {

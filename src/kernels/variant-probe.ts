@@ -3,7 +3,7 @@ import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { GpuTimer } from '../gpu/timer';
 import { type Conv2dOp, type Conv2dShape, planConv2d } from './conv2d';
-import { CONV2D_VARIANTS, type Conv2dVariant, setTunedConv2dVariant } from './conv2d-variant';
+import { CONV2D_VARIANT_NAMES, type Conv2dVariant, setTunedConv2dVariant } from './conv2d-variant';
 import { pickFastest, tuneMatmul } from './matmul-tune';
 import {
   MATMUL_TUNE_CANDIDATES,
@@ -65,12 +65,12 @@ export function variantCacheKey(a: AdapterSummary, runtime: string): string {
   return JSON.stringify([VARIANT_PROBE_VERSION, a.vendor, a.architecture, a.device, a.description, runtime]);
 }
 
-/** The conv2d shape the probe times: a ResNet-18 3×3 convolution, small (2 images, 16 channels, 16×16). */
+/** The conv2d shape the probe times: a ResNet-18 3×3 convolution, small (1 image, 16 channels, 12×12). */
 export const CONV2D_PROBE_SHAPE: Conv2dShape = {
-  B: 2,
+  B: 1,
   Cin: 16,
-  H: 16,
-  W: 16,
+  H: 12,
+  W: 12,
   Cout: 16,
   KH: 3,
   KW: 3,
@@ -101,7 +101,7 @@ function validChoice(ctx: GpuContext, v: unknown): KernelChoice | undefined {
   const c = v as Partial<KernelChoice> | undefined;
   if (!c || typeof c !== 'object' || !c.matmul || !c.timings) return undefined;
   const m = matmulCandidates(ctx).find((cand) => matmulVariantName(cand) === matmulVariantName(c.matmul!));
-  if (!m || !CONV2D_VARIANTS.includes(c.conv2d as Conv2dVariant)) return undefined;
+  if (!m || !CONV2D_VARIANT_NAMES.includes(c.conv2d as Conv2dVariant)) return undefined;
   return { ...(c as KernelChoice), matmul: m, matmulName: matmulVariantName(m) };
 }
 
@@ -124,20 +124,23 @@ export async function probeKernelVariants(ctx: GpuContext, opts: ProbeOptions): 
     const mm = await tuneMatmul(ctx, {
       force: true,
       candidates: matmulCandidates(ctx),
-      rounds: opts.rounds ?? 3,
+      rounds: opts.rounds ?? 2,
       timeCandidate: time ? (v) => time('matmul', matmulVariantName(v)) : undefined,
     });
     progress('probing kernel variants: conv2d (tiled, direct)...');
     const conv = time
-      ? { ms: await Promise.all(CONV2D_VARIANTS.map((v) => time('conv2d', v))), method: 'given' as const }
-      : await timeConv2d(ctx, opts.rounds ?? 3);
+      ? {
+          ms: await Promise.all(CONV2D_VARIANT_NAMES.map((v) => time('conv2d', v))),
+          method: 'given' as const,
+        }
+      : await timeConv2d(ctx, opts.rounds ?? 2);
     choice = {
       matmul: mm.variant,
       matmulName: mm.name,
-      conv2d: CONV2D_VARIANTS[pickFastest(conv.ms)]!,
+      conv2d: CONV2D_VARIANT_NAMES[pickFastest(conv.ms)]!,
       timings: {
         matmul: mm.timings,
-        conv2d: CONV2D_VARIANTS.map((name, i) => ({ name, ms: conv.ms[i]! })),
+        conv2d: CONV2D_VARIANT_NAMES.map((name, i) => ({ name, ms: conv.ms[i]! })),
       },
       method: time ? 'given' : conv.method,
     };
@@ -181,7 +184,7 @@ async function timeConv2d(ctx: GpuContext, rounds: number) {
   const timer = new GpuTimer(ctx);
   const ops: Conv2dOp[] = [];
   try {
-    for (const variant of CONV2D_VARIANTS) ops.push(await planConv2d(ctx, { ...s, variant }, bufs));
+    for (const variant of CONV2D_VARIANT_NAMES) ops.push(await planConv2d(ctx, { ...s, variant }, bufs));
     const ms = ops.map(() => Number.POSITIVE_INFINITY);
     let method: 'timestamp' | 'wall' = 'wall';
     for (let r = -1; r < rounds; r++) {

@@ -1,5 +1,7 @@
-import { DEFAULT_K } from '../kernels/knn-limits';
 import { batchNormSpecs, biasSpec, type ParamSpec, weightSpec } from './param-spec';
+
+/** DGCNN's neighbour count (the reference's default), wherever a k is not given. */
+export const DEFAULT_K = 20;
 
 /** The DGCNN point encoder with CrossPoint's projection head (DESIGN.md §1). */
 export interface DgcnnConfig {

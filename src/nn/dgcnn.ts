@@ -4,7 +4,7 @@ import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
 import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
-import { type PoolOp, planPool } from '../kernels/pooling';
+import { type PoolOp, planPooling } from '../kernels/pooling';
 import { allocateSpecs, type BufferSpec, paramBufferSpecs } from './buffer-plan';
 import { checkDgcnnShape, concatOffset, dgcnnBufferNames, dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
@@ -190,7 +190,7 @@ async function planConv5(r: DgcnnBuild) {
     { n: B * emb * N, kind: 'leaky_relu', slope: 0.2 },
     { x: g(n.a5), y: g(n.a5), dy: opt(n.dA5), dx: opt(n.dA5) },
   );
-  const pool: PoolOp = await planPool(
+  const pool: PoolOp = await planPooling(
     ctx,
     { B, C: emb, N, mode: 'maxmean' },
     { x: g(n.a5), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: opt(n.dA5) },

@@ -2,7 +2,7 @@ import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
-import { planPool } from '../kernels/pooling';
+import { planPooling } from '../kernels/pooling';
 import { allocateSpecs, type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { batchNormSpecs, type ParamSpec, weightSpec } from './param-spec';
@@ -188,7 +188,7 @@ export async function createPointNet(
     );
     layers.push({ conv, bn, relu });
   }
-  const pool = await planPool(
+  const pool = await planPooling(
     ctx,
     { B, C: c.emb, N, mode: 'max' },
     { x: g(n.a(5)), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: dA },

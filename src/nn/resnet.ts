@@ -10,7 +10,7 @@ import {
   planConv2d,
 } from '../kernels/conv2d';
 import { type MaxPool2dOp, planMaxPool2d } from '../kernels/maxpool2d';
-import { type PoolOp, planPool } from '../kernels/pooling';
+import { type PoolOp, planPooling } from '../kernels/pooling';
 import { type ScaleAddOp, planScaleAdd } from '../kernels/scale_add';
 import { ParamStore } from './param-store';
 import { type ProjectionHead, type ProjectionHeadConfig, planProjectionHead } from './projection-head';
@@ -285,7 +285,7 @@ function planBlock(r: ResNetBuild, lay: ResNetLayout, i: number, x: GPUBuffer, g
 /** Phase 4: global average pool of the last block's output x, then the projection head. */
 function planTail(r: ResNetBuild, config: ResNetConfig, lay: ResNetLayout, x: GPUBuffer, gbuf: GPUBuffer[]) {
   const { n, get, bwd, B } = r;
-  const gap = planPool(
+  const gap = planPooling(
     r.ctx,
     { B, C: lay.F, N: lay.lastHW, mode: 'mean' },
     { x, out: get(n.features), ...(bwd ? { dout: get(n.dFeatures), dx: gbuf[0] } : {}) },

@@ -1,5 +1,4 @@
-import { DEFAULT_K } from '../kernels/knn-limits';
-import type { DgcnnConfig } from '../nn/dgcnn-config';
+import { DEFAULT_K, type DgcnnConfig } from '../nn/dgcnn-config';
 import type { ResNetConfig } from '../nn/resnet-config';
 
 /** The presets, smallest first (DESIGN.md §4). */

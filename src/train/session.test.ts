@@ -11,11 +11,12 @@ const MICRO: TrainConfig = {
   seed: 3,
   batch: 4,
   epochs: 10,
+  k: 4,
   checkpointEvery: 2,
   model: {
     points: 32,
     imageSize: 8,
-    dgcnn: { k: 4, edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
+    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
     resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
   },
 };

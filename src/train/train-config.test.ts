@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
-import { KNN_MAX_K } from '../kernels/knn';
+import { KNN_MAX_K } from '../kernels/knn-limits';
 import { PRESETS } from './presets';
 import {
   checkTrainConfig,
@@ -28,14 +28,14 @@ describe('the training config check', () => {
   });
 
   it("refuses k above the kNN kernel's limit with the reason, and k above the point count", () => {
-    const [p] = validateTrainConfig({ ...tiny, k: 40 });
+    const [p] = validateTrainConfig({ ...tiny, k: KNN_MAX_K + 1 });
     expect(p).toEqual({
       field: 'k',
-      message: `k must be an integer from 1 to ${KNN_MAX_K} (the kNN kernel keeps at most ${KNN_MAX_K} neighbours)`,
+      message: `k = ${KNN_MAX_K + 1} is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
     });
     expect(fields({ ...tiny, k: KNN_MAX_K })).toEqual([]);
     expect(validateTrainConfig({ ...tiny, k: 9, model: { points: 8 } }).map((x) => x.message)).toEqual([
-      'k must be an integer from 1 to 8 (the 8 points per cloud)',
+      '8 points per cloud are fewer than k = 9 neighbours',
     ]);
     expect(fields({ ...tiny, k: 0 })).toEqual(['k']);
     expect(fields({ ...tiny, k: 2.5 })).toEqual(['k']);
@@ -70,11 +70,23 @@ describe('the training config check', () => {
     expect(checkTrainConfig({ ...tiny, k: 5 }).dgcnn.k).toBe(5);
   });
 
-  it('crosspoint pretrain refuses k = 40 before building anything: exit 2, one line', () => {
-    const r = crosspoint(['pretrain', '--k', '40', '--out', '/nonexistent/x.safetensors']);
+  it("crosspoint pretrain --help gives each preset's own defaults", () => {
+    const r = crosspoint(['pretrain', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    type Pick = (p: (typeof PRESETS)['tiny']) => number;
+    const each = (f: Pick) =>
+      (['first-look', 'tiny', 'small', 'paper'] as const).map((n) => `${n} ${f(PRESETS[n])}`).join(', ');
+    const picks: Pick[] = [(p) => p.epochs, (p) => p.lr, (p) => p.batch, (p) => p.dgcnn.k];
+    for (const f of picks) expect(help).toContain(`(default: the preset's: ${each(f)})`);
+    expect(help).toContain('first-look 0.002, tiny 0.001');
+  });
+
+  it('crosspoint pretrain refuses k above the maximum before building anything: exit 2, one line', () => {
+    const r = crosspoint(['pretrain', '--k', String(KNN_MAX_K + 1), '--out', '/nonexistent/x.safetensors']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `crosspoint pretrain: k must be an integer from 1 to ${KNN_MAX_K} (the kNN kernel keeps at most ${KNN_MAX_K} neighbours)`,
+      `crosspoint pretrain: k = ${KNN_MAX_K + 1} is above the kNN kernel's maximum of ${KNN_MAX_K} neighbours`,
     );
   });
 });

@@ -4,7 +4,8 @@
  * a value the kernels cannot run (k = 40, a batch of 1) is refused where it is typed, with the
  * reason, instead of failing later on the GPU.
  */
-import { KNN_MAX_K, KNN_MAX_POINTS } from '../kernels/knn';
+// knn-limits, not knn: the page's training form imports this file, and knn.ts pulls in its WGSL.
+import { KNN_MAX_K, KNN_MAX_POINTS, kProblem } from '../kernels/knn-limits';
 import { InputError } from '../util/errors';
 import { getPreset, type Preset, PRESET_NAMES } from './presets';
 import type { LossTerms, TrainConfig } from './trainer-api';
@@ -14,6 +15,7 @@ export interface ResolvedConfig extends Preset {
   seed: number;
   losses: LossTerms;
   augment: boolean;
+  encoder: 'dgcnn' | 'dgcnn_seg';
 }
 
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
@@ -27,11 +29,12 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
     temperature: c.temperature ?? p.temperature,
     points: c.model?.points ?? p.points,
     imageSize: c.model?.imageSize ?? p.imageSize,
-    dgcnn: { ...p.dgcnn, ...c.model?.dgcnn, k: c.k ?? c.model?.dgcnn?.k ?? p.dgcnn.k },
+    dgcnn: { ...p.dgcnn, ...c.model?.dgcnn, k: c.k ?? p.dgcnn.k },
     resnet: { ...p.resnet, ...c.model?.resnet },
     seed: c.seed,
     losses: c.losses ?? { imid: true, cmid: true },
     augment: c.augment ?? true,
+    encoder: c.encoder ?? 'dgcnn',
   };
 }
 
@@ -125,7 +128,9 @@ export function validateTrainConfig(c: TrainConfig, data: DataFacts = {}): Confi
   if (!(r.weightDecay >= 0)) add('weightDecay', 'Weight decay must be ≥ 0');
   if (!(r.temperature > 0)) add('temperature', 'Temperature must be positive');
   if (!inRange(r.points, lim.points)) add('points', `Points per cloud must be ${rangeText(lim.points)}`);
-  if (!inRange(r.dgcnn.k, lim.k)) add('k', `k must be ${rangeText(lim.k)}`);
+  // The one k rule (kernels/knn-limits.ts); trainLimits' k only bounds the form's input.
+  const kWhy = kProblem(r.dgcnn.k, r.points);
+  if (kWhy) add('k', kWhy);
   if (!Number.isInteger(r.epochs) || r.epochs < 1) add('epochs', 'Epochs must be a positive integer');
   const every = c.checkpointEvery ?? 0;
   if (!Number.isInteger(every) || every < 0) add('checkpointEvery', 'Autosave every must be an integer ≥ 0');

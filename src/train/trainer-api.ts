@@ -30,13 +30,21 @@ export interface TrainConfig {
   model?: {
     points?: number;
     imageSize?: number;
-    dgcnn?: Partial<DgcnnConfig>;
+    /** Widths only: k has one slot, `k` above. */
+    dgcnn?: Partial<Omit<DgcnnConfig, 'k'>>;
     resnet?: Partial<ResNetConfig>;
   };
   /** Augment clouds and views (default true); off, both copies of a cloud are the same normalised cloud. */
   augment?: boolean;
   /** Train on the same first B objects every step (an overfitting check), default false. */
   fixedBatch?: boolean;
+  /**
+   * The point encoder: 'dgcnn' (default, the classification DGCNN) or 'dgcnn_seg' (the reference's
+   * `--model dgcnn_seg`: DGCNN_partseg's encoder with inv_head on its global feature, whose
+   * checkpoint fine-tunes the part-segmentation model; sizes from the preset, see
+   * partSegConfigForPreset).
+   */
+  encoder?: 'dgcnn' | 'dgcnn_seg';
 }
 
 /** One training step's report. Losses are NaN for a term that is switched off. */
@@ -75,6 +83,20 @@ export interface DatasetSummary {
   points: number;
   views: number;
   imageSize: number;
+}
+
+/** The data a run trained on, as a checkpoint records it (metadata entry "dataset", JSON). */
+export function datasetIdentity(s: DatasetSummary) {
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  return {
+    name: s.name,
+    classes: s.classes.length,
+    train: sum(s.trainCounts),
+    test: sum(s.testCounts),
+    points: s.points,
+    views: s.views,
+    image_size: s.imageSize,
+  };
 }
 
 /** Embeddings of a set of objects for the Embeddings panel: both spaces, same object order. */

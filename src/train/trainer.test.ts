@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
-import { pointAugmentRef } from '../data/point-augment.ref';
-import { drawAugmentParams, NO_AUGMENT } from '../data/point-augment-params';
+import { pointAugmentRef } from '../kernels/point_augment.ref';
+import { drawAugmentParams, NO_AUGMENT } from '../kernels/point_augment-params';
 import { generateSampleSet } from '../data/sample-set';
 import { readF32 } from '../gpu/buffers';
 import { readSafetensors } from '../io/safetensors';
@@ -24,10 +24,11 @@ const MICRO: TrainConfig = {
   seed: 3,
   batch: 4,
   epochs: 10,
+  k: 4,
   model: {
     points: 32,
     imageSize: 8,
-    dgcnn: { k: 4, edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
+    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
     resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
   },
 };
@@ -203,6 +204,17 @@ describe('CrossPoint trainer', () => {
     expect(counters.some(([n]) => n.startsWith('point_model.'))).toBe(true);
     expect(counters.some(([n]) => n.startsWith('img_model.'))).toBe(true);
     for (const [name, tensor] of counters) expect([...(tensor.data as BigInt64Array)], name).toEqual([3n]);
+    // The data it trained on is named in the metadata.
+    const s = data.summary;
+    expect(JSON.parse(file.metadata.dataset!)).toEqual({
+      name: s.name,
+      classes: s.classes.length,
+      train: data.trainIndices.length,
+      test: data.testIndices.length,
+      points: s.points,
+      views: s.views,
+      image_size: s.imageSize,
+    });
   });
 
   it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSampleSet } from '../data/sample-set';
-import { DEFAULT_SAMPLE } from './store';
+import { DEFAULT_SAMPLE } from './store/index';
 import { fewShotDefaults, type SplitCounts } from './fewshot-defaults';
 
 /** The per-class split counts of the generated sample set with `perClass` objects per class. */

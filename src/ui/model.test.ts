@@ -73,14 +73,14 @@ describe('train config from the form', () => {
     expect(c).toMatchObject({ preset: 'small', lr: 0.002, batch: 12, losses: { imid: true, cmid: false } });
   });
   it('names the fields that do not parse', () => {
-    // The limits come from the training config's check: k = 40 is refused here, with the reason.
-    expect(hyperErrors({ ...DEFAULT_HYPER, k: '40' })).toEqual([
-      'k must be an integer from 1 to 32 (the kNN kernel keeps at most 32 neighbours)',
+    // The limits come from the training config's check: k = 80 is refused here, with the reason.
+    expect(hyperErrors({ ...DEFAULT_HYPER, k: '80' })).toEqual([
+      "k = 80 is above the kNN kernel's maximum of 64 neighbours",
     ]);
     expect(
       hyperErrors({ ...DEFAULT_HYPER, batch: '30' }, { preset: 'tiny', seed: 1 }, { trainObjects: 26 }),
     ).toEqual(['Batch must be an integer from 2 to 26 (the objects in the training split)']);
-    expect(hyperErrors({ ...DEFAULT_HYPER, k: 'many' })[0]).toMatch(/^k must be an integer/);
+    expect(hyperErrors({ ...DEFAULT_HYPER, k: 'many' })[0]).toMatch(/^k must be a positive integer/);
     expect(hyperErrors(DEFAULT_HYPER)).toEqual([]);
     const errs = hyperErrors({ ...DEFAULT_HYPER, lr: 'fast', batch: '1', imid: false, cmid: false });
     expect(errs).toEqual([

@@ -4,11 +4,11 @@
  * thumbnail of each (first view, ≤ 64 px, read back once) and full-size views on request.
  */
 import { downsampleRgba } from '../data/geometry';
-import { readViewRgba8 } from '../data/render';
+import { readViewRgba8 } from '../kernels/render';
 import { generateSampleSet } from '../data/sample-set';
 import type { GpuContext } from '../gpu/context';
 import { type TrainingData, trainingDataFromSampleSet } from '../train/training-data';
-import type { DatasetInfo, ObjectDetail, SampleSetParams, Thumb } from './protocol';
+import type { DatasetInfo, DatasetSource, ObjectDetail, SampleSetParams, Thumb } from './protocol';
 
 const THUMB = 64;
 
@@ -42,11 +42,33 @@ export async function generateHostDataset(
     onProgress: (done, total) => onProgress('Rendering views', done, total),
     lower: 'objects per class, views per object or the preset',
   });
-  const { views: V, imageSize: S } = set.options;
+  return hostDatasetOf(ctx, data, params, (i) => set.objects[i]!.points);
+}
+
+/** View `image` of the data as RGBA8, whichever form the views are kept in. */
+function readView(ctx: GpuContext, data: TrainingData, image: number): Promise<Uint8Array> {
+  if (data.views8) return data.views8.read(image);
+  if (!data.images) throw new Error('training data without views');
+  return readViewRgba8(ctx, data.images, image, data.imageSize);
+}
+
+/**
+ * Any training data as the Data panel shows it: a thumbnail of each object's first view (read
+ * back once), its points and its full-size views on request. Takes ownership of `data`.
+ */
+export async function hostDatasetOf(
+  ctx: GpuContext,
+  data: TrainingData,
+  params: SampleSetParams,
+  points: (i: number) => Float32Array,
+  source?: DatasetSource,
+): Promise<HostDataset> {
+  const { viewsPerObject: V, imageSize: S } = data;
+  const n = data.labels.length;
   const thumbs: Thumb[] = [];
   try {
-    for (let i = 0; i < set.objects.length; i++) {
-      thumbs.push(downsampleRgba(await readViewRgba8(ctx, data.images, i * V, S), S, THUMB));
+    for (let i = 0; i < n; i++) {
+      thumbs.push(downsampleRgba(await readView(ctx, data, i * V), S, THUMB));
     }
   } catch (e) {
     data.destroy();
@@ -56,14 +78,14 @@ export async function generateHostDataset(
     info: {
       summary: data.summary,
       params,
-      objects: set.objects.map((o) => ({ id: o.id, label: o.label, split: o.split })),
+      objects: data.ids.map((id, i) => ({ id, label: data.labels[i]!, split: data.split[i]! })),
       thumbs,
+      ...(source ? { source } : {}),
     },
-    points: (i) => set.objects[i]!.points,
+    points,
     views: async (i) => {
       const out: Thumb[] = [];
-      for (let v = 0; v < V; v++)
-        out.push({ size: S, rgba: await readViewRgba8(ctx, data.images, i * V + v, S) });
+      for (let v = 0; v < V; v++) out.push({ size: S, rgba: await readView(ctx, data, i * V + v) });
       return out;
     },
     data,

@@ -1,9 +1,12 @@
+import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
-import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
+import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
+import type { Prediction } from '../eval/set-classifier';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { MetricsHistory } from '../train/metrics-history';
+import type { FolderLoadReport } from '../train/training-data-folder';
 import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 
 /**
@@ -44,9 +47,58 @@ export interface Thumb {
   rgba: Uint8Array;
 }
 
+/** A file of a folder the user chose, as the page hands it to the worker (read there, locally). */
+export interface FolderFile {
+  /** Path relative to the chosen folder, '/'-separated. */
+  path: string;
+  file: Blob;
+}
+
+/** A folder indexed by layout (src/data/folder-index.ts), before anything is read. */
+export interface FolderSummary {
+  name: string;
+  layout: FolderLayout | null;
+  /** The layout in words. */
+  layoutName: string | null;
+  classes: FolderClass[];
+  objects: number;
+  /** Most views an object has (CrossPoint's layout); 0 when views are rendered from meshes. */
+  maxViews: number;
+  evalFiles: { path: string; kind: EvalKind; split?: 'train' | 'test' }[];
+  /** Files left out by the index, one line each. */
+  problems: FileProblem[];
+}
+
+/** The evaluation set read from a folder's .h5 files (src/data/evaluation-set.ts), as the page shows it. */
+export interface EvalSetSummary {
+  name: string;
+  kind: EvalKind;
+  classes: string[];
+  /** Clouds per class in each split. */
+  trainCounts: number[];
+  testCounts: number[];
+  pointsPerCloud: number;
+  files: string[];
+  problems: FileProblem[];
+  notes: string[];
+}
+
+/** What part of the indexed folder to load, at the preset's sizes. */
+export interface FolderLoadParams extends SampleSetParams {
+  /** Class keys; empty: all. perClass 0: every object. */
+  classes: string[];
+}
+
+/** Where a dataset came from: the generator (absent) or a folder, with its per-file report. */
+export interface DatasetSource {
+  kind: 'folder';
+  report: FolderLoadReport;
+}
+
 export interface DatasetInfo {
   summary: DatasetSummary;
   params: SampleSetParams;
+  source?: DatasetSource;
   objects: ObjectInfo[];
   /** First view of each object, at most 64×64, same order as objects. */
   thumbs: Thumb[];
@@ -109,6 +161,12 @@ export type EngineRequest =
   | Req<'init'>
   | Req<'selftest', { n?: number; seed?: number }>
   | Req<'generate', { params: SampleSetParams }>
+  /** Index a folder's files by layout (nothing is read yet); the worker keeps them for folder-load. */
+  | Req<'folder-index', { name: string; files: FolderFile[] }>
+  /** Read the indexed folder's subset into the dataset (replacing the current one). */
+  | Req<'folder-load', { params: FolderLoadParams }>
+  /** Read the indexed folder's .h5 files as the evaluation set (for the SVM, few-shot and compare panels). */
+  | Req<'eval-load'>
   | Req<'object', { index: number }>
   /** The trainer's state, and the autosave that exists for `config`'s preset and seed. */
   | Req<'trainer-state', { config: TrainConfig }>
@@ -128,7 +186,13 @@ export type EngineRequest =
 
 /** Messages from the engine worker to the page. */
 export type EngineEvent =
-  | { id: number; type: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean; capabilities: Capabilities }
+  | {
+      id: number;
+      type: 'ready';
+      adapter: AdapterSummary;
+      hasTimestamps: boolean;
+      capabilities: Capabilities;
+    }
   | { id: number; type: 'unavailable'; reason: string; advice: string }
   | { id: number; type: 'selftest'; result: SelfTestResult }
   | { id: number; type: 'error'; kind: string; message: string }
@@ -137,6 +201,8 @@ export type EngineEvent =
   | { id: number; type: 'not-available'; piece: keyof Capabilities; message: string }
   | { id: number; type: 'progress'; task: string; done: number; total: number }
   | { id: number; type: 'dataset'; info: DatasetInfo }
+  | { id: number; type: 'folder'; summary: FolderSummary }
+  | { id: number; type: 'eval-set'; summary: EvalSetSummary }
   | { id: number; type: 'object'; detail: ObjectDetail }
   /** `history`: the curves a loaded checkpoint carried (checkpoint-load and -restore replies). */
   | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }
@@ -150,7 +216,9 @@ export type EngineEvent =
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }
-  | { id: -1; type: 'gpu-error'; kind: string; message: string };
+  | { id: -1; type: 'gpu-error'; kind: string; message: string }
+  /** The kernel variants engine start's probe chose, e.g. "matmul blocked 16x4, conv2d direct (cached)". */
+  | { id: -1; type: 'kernels'; kernels: string };
 
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 

@@ -4,6 +4,8 @@
  * (src/train/session.ts). GPU work of the analyses goes through one queue and never interleaves
  * with a training step (see gpu-queue.ts). No DOM.
  */
+import type { EvaluationSet } from '../data/evaluation-set';
+import type { FolderIndex } from '../data/folder-index';
 import { readUserCloud } from '../data/loaders/read-shape';
 import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
@@ -12,6 +14,13 @@ import { getCheckpoint } from './checkpoint-store';
 import { DatasetSlot, NO_DATASET } from './dataset-slot';
 import { GpuQueue } from './gpu-queue';
 import { generateHostDataset, objectDetail, transferableInfo } from './host-dataset';
+import {
+  evalSetSummary,
+  folderIndexOf,
+  folderSummary,
+  loadEvaluationSet,
+  loadFolderHostDataset,
+} from './host-dataset-folder';
 import type { Capabilities, EngineRequest, Post } from './protocol';
 import { RunSlot } from './run-slot';
 import {
@@ -30,13 +39,27 @@ export function capabilities(): Capabilities {
 }
 
 /** Requests that carry a user's file: an InputError there is about the file. */
-const FILE_REQUESTS = new Set<EngineRequest['type']>(['classify', 'checkpoint-load', 'checkpoint-restore']);
+const FILE_REQUESTS = new Set<EngineRequest['type']>([
+  'classify',
+  'checkpoint-load',
+  'checkpoint-restore',
+  'folder-index',
+  'folder-load',
+  'eval-load',
+]);
 
 export class Session {
   /** The sample set: generations one at a time, a replaced set freed only when nothing uses it. */
   private readonly datasets: DatasetSlot;
   private readonly gpu = new GpuQueue(() => this.run?.session.isRunning ?? false);
   private readonly runs: RunSlot;
+  /** The folder the user chose last, indexed (its files are read on folder-load). */
+  private folder: FolderIndex | undefined;
+  /**
+   * The evaluation set the user brought (.h5 files of a folder), for the analyses that evaluate
+   * on real shapes rather than the training set's split; undefined until one is loaded.
+   */
+  evalSet: EvaluationSet | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -87,6 +110,17 @@ export class Session {
         return this.generate(req);
       case 'object':
         return this.object(req);
+      case 'folder-index':
+        this.folder = folderIndexOf(req.name, req.files);
+        return this.post({ id: req.id, type: 'folder', summary: folderSummary(this.folder) });
+      case 'folder-load':
+        return this.loadFolder(req);
+      case 'eval-load': {
+        if (!this.folder)
+          throw new InputError('No folder chosen: choose or drop a folder with .h5 files first.');
+        this.evalSet = await loadEvaluationSet(this.folder, 0);
+        return this.post({ id: req.id, type: 'eval-set', summary: evalSetSummary(this.evalSet) });
+      }
       case 'trainer-state':
         return this.reply(req.id, req.config);
       case 'run': {
@@ -108,9 +142,11 @@ export class Session {
         await this.runs.reset();
         return this.reply(req.id);
       case 'embed': {
-        const analyses = this.requireRun().analyses;
-        const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));
-        const transfer = [reply.pointXY, reply.imageXY, reply.sim].map((a) => a.buffer);
+        const run = this.requireRun();
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        // Kept in the run's history (and so in its checkpoints) for the curves over training.
+        run.session.recordEval({ ...reply.summary, step: reply.step });
+        const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);
         return this.post({ id: req.id, type: 'embeddings', reply }, transfer);
       }
       case 'fewshot': {
@@ -150,6 +186,23 @@ export class Session {
       () => {
         // A run reads the current set's buffers: it must not be replaced (and freed) under it.
         if (this.runs.inUse) throw new Error('Reset training before generating a new sample set.');
+      },
+    );
+    const info = transferableInfo(ds, (performance.now() - t0) / 1000);
+    this.post(
+      { id: req.id, type: 'dataset', info },
+      info.thumbs.map((t) => t.rgba.buffer),
+    );
+  }
+
+  private async loadFolder(req: ReqOf<'folder-load'>): Promise<void> {
+    const folder = this.folder;
+    if (!folder) throw new InputError('No folder chosen: choose or drop a folder in the Data panel first.');
+    const t0 = performance.now();
+    const ds = await this.datasets.replace(
+      () => loadFolderHostDataset(this.ctx, folder, req.params, this.progress(req.id)),
+      () => {
+        if (this.runs.inUse) throw new Error('Reset training before loading another dataset.');
       },
     );
     const info = transferableInfo(ds, (performance.now() - t0) / 1000);

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
+import { readFolderIndex } from '../../data/folder-files.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
 import { acquireNodeContext } from '../../gpu/node';
-import { getPreset, PRESET_NAMES, type PresetName } from '../../train/presets';
+import { getPreset, type Preset, PRESET_NAMES, type PresetName, PRESETS } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
 import { checkTrainConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
@@ -14,6 +14,11 @@ import type { TrainingSession as Session } from '../../train/session';
 import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
+
+/** Each preset's own value of a setting, for --help: "first-look 20, tiny 100, small 100, paper 100". */
+export function presetDefaults(value: (p: Preset) => number): string {
+  return PRESET_NAMES.map((n) => `${n} ${value(PRESETS[n])}`).join(', ');
+}
 
 export const pretrain = defineCommand({
   name: 'pretrain',
@@ -25,19 +30,39 @@ export const pretrain = defineCommand({
       choices: PRESET_NAMES,
       help: 'model and data sizes',
     },
+    model: {
+      type: 'string',
+      default: 'dgcnn',
+      choices: ['dgcnn', 'dgcnn_seg'],
+      help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
+    },
     steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
-    epochs: { type: 'int', min: 1, help: 'epochs of the cosine schedule (default: the preset, 100)' },
+    epochs: {
+      type: 'int',
+      min: 1,
+      help: `epochs of the cosine schedule (default: the preset's: ${presetDefaults((p) => p.epochs)})`,
+    },
     seed: { type: 'int', default: 1, min: 0, help: 'seed of weights, batches and augmentations' },
     data: {
       type: 'string',
       default: 'sample',
-      help: '"sample" (generated) or a folder in the ShapeNet layout',
+      help: '"sample" (generated), a folder in CrossPoint\'s layout (what `crosspoint sample` writes) or a folder of meshes (ShapeNetCore .obj, ModelNet .off)',
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
-    batch: { type: 'int', min: 2, help: 'objects per step (default: the preset)' },
-    lr: { type: 'number', help: 'Adam learning rate (default 1e-3)' },
-    k: { type: 'int', help: 'neighbours per point in the DGCNN (default: the preset)' },
+    batch: {
+      type: 'int',
+      min: 2,
+      help: `objects per step (default: the preset's: ${presetDefaults((p) => p.batch)})`,
+    },
+    lr: {
+      type: 'number',
+      help: `Adam's base learning rate, cosine-annealed over the epochs (default: the preset's: ${presetDefaults((p) => p.lr)})`,
+    },
+    k: {
+      type: 'int',
+      help: `neighbours per point in the DGCNN (default: the preset's: ${presetDefaults((p) => p.dgcnn.k)})`,
+    },
     losses: {
       type: 'string',
       default: 'both',
@@ -70,6 +95,7 @@ export const pretrain = defineCommand({
       k: flags.k,
       losses: { imid: flags.losses !== 'cmid', cmid: flags.losses !== 'imid' },
       checkpointEvery: flags['checkpoint-every'],
+      ...(flags.model === 'dgcnn_seg' ? { encoder: 'dgcnn_seg' as const } : {}),
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);
@@ -92,13 +118,17 @@ export const pretrain = defineCommand({
               });
               return trainingDataFromSampleSet(ctx, set);
             }
-            const index = await readShapeNetFolder(data);
-            return trainingDataFromFolder(ctx, index, {
+            const index = await readFolderIndex(data);
+            const folder = await trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
             });
+            const r = folder.report;
+            io.err(`read ${r.loaded} of ${r.picked} objects of ${data} (${r.layout} layout)\n`);
+            for (const p of [...r.skipped, ...r.warnings]) io.err(`  ${p.file}: ${p.problem}\n`);
+            return folder;
           },
           onMetrics(m) {
             if (flags.log) appendFileSync(flags.log, `${JSON.stringify(m)}\n`);

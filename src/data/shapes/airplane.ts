@@ -4,6 +4,7 @@
 import type { Rng } from '../../util/random';
 import { chance, panel, pick } from './params';
 import { cylinder, loft, type MeshBuilder, mul, Rx, Rz, S, T, type Vec3 } from './primitives';
+import { AIRPLANE_PARTS } from './part-ids';
 
 export function airplane(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['airliner', 'airliner', 'fighter', 'prop'] as const);
@@ -36,7 +37,7 @@ export function airplane(rng: Rng, b: MeshBuilder): void {
     }
     sections.push(ring);
   }
-  b.add(loft(sections));
+  b.part(AIRPLANE_PARTS.body).add(loft(sections));
 
   // Main wings.
   const span = kind === 'fighter' ? L * rng.uniform(0.25, 0.4) : L * rng.uniform(0.4, 0.6);
@@ -59,9 +60,10 @@ export function airplane(rng: Rng, b: MeshBuilder): void {
   const wingY = kind === 'prop' ? pick(rng, [R * 0.8, -R * 0.6]) : kind === 'fighter' ? 0 : -R * 0.45;
   const wingZ = kind === 'fighter' ? -L * rng.uniform(0.05, 0.15) : L * rng.uniform(-0.02, 0.12);
   const wing = panel(root, tip, span, sweep, dihedral, root * 0.1);
-  b.addMirrorX(wing, T(0, wingY, wingZ));
+  b.part(AIRPLANE_PARTS.wing).addMirrorX(wing, T(0, wingY, wingZ));
 
-  // Engines.
+  // Engines (a fighter's side intakes are part of its body).
+  b.part(AIRPLANE_PARTS.engine);
   if (kind === 'airliner') {
     const rear = chance(rng, 0.25);
     const count = rear ? 2 : pick(rng, [2, 2, 4]);
@@ -95,11 +97,13 @@ export function airplane(rng: Rng, b: MeshBuilder): void {
     }
   } else if (chance(rng, 0.5)) {
     // Side air intakes of a fighter.
+    b.part(AIRPLANE_PARTS.body);
     for (const sx of [-1, 1])
       b.add(cylinder(R * 0.5, L * 0.3, 10), mul(T(sx * R * 1.1, -R * 0.2, 0), Rx(Math.PI / 2)));
   }
 
   // Tail.
+  b.part(AIRPLANE_PARTS.tail);
   const tail = pick(
     rng,
     kind === 'fighter'

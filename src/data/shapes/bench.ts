@@ -3,6 +3,7 @@
 import type { Rng } from '../../util/random';
 import { chance, intIn, pick } from './params';
 import { box, cylinder, extrude, type MeshBuilder, mul, Rx, Ry, T, type Vec2 } from './primitives';
+import { BENCH_PARTS } from './part-ids';
 
 export function bench(rng: Rng, b: MeshBuilder): void {
   const L = rng.uniform(1.0, 2.0);
@@ -14,6 +15,7 @@ export function bench(rng: Rng, b: MeshBuilder): void {
   const hasBack = chance(rng, 0.55);
   const arms = hasBack && chance(rng, 0.5);
 
+  b.part(BENCH_PARTS.seat);
   if (slatted) {
     const n = intIn(rng, 3, 6);
     const gap = rng.uniform(0.01, 0.03);
@@ -22,6 +24,7 @@ export function bench(rng: Rng, b: MeshBuilder): void {
   } else b.add(box(L, t, D), T(0, H - t / 2, 0));
 
   const y0 = H - t;
+  b.part(BENCH_PARTS.leg);
   const inset = rng.uniform(0.05, 0.2);
   const xs = [-(L / 2 - inset), L / 2 - inset];
   if (L > 1.6 && chance(rng, 0.5)) xs.push(0);
@@ -50,6 +53,7 @@ export function bench(rng: Rng, b: MeshBuilder): void {
     }
   }
 
+  b.part(BENCH_PARTS.back);
   if (hasBack) {
     const bh = rng.uniform(0.25, 0.45);
     const tilt = rng.uniform(0.05, 0.3);
@@ -61,6 +65,7 @@ export function bench(rng: Rng, b: MeshBuilder): void {
       for (const x of xs) b.add(box(0.04, bh, 0.04), mul(at, T(x, bh / 2, -0.02)));
     }
   }
+  b.part(BENCH_PARTS.arm);
   if (arms) {
     const ah = rng.uniform(0.15, 0.25);
     for (const sx of [-1, 1]) {

@@ -3,6 +3,7 @@
 import type { Rng } from '../../util/random';
 import { chance, intIn, pick } from './params';
 import { box, cylinder, type MeshBuilder, mul, Rx, T } from './primitives';
+import { CABINET_PARTS } from './part-ids';
 
 export function cabinet(rng: Rng, b: MeshBuilder): void {
   const W = rng.uniform(0.4, 1.4);
@@ -16,6 +17,7 @@ export function cabinet(rng: Rng, b: MeshBuilder): void {
 
   const y0 = baseH;
   const h = H - baseH;
+  b.part(CABINET_PARTS.body); // carcass, plinth or legs
   if (base === 'plinth') b.add(box(W - 0.04, baseH, D - 0.04), T(0, baseH / 2, -0.01));
   else if (base === 'legs') {
     const lr = rng.uniform(0.015, 0.03);
@@ -33,6 +35,7 @@ export function cabinet(rng: Rng, b: MeshBuilder): void {
   const inner = W - 2 * t;
   const zf = D / 2 + 0.006;
   const addHandle = (x: number, y: number, wide: boolean) => {
+    b.part(CABINET_PARTS.handle);
     if (handle === 'knob') b.add(cylinder(0.012, 0.03, 8), mul(T(x, y, zf + 0.015), Rx(Math.PI / 2)));
     else if (handle === 'bar' || wide)
       b.add(box(Math.min(0.14, inner * 0.25), 0.015, 0.02), T(x, y, zf + 0.01));
@@ -45,7 +48,7 @@ export function cabinet(rng: Rng, b: MeshBuilder): void {
       for (let c = 0; c < cols; c++) {
         const x = -inner / 2 + (c + 0.5) * cw;
         const y = yLo + (r + 0.5) * rh;
-        b.add(box(cw - 0.006, rh - 0.006, 0.02), T(x, y, D / 2 - 0.01 + 0.006));
+        b.part(CABINET_PARTS.front).add(box(cw - 0.006, rh - 0.006, 0.02), T(x, y, D / 2 - 0.01 + 0.006));
         addHandle(x, y + rh * 0.15, true);
       }
     }
@@ -54,7 +57,10 @@ export function cabinet(rng: Rng, b: MeshBuilder): void {
     const dw = inner / n;
     for (let i = 0; i < n; i++) {
       const x = -inner / 2 + (i + 0.5) * dw;
-      b.add(box(dw - 0.006, yHi - yLo - 0.006, 0.02), T(x, (yLo + yHi) / 2, D / 2 - 0.01 + 0.006));
+      b.part(CABINET_PARTS.front).add(
+        box(dw - 0.006, yHi - yLo - 0.006, 0.02),
+        T(x, (yLo + yHi) / 2, D / 2 - 0.01 + 0.006),
+      );
       const hx = n === 1 ? x + dw * 0.38 : x + (i % 2 === 0 ? 1 : -1) * dw * 0.38;
       addHandle(hx, (yLo + yHi) / 2, false);
     }
@@ -71,6 +77,7 @@ export function cabinet(rng: Rng, b: MeshBuilder): void {
     drawers(split, hi, intIn(rng, 1, 2), inner > 0.8 ? 2 : 1);
   } else {
     const n = intIn(rng, 1, Math.max(1, Math.round(h / 0.35)));
+    b.part(CABINET_PARTS.shelf);
     for (let i = 1; i <= n; i++) b.add(box(inner, t, D - t), T(0, lo + ((hi - lo) * i) / (n + 1), t / 2));
     if (inner > 0.8 && chance(rng, 0.5)) b.add(box(t, hi - lo, D - t), T(0, (lo + hi) / 2, t / 2));
   }

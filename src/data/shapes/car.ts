@@ -4,6 +4,7 @@
 import type { Rng } from '../../util/random';
 import { chance, pick } from './params';
 import { box, cylinder, extrude, type MeshBuilder, mul, Ry, Rz, T, type Vec2 } from './primitives';
+import { CAR_PARTS } from './part-ids';
 
 export function car(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['sedan', 'hatch', 'suv', 'pickup', 'sports', 'van'] as const);
@@ -45,6 +46,9 @@ export function car(rng: Rng, b: MeshBuilder): void {
     [-f, belt - (belt - clear) * rng.uniform(0.05, 0.25)],
   ];
   const bodyW = W;
+  // The hood: the upward faces ahead of the flat deck (the profile's segment from z = f − L/4).
+  const hoodFrom = f - L * 0.25 - 1e-9;
+  b.part((c, n) => (n[1] > 0.3 && c[2] > hoodFrom ? CAR_PARTS.hood : CAR_PARTS.body));
   b.add(extrude(body, bodyW), Ry(-Math.PI / 2));
 
   // Glasshouse: where it starts and ends along the car sets the style.
@@ -91,7 +95,10 @@ export function car(rng: Rng, b: MeshBuilder): void {
     [front - frontRake, roof],
     [rear + rearRake, roof],
   ];
+  // The roof: the cabin's top (the raked windows and the sides stay body).
+  b.part((_c, n) => (n[1] > 0.9 ? CAR_PARTS.roof : CAR_PARTS.body));
   b.add(extrude(cabin, cabinW), Ry(-Math.PI / 2));
+  b.part(CAR_PARTS.body);
 
   if (kind === 'pickup') {
     // Open bed: floor and three walls behind the cab.
@@ -107,6 +114,7 @@ export function car(rng: Rng, b: MeshBuilder): void {
   const zs = axles === 2 ? [wb, -wb] : [wb, -wb, -wb + wheelR * 2.3];
   const wheelW = W * rng.uniform(0.14, 0.2);
   const wheel = cylinder(wheelR, wheelW, 18);
+  b.part(CAR_PARTS.wheel);
   const hub = cylinder(wheelR * 0.55, wheelW * 1.06, 12);
   for (const z of zs) {
     for (const sx of [-1, 1]) {
@@ -116,6 +124,7 @@ export function car(rng: Rng, b: MeshBuilder): void {
     }
   }
 
+  b.part(CAR_PARTS.body);
   if (kind === 'sports' || chance(rng, 0.12)) {
     const sh = rng.uniform(0.04, 0.1) * L * 0.5;
     b.add(box(W * 0.85, 0.02 * L, 0.06 * L), T(0, belt + sh, -f + 0.05 * L));
@@ -123,12 +132,14 @@ export function car(rng: Rng, b: MeshBuilder): void {
       b.add(box(0.02 * L, sh, 0.02 * L), T(sx * W * 0.3, belt + sh / 2, -f + 0.05 * L));
   }
   if ((kind === 'suv' || kind === 'van') && chance(rng, 0.4)) {
+    b.part(CAR_PARTS.roof); // roof rack
     for (const sx of [-1, 1])
       b.add(
         box(0.03 * L, 0.03 * L, (front - rear) * 0.7),
         T(sx * cabinW * 0.4, roof + 0.015 * L, (front + rear) / 2),
       );
   }
+  b.part(CAR_PARTS.body); // mirrors
   if (chance(rng, 0.6)) {
     for (const sx of [-1, 1])
       b.add(

@@ -3,6 +3,7 @@
 import type { Rng } from '../../util/random';
 import { chance, intIn, pick } from './params';
 import { box, cylinder, type MeshBuilder, mul, Rx, Ry, Rz, S, sphere, T, tube } from './primitives';
+import { CHAIR_PARTS } from './part-ids';
 
 export function chair(rng: Rng, b: MeshBuilder): void {
   const w = rng.uniform(0.4, 0.62);
@@ -17,10 +18,12 @@ export function chair(rng: Rng, b: MeshBuilder): void {
   const arms = chance(rng, legs === 'pedestal' ? 0.6 : 0.3);
   const legR = rng.uniform(0.015, 0.035);
 
+  b.part(CHAIR_PARTS.seat);
   if (roundSeat) b.add(cylinder(1, t, 24), mul(T(0, h, 0), S(w / 2, 1, d / 2)));
   else b.add(box(w, t, d), T(0, h, 0));
 
   const y0 = h - t / 2;
+  b.part(CHAIR_PARTS.leg);
   if (legs === 'pedestal') {
     const colH = y0 - 0.08;
     b.add(cylinder(rng.uniform(0.02, 0.04), colH, 12), T(0, 0.08 + colH / 2, 0));
@@ -71,6 +74,7 @@ export function chair(rng: Rng, b: MeshBuilder): void {
   }
 
   // Back, built upright from the rear edge of the seat, then tilted about that edge.
+  b.part(CHAIR_PARTS.back);
   const back = mul(T(0, h + t / 2, -d / 2 + 0.02), Rx(-tilt));
   const postW = rng.uniform(0.025, 0.05);
   if (backStyle === 'solid') {
@@ -100,6 +104,7 @@ export function chair(rng: Rng, b: MeshBuilder): void {
   }
 
   if (arms) {
+    b.part(CHAIR_PARTS.arm);
     const armH = rng.uniform(0.16, 0.26);
     const solid = chance(rng, 0.35);
     const armW = rng.uniform(0.03, 0.07);

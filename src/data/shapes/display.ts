@@ -14,6 +14,7 @@ import {
   type Vec2,
   type Vec3,
 } from './primitives';
+import { DISPLAY_PARTS } from './part-ids';
 
 export function display(rng: Rng, b: MeshBuilder): void {
   const crt = chance(rng, 0.15);
@@ -28,6 +29,7 @@ export function display(rng: Rng, b: MeshBuilder): void {
   const T0 = rng.uniform(0.015, 0.05);
   const at = mul(T(0, yc, 0), Rx(tilt));
 
+  b.part(DISPLAY_PARTS.screen); // the panel or CRT housing with its screen
   if (crt) {
     const depth = W * rng.uniform(0.8, 1.1);
     const rect = (w: number, h: number, z: number): Vec3[] => [
@@ -54,6 +56,7 @@ export function display(rng: Rng, b: MeshBuilder): void {
   }
 
   const yb = yc - Hs / 2;
+  b.part(DISPLAY_PARTS.stand); // neck, foot, feet or wall bracket
   if (stand === 'rect' || stand === 'round' || stand === 'vfoot') {
     const neckW = rng.uniform(0.04, 0.1);
     const neckH = standH + Hs * rng.uniform(0.2, 0.45);

@@ -16,6 +16,7 @@ import {
   type Vec2,
   type Vec3,
 } from './primitives';
+import { LAMP_PARTS } from './part-ids';
 
 export function lamp(rng: Rng, b: MeshBuilder): void {
   const floor = chance(rng, 0.5);
@@ -27,10 +28,12 @@ export function lamp(rng: Rng, b: MeshBuilder): void {
   const stemR = H * rng.uniform(0.008, 0.02);
 
   const baseR = H * rng.uniform(0.1, 0.2);
+  b.part(LAMP_PARTS.base);
   if (base === 'disk') b.add(cylinder(baseR, H * 0.03, 24, baseR * rng.uniform(0.7, 1)), T(0, H * 0.015, 0));
   else if (base === 'square') b.add(box(baseR * 1.8, H * 0.04, baseR * 1.8), T(0, H * 0.02, 0));
 
   const addShade = (at: Vec3, down: boolean, tiltX = 0) => {
+    b.part(LAMP_PARTS.shade);
     const xf = mul(T(at[0], at[1], at[2]), Rx(tiltX));
     const sh = sr * rng.uniform(0.7, 1.3);
     let prof: Vec2[];
@@ -57,21 +60,25 @@ export function lamp(rng: Rng, b: MeshBuilder): void {
       }
     } else {
       b.add(sphere(sr * 0.7, 16, 10), xf);
+      b.part(LAMP_PARTS.tube);
       return;
     }
     // A shade hanging down has its wide end at the bottom; one pointing up, at the top.
     const p = down ? prof : prof.map(([r, y]) => [r, -y] as Vec2).reverse();
     b.add(lathe(p, 24), xf);
+    b.part(LAMP_PARTS.tube);
   };
 
   const top: Vec3 = [0, H - sr * 0.5, 0];
+  b.part(LAMP_PARTS.tube);
   if (base === 'tripod') {
     const legTop: Vec3 = [0, H * 0.5, 0];
+    b.part(LAMP_PARTS.base); // the tripod's legs stand for its base
     for (let i = 0; i < 3; i++) {
       const a = (2 * Math.PI * i) / 3 + 0.3;
       b.add(tube([[baseR * 1.5 * Math.cos(a), 0, baseR * 1.5 * Math.sin(a)], legTop], stemR, 6));
     }
-    b.add(cylinder(stemR, H * 0.5, 8), T(0, H * 0.75 - sr * 0.25, 0));
+    b.part(LAMP_PARTS.tube).add(cylinder(stemR, H * 0.5, 8), T(0, H * 0.75 - sr * 0.25, 0));
     addShade(top, true);
   } else if (stem === 'straight') {
     const arms = floor && chance(rng, 0.25) ? intIn(rng, 2, 3) : 1;
@@ -115,6 +122,7 @@ export function lamp(rng: Rng, b: MeshBuilder): void {
     for (const p of [p0, p1, p2]) b.add(sphere(stemR * 1.8, 10, 6), T(p[0], p[1], p[2]));
     addShade([p2[0] + sr * 0.3, p2[1] - sr * 0.4, 0], true, rng.uniform(-0.3, 0.3));
   }
+  b.part(LAMP_PARTS.base); // a switch on the base
   if (chance(rng, 0.3))
     b.add(box(H * 0.02, H * 0.03, H * 0.01), mul(Ry(rng.uniform(0, 6)), T(baseR * 0.5, H * 0.045, 0)));
 }

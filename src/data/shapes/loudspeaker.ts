@@ -3,6 +3,7 @@
 import type { Rng } from '../../util/random';
 import { chance, intIn, pick } from './params';
 import { box, cylinder, lathe, loft, type MeshBuilder, mul, Rx, T, type Vec3 } from './primitives';
+import { LOUDSPEAKER_PARTS } from './part-ids';
 
 export function loudspeaker(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['tower', 'bookshelf', 'cube', 'cylinder', 'slant'] as const);
@@ -19,6 +20,7 @@ export function loudspeaker(rng: Rng, b: MeshBuilder): void {
   const y0 = stand ? rng.uniform(0.5, 0.7) : feet ? 0.03 : 0;
 
   let zf = D / 2;
+  b.part(LOUDSPEAKER_PARTS.cabinet);
   if (kind === 'cylinder') {
     b.add(cylinder(W / 2, H, 28), T(0, y0 + H / 2, 0));
     zf = W / 2;
@@ -38,6 +40,7 @@ export function loudspeaker(rng: Rng, b: MeshBuilder): void {
   const n = kind === 'tower' ? intIn(rng, 2, 4) : kind === 'cube' ? 1 : intIn(rng, 1, 2);
   if (grille) b.add(box(W * 0.94, H * 0.94, 0.015), T(0, y0 + H / 2, zf + 0.007));
   else {
+    b.part(LOUDSPEAKER_PARTS.driver); // cones and the bass port
     // Drivers from the top: a small tweeter, then woofers.
     let y = y0 + H - W * 0.2;
     for (let i = 0; i < n; i++) {
@@ -59,6 +62,7 @@ export function loudspeaker(rng: Rng, b: MeshBuilder): void {
     }
     if (chance(rng, 0.4)) b.add(cylinder(W * 0.06, 0.02, 14), mul(T(0, y0 + H * 0.12, zf), Rx(Math.PI / 2)));
   }
+  b.part(LOUDSPEAKER_PARTS.stand); // stand or feet
   if (stand) {
     b.add(box(W * 0.8, 0.02, D * 0.8), T(0, y0 - 0.01, 0));
     const postH = y0 - 0.04;

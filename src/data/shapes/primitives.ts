@@ -320,10 +320,24 @@ export function norm(a: Vec3): Vec3 {
   return [a[0] / l, a[1] / l, a[2] / l];
 }
 
-/** Collects transformed parts into one mesh. */
+/**
+ * The part id of the triangles added next: a number, or a function of a triangle's centroid and
+ * unit normal after the transform (for a piece that spans parts, like a car body and its hood).
+ */
+export type PartTag = number | ((centroid: Vec3, normal: Vec3) => number);
+
+/** Collects transformed parts into one mesh, each triangle tagged with a part id. */
 export class MeshBuilder {
   private readonly positions: number[] = [];
   private readonly indices: number[] = [];
+  private readonly faceParts: number[] = [];
+  private tag: PartTag = 0;
+
+  /** Tag the triangles added from now on (src/data/shapes/part-ids.ts has the ids). */
+  part(tag: PartTag): this {
+    this.tag = tag;
+    return this;
+  }
 
   /** Add `part` mapped by `xf`, oriented so its triangles face outward. */
   add(part: Part, xf: Xf = IDENTITY): this {
@@ -344,7 +358,14 @@ export class MeshBuilder {
       const b = pts[ix[t + 1]!]!;
       const c = pts[ix[t + 2]!]!;
       const n = cross(sub(b, a), sub(c, a));
-      if (dot(n, n) < 1e-20) continue; // collapsed triangle (cone apex, pole)
+      const nn = dot(n, n);
+      if (nn < 1e-20) continue; // collapsed triangle (cone apex, pole)
+      const tag = this.tag;
+      if (typeof tag === 'number') this.faceParts.push(tag);
+      else {
+        const centroid: Vec3 = [(a[0] + b[0] + c[0]) / 3, (a[1] + b[1] + c[1]) / 3, (a[2] + b[2] + c[2]) / 3];
+        this.faceParts.push(tag(centroid, scale(n, (flip ? -1 : 1) / Math.sqrt(nn))));
+      }
       if (flip) this.indices.push(base + ix[t]!, base + ix[t + 2]!, base + ix[t + 1]!);
       else this.indices.push(base + ix[t]!, base + ix[t + 1]!, base + ix[t + 2]!);
     }
@@ -363,8 +384,8 @@ export class MeshBuilder {
     return this.add(part, mul(S(1, 1, -1), xf));
   }
 
-  /** The merged mesh, centred and scaled into the unit sphere. */
+  /** The merged mesh, centred and scaled into the unit sphere, with its triangles' part ids. */
   build(): Mesh {
-    return normaliseMesh(this.positions, this.indices);
+    return { ...normaliseMesh(this.positions, this.indices), faceParts: Uint8Array.from(this.faceParts) };
   }
 }

@@ -4,6 +4,7 @@
 import type { Rng } from '../../util/random';
 import { chance, pick } from './params';
 import { box, cylinder, extrude, lathe, type MeshBuilder, mul, Rx, Ry, Rz, T, type Vec2 } from './primitives';
+import { RIFLE_PARTS } from './part-ids';
 
 export function rifle(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['hunting', 'assault', 'sniper', 'shotgun'] as const);
@@ -20,11 +21,15 @@ export function rifle(rng: Rng, b: MeshBuilder): void {
   const side = (poly: Vec2[], w: number) => extrude(poly, w);
   const xf = Ry(-Math.PI / 2); // profiles drawn in (z, y), extruded across x
 
-  b.add(box(recW, recH, recL), T(0, 0, 0));
+  b.part(RIFLE_PARTS.receiver).add(box(recW, recH, recL), T(0, 0, 0));
   const z0 = recL / 2;
-  b.add(cylinder(barR, barL, 12), mul(T(0, recH * 0.2, z0 + barL / 2), Rx(Math.PI / 2)));
+  b.part(RIFLE_PARTS.barrel).add(
+    cylinder(barR, barL, 12),
+    mul(T(0, recH * 0.2, z0 + barL / 2), Rx(Math.PI / 2)),
+  );
 
   // Stock.
+  b.part(RIFLE_PARTS.stock);
   const stockL = rng.uniform(0.25, 0.38);
   const drop = rng.uniform(0.02, 0.07);
   const butt = rng.uniform(0.1, 0.15);
@@ -47,6 +52,7 @@ export function rifle(rng: Rng, b: MeshBuilder): void {
     b.add(side(stock, recW * 0.9), xf);
   }
 
+  b.part(RIFLE_PARTS.receiver); // pistol grip, handguard, pump, sights, bipod
   if (kind === 'assault' || kind === 'sniper' || (kind === 'shotgun' && chance(rng, 0.4))) {
     const g: Vec2[] = [
       [zr + 0.03, -recH / 2 + 0.005],
@@ -69,7 +75,8 @@ export function rifle(rng: Rng, b: MeshBuilder): void {
       [zm - mw / 2, -recH / 2 + 0.01],
     ];
     if (curved) mag.splice(1, 0, [zm + mw / 2 + bend * 0.3, -recH / 2 - mh * 0.55]);
-    b.add(side(mag, recW * 0.7), xf);
+    b.part(RIFLE_PARTS.magazine).add(side(mag, recW * 0.7), xf);
+    b.part(RIFLE_PARTS.receiver);
   }
   if (kind === 'assault') {
     const hl = barL * rng.uniform(0.45, 0.7);
@@ -81,11 +88,15 @@ export function rifle(rng: Rng, b: MeshBuilder): void {
   }
   if (kind === 'shotgun') {
     const pl = barL * rng.uniform(0.25, 0.4);
+    b.part(RIFLE_PARTS.magazine); // a shotgun's tube magazine under the barrel
     b.add(
       cylinder(barR * 0.9, barL * 0.8, 10),
       mul(T(0, recH * 0.2 - barR * 2.2, z0 + barL * 0.4), Rx(Math.PI / 2)),
     );
-    b.add(cylinder(barR * 2.2, pl, 12), mul(T(0, recH * 0.2 - barR * 2.2, z0 + barL * 0.3), Rx(Math.PI / 2)));
+    b.part(RIFLE_PARTS.receiver).add(
+      cylinder(barR * 2.2, pl, 12),
+      mul(T(0, recH * 0.2 - barR * 2.2, z0 + barL * 0.3), Rx(Math.PI / 2)),
+    );
   }
   if (
     kind === 'sniper' ||
@@ -106,14 +117,17 @@ export function rifle(rng: Rng, b: MeshBuilder): void {
       14,
     );
     const ys = recH / 2 + sr * 2.5;
+    b.part(RIFLE_PARTS.scope);
     b.add(scope, mul(T(0, ys, 0), Rx(Math.PI / 2)));
     for (const z of [-sl * 0.2, sl * 0.2]) b.add(box(0.015, sr * 2, 0.02), T(0, recH / 2 + sr, z));
   }
+  b.part(RIFLE_PARTS.receiver);
   if (kind === 'sniper' && chance(rng, 0.6)) {
     const zb = z0 + barL * 0.4;
     for (const sx of [-1, 1])
       b.add(cylinder(0.006, 0.2, 6), mul(T(sx * 0.04, -0.09, zb + 0.05), Rz(sx * 0.35), Rx(0.4)));
   }
+  b.part(RIFLE_PARTS.barrel); // muzzle brake
   if (chance(rng, 0.4))
     b.add(cylinder(barR * 1.7, 0.05, 10), mul(T(0, recH * 0.2, z0 + barL + 0.02), Rx(Math.PI / 2)));
 }

@@ -3,6 +3,7 @@
 import type { Rng } from '../../util/random';
 import { chance, intIn, pick } from './params';
 import { box, cylinder, type MeshBuilder, mul, Rx, T } from './primitives';
+import { SOFA_PARTS } from './part-ids';
 
 export function sofa(rng: Rng, b: MeshBuilder): void {
   const seats = intIn(rng, 1, 4);
@@ -24,13 +25,14 @@ export function sofa(rng: Rng, b: MeshBuilder): void {
   const chaiseL = rng.uniform(0.5, 0.8);
   const side = chance(rng, 0.5) ? 1 : -1;
 
-  b.add(box(W, baseH, D), T(0, y0 + baseH / 2, 0));
+  b.part(SOFA_PARTS.base).add(box(W, baseH, D), T(0, y0 + baseH / 2, 0));
   if (chaise)
     b.add(
       box(seatW, baseH, chaiseL),
       T(side * (W / 2 - armW - seatW / 2), y0 + baseH / 2, D / 2 + chaiseL / 2),
     );
   // Seat cushions.
+  b.part(SOFA_PARTS.seat);
   const sd = D - backD;
   const split = chance(rng, 0.75);
   if (split) {
@@ -46,6 +48,7 @@ export function sofa(rng: Rng, b: MeshBuilder): void {
     );
 
   // Back: a slab, plus loose cushions on some.
+  b.part(SOFA_PARTS.back);
   const backTop = yb + cushH + backH;
   b.add(box(W, backTop - y0, backD * 0.6), T(0, (backTop + y0) / 2, -D / 2 + backD * 0.3));
   if (chance(rng, 0.6)) {
@@ -58,6 +61,7 @@ export function sofa(rng: Rng, b: MeshBuilder): void {
       );
     }
   }
+  b.part(SOFA_PARTS.arm);
   if (armStyle !== 'none') {
     for (const sx of [-1, 1]) {
       const x = sx * (W / 2 - armW / 2);
@@ -67,6 +71,7 @@ export function sofa(rng: Rng, b: MeshBuilder): void {
         b.add(cylinder(armW * 0.6, D, 16), mul(T(x + sx * armW * 0.1, top, 0), Rx(Math.PI / 2)));
     }
   }
+  b.part(SOFA_PARTS.base); // legs
   if (legH > 0) {
     const lr = rng.uniform(0.02, 0.035);
     const round = chance(rng, 0.5);

@@ -15,6 +15,7 @@ import {
   S,
   T,
 } from './primitives';
+import { TABLE_PARTS } from './part-ids';
 
 export function table(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['rect', 'rounded', 'round', 'oval'] as const);
@@ -29,6 +30,7 @@ export function table(rng: Rng, b: MeshBuilder): void {
     : pick(rng, ['four', 'four', 'pedestal', 'trestle'] as const);
   const y0 = h - t;
 
+  b.part(TABLE_PARTS.top);
   if (round) b.add(cylinder(1, t, 32), mul(T(0, h - t / 2, 0), S(len / 2, 1, dep / 2)));
   else if (kind === 'rounded')
     b.add(
@@ -38,6 +40,7 @@ export function table(rng: Rng, b: MeshBuilder): void {
   else b.add(box(len, t, dep), T(0, h - t / 2, 0));
 
   const legR = rng.uniform(0.02, 0.045);
+  b.part(TABLE_PARTS.leg);
   const inset = rng.uniform(0.04, 0.12) * Math.min(len, dep);
   if (legs === 'four' || legs === 'three') {
     const style = pick(rng, ['square', 'round', 'tapered'] as const);
@@ -60,6 +63,7 @@ export function table(rng: Rng, b: MeshBuilder): void {
           : cylinder(style === 'tapered' ? legR * 0.5 : legR, y0, 10, legR);
       b.add(leg, T(x, y0 / 2, z));
     }
+    b.part(TABLE_PARTS.support); // aprons and the low shelf
     if (!round && chance(rng, 0.5)) {
       const ah = rng.uniform(0.05, 0.12);
       for (const sz of [-1, 1])
@@ -106,6 +110,6 @@ export function table(rng: Rng, b: MeshBuilder): void {
       b.add(box(pw, y0, dep * rng.uniform(0.5, 0.85)), T(x, y0 / 2, 0));
       b.add(box(pw * 1.5, 0.05, dep * 0.9), T(x, 0.025, 0));
     }
-    b.add(box(len - 2 * inset, 0.05, 0.04), T(0, y0 * 0.35, 0));
+    b.part(TABLE_PARTS.support).add(box(len - 2 * inset, 0.05, 0.04), T(0, y0 * 0.35, 0));
   }
 }

@@ -16,6 +16,7 @@ import {
   tube,
   type Vec3,
 } from './primitives';
+import { TELEPHONE_PARTS } from './part-ids';
 
 export function telephone(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['smart', 'smart', 'bar', 'flip', 'desk', 'cordless'] as const);
@@ -43,13 +44,15 @@ export function telephone(rng: Rng, b: MeshBuilder): void {
     }
   };
 
+  b.part(TELEPHONE_PARTS.body);
   if (kind === 'smart') {
     const H = W * rng.uniform(1.8, 2.2);
     const d = rng.uniform(0.007, 0.012);
     const at = Rx(lean);
     b.add(extrude(roundedRect(W, H, W * rng.uniform(0.06, 0.18), 5), d), at);
     const bez = rng.uniform(0.002, 0.006);
-    b.add(box(W - 2 * bez, H - 2 * bez * 2.5, 0.001), mul(at, T(0, 0, d / 2)));
+    b.part(TELEPHONE_PARTS.screen).add(box(W - 2 * bez, H - 2 * bez * 2.5, 0.001), mul(at, T(0, 0, d / 2)));
+    b.part(TELEPHONE_PARTS.body);
     const cam = pick(rng, ['single', 'column', 'square'] as const);
     const cr = W * rng.uniform(0.06, 0.1);
     const cams = cam === 'single' ? 1 : cam === 'column' ? intIn(rng, 2, 3) : 4;
@@ -64,7 +67,8 @@ export function telephone(rng: Rng, b: MeshBuilder): void {
     const d = rng.uniform(0.015, 0.025);
     const at = Rx(lean);
     b.add(extrude(roundedRect(W, H, W * 0.2, 5), d), at);
-    b.add(box(W * 0.75, H * 0.3, 0.002), mul(at, T(0, H * 0.2, d / 2)));
+    b.part(TELEPHONE_PARTS.screen).add(box(W * 0.75, H * 0.3, 0.002), mul(at, T(0, H * 0.2, d / 2)));
+    b.part(TELEPHONE_PARTS.body);
     keypad(0, -H * 0.22, d / 2 + 0.001, W * 0.75, H * 0.4, 4, 3, at);
     if (chance(rng, 0.4)) b.add(cylinder(0.005, H * 0.25, 8), mul(at, T(W * 0.3, H * 0.6, 0)));
   } else if (kind === 'flip') {
@@ -76,7 +80,8 @@ export function telephone(rng: Rng, b: MeshBuilder): void {
     keypad(0, 0, d / 2 + 0.001, W * 0.75, H * 0.7, 4, 3, lower);
     const upper = mul(Rx(lean), T(0, 0, -d / 2), Rx(-open), T(0, H / 2, d / 2));
     b.add(extrude(roundedRect(W, H, W * 0.15, 4), d), upper);
-    b.add(box(W * 0.8, H * 0.7, 0.002), mul(upper, T(0, 0, d / 2)));
+    b.part(TELEPHONE_PARTS.screen).add(box(W * 0.8, H * 0.7, 0.002), mul(upper, T(0, 0, d / 2)));
+    b.part(TELEPHONE_PARTS.body);
     b.add(cylinder(d * 0.6, W * 0.9, 10), mul(Rx(lean), T(0, 0, -d / 2), Rz(Math.PI / 2)));
   } else if (kind === 'desk') {
     const bw = rng.uniform(0.16, 0.24);
@@ -103,7 +108,9 @@ export function telephone(rng: Rng, b: MeshBuilder): void {
     const slope = Math.atan2(hb - hf, bd);
     const face = mul(T(0, (hf + hb) / 2, 0), Rx(-Math.PI / 2 + slope));
     keypad(bw * 0.15, 0, 0.002, bw * 0.4, bd * 0.6, 4, 3, face);
+    b.part(TELEPHONE_PARTS.screen);
     if (chance(rng, 0.6)) b.add(box(bw * 0.3, bd * 0.25, 0.003), mul(face, T(-bw * 0.25, bd * 0.2, 0.002)));
+    b.part(TELEPHONE_PARTS.handset); // with its cord
     // Handset lying across the left side: a bar with ear and mouth pieces.
     const hl = bd * rng.uniform(0.9, 1.1);
     const hx = -bw / 2 + 0.035;
@@ -128,9 +135,11 @@ export function telephone(rng: Rng, b: MeshBuilder): void {
     b.add(cylinder(cw / 2, 0.03, 20, cw * 0.45), T(0, 0.015, 0));
     const H = W * rng.uniform(2.2, 2.8);
     const d = rng.uniform(0.02, 0.03);
+    b.part(TELEPHONE_PARTS.handset); // the cordless handset standing in its cradle
     const at = mul(T(0, 0.02 + H / 2, 0), Rx(-rng.uniform(0.1, 0.3)));
     b.add(extrude(roundedRect(W * 0.8, H, W * 0.35, 5), d), at);
-    b.add(box(W * 0.55, H * 0.2, 0.002), mul(at, T(0, H * 0.25, d / 2)));
+    b.part(TELEPHONE_PARTS.screen).add(box(W * 0.55, H * 0.2, 0.002), mul(at, T(0, H * 0.25, d / 2)));
+    b.part(TELEPHONE_PARTS.handset);
     keypad(0, -H * 0.15, d / 2 + 0.001, W * 0.6, H * 0.4, 4, 3, at);
   }
 }

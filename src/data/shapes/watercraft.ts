@@ -18,6 +18,7 @@ import {
   type Vec2,
   type Vec3,
 } from './primitives';
+import { WATERCRAFT_PARTS } from './part-ids';
 
 export function watercraft(rng: Rng, b: MeshBuilder): void {
   const kind = pick(rng, ['sail', 'yacht', 'ship', 'canoe', 'submarine'] as const);
@@ -34,6 +35,7 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
   const sheer = depth * rng.uniform(0.1, 0.5);
   const sternW = kind === 'canoe' ? 0.03 : rng.uniform(0.6, 0.95);
 
+  b.part(WATERCRAFT_PARTS.hull);
   if (kind === 'submarine') {
     const r = beam * 0.5;
     const secs: Vec3[][] = [];
@@ -50,6 +52,7 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
     }
     b.add(loft(secs));
     const th = r * rng.uniform(0.8, 1.4);
+    b.part(WATERCRAFT_PARTS.superstructure); // the conning tower
     const tl = L * rng.uniform(0.1, 0.18);
     b.add(
       extrude(
@@ -63,6 +66,7 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
       ),
       mul(T(0, r * 0.8, L * rng.uniform(0, 0.2)), Ry(-Math.PI / 2)),
     );
+    b.part(WATERCRAFT_PARTS.hull); // hydroplanes and rudder
     for (const sx of [-1, 1]) b.add(box(r * 1.4, 0.01 * L, r * 0.5), T(sx * r * 0.9, 0, -L / 2 + r * 0.8));
     b.add(box(0.01 * L, r * 2.2, r * 0.5), T(0, 0, -L / 2 + r * 0.8));
     return;
@@ -95,6 +99,7 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
   const deckY = depth * 0.35;
 
   if (kind === 'sail') {
+    b.part(WATERCRAFT_PARTS.rig); // masts, booms and sails
     const masts = chance(rng, 0.25) ? 2 : 1;
     const mh = L * rng.uniform(0.8, 1.2);
     for (let k = 0; k < masts; k++) {
@@ -120,8 +125,10 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
         b.add(extrude(jib, 0.006), mul(T(0, deckY, zm), Ry(-Math.PI / 2)));
       }
     }
+    b.part(WATERCRAFT_PARTS.superstructure);
     if (chance(rng, 0.6)) b.add(box(beam * 0.5, depth * 0.3, L * 0.2), T(0, deckY + depth * 0.15, -L * 0.1));
   } else if (kind === 'yacht' || kind === 'ship') {
+    b.part(WATERCRAFT_PARTS.superstructure); // deck houses, funnels, deck cargo
     const tiers = kind === 'ship' ? intIn(rng, 2, 4) : intIn(rng, 1, 3);
     let y = deckY;
     let len = L * rng.uniform(0.3, 0.5);
@@ -151,7 +158,11 @@ export function watercraft(rng: Rng, b: MeshBuilder): void {
           mul(T(0, y + fh / 2 - th * 0.5, zc - L * 0.05 - i * fr * 3), S(1, 1, 1.4)),
         );
       }
-      b.add(cylinder(0.008 * L, depth * 1.5, 6), T(0, y + depth * 0.7, zc + L * 0.12));
+      b.part(WATERCRAFT_PARTS.rig).add(
+        cylinder(0.008 * L, depth * 1.5, 6),
+        T(0, y + depth * 0.7, zc + L * 0.12),
+      );
+      b.part(WATERCRAFT_PARTS.superstructure);
       if (chance(rng, 0.5))
         for (let i = 0; i < intIn(rng, 2, 5); i++)
           b.add(box(beam * 0.5, depth * 0.3, L * 0.05), T(0, deckY + depth * 0.15, L * 0.3 - i * L * 0.07));

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { FakeEngine, fakeAddress } from '../../../test/fake-engine';
+import { file } from '../../../test/store-fixtures';
+import type { EngineEvent } from '../../worker/protocol';
+import { createAppStore } from './index';
+
+const classified = (name: string): EngineEvent => ({
+  id: 1,
+  type: 'classified',
+  reply: {
+    file: name,
+    format: 'ply-ascii',
+    notes: [],
+    warnings: [],
+    points: new Float32Array(3),
+    prediction: null,
+  },
+});
+
+describe('the classify slice', () => {
+  it('a file that cannot be read raises the alert and keeps the previous result', async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    e.replies.classify = () => classified('good.ply');
+    await app.getState().classifyFile(file('good.ply'));
+    expect(app.getState().classify).toMatchObject({ kind: 'done', value: { file: 'good.ply' } });
+    e.replies.classify = () => ({ id: 1, type: 'file-error', message: 'bad.ply: line 3: the file ends' });
+    await app.getState().classifyFile(file('bad.ply'));
+    expect(app.getState().fileError).toBe('bad.ply: line 3: the file ends');
+    expect(app.getState().classify).toMatchObject({ kind: 'done', value: { file: 'good.ply' } });
+    e.replies.classify = () => classified('next.ply');
+    app.getState().setUpAxis('z');
+    await app.getState().classifyFile(file('next.ply'));
+    expect(app.getState().fileError).toBeNull();
+    expect(e.requests.at(-1)).toMatchObject({ type: 'classify', upAxis: 'z' });
+  });
+});
+
+describe('the few-shot slice', () => {
+  it('a missing engine piece is reported as not available, never as a result', async () => {
+    const e = new FakeEngine();
+    e.replies.fewshot = () => ({
+      id: 1,
+      type: 'not-available',
+      piece: 'trainer',
+      message: 'not in this build',
+    });
+    const app = createAppStore(e, fakeAddress());
+    app.getState().setFewshotForm({ way: 3 });
+    await app.getState().runFewshot();
+    expect(app.getState().fewshot).toEqual({ kind: 'not-available', message: 'not in this build' });
+    expect(e.requests[0]).toMatchObject({ type: 'fewshot', params: { way: 3 } });
+  });
+});
+
+describe('the embeddings slice', () => {
+  it('a failed refresh keeps the previous picture', async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    const prev = { kind: 'done', value: { step: 1 } } as never;
+    app.setState({ embeddings: prev });
+    app.getState().setProjection('umap');
+    e.replies.embed = () => ({ id: 1, type: 'error', kind: 'Error', message: 'device busy' });
+    await app.getState().refreshEmbeddings();
+    expect(app.getState().embeddings).toBe(prev);
+    expect(e.requests[0]).toEqual({ type: 'embed', projection: 'umap', limit: 96 });
+  });
+});
