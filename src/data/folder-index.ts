@@ -82,6 +82,8 @@ export interface FolderIndex {
   /** Most views any object has (crosspoint layout; 0 when views are rendered). */
   maxViews: number;
   evalFiles: EvalFile[];
+  /** Class-name lists (classes.txt, shape_names.txt), one name a line, for the evaluation sets. */
+  nameFiles: FileLike[];
   problems: FileProblem[];
 }
 
@@ -127,11 +129,13 @@ interface Candidates {
 export function indexFolder(files: readonly FileLike[], name: string): FolderIndex {
   const c: Candidates = { clouds: new Map(), renderings: new Map(), shapenetcore: [], modelnet: [] };
   const evalFiles: EvalFile[] = [];
+  const nameFiles: FileLike[] = [];
   const unknown: FileLike[] = [];
   for (const f of files) {
     const p = parts(f.path);
     const base = p[p.length - 1] ?? f.name;
     const lower = base.toLowerCase();
+    if (lower === 'classes.txt' || lower === 'shape_names.txt') nameFiles.push(f);
     const r = p.lastIndexOf('ShapeNetRendering');
     if (r >= 0) {
       if (p.length === r + 5 && p[r + 3] === 'rendering' && lower.endsWith('.png')) {
@@ -218,7 +222,7 @@ export function indexFolder(files: readonly FileLike[], name: string): FolderInd
     .map((key) => ({ key, name: className(key), objects: counts.get(key)! }));
   const maxViews = objects.reduce((m, o) => Math.max(m, o.views.length), 0);
   evalFiles.sort((a, b) => (a.file.path < b.file.path ? -1 : 1));
-  return { name, layout, classes, objects, maxViews, evalFiles, problems };
+  return { name, layout, classes, objects, maxViews, evalFiles, nameFiles, problems };
 }
 
 /** Clouds paired with their rendering folders by `<synset>/<id>`; the unpaired are reported. */
