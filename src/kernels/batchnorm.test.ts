@@ -12,6 +12,7 @@ import {
 import { submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
 import {
+  type BatchNormBuffers,
   type BatchNormMode,
   type BatchNormOp,
   type BatchNormShape,
@@ -56,25 +57,24 @@ function inputs(s: Case, rng: Rng): HostBuffers {
   };
 }
 
+/** The plan's buffers by their names in data() (the backward's only where data() has them). */
+const bnBuffers = (b: Record<string, GPUBuffer>): BatchNormBuffers => ({
+  ...b,
+  x: b.x!,
+  y: b.y!,
+  gamma: b.gamma!,
+  beta: b.beta!,
+  runningMean: b.runningMean!,
+  runningVar: b.runningVar!,
+});
+
 const forwardRef = (s: Case, d: HostBuffers) =>
   batchNormForwardRef(shapeOf(s), d.x!, d.gamma!, d.beta!, d.runningMean!, d.runningVar!, s.mode);
 
 const batchnorm: OpSpec<Case, BatchNormOp> = {
   name: 'batchnorm',
   data: inputs,
-  plan: (ctx, s, b) =>
-    planBatchNorm(ctx, shapeOf(s), {
-      x: b.x!,
-      y: b.y!,
-      gamma: b.gamma!,
-      beta: b.beta!,
-      runningMean: b.runningMean!,
-      runningVar: b.runningVar!,
-      dy: b.dy,
-      dx: b.dx,
-      dgamma: b.dgamma,
-      dbeta: b.dbeta,
-    }),
+  plan: (ctx, s, b) => planBatchNorm(ctx, shapeOf(s), bnBuffers(b)),
   owned: (op, s) => ({
     mean: { buffer: op.saveMean, type: 'f32', count: s.C },
     invstd: { buffer: op.saveInvstd, type: 'f32', count: s.C },
@@ -174,14 +174,7 @@ describe('batchnorm (shaders/batchnorm.wgsl)', () => {
     const s: Case = { B: 1, C: 3, L: 1, mode: 'eval' };
     const { dy: _dy, dx: _dx, dgamma: _dg, dbeta: _db, ...forwardOnly } = inputs(s, new Rng(2));
     await withBuffers(ctx, forwardOnly, async (b, read) => {
-      const op = await planBatchNorm(ctx, shapeOf(s), {
-        x: b.x!,
-        y: b.y!,
-        gamma: b.gamma!,
-        beta: b.beta!,
-        runningMean: b.runningMean!,
-        runningVar: b.runningVar!,
-      });
+      const op = await planBatchNorm(ctx, shapeOf(s), bnBuffers(b));
       try {
         await submitAndWait(ctx, (enc) => {
           expect(() => op.encodeForward(enc, 'train')).toThrow(/more than 1 value per channel/);

@@ -139,8 +139,15 @@ export function partSegBufferNames(prefix: string) {
     input: `${prefix}input`,
     category: `${prefix}category`,
     knn: (g: number) => `${prefix}knn.${g}`,
-    /** [B, 2C, N·k] edge tensor of graph g. */
-    edge: (g: number) => `${prefix}edge.${g}`,
+    /**
+     * The per-edge forward tensors, shared by the four blocks (each block's backward first
+     * recomputes its own, see createDgcnnPartSeg): 'E' the edge tensor [B, 2C, N·k], 'z0'/'a0'
+     * and 'z1'/'a1' the first and second conv's output and BN + LeakyReLU output [B, O, N·k],
+     * each sized for the largest block.
+     */
+    edgeAct: (which: 'E' | 'z0' | 'a0' | 'z1' | 'a1') => `${prefix}edgeAct.${which}`,
+    /** [2, O] a BN's running mean and variance, kept while its block's forward is recomputed. */
+    savedRunning: (bn: string) => `${prefix}${bn}.savedRunning`,
     /**
      * The per-edge gradients, shared by the four blocks (their backwards run one after another):
      * dEdge [B, 2C, N·k] and two ping-pong buffers [B, O, N·k] for the stages' dA / dZ, each sized
@@ -203,17 +210,30 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
   l.push(...paramBufferSpecs(partSegParamSpecs(c, mode), prefix));
   l.add(n.input, B * 3 * N, 'activations');
   if (seg) l.add(n.category, B * c.categories, 'activations');
-  const stage = (s: StageDef, ownGrads: boolean) => {
+  const stage = (s: StageDef, own: boolean) => {
     const sn = stageBufferNames(prefix, s);
-    l.add(sn.z, B * s.Cout * s.L, 'activations');
-    l.add(sn.a, B * s.Cout * s.L, 'activations');
+    if (own) {
+      l.add(sn.z, B * s.Cout * s.L, 'activations');
+      l.add(sn.a, B * s.Cout * s.L, 'activations');
+    } else if (bwd) l.add(n.savedRunning(s.bn), 2 * s.Cout, 'bn-stats');
     l.push(...kernelScratch(`${prefix}${s.bn}`, batchNormScratch({ B, C: s.Cout, L: s.L })));
-    if (bwd && ownGrads) {
+    if (bwd && own) {
       l.add(sn.dA, B * s.Cout * s.L, 'activation-grads');
       l.add(sn.dZ, B * s.Cout * s.L, 'activation-grads');
     }
   };
   const blocks = partSegEdgeBlocks(c, N);
+  const most = (f: (b: (typeof blocks)[number]) => number) => Math.max(...blocks.map(f));
+  l.add(
+    n.edgeAct('E'),
+    most((b) => B * 2 * b.C * N * k),
+    'activations',
+  );
+  for (const i of [0, 1]) {
+    const w = most((b) => (b.stages[i] ? B * b.stages[i]!.Cout * N * k : 0));
+    l.add(n.edgeAct(i === 0 ? 'z0' : 'z1'), w, 'activations');
+    l.add(n.edgeAct(i === 0 ? 'a0' : 'a1'), w, 'activations');
+  }
   if (bwd) {
     l.add(n.dEdge, Math.max(...blocks.map((b) => B * 2 * b.C * N * k)), 'activation-grads');
     const widest = Math.max(...blocks.flatMap((b) => b.stages.map((s) => B * s.Cout * s.L)));
@@ -223,7 +243,6 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
   blocks.forEach((blk, g) => {
     l.add(n.knn(g), B * N * k, 'indices');
     l.push(...kernelScratch(`${prefix}knn${g}`, knnScratch({ B, N, k }, knnSplits)));
-    l.add(n.edge(g), B * 2 * blk.C * N * k, 'activations');
     l.push(...kernelScratch(`${prefix}edge${g}`, edgeGatherScratch({ B, N, k }, bwd)));
     for (const s of blk.stages) stage(s, false);
     const O = blk.stages[blk.stages.length - 1]!.Cout;

@@ -128,11 +128,12 @@ async function planStage(
   dx: GPUBuffer | undefined,
   slice: { xOffset?: number; xBatchStride?: number; accumulateDx?: boolean } = {},
   grads?: { dA: GPUBuffer; dZ: GPUBuffer },
+  acts?: { z: GPUBuffer; a: GPUBuffer },
 ): Promise<Op> {
   const { ctx, B, params, grad } = r;
   const n = stageBufferNames(r.prefix, s);
-  const z = r.g(n.z);
-  const a = r.g(n.a);
+  const z = acts?.z ?? r.g(n.z);
+  const a = acts?.a ?? r.g(n.a);
   const dA = grads?.dA ?? r.opt(n.dA);
   const dZ = grads?.dZ ?? r.opt(n.dZ);
   let conv: Conv1x1Op | LinearOp;
@@ -216,7 +217,7 @@ async function planBlock(
   const gather: EdgeGatherOp = await planEdgeGather(
     ctx,
     { B, N, k: c.k, C: blk.C, accumulateDx },
-    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edge(g)), dE: r.opt(n.dEdge), dx: dIn },
+    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edgeAct('E')), dE: r.opt(n.dEdge), dx: dIn },
     r.arena,
     `${r.prefix}edge${g}`,
   );
@@ -226,13 +227,22 @@ async function planBlock(
   const Y = r.opt(n.edgeGrad(1));
   const grads = X && Y ? { dA: X, dZ: Y } : undefined;
   const stages: Op[] = [];
-  let x = r.g(n.edge(g));
+  let x = r.g(n.edgeAct('E'));
   let dx = r.opt(n.dEdge);
-  for (const s of blk.stages) {
-    stages.push(await planStage(r, s, x, dx, {}, grads));
-    x = r.g(stageBufferNames(r.prefix, s).a);
+  for (const [i, s] of blk.stages.entries()) {
+    const acts = { z: r.g(n.edgeAct(i === 0 ? 'z0' : 'z1')), a: r.g(n.edgeAct(i === 0 ? 'a0' : 'a1')) };
+    stages.push(await planStage(r, s, x, dx, {}, grads, acts));
+    x = acts.a;
     dx = X;
   }
+  // Recomputing a block's forward for its backward must not count its batch twice in the BN
+  // running statistics: they are copied aside before and back after.
+  const running = blk.stages.map((s) => ({
+    mean: r.params.value(`${s.bn}.running_mean`),
+    variance: r.params.value(`${s.bn}.running_var`),
+    saved: r.opt(n.savedRunning(s.bn)),
+    bytes: 4 * s.Cout,
+  }));
   const O = blk.stages[blk.stages.length - 1]!.Cout;
   const pool = await planMaxRows(
     r,
@@ -250,6 +260,19 @@ async function planBlock(
       gather.encodeForward(enc);
       for (const s of stages) s.fwd(enc, mode);
       pool.encodeForward(enc);
+    },
+    /** The block's per-edge tensors again (the shared buffers hold a later block's by now). */
+    recompute(enc: GPUCommandEncoder, mode: BatchNormMode) {
+      for (const b of running) {
+        enc.copyBufferToBuffer(b.mean, 0, b.saved!, 0, b.bytes);
+        enc.copyBufferToBuffer(b.variance, 0, b.saved!, b.bytes, b.bytes);
+      }
+      gather.encodeForward(enc);
+      for (const s of stages) s.fwd(enc, mode);
+      for (const b of running) {
+        enc.copyBufferToBuffer(b.saved!, 0, b.mean, 0, b.bytes);
+        enc.copyBufferToBuffer(b.saved!, b.bytes, b.variance, 0, b.bytes);
+      }
     },
     bwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
       pool.encodeBackward(enc);
@@ -427,8 +450,11 @@ async function planPartSegEncoder(r: Build, mode: PartSegMode) {
       gpool.encodeBackward(enc);
       conv6.bwd(enc, m);
       for (let q = 0; q < 3; q++) copyX(enc, q, false);
+      // The shared per-edge buffers hold block C's tensors (the last forward); the others recompute theirs.
       blockC.bwd(enc, m); // adds into dx2
+      blockB.recompute(enc, m);
       blockB.bwd(enc, m); // adds into dx1
+      blockA.recompute(enc, m);
       blockA.bwd(enc, m); // writes dx'
       for (const op of applyTBack) op.encode(enc);
       transform.encodeBackward(enc);
@@ -436,6 +462,7 @@ async function planPartSegEncoder(r: Build, mode: PartSegMode) {
       lin1.bwd(enc, m);
       tpool.encodeBackward(enc);
       tconv3.bwd(enc, m);
+      block0.recompute(enc, m);
       block0.bwd(enc, m); // adds into dInput
     },
     destroy() {

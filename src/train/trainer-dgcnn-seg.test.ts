@@ -37,7 +37,7 @@ describe('CrossPoint pretraining of the dgcnn_seg encoder', () => {
     const t = await Trainer.create(gpu(), { ...MICRO_SEG, fixedBatch: true, augment: false, lr: 3e-3 }, data);
     expect(t.point.kind).toBe('dgcnn_seg');
     const L: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 8; i++) {
       const r = await t.trainStep();
       if (!r.ok) throw new Error(r.fault.message);
       L.push(r.metrics.loss);
@@ -60,5 +60,5 @@ describe('CrossPoint pretraining of the dgcnn_seg encoder', () => {
     ])
       expect(w.values.get(name), name).toEqual(trained.get(name));
     t.dispose();
-  });
+  }, 600_000); // the first step compiles every pipeline of both models: minutes on a loaded CPU adapter
 });
