@@ -16,7 +16,10 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine,
   function onEvent(ev: EngineEvent) {
     if (ev.type === 'device-lost') get().notify(`GPU device lost: ${ev.message}`);
     else if (ev.type === 'gpu-error') get().notify(`${ev.kind}: ${ev.message}`);
-    else get().onTrainerEvent(ev);
+    else if (ev.type === 'kernels') {
+      const e = get().engine;
+      if (e.kind === 'ready') set({ engine: { ...e, kernels: ev.kernels } });
+    } else get().onTrainerEvent(ev);
   }
 
   return {
@@ -61,6 +64,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine,
             adapter: ev.adapter,
             hasTimestamps: ev.hasTimestamps,
             capabilities: ev.capabilities,
+            kernels: 'probing…',
           },
         });
         get().choosePreset(ev.adapter);
