@@ -25,7 +25,7 @@ export type Expected = Record<string, ArrayLike<number> | undefined>;
 /** [atol, rtol]: |got − want| ≤ atol + rtol·|want| elementwise. */
 export type Tol = readonly [atol: number, rtol: number];
 /** A tolerance for every buffer, or per buffer name (a name without an entry fails loudly). */
-export type TolSpec<S> = Tol | ((s: S, buffer: string) => Tol);
+export type TolSpec<S> = Tol | ((s: S, buffer: string, data: HostBuffers) => Tol);
 
 export interface PlannedOp {
   destroy(): void;
@@ -61,6 +61,11 @@ export interface OpSpec<S, P extends PlannedOp> {
     /** Reference forward: the expected contents of the forward's output buffers. */
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
+    /**
+     * For outputs not compared elementwise (kNN indices on float inputs, where near-ties may
+     * swap): called instead of the tolerance check, throws on a mismatch.
+     */
+    check?(buffer: string, got: HostArray, want: ArrayLike<number>, s: S, data: HostBuffers): void;
   };
   backward?: {
     /** Records the backward passes (default: `op.encodeBackward(enc)`). */
@@ -98,8 +103,8 @@ export interface OpSpec<S, P extends PlannedOp> {
   };
 }
 
-function tolFor<S>(t: TolSpec<S>, s: S, buffer: string): Tol {
-  return typeof t === 'function' ? t(s, buffer) : t;
+function tolFor<S>(t: TolSpec<S>, s: S, buffer: string, data: HostBuffers): Tol {
+  return typeof t === 'function' ? t(s, buffer, data) : t;
 }
 
 async function readBack(
@@ -138,7 +143,9 @@ function compare(got: HostArray, want: ArrayLike<number>, tol: Tol, what: string
 }
 
 /** What `checkOp` read back, for assertions of its own (ties, bit-identity on rerun). */
-export interface OpRun {
+export interface OpRun<P = PlannedOp> {
+  /** The plan, already destroyed: for its properties (e.g. conv2d's wgradSplits), not its buffers. */
+  op: P;
   data: HostBuffers;
   /** Buffers after the forward (the forward's outputs and owned buffers). */
   forward: Record<string, HostArray>;
@@ -153,6 +160,8 @@ export interface CheckOptions {
   data?: HostBuffers;
   /** Run on this context (e.g. one with lowered limits) instead of the test file's. */
   ctx?: GpuContext;
+  /** The forward's tolerance for this run instead of the spec's. */
+  forwardTol?: Tol;
 }
 
 /**
@@ -165,7 +174,7 @@ export async function checkOp<S, P extends PlannedOp>(
   spec: OpSpec<S, P>,
   s: S,
   opts: CheckOptions = {},
-): Promise<OpRun> {
+): Promise<OpRun<P>> {
   const c = opts.ctx ?? ctx;
   const data = opts.data ?? spec.data(s, new Rng(opts.seed ?? 1));
   return withBuffers(c, data, async (bufs) => {
@@ -183,8 +192,15 @@ export async function checkOp<S, P extends PlannedOp>(
       const wantFwd = spec.forward.ref(s, data);
       const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
       for (const [name, want] of Object.entries(wantFwd)) {
-        if (want)
-          compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
+        if (!want) continue;
+        if (spec.forward.check) spec.forward.check(name, forward[name]!, want, s, data);
+        else
+          compare(
+            forward[name]!,
+            want,
+            opts.forwardTol ?? tolFor(spec.forward.tol, s, name, data),
+            `${label} forward ${name}`,
+          );
       }
       const backward: Record<string, HostArray> = {};
       if (spec.backward) {
@@ -196,10 +212,10 @@ export async function checkOp<S, P extends PlannedOp>(
         const want = bwd.ref(s, data);
         Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
         for (const [name, w] of Object.entries(want)) {
-          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name, data), `${label} backward ${name}`);
         }
       }
-      return { data, forward, backward };
+      return { op: planned, data, forward, backward };
     } finally {
       op?.destroy();
     }

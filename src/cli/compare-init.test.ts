@@ -39,7 +39,7 @@ describe('crosspoint compare-init', () => {
   it('trained against two random inits on the generated split: paired statistics by hand, the reference’s features', () => {
     const cache = ['--cache', join(dir, 'cache')];
     const r = crosspoint(['compare-init', '--weights', weights, ...SAMPLE, ...SMALL, ...cache], {
-      timeoutMs: 300_000,
+      timeoutMs: 600_000,
     });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -76,14 +76,14 @@ describe('crosspoint compare-init', () => {
     expect(r.stderr).toMatch(/linear SVM, all labels\s+raw/);
     // Again with the cache: the random inits' features are read back, the numbers are the same.
     const again = crosspoint(['compare-init', '--weights', weights, ...SAMPLE, ...SMALL, ...cache], {
-      timeoutMs: 300_000,
+      timeoutMs: 600_000,
     });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/random init 2\/2 \(seed 1\): features from the cache/);
     const b = JSON.parse(again.stdout);
     expect(b.label_efficiency).toEqual(out.label_efficiency);
     expect(b.fewshot).toEqual(out.fewshot);
-  }, 600_000);
+  }, 1_500_000);
 
   it('bad flags exit 2 with one line', () => {
     const cases: [string[], RegExp][] = [
@@ -97,10 +97,12 @@ describe('crosspoint compare-init', () => {
       [['--train', 'sample', '--C', '0'], /--C must be positive/],
     ];
     for (const [args, msg] of cases) {
-      const r = crosspoint(['compare-init', '--weights', weights, ...args]);
+      const r = crosspoint(['compare-init', '--weights', weights, ...args], { timeoutMs: 300_000 });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(msg);
     }
-    expect(crosspoint(['compare-init', '--train', 'sample']).stderr).toMatch(/missing --weights/);
-  }, 300_000);
+    expect(crosspoint(['compare-init', '--train', 'sample'], { timeoutMs: 300_000 }).stderr).toMatch(
+      /missing --weights/,
+    );
+  }, 1_800_000);
 });

@@ -77,6 +77,14 @@ describe('readEvaluationSet', () => {
     expect(set.notes).toEqual(['no test file: split 80/20 per class (seed 3)']);
     // Rows keep their clouds: the first train row is a row of the file.
     expect(set.train.points.length).toBe(set.train.n * 16 * 3);
+    // A classes.txt beside the file names the classes (as `crosspoint sample` writes one).
+    const names = {
+      name: 'classes.txt',
+      path: 'classes.txt',
+      bytes: new TextEncoder().encode('airplane\nbench\ncabinet\n'),
+    };
+    const named = await readEvaluationSet('mine', [{ file: good, kind: 'hdf5' }], 3, [names]);
+    expect(named.classes).toEqual(['airplane', 'bench']);
   });
 
   it('no usable file is one DataFormatError naming the first problem', async () => {

@@ -97,10 +97,28 @@ function rows(s: EvalSplit, N: number, idx: readonly number[]): EvalSplit {
   return { n: idx.length, points, labels: Int32Array.from(idx, (r) => s.labels[r]!) };
 }
 
+/** The first name list beside the .h5 files (same folder) that names every label, one name a line. */
+async function namesBeside(h5: readonly string[], lists: readonly FileLike[], maxLabel: number) {
+  const dir = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
+  for (const f of lists) {
+    if (!h5.some((p) => dir(p) === dir(f.path))) continue;
+    const bytes = typeof f.bytes === 'function' ? await f.bytes() : f.bytes;
+    const names = new TextDecoder()
+      .decode(bytes)
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (names.length > maxLabel) return names.slice(0, maxLabel + 1);
+  }
+  return undefined;
+}
+
 export async function readEvaluationSet(
   name: string,
   files: readonly { file: FileLike; kind: EvalKind; split?: 'train' | 'test' }[],
   seed = 0,
+  /** classes.txt / shape_names.txt files: one beside the .h5 files names the classes. */
+  nameLists: readonly FileLike[] = [],
 ): Promise<EvaluationSet> {
   const problems: FileProblem[] = [];
   const notes: string[] = [];
@@ -184,11 +202,16 @@ export async function readEvaluationSet(
     notes.push(`no ${testParts.length ? 'train' : 'test'} file: split 80/20 per class (seed ${seed})`);
   }
   const maxLabel = Math.max(...train.labels, ...test.labels);
+  const listed = await namesBeside(
+    parts.map((p) => p.file),
+    nameLists,
+    maxLabel,
+  );
   return {
     name,
     kind,
     pointsPerCloud: N,
-    classes: namesFor(kind, maxLabel),
+    classes: listed ?? namesFor(kind, maxLabel),
     train,
     test,
     files: parts.map((p) => p.file),

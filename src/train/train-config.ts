@@ -15,6 +15,7 @@ export interface ResolvedConfig extends Preset {
   seed: number;
   losses: LossTerms;
   augment: boolean;
+  encoder: 'dgcnn' | 'dgcnn_seg';
 }
 
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
@@ -33,6 +34,26 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
     seed: c.seed,
     losses: c.losses ?? { imid: true, cmid: true },
     augment: c.augment ?? true,
+    encoder: c.encoder ?? 'dgcnn',
+  };
+}
+
+/**
+ * `c` with every training setting written out (the preset's value where `c` left it blank), so a
+ * checkpoint reproduces the run even if a preset's defaults change later.
+ */
+export function explicitConfig(c: TrainConfig): TrainConfig {
+  const r = resolveConfig(c);
+  return {
+    ...c,
+    batch: r.batch,
+    lr: r.lr,
+    weightDecay: r.weightDecay,
+    epochs: r.epochs,
+    temperature: r.temperature,
+    k: r.dgcnn.k,
+    losses: r.losses,
+    checkpointEvery: c.checkpointEvery ?? 0,
   };
 }
 

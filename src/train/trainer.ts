@@ -11,6 +11,8 @@ import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
 import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
+import { createDgcnnSegEncoder, partSegAllocationSpecs } from '../nn/dgcnn-partseg';
+import { partSegConfigForPreset, partSegParamSpecs } from '../nn/dgcnn-partseg-config';
 import type { HostTensors, ParamStore } from '../nn/param-store';
 import { initialiseParams, type ParamSpec } from '../nn/param-spec';
 import type { PointEncoder } from '../nn/point-encoder';
@@ -21,7 +23,7 @@ import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './chec
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
 import { cosineLr } from './schedule';
-import { checkTrainConfig, type ResolvedConfig, resolveConfig } from './train-config';
+import { checkTrainConfig, explicitConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import type { TrainingData } from './training-data';
 import {
   datasetIdentity,
@@ -34,7 +36,11 @@ import {
 /** Tensor lists of both models for a config (checkpoint validation uses them). */
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
   const r = resolveConfig(c);
-  return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
+  const point =
+    r.encoder === 'dgcnn_seg'
+      ? partSegParamSpecs(partSegConfigForPreset(r.dgcnn), 'pretrain')
+      : dgcnnParamSpecs(r.dgcnn);
+  return { point, image: resnetParamSpecs(r.resnet) };
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
@@ -60,8 +66,9 @@ export class Trainer {
 
   private constructor(
     readonly ctx: GpuContext,
-    readonly config: TrainConfig,
-    readonly resolved: ResolvedConfig,
+    /** Changed only by continueTo (more epochs); everything else is fixed for the trainer's life. */
+    public config: TrainConfig,
+    public resolved: ResolvedConfig,
     readonly data: TrainingData,
     readonly arena: BufferArena,
     readonly point: PointEncoder,
@@ -84,11 +91,17 @@ export class Trainer {
     const pointPlan = { batch: 2 * B, points: r.points, prefix: 'point.' };
     // Refuse a step over the adapter's buffer limits before anything is allocated: the point
     // encoder's list is exactly what createDgcnn allocates, and a step's largest buffers are there.
-    for (const s of dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan))
+    const seg = r.encoder === 'dgcnn_seg' ? partSegConfigForPreset(r.dgcnn) : undefined;
+    const pointSpecs = seg
+      ? partSegAllocationSpecs(ctx, seg, { ...pointPlan, mode: 'pretrain' })
+      : dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan);
+    for (const s of pointSpecs)
       checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
     const arena = new BufferArena(ctx, lower);
     try {
-      const point = await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
+      const point = seg
+        ? await createDgcnnSegEncoder(ctx, arena, seg, pointPlan)
+        : await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
       const image = await createResNet(ctx, arena, r.resnet, {
         batch: B,
         imageSize: r.imageSize,
@@ -115,6 +128,18 @@ export class Trainer {
 
   get totalSteps(): number {
     return this.stepsPerEpoch * this.resolved.epochs;
+  }
+
+  /**
+   * Trains on to `epochs` epochs in all (more than now): the cosine schedule is recomputed over
+   * the new total, so the learning rate rises again to its value at the current epoch of the
+   * longer schedule and decays to zero at the new end.
+   */
+  continueTo(epochs: number): void {
+    if (!Number.isInteger(epochs) || epochs <= this.resolved.epochs)
+      throw new RangeError(`continueTo: ${epochs} epochs is not more than the run's ${this.resolved.epochs}`);
+    this.config = { ...this.config, epochs };
+    this.resolved = { ...this.resolved, epochs };
   }
 
   /** Fresh weights from the seed (PyTorch's default initialisation), zero optimiser state. */
@@ -222,7 +247,7 @@ export class Trainer {
       ok: true,
       metrics: {
         step: this.step,
-        epoch,
+        epoch: this.step / this.stepsPerEpoch,
         lImid,
         lCmid,
         loss: (r.losses.imid ? lImid : 0) + (r.losses.cmid ? lCmid : 0),
@@ -324,7 +349,8 @@ export class Trainer {
       exp_avg_sq.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.v, slot.n * 4)));
     }
     return {
-      config: this.config,
+      // Every setting written out, so the checkpoint reproduces the run whatever the presets become.
+      config: explicitConfig(this.config),
       step: this.step,
       rng: this.rng.getState(),
       point: await this.point.params.download(),
@@ -341,6 +367,7 @@ export class Trainer {
     const bytes = encodeCheckpoint(state, this.point.params.specs, this.image.params.specs, {
       k: String(r.dgcnn.k),
       emb_dims: String(r.dgcnn.emb),
+      encoder: r.encoder,
       points: String(r.points),
       dataset: JSON.stringify(datasetIdentity(this.data.summary)),
     });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { haveSharedData, readSharedFile } from '../../test/shared-data';
@@ -77,6 +78,11 @@ describe("trainingDataFromFolder: CrossPoint's layout, as `crosspoint sample` wr
       writeFileSync(at(b!.shape.path), encodePly(nan)); // a NaN point: the object is left out, named
       writeFileSync(at(c!.views[0]!.path), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2])); // not a PNG: view skipped
       writeFileSync(at(d!.views[1]!.path), encodeRgbaPng(new Uint8Array(5 * 5 * 4).fill(200), 5, 5)); // wrong size
+      // A 16-bit grey view: another mode, converted with a note.
+      writeFileSync(
+        at(d!.views[0]!.path),
+        encode({ width: 16, height: 16, channels: 1, depth: 16, data: new Uint16Array(256).fill(40000) }),
+      );
       mkdirSync(at('junk'), { recursive: true });
       writeFileSync(at('junk/notes.docx'), 'x');
       const index = await readFolderIndex(dir);
@@ -98,9 +104,16 @@ describe("trainingDataFromFolder: CrossPoint's layout, as `crosspoint sample` wr
         expect(data.report.skipped[2]!.problem).toBe(
           `point 1 has a non-finite coordinate (y = NaN); NaN and infinite coordinates are refused; object ${b!.id} left out`,
         );
-        expect(data.report.warnings.map((w) => w.file)).toEqual([c!.views[0]!.path, d!.views[1]!.path]);
+        expect(data.report.warnings.map((w) => w.file)).toEqual([
+          c!.views[0]!.path,
+          d!.views[0]!.path,
+          d!.views[1]!.path,
+        ]);
+        expect(data.report.warnings[1]!.problem).toBe(
+          'a 16-bit grey PNG where views are 8-bit RGB(A); converted to RGB',
+        );
         expect(data.report.warnings[0]!.problem).toMatch(/not a PNG file .*; view skipped$/);
-        expect(data.report.warnings[1]!.problem).toMatch(
+        expect(data.report.warnings[2]!.problem).toMatch(
           /^a 5×5 view where the object's first is 16×16; resized/,
         );
         // The object whose first view is broken repeats its good one.

@@ -82,7 +82,7 @@ export async function loadFolderHostDataset(
 /** The folder's .h5 files as the evaluation set; a folder with none, or none usable, is an InputError. */
 export async function loadEvaluationSet(index: FolderIndex, seed: number): Promise<EvaluationSet> {
   try {
-    return await readEvaluationSet(index.name, index.evalFiles, seed);
+    return await readEvaluationSet(index.name, index.evalFiles, seed, index.nameFiles);
   } catch (e) {
     if (e instanceof DataFormatError) throw new InputError(e.message);
     throw e;

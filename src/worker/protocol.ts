@@ -122,9 +122,16 @@ export interface TrainerState {
   exists: boolean;
   running: boolean;
   step: number;
+  /** Steps of the run's configured epochs (0 without a trainer); step = totalSteps: finished. */
+  totalSteps: number;
+  /** The last step kept in a checkpoint (autosave or save; 0: none): later steps are unsaved. */
+  savedStep: number;
   config: TrainConfig | null;
-  /** The autosaved checkpoint for this preset and seed, if any. */
-  autosave: { step: number; savedAt: number; bytes: number } | null;
+  /**
+   * The autosaved checkpoint for this preset and seed, if any, with the settings it was trained
+   * with (null for a checkpoint written before they were recorded).
+   */
+  autosave: { step: number; savedAt: number; bytes: number; config: TrainConfig | null } | null;
 }
 
 export type { Projection };
@@ -176,6 +183,10 @@ export type EngineRequest =
   | Req<'pause'>
   | Req<'step', { config: TrainConfig }>
   | Req<'reset'>
+  /** Trains a finished (or paused) run on to `epochs` epochs in all: the cosine schedule is recomputed. */
+  | Req<'continue', { epochs: number }>
+  /** Deletes the autosave of `config`'s preset and seed. */
+  | Req<'autosave-discard', { config: TrainConfig }>
   | Req<'embed', { projection: Projection; limit: number }>
   | Req<'fewshot', { params: FewShotParams }>
   /** What pretraining buys: the trained encoder against random inits (src/eval/compare-init.ts). */
@@ -189,7 +200,13 @@ export type EngineRequest =
 
 /** Messages from the engine worker to the page. */
 export type EngineEvent =
-  | { id: number; type: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean; capabilities: Capabilities }
+  | {
+      id: number;
+      type: 'ready';
+      adapter: AdapterSummary;
+      hasTimestamps: boolean;
+      capabilities: Capabilities;
+    }
   | { id: number; type: 'unavailable'; reason: string; advice: string }
   | { id: number; type: 'selftest'; result: SelfTestResult }
   | { id: number; type: 'error'; kind: string; message: string }
@@ -214,7 +231,9 @@ export type EngineEvent =
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }
-  | { id: -1; type: 'gpu-error'; kind: string; message: string };
+  | { id: -1; type: 'gpu-error'; kind: string; message: string }
+  /** The kernel variants engine start's probe chose, e.g. "matmul blocked 16x4, conv2d direct (cached)". */
+  | { id: -1; type: 'kernels'; kernels: string };
 
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 

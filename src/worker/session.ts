@@ -141,10 +141,22 @@ export class Session {
       case 'reset':
         await this.runs.reset();
         return this.reply(req.id);
+      case 'continue': {
+        const r = this.requireRun();
+        if (r.session.isRunning) throw new Error('training is running: it trains on by itself');
+        r.session.continueTo(req.epochs);
+        await this.gpu.serial(async () => void r.session.run());
+        return this.reply(req.id);
+      }
+      case 'autosave-discard':
+        await storedCheckpoints.discard('autosave', req.config);
+        return this.reply(req.id, req.config);
       case 'embed': {
-        const analyses = this.requireRun().analyses;
-        const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));
-        const transfer = [reply.pointXY, reply.imageXY, reply.sim].map((a) => a.buffer);
+        const run = this.requireRun();
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        // Kept in the run's history (and so in its checkpoints) for the curves over training.
+        run.session.recordEval({ ...reply.summary, step: reply.step });
+        const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);
         return this.post({ id: req.id, type: 'embeddings', reply }, transfer);
       }
       case 'fewshot': {

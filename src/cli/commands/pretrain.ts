@@ -15,7 +15,7 @@ import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
 
-/** Each preset's own value of a setting, for --help: "first-look 20, tiny 100, small 100, paper 100". */
+/** Each preset's own value of a setting, for --help: "first-look 40, tiny 100, small 100, paper 100". */
 export function presetDefaults(value: (p: Preset) => number): string {
   return PRESET_NAMES.map((n) => `${n} ${value(PRESETS[n])}`).join(', ');
 }
@@ -29,6 +29,12 @@ export const pretrain = defineCommand({
       default: 'tiny',
       choices: PRESET_NAMES,
       help: 'model and data sizes',
+    },
+    model: {
+      type: 'string',
+      default: 'dgcnn',
+      choices: ['dgcnn', 'dgcnn_seg'],
+      help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
     },
     steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
     epochs: {
@@ -89,6 +95,7 @@ export const pretrain = defineCommand({
       k: flags.k,
       losses: { imid: flags.losses !== 'cmid', cmid: flags.losses !== 'imid' },
       checkpointEvery: flags['checkpoint-every'],
+      ...(flags.model === 'dgcnn_seg' ? { encoder: 'dgcnn_seg' as const } : {}),
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);

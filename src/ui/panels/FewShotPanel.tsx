@@ -7,6 +7,7 @@ import { formatAccuracy } from '../format';
 import { PretrainingSection } from './PretrainingSection';
 import { useApp } from '../store';
 import type { FewShotParams } from '../../worker/protocol';
+import { DatasetTag } from '../components/DatasetTag';
 
 export function FewShotPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -42,6 +43,7 @@ export function FewShotPanel() {
           train split, queries from the test split, features standardised on the support set, a linear SVM (C
           = 0.01). The same episodes run on a randomly initialised encoder for comparison.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable
@@ -63,10 +65,14 @@ export function FewShotPanel() {
             {field('shot', 'K-shot', 1, minTrain || undefined)}
             {field('query', 'Queries per class', 1, minTest || undefined)}
             {field('episodes', 'Episodes', 1, 100)}
-            <button type="submit" className="primary" disabled={res.kind === 'busy' || trainer.running}>
+            <button type="submit" className="primary" disabled={res.kind === 'busy'}>
               Run episodes
             </button>
-            {trainer.running && <span className="hint">Pause training to evaluate.</span>}
+            {trainer.running && (
+              <span className="hint" data-testid="fewshot-snapshot-note">
+                Training runs on: the episodes use a copy of the weights at the step they start.
+              </span>
+            )}
           </form>
           {info && (
             <p className="hint">
