@@ -4,6 +4,7 @@ import { Rng } from '../util/random';
 import {
   augmentedBatch,
   checkPartsegSet,
+  NO_AUGMENT,
   type PartsegSet,
   partsegFromSample,
   PARTSEG_AUGMENT,
@@ -76,7 +77,7 @@ describe('part-segmentation sets', () => {
         for (let p = 0; p < 4; p++) expect(dst(p)).toBeCloseTo(scale * src(p) + shift, 5);
       }
     }
-    const plain = augmentedBatch(set, [1], new Rng(7), false);
+    const plain = augmentedBatch(set, [1], new Rng(7), NO_AUGMENT);
     expect([...plain.points]).toEqual([...set.points.subarray(12, 24)]);
     expect([...plain.parts]).toEqual([...set.parts.subarray(4, 8)]);
   });

@@ -209,16 +209,26 @@ export function parseCategory(value: string, what = 'category'): number {
 /** The scale and shift ranges of the reference's translate_pointcloud. */
 export const PARTSEG_AUGMENT = { scaleLo: 2 / 3, scaleHi: 3 / 2, shift: 0.2 } as const;
 
+/** What augmentedBatch does to each cloud. */
+export interface BatchAugment {
+  /** Per-axis scale U(2/3, 3/2) and shift U(−0.2, 0.2) (translate_pointcloud). */
+  scaleShift: boolean;
+  /** Shuffle the point order (points and parts together), as the reference's trainval loader. */
+  shuffle: boolean;
+}
+
+export const TRAIN_AUGMENT: BatchAugment = { scaleShift: true, shuffle: true };
+export const NO_AUGMENT: BatchAugment = { scaleShift: false, shuffle: false };
+
 /**
- * A training batch as the reference draws it: clouds `indices` of `set`, each scaled per axis by
- * U(2/3, 3/2), shifted by U(−0.2, 0.2) (translate_pointcloud) and its point order shuffled
- * (points and parts together), all from `rng`. Returns [B·N·3] points, [B·N] parts, [B] categories.
+ * A batch of clouds `indices` of `set`, augmented as `aug` says with draws from `rng` (none when
+ * nothing is augmented). Returns [B·N·3] points, [B·N] parts, [B] categories.
  */
 export function augmentedBatch(
   set: PartsegSet,
   indices: readonly number[],
   rng: Rng,
-  augment = true,
+  aug: BatchAugment = TRAIN_AUGMENT,
 ): { points: Float32Array; parts: Int32Array; categories: Int32Array } {
   const { N } = set;
   const B = indices.length;
@@ -231,11 +241,11 @@ export function augmentedBatch(
     for (let i = 0; i < N; i++) order[i] = i;
     const scale = [1, 1, 1];
     const shift = [0, 0, 0];
-    if (augment) {
+    if (aug.scaleShift) {
       for (let k = 0; k < 3; k++) scale[k] = rng.uniform(PARTSEG_AUGMENT.scaleLo, PARTSEG_AUGMENT.scaleHi);
       for (let k = 0; k < 3; k++) shift[k] = rng.uniform(-PARTSEG_AUGMENT.shift, PARTSEG_AUGMENT.shift);
-      rng.shuffle(order);
     }
+    if (aug.shuffle) rng.shuffle(order);
     for (let i = 0; i < N; i++) {
       const src = s * N + order[i]!;
       for (let k = 0; k < 3; k++)

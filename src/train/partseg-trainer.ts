@@ -5,7 +5,7 @@
 import { BufferArena } from '../gpu/arena';
 import { readU32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { augmentedBatch, type PartsegSet } from '../data/partseg-set';
+import { augmentedBatch, NO_AUGMENT, type PartsegSet } from '../data/partseg-set';
 import { readSafetensors, type SafeTensor, writeSafetensors } from '../io/safetensors';
 import { selectModel } from '../io/state-dict';
 import { createDgcnnPartSeg, type DgcnnPartSeg } from '../nn/dgcnn-partseg';
@@ -34,7 +34,7 @@ export interface PartsegRunConfig {
   epochs: number;
   seed: number;
   optimizer: PartsegOptimizerName;
-  /** Scale and shift augmentation (the point order is shuffled either way). */
+  /** Scale and shift augmentation (the point order of training batches is shuffled either way). */
   augment: boolean;
 }
 
@@ -162,7 +162,7 @@ export class PartsegTrainer {
     this.loss.setRows(B);
     for (let s = 0; s < steps; s++) {
       const idx = order.slice(s * B, (s + 1) * B);
-      const batch = augmentedBatch(train, idx, this.rng, this.config.augment);
+      const batch = augmentedBatch(train, idx, this.rng, { scaleShift: this.config.augment, shuffle: true });
       this.upload(batch.points, batch.categories, B);
       writeBuffer(this.ctx, this.loss.labels, batch.parts);
       this.step++;
@@ -298,7 +298,7 @@ export async function evaluatePartseg(
   for (let s0 = 0; s0 < set.S; s0 += B) {
     const rows = Math.min(B, set.S - s0);
     const idx = Array.from({ length: B }, (_, i) => s0 + Math.min(i, rows - 1));
-    const batch = augmentedBatch(set, idx, new Rng(0), false);
+    const batch = augmentedBatch(set, idx, new Rng(0), NO_AUGMENT);
     upload(batch.points, batch.categories, B);
     writeBuffer(ctx, loss.labels, batch.parts);
     loss.setRows(rows);
