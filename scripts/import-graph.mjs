@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * The import graph of src/ and bench/, checked against the layering (`npm run deps`).
+ * The import graph of src/, bench/ and shaders/, checked against the layering (`npm run deps`).
  *
  * Reports, and exits 1 when any is found:
  * - an import cycle between files;
  * - an arrow from a lower layer to a higher one (LAYERS, lowest first);
  * - production code importing a TypeScript reference (`*.ref.ts`);
- * - non-test code under src/ importing `vitest` or a helper under test/.
+ * - non-test code under src/ importing `vitest` or a helper under test/;
+ * - a shader (`shaders/*.wgsl`) imported by production code outside src/kernels (launchers live
+ *   there), a shader no launcher imports, an import of a shader that does not exist, a shared part
+ *   (`shaders/parts/*.wgsl`) no shader includes, or an `// include:` of a part that does not exist.
  *
  * Kinds of files: tests (`*.test.ts`, `*.spec.ts`) are leaves nobody imports, so they are left
  * out of the layer and cycle checks; references (`*.ref.ts`) and fixtures (`*.fixtures.ts`) are
@@ -24,6 +27,7 @@ export const LAYERS = [
   ['gpu', 'src/gpu', 'device, limits, buffers, pipelines'],
   ['io', 'src/io', '.npy, safetensors, state dicts'],
   ['kernels', 'src/kernels', 'WGSL launchers'],
+  ['shaders', 'shaders', 'WGSL and its loader (the Vite plugin every config lists)'],
   ['data', 'src/data', 'sample set, rendering, loaders, augmentation'],
   ['nn', 'src/nn', 'layers and models'],
   ['train', 'src/train', 'objective, trainer, presets, config'],
@@ -36,7 +40,9 @@ export const LAYERS = [
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCAN = ['src', 'bench'];
+const SCAN = ['src', 'bench', 'shaders'];
+const SHADERS = 'shaders';
+const LAUNCHERS = 'src/kernels/';
 /** Scanned only for who imports what (a src/ file that only these import is a test helper). */
 const TEST_DIRS = ['test', 'e2e'];
 
@@ -85,24 +91,68 @@ function resolveRelative(from, spec) {
   return undefined; // a shader, a stylesheet, JSON: not part of the graph
 }
 
+/** The shader a relative import names (`shaders/x.wgsl`), or undefined for anything else. */
+function shaderOf(from, spec) {
+  const bare = spec.replace(/\?.*$/, '');
+  return bare.endsWith('.wgsl') ? relative(ROOT, resolve(ROOT, dirname(from), bare)) : undefined;
+}
+
 export function buildGraph() {
   const files = [...SCAN, ...TEST_DIRS].flatMap((d) => walk(d, [])).sort();
-  /** file → { internal: [file], external: [package] } */
+  /** file → { internal: [file], external: [package], shaders: [shaders/x.wgsl] } */
   const graph = new Map();
   for (const f of files) {
     const internal = new Set();
     const external = new Set();
+    const shaders = new Set();
     for (const spec of importSpecifiers(readFileSync(join(ROOT, f), 'utf8'))) {
       if (spec.startsWith('.')) {
         const target = resolveRelative(f, spec);
         if (target) internal.add(target);
+        const shader = shaderOf(f, spec);
+        if (shader) shaders.add(shader);
       } else {
         external.add(spec);
       }
     }
-    graph.set(f, { internal: [...internal].sort(), external: [...external].sort() });
+    graph.set(f, {
+      internal: [...internal].sort(),
+      external: [...external].sort(),
+      shaders: [...shaders].sort(),
+    });
   }
   return graph;
+}
+
+/** Shader imports outside the launchers, shaders no launcher imports, imports of missing shaders. */
+function checkShaders(graph, isNonTest) {
+  const out = { shaderImports: [], orphanShaders: [], missingShaders: [] };
+  const used = new Set();
+  for (const [f, { shaders }] of graph) {
+    for (const s of shaders) {
+      if (!existsSync(join(ROOT, s))) out.missingShaders.push(`${f} -> ${s}`);
+      if (!isNonTest(f)) continue;
+      if (f.startsWith(LAUNCHERS) && isProduction(f)) used.add(s);
+      else out.shaderImports.push(`${f} -> ${s} (launchers live in ${LAUNCHERS})`);
+    }
+  }
+  const all = readdirSync(join(ROOT, SHADERS)).filter((n) => n.endsWith('.wgsl') && n !== 'prelude.wgsl');
+  for (const n of all) if (!used.has(`${SHADERS}/${n}`)) out.orphanShaders.push(`${SHADERS}/${n}`);
+  // Shared parts, included by `// include: parts/x.wgsl` lines (shaders/loader.ts resolves them).
+  const included = new Set();
+  const partsDir = join(ROOT, SHADERS, 'parts');
+  const parts = existsSync(partsDir) ? readdirSync(partsDir).filter((n) => n.endsWith('.wgsl')) : [];
+  for (const f of [...all, ...parts.map((n) => `parts/${n}`)]) {
+    const text = readFileSync(join(ROOT, SHADERS, f), 'utf8');
+    for (const m of text.matchAll(/^\/\/ include: (\S+\.wgsl)\s*$/gm)) {
+      included.add(m[1]);
+      if (!existsSync(join(ROOT, SHADERS, m[1])))
+        out.missingShaders.push(`${SHADERS}/${f} includes ${SHADERS}/${m[1]}`);
+    }
+  }
+  for (const n of parts)
+    if (!included.has(`parts/${n}`)) out.orphanShaders.push(`${SHADERS}/parts/${n} (no shader includes it)`);
+  return out;
 }
 
 /** Strongly connected components with more than one file (Tarjan), each sorted. */
@@ -153,6 +203,7 @@ export function checkGraph(graph = buildGraph()) {
     testHelpers: [],
     testOnlyInSrc: [],
     unlayered: [],
+    ...checkShaders(graph, (f) => !isTest(f) && !inTestDir(f)),
   };
   problems.cycles = cycles(graph, nonTest);
   const layerEdges = new Map();
@@ -219,6 +270,9 @@ function main() {
     section('src/ code (not a test) importing vitest or test/', p.testHelpers);
     section('src/ files only tests import (test helpers: move to test/)', p.testOnlyInSrc);
     section('files in no layer', p.unlayered);
+    section(`shaders imported outside the launchers`, p.shaderImports);
+    section('shaders no launcher imports (parts no shader includes)', p.orphanShaders);
+    section('imports (includes) of shaders that do not exist', p.missingShaders);
     log(count ? `FAIL: ${count} problem(s)` : 'OK: no cycle, no upward arrow');
   }
   process.exitCode = count ? 1 : 0;

@@ -42,6 +42,9 @@ struct Acc { n: f32, a: f32, b: f32 }
 @group(0) @binding(16) var<uniform> p: Params;
 
 override TRAIN: bool = true;  // dx: full batch-statistics backward, or the eval-mode affine one
+// 1/σ and the running update, shared with the EdgeConv shaders:
+// include: parts/bn_finalize.wgsl
+
 const WG = 256u;
 const COLS = 64u;  // columns per workgroup in the *_cols layout (4 lanes of rows)
 
@@ -192,10 +195,9 @@ fn finalize_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
     for (var l = 0u; l < p.Lp; l++) { a = merge(a, part[base + l], true); }
   }
   mean[c] = a.a;
-  invstd[c] = 1.0 / sqrt(a.b / a.n + p.eps);
-  let m = p.momentum;
-  runMean[c] = (1.0 - m) * runMean[c] + m * a.a;
-  runVar[c] = (1.0 - m) * runVar[c] + m * (a.b / (a.n - 1.0));
+  invstd[c] = bnInvStd(a.b / a.n, p.eps);
+  runMean[c] = bnRunning(runMean[c], a.a, p.momentum);
+  runVar[c] = bnRunning(runVar[c], a.b / (a.n - 1.0), p.momentum);
 }
 
 @compute @workgroup_size(64)
@@ -204,7 +206,7 @@ fn eval_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
   mean[c] = runMean[c];
-  invstd[c] = 1.0 / sqrt(runVar[c] + p.eps);
+  invstd[c] = bnInvStd(runVar[c], p.eps);
 }
 
 @compute @workgroup_size(64)

@@ -56,6 +56,9 @@ override MODE: u32 = 0u;
 // bwd_final: training-mode BN backward (gradient through the batch statistics) or eval mode.
 override TRAIN: bool = true;
 
+// stats_mean, stats_var, stats_eval and bwd_final (with sumPartials) are shared with edgeconv_naive:
+// include: parts/edgeconv_bn.wgsl
+
 const SLOPE: f32 = 0.2;
 const NONE: u32 = 0xffffffffu;
 
@@ -120,49 +123,6 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   partial[t * 2u] = acc;
 }
 
-fn sumPartials(o: u32, which: u32) -> f32 {
-  var acc = 0.0;
-  for (var c = 0u; c < p.chunks; c++) { acc += partial[(o * p.chunks + c) * 2u + which]; }
-  return acc;
-}
-
-// After pass 0: the batch mean per channel.
-@compute @workgroup_size(64)
-fn stats_mean(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  stats[o * 8u] = sumPartials(o, 0u) * p.invCount;
-}
-
-// After pass 1: biased variance, 1/σ, the affine parameters, and the running-statistics update
-// (PyTorch: momentum weighs the new batch value; the running variance is unbiased).
-@compute @workgroup_size(64)
-fn stats_var(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let mean = stats[o * 8u];
-  let v = sumPartials(o, 0u) * p.invCount;
-  stats[o * 8u + 1u] = v;
-  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
-  stats[o * 8u + 3u] = gamma[o];
-  stats[o * 8u + 4u] = beta[o];
-  runMean[o] = (1.0 - p.momentum) * runMean[o] + p.momentum * mean;
-  runVar[o] = (1.0 - p.momentum) * runVar[o] + p.momentum * v * p.unbias;
-}
-
-// Eval mode: normalise with the running statistics; no buffer of the caller changes.
-@compute @workgroup_size(64)
-fn stats_eval(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let v = runVar[o];
-  stats[o * 8u] = runMean[o];
-  stats[o * 8u + 1u] = v;
-  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
-  stats[o * 8u + 3u] = gamma[o];
-  stats[o * 8u + 4u] = beta[o];
-}
-
 // One thread per output (b, o, i): BN is affine with scale γ/σ and LeakyReLU increasing, so the
 // winner is the largest edge when γ > 0, the smallest when γ < 0, and slot 0 when γ = 0 (all
 // activated values tie). The first slot wins exact ties, as PyTorch's CPU max.
@@ -220,22 +180,6 @@ fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   }
   partial[t0 * 2u] = a0;
   partial[t0 * 2u + 1u] = a1;
-}
-
-// Backward, step 2: dβ = Σ dz, dγ = Σ dz·x̂ over winning edges, and the per-edge coefficients.
-// Training mode: de = (γ/σ)·(dz − dβ/n − x̂·dγ/n); eval mode: de = (γ/σ)·dz.
-@compute @workgroup_size(64)
-fn bwd_final(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let db = sumPartials(o, 0u);
-  let dg = sumPartials(o, 1u);
-  dBeta[o] = db;
-  dGamma[o] = dg;
-  let a = stats[o * 8u + 3u] * stats[o * 8u + 2u];
-  stats[o * 8u + 5u] = a;
-  stats[o * 8u + 6u] = select(0.0, a * db * p.invCount, TRAIN);
-  stats[o * 8u + 7u] = select(0.0, a * dg * p.invCount, TRAIN);
 }
 
 // Backward, step 3: one thread per (b, o, n). dQ[n] sums the gradients of n's k out-edges,

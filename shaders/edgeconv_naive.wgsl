@@ -46,6 +46,9 @@ override WG: u32 = 256;
 override MODE: u32 = 0u;
 override TRAIN: bool = true;
 
+// stats_mean, stats_var, stats_eval and bwd_final (with sumPartials), as in edgeconv.wgsl:
+// include: parts/edgeconv_bn.wgsl
+
 const SLOPE: f32 = 0.2;
 
 var<workgroup> sh0: array<f32, WG>;
@@ -63,12 +66,6 @@ fn reduceShared(lid: u32, two: bool) {
     }
   }
   workgroupBarrier();
-}
-
-fn sumPartials(o: u32, which: u32) -> f32 {
-  var acc = 0.0;
-  for (var c = 0u; c < p.chunks; c++) { acc += partial[(o * p.chunks + c) * 2u + which]; }
-  return acc;
 }
 
 // E[b, c, m] = x_j − x_i (c < C) or x_i (c ≥ C), j = idx[b, i, s]: one thread per element.
@@ -111,39 +108,6 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   sh0[lid] = acc;
   reduceShared(lid, false);
   if (lid == 0u) { partial[(o * p.chunks + wid.x) * 2u] = sh0[0]; }
-}
-
-@compute @workgroup_size(64)
-fn stats_mean(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  stats[o * 8u] = sumPartials(o, 0u) * p.invCount;
-}
-
-@compute @workgroup_size(64)
-fn stats_var(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let mean = stats[o * 8u];
-  let v = sumPartials(o, 0u) * p.invCount;
-  stats[o * 8u + 1u] = v;
-  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
-  stats[o * 8u + 3u] = gamma[o];
-  stats[o * 8u + 4u] = beta[o];
-  runMean[o] = (1.0 - p.momentum) * runMean[o] + p.momentum * mean;
-  runVar[o] = (1.0 - p.momentum) * runVar[o] + p.momentum * v * p.unbias;
-}
-
-@compute @workgroup_size(64)
-fn stats_eval(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let v = runVar[o];
-  stats[o * 8u] = runMean[o];
-  stats[o * 8u + 1u] = v;
-  stats[o * 8u + 2u] = 1.0 / sqrt(v + p.eps);
-  stats[o * 8u + 3u] = gamma[o];
-  stats[o * 8u + 4u] = beta[o];
 }
 
 // act = LeakyReLU(BN(Z)), dense.
@@ -214,20 +178,6 @@ fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
     partial[(o * p.chunks + wid.x) * 2u] = sh0[0];
     partial[(o * p.chunks + wid.x) * 2u + 1u] = sh1[0];
   }
-}
-
-@compute @workgroup_size(64)
-fn bwd_final(@builtin(global_invocation_id) gid: vec3u) {
-  let o = gid.x;
-  if (o >= p.O) { return; }
-  let db = sumPartials(o, 0u);
-  let dg = sumPartials(o, 1u);
-  dBeta[o] = db;
-  dGamma[o] = dg;
-  let a = stats[o * 8u + 3u] * stats[o * 8u + 2u];
-  stats[o * 8u + 5u] = a;
-  stats[o * 8u + 6u] = select(0.0, a * db * p.invCount, TRAIN);
-  stats[o * 8u + 7u] = select(0.0, a * dg * p.invCount, TRAIN);
 }
 
 // dZ, dense: (γ/σ)·(dẑ − dβ/n − x̂·dγ/n) in training mode.

@@ -1,6 +1,6 @@
 import { createBufferFrom, readF32, readI32, submitAndWait } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
-import type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from '../src/kernels/edgeconv';
+import type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from '../src/kernels/edgeconv-shape';
 import type { EdgeConvCase } from '../src/kernels/edgeconv.fixtures';
 import type { BnMode, EdgeConvDims } from '../src/kernels/edgeconv-dims';
 

@@ -19,7 +19,7 @@ function report(): GraphReport {
   return JSON.parse(out) as GraphReport;
 }
 
-describe('import graph of src/ and bench/', () => {
+describe('import graph of src/, bench/ and shaders/', () => {
   const r = report();
 
   it('sees the real graph (the layers import each other downward)', () => {
@@ -38,6 +38,9 @@ describe('import graph of src/ and bench/', () => {
     'testHelpers',
     'testOnlyInSrc',
     'unlayered',
+    'shaderImports',
+    'orphanShaders',
+    'missingShaders',
   ]) {
     it(`has no ${name}`, () => {
       expect(r.problems[name]).toEqual([]);

@@ -67,3 +67,43 @@ export function sampleIndices(n: number, count: number, seed = 1): number[] {
   }
   return [...out].sort((a, b) => a - b);
 }
+
+export interface DifferenceCheck {
+  /** What the failure message calls the gradient. */
+  what: string;
+  /** Positions probed (default 24, spread by sampleIndices). */
+  samples?: number;
+  /** Step of the central difference (default 1e-4; the loss runs in float64). */
+  eps?: number;
+  /** Default 1e-6 and 1e-5. */
+  atol?: number;
+  rtol?: number;
+  /** Seed of the probed positions (default 3). */
+  seed?: number;
+  /** Positions where the loss has a kink (ReLU at 0, a max near a tie): not differenced. */
+  skip?(i: number): boolean;
+}
+
+/**
+ * The one central-difference check: differences the scalar `loss` (which reads `x`, float64) at
+ * `samples` positions of x and compares them with `grad` (the analytic gradient of the loss with
+ * respect to x). Returns the number of positions compared.
+ */
+export function expectGradientMatchesDifferences(
+  loss: () => number,
+  x: Float64Array,
+  grad: ArrayLike<number>,
+  o: DifferenceCheck,
+): number {
+  if (grad.length !== x.length)
+    throw new Error(`${o.what}: gradient has ${grad.length} elements, x ${x.length}`);
+  const idx = sampleIndices(x.length, o.samples ?? 24, o.seed ?? 3).filter((i) => !o.skip?.(i));
+  expectClose(
+    idx.map((i) => centralDiff(loss, x, i, o.eps ?? 1e-4)),
+    idx.map((i) => grad[i]!),
+    o.atol ?? 1e-6,
+    o.rtol ?? 1e-5,
+    `${o.what} vs central differences`,
+  );
+  return idx.length;
+}

@@ -2,7 +2,7 @@ import activationWgsl from '../../shaders/activation.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { createParams } from '../gpu/params';
-import { bindAt } from './bind';
+import { bindAt } from '../gpu/bind';
 
 const WG = 256;
 

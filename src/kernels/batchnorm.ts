@@ -4,7 +4,7 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize } from '../gpu/limits';
 import { createParams } from '../gpu/params';
-import { bindAt } from './bind';
+import { bindAt } from '../gpu/bind';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
 /**

@@ -3,7 +3,7 @@ import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { createParams } from '../gpu/params';
-import { bindAt } from './bind';
+import { bindAt } from '../gpu/bind';
 
 /** out[c] = Σ_r x[r, c] over a row-major x [R, C] (out += ... when accumulate). */
 export interface ColumnSumShape {

@@ -1,39 +1,114 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
-import { Rng } from '../util/random';
+import { checkGradients, checkOp, type OpSpec } from '../../test/op-check';
 import { type ConcatOp, type ConcatShape, planConcat } from './concat';
 import { concatBackwardRef, concatForwardRef } from './concat.ref';
 
 const gpu = setupGpu();
 
-async function check(s: ConcatShape, seed: number) {
-  const ctx = gpu();
-  const rng = new Rng(seed);
-  const part = rng.uniformArray(s.B * s.C * s.N);
-  const whole0 = rng.uniformArray(s.B * s.Ctot * s.N);
-  const dWhole = rng.uniformArray(s.B * s.Ctot * s.N);
-  const dPart0 = rng.uniformArray(s.B * s.C * s.N);
-  const bufs = {
-    part: createBufferFrom(ctx, part),
-    whole: createBufferFrom(ctx, whole0),
-    dWhole: createBufferFrom(ctx, dWhole),
-    dPart: createBufferFrom(ctx, dPart0),
-  };
-  const op = await planConcat(ctx, s, bufs);
-  await submitAndWait(ctx, (enc) => {
-    op.encodeForward(enc);
-    op.encodeBackward(enc);
-  });
-  const whole = await readF32(ctx, bufs.whole, whole0.length);
-  const dPart = await readF32(ctx, bufs.dPart, dPart0.length);
+/** Float32 like the GPU (one rounding per add) unless central differences perturb `part` in float64. */
+const like = (x: ArrayLike<number>, into: Float32Array) =>
+  x instanceof Float64Array ? Float64Array.from(into) : into.slice();
+
+const concat: OpSpec<ConcatShape, ConcatOp> = {
+  name: 'concat',
+  data: (s, rng) => ({
+    part: rng.uniformArray(s.B * s.C * s.N), // [B, C, N]
+    whole: rng.uniformArray(s.B * s.Ctot * s.N), // [B, Ctot, N]
+    dWhole: rng.uniformArray(s.B * s.Ctot * s.N),
+    dPart: rng.uniformArray(s.B * s.C * s.N),
+  }),
+  plan: (ctx, s, b) => planConcat(ctx, s, b),
   // A copy is exact; the accumulating variants round once, as the reference does in float32.
-  expect([...whole]).toEqual([...concatForwardRef(s, part, whole0.slice())]);
-  expect([...dPart]).toEqual([...concatBackwardRef(s, dWhole, dPart0.slice())]);
-  op.destroy();
-  for (const b of Object.values(bufs)) b.destroy();
+  forward: {
+    ref: (s, d) => ({ whole: concatForwardRef(s, d.part!, like(d.part!, d.whole as Float32Array)) }),
+    tol: [0, 0],
+  },
+  backward: {
+    ref: (s, d) => ({ dPart: concatBackwardRef(s, d.dWhole!, (d.dPart as Float32Array).slice()) }),
+    tol: [0, 0],
+  },
+  gradients: {
+    cotangents: { whole: 'dWhole' },
+    inputs: { part: 'dPart' },
+    eps: 1e-3,
+    samples: 12,
+    tol: [1e-9, 1e-9],
+  },
+};
+
+const WIDTHS = [64, 64, 128, 256];
+interface Dgcnn {
+  B: number;
+  N: number;
 }
+const partShape = (s: Dgcnn, k: number): ConcatShape => ({
+  B: s.B,
+  C: WIDTHS[k]!,
+  N: s.N,
+  Ctot: 512,
+  c0: WIDTHS.slice(0, k).reduce((a, b) => a + b, 0),
+});
+
+/** DGCNN's concatenation: four EdgeConv outputs [B, 64|64|128|256, N] into one [B, 512, N]. */
+const dgcnnConcat: OpSpec<Dgcnn, ConcatOp & { ops: ConcatOp[] }> = {
+  name: 'DGCNN concat',
+  data(s, rng) {
+    const d: Record<string, Float32Array> = {};
+    WIDTHS.forEach((C, k) => {
+      d[`part${k}`] = rng.uniformArray(s.B * C * s.N);
+    });
+    d.whole = new Float32Array(s.B * 512 * s.N);
+    d.dWhole = rng.uniformArray(s.B * 512 * s.N);
+    WIDTHS.forEach((C, k) => {
+      d[`dPart${k}`] = new Float32Array(s.B * C * s.N);
+    });
+    return d;
+  },
+  async plan(ctx, s, b) {
+    const ops: ConcatOp[] = [];
+    for (let k = 0; k < 4; k++) {
+      ops.push(
+        await planConcat(ctx, partShape(s, k), {
+          part: b[`part${k}`],
+          whole: b.whole,
+          dWhole: b.dWhole,
+          dPart: b[`dPart${k}`],
+        }),
+      );
+    }
+    return {
+      ops,
+      encodeForward(enc) {
+        for (const op of ops) op.encodeForward(enc);
+      },
+      encodeBackward(enc) {
+        for (const op of ops) op.encodeBackward(enc);
+      },
+      destroy() {
+        for (const op of ops) op.destroy();
+      },
+    };
+  },
+  forward: {
+    ref(s, d) {
+      const whole = new Float32Array(s.B * 512 * s.N);
+      for (let k = 0; k < 4; k++) concatForwardRef(partShape(s, k), d[`part${k}`]!, whole);
+      return { whole };
+    },
+    tol: [0, 0],
+  },
+  backward: {
+    ref: (s, d) =>
+      Object.fromEntries(
+        WIDTHS.map((C, k) => [
+          `dPart${k}`,
+          concatBackwardRef(partShape(s, k), d.dWhole!, new Float32Array(s.B * C * s.N)),
+        ]),
+      ),
+    tol: [0, 0],
+  },
+};
 
 describe('concat (shaders/concat.wgsl)', () => {
   const cases: ConcatShape[] = [
@@ -44,74 +119,18 @@ describe('concat (shaders/concat.wgsl)', () => {
     { B: 1, C: 256, N: 1, Ctot: 2048, c0: 1792, accumulateBackward: true },
   ];
   it.each(cases.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', async (_n, s, i) => {
-    await check(s, 40 + i);
+    await checkOp(gpu(), concat, s, { seed: 40 + i });
   });
 
   it('assembles the DGCNN concatenation of four parts and splits its gradient back', async () => {
-    const ctx = gpu();
-    const B = 2;
-    const N = 19;
-    const widths = [64, 64, 128, 256];
-    const rng = new Rng(77);
-    const parts = widths.map((C) => rng.uniformArray(B * C * N));
-    const whole = createBufferFrom(ctx, new Float32Array(B * 512 * N));
-    const dWhole = rng.uniformArray(B * 512 * N);
-    const dWholeBuf = createBufferFrom(ctx, dWhole);
-    const partBufs = parts.map((p) => createBufferFrom(ctx, p));
-    const dPartBufs = parts.map((p) => createBufferFrom(ctx, new Float32Array(p.length)));
-    let c0 = 0;
-    const ops: ConcatOp[] = [];
-    for (let k = 0; k < 4; k++) {
-      const s = { B, C: widths[k]!, N, Ctot: 512, c0 };
-      ops.push(
-        await planConcat(ctx, s, { part: partBufs[k], whole, dWhole: dWholeBuf, dPart: dPartBufs[k] }),
-      );
-      c0 += widths[k]!;
-    }
-    await submitAndWait(ctx, (enc) => {
-      for (const op of ops) op.encodeForward(enc);
-      for (const op of ops) op.encodeBackward(enc);
-    });
-    const got = await readF32(ctx, whole);
+    const s = { B: 2, N: 19 };
+    const got = await checkOp(gpu(), dgcnnConcat, s, { seed: 77 });
     // Channel 64·2 + 5 of cloud 1, point 3 comes from part 2 (EdgeConv 3), its channel 5.
-    expect(got[(1 * 512 + 133) * N + 3]).toBe(parts[2]![(1 * 128 + 5) * N + 3]);
-    c0 = 0;
-    for (let k = 0; k < 4; k++) {
-      const s = { B, C: widths[k]!, N, Ctot: 512, c0 };
-      const want = concatForwardRef(s, parts[k]!, new Float32Array(B * 512 * N));
-      for (let b = 0; b < B; b++)
-        for (let c = 0; c < s.C; c++)
-          for (let n = 0; n < N; n++) {
-            const i = (b * 512 + c0 + c) * N + n;
-            if (got[i] !== want[i]) throw new Error(`part ${k}: element ${i} is ${got[i]}, want ${want[i]}`);
-          }
-      const dPart = await readF32(ctx, dPartBufs[k]!);
-      expect([...dPart]).toEqual([...concatBackwardRef(s, dWhole, new Float32Array(dPart.length))]);
-      c0 += widths[k]!;
-    }
-    for (const op of ops) op.destroy();
-    for (const b of [whole, dWholeBuf, ...partBufs, ...dPartBufs]) b.destroy();
+    expect(got.forward.whole![(1 * 512 + 133) * s.N + 3]).toBe(got.data.part2![(1 * 128 + 5) * s.N + 3]);
   });
 
   it('backward is the adjoint of forward (central differences of the reference)', () => {
-    const s: ConcatShape = { B: 2, C: 3, N: 5, Ctot: 8, c0: 4 };
-    const rng = new Rng(5);
-    const part = Float64Array.from(rng.uniformArray(s.B * s.C * s.N));
-    const g = rng.uniformArray(s.B * s.Ctot * s.N);
-    const loss = () =>
-      (concatForwardRef(s, part, new Float64Array(g.length)) as Float64Array).reduce(
-        (a, v, i) => a + v * g[i]!,
-        0,
-      );
-    const dPart = concatBackwardRef(s, g, new Float64Array(part.length));
-    const idx = sampleIndices(part.length, 12);
-    expectClose(
-      idx.map((i) => centralDiff(loss, part, i, 1e-3)),
-      idx.map((i) => dPart[i]!),
-      1e-9,
-      1e-9,
-      'dPart vs finite differences',
-    );
+    expect(checkGradients(concat, { B: 2, C: 3, N: 5, Ctot: 8, c0: 4 }, 5)).toBe(12);
   });
 
   it('refuses a slice outside the whole', async () => {

@@ -1,6 +1,7 @@
 import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
 import conv2dDirectWgsl from '../../shaders/conv2d_direct.wgsl?raw';
 import { createStorageBuffer } from '../gpu/buffers';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
@@ -140,19 +141,56 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     partials = createStorageBuffer(ctx, bytes, 'conv2d.wgradPartials');
   }
 
-  const fwdBind = bindAt(ctx, fwd, [bufs.x, bufs.w, bufs.y, bufs.bias ?? bufs.w, params[0]!.buffer]);
+  const fwdBind = bindAt(ctx, fwd, [
+    [0, bufs.x],
+    [1, bufs.w],
+    [2, bufs.y],
+    [3, bufs.bias ?? bufs.w],
+    [4, params[0]!.buffer],
+  ]);
   const dgradBinds =
-    dgrad && params.map((pr) => bindAt(ctx, dgrad, [bufs.dy!, bufs.w, bufs.dx!, undefined, pr.buffer]));
+    dgrad &&
+    params.map((pr) =>
+      bindAt(ctx, dgrad, [
+        [0, bufs.dy!],
+        [1, bufs.w],
+        [2, bufs.dx!],
+        [4, pr.buffer],
+      ]),
+    );
   const wgradBinds =
     wgrad &&
     params.map((pr) =>
-      bindAt(ctx, wgrad, [bufs.x, bufs.dy!, partials ?? bufs.dw!, undefined, pr.buffer], 'conv2d.wgrad'),
+      bindAt(
+        ctx,
+        wgrad,
+        [
+          [0, bufs.x],
+          [1, bufs.dy!],
+          [2, partials ?? bufs.dw!],
+          [4, pr.buffer],
+        ],
+        'conv2d.wgrad',
+      ),
     );
   const reduceBinds =
-    reduce && params.map((pr) => bindAt(ctx, reduce, [partials!, undefined, bufs.dw!, undefined, pr.buffer]));
+    reduce &&
+    params.map((pr) =>
+      bindAt(ctx, reduce, [
+        [0, partials!],
+        [2, bufs.dw!],
+        [4, pr.buffer],
+      ]),
+    );
   const biasGradBinds =
     biasGrad &&
-    params.map((pr) => bindAt(ctx, biasGrad, [bufs.dy!, undefined, bufs.db!, undefined, pr.buffer]));
+    params.map((pr) =>
+      bindAt(ctx, biasGrad, [
+        [0, bufs.dy!],
+        [2, bufs.db!],
+        [4, pr.buffer],
+      ]),
+    );
 
   return {
     Ho,
@@ -238,20 +276,6 @@ export function wgradSplit(
   return { splits: Math.ceil(R / splitLen), splitLen };
 }
 
-/** A bind group with buffers at the given binding numbers (undefined: the entry does not use it). */
-function bindAt(
-  ctx: GpuContext,
-  pipeline: GPUComputePipeline,
-  buffers: (GPUBuffer | undefined)[],
-  label = 'conv2d',
-): GPUBindGroup {
-  const entries: GPUBindGroupEntry[] = [];
-  buffers.forEach((buffer, binding) => {
-    if (buffer) entries.push({ binding, resource: { buffer } });
-  });
-  return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
-}
-
 /** Checks both variants need: buffer sizes, the bias buffer, the bias-gradient grid (one workgroup per channel). */
 function checkSharedLimits(
   ctx: GpuContext,
@@ -330,14 +354,42 @@ async function planConv2dDirect(
     wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
   ]);
   const params = conv2dParams(ctx, s, Ho, Wo, 0, 1);
-  const fwdBind = bindAt(ctx, fwd, [bufs.x, bufs.w, bufs.y, bufs.bias ?? bufs.w, params[0]!.buffer]);
+  const fwdBind = bindAt(ctx, fwd, [
+    [0, bufs.x],
+    [1, bufs.w],
+    [2, bufs.y],
+    [3, bufs.bias ?? bufs.w],
+    [4, params[0]!.buffer],
+  ]);
   const dgradBinds =
-    dgrad && params.map((pr) => bindAt(ctx, dgrad, [bufs.dy!, bufs.w, bufs.dx!, undefined, pr.buffer]));
+    dgrad &&
+    params.map((pr) =>
+      bindAt(ctx, dgrad, [
+        [0, bufs.dy!],
+        [1, bufs.w],
+        [2, bufs.dx!],
+        [4, pr.buffer],
+      ]),
+    );
   const wgradBinds =
-    wgrad && params.map((pr) => bindAt(ctx, wgrad, [bufs.x, bufs.dy!, bufs.dw!, undefined, pr.buffer]));
+    wgrad &&
+    params.map((pr) =>
+      bindAt(ctx, wgrad, [
+        [0, bufs.x],
+        [1, bufs.dy!],
+        [2, bufs.dw!],
+        [4, pr.buffer],
+      ]),
+    );
   const biasGradBinds =
     biasGrad &&
-    params.map((pr) => bindAt(ctx, biasGrad, [bufs.dy!, undefined, bufs.db!, undefined, pr.buffer]));
+    params.map((pr) =>
+      bindAt(ctx, biasGrad, [
+        [0, bufs.dy!],
+        [2, bufs.db!],
+        [4, pr.buffer],
+      ]),
+    );
   return {
     Ho,
     Wo,

@@ -5,7 +5,8 @@ import { BufferArena } from '../gpu/arena';
 import { createBufferFrom, createStorageBuffer, readU32, submitAndWait } from '../gpu/buffers';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { planEdgeConv, planReverseAdjacency } from './edgeconv';
+import { planEdgeConv } from './edgeconv';
+import { planReverseAdjacency } from './edgeconv-adjacency';
 import {
   argMismatches,
   type EdgeConvCase,

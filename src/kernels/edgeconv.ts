@@ -1,80 +1,29 @@
-import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
 import { BufferArena } from '../gpu/arena';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
-import { createParams, paramsBytes } from '../gpu/params';
-import { BN_EPS, BN_MOMENTUM, type BnMode, type EdgeConvDims } from './edgeconv-dims';
+import { paramsBytes } from '../gpu/params';
+import { planReverseAdjacency, type ReverseAdjacency, reverseAdjacencyScratch } from './edgeconv-adjacency';
+import type { BnMode, EdgeConvDims } from './edgeconv-dims';
+import { CH, createEdgeConvParams, edgeconvPipeline, PARAM_FIELDS, WG, WG_CHANNEL } from './edgeconv-params';
+import {
+  checkEdgeConvBuffers,
+  type EdgeConvBuffers,
+  type EdgeConvOp,
+  type EdgeConvShape,
+  type EdgeConvSlices,
+  edgeConvSlices,
+} from './edgeconv-shape';
 import { planMatmul } from './matmul';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
-/**
- * EdgeConv as one fused layer (shaders/edgeconv.wgsl): conv 1×1 on [x_j − x_i ; x_i] → BatchNorm2d
- * over all B·N·k edges → LeakyReLU(0.2) → max over the k neighbours, without the B×2C×N×k edge
- * tensor (DESIGN.md §3). Memory is O(B·N·(Cout + k)) instead of O(B·N·k·C).
- *
- * Layouts: a "slice" tensor [B, ch, N] lives in a bigger buffer at element
- * `offset + b·batchStride + c·N + n` (e.g. DGCNN's [B, 512, N] concat buffer); offsets and strides
- * default to a dense tensor.
- */
-export interface EdgeConvShape extends EdgeConvDims {
-  /** x (and by default dx): offset and batch stride in elements. */
-  inOffset?: number;
-  inBatchStride?: number;
-  /** y (and by default dy). */
-  outOffset?: number;
-  outBatchStride?: number;
-  dxOffset?: number;
-  dxBatchStride?: number;
-  dyOffset?: number;
-  dyBatchStride?: number;
-  /** dx += ... instead of dx = ... (the input also feeds another consumer). */
-  accumulateDx?: boolean;
-}
+// EdgeConv fused (shaders/edgeconv.wgsl): the plan and its phases. The types both EdgeConv plans
+// share are in edgeconv-shape.ts, the reverse adjacency in edgeconv-adjacency.ts, the shader's
+// uniform and pipelines in edgeconv-params.ts.
+export type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from './edgeconv-shape';
 
-/**
- * The caller owns every buffer here; the plan owns its scratch (see EdgeConvOp.bytes).
- * encodeForward reads x, idx, weight, gamma, beta and writes y, argslot (and, in training mode,
- * runningMean and runningVar in place). encodeBackward must follow an encodeForward of the same
- * plan with x, idx and weight unchanged in between (it reuses the forward's P, Q and statistics,
- * including the γ and β the forward saw); it writes dx (or adds to it), and overwrites dWeight,
- * dGamma, dBeta. The backward buffers may be left out for a forward-only plan, which then
- * allocates no backward scratch.
- */
-export interface EdgeConvBuffers {
-  x: GPUBuffer; // [B, C, N] slice
-  idx: GPUBuffer; // [B, N, k] i32, values in [0, N) (kNN: nearest first, self included)
-  weight: GPUBuffer; // [Cout, 2C] (PyTorch [Cout, 2C, 1, 1])
-  gamma: GPUBuffer; // [Cout]
-  beta: GPUBuffer; // [Cout]
-  runningMean: GPUBuffer; // [Cout]
-  runningVar: GPUBuffer; // [Cout]
-  y: GPUBuffer; // [B, Cout, N] slice
-  argslot: GPUBuffer; // [B, Cout, N] i32 dense, the winning slot 0..k−1
-  dy?: GPUBuffer; // [B, Cout, N] slice
-  dx?: GPUBuffer; // [B, C, N] slice
-  dWeight?: GPUBuffer; // [Cout, 2C]
-  dGamma?: GPUBuffer; // [Cout]
-  dBeta?: GPUBuffer; // [Cout]
-}
-
-export interface EdgeConvOp {
-  /** Bytes of GPU memory the plan allocated (scratch and uniforms), not counting the caller's buffers. */
-  readonly bytes: number;
-  /** Per channel [Cout, 8]: mean, var (biased), 1/σ, γ, β, and backward coefficients A, c1, c2. */
-  readonly stats: GPUBuffer;
-  encodeForward(enc: GPUCommandEncoder, mode: BnMode): void;
-  encodeBackward(enc: GPUCommandEncoder, mode?: BnMode): void;
-  destroy(): void;
-}
-
-const WG = 64;
-const WG_CHANNEL = 64;
-/** Points per partial sum of the BN statistics (the shader's override CH takes this value). */
-const CH = 64;
 const LOWER = 'the batch size, the point count or k';
-/** Fields of the uniform block (struct Params in shaders/edgeconv.wgsl). */
-const PARAM_FIELDS = 16;
 
 /**
  * What planEdgeConv allocates for itself (EdgeConvOp.bytes is their sum): Wcat [2O, C], PQ
@@ -100,237 +49,6 @@ export function edgeConvScratch(d: EdgeConvDims, backward: boolean): ScratchSpec
     words('dpq', B * 2 * O * N),
     words('g', B * 2 * O * C),
   ];
-}
-
-/** planReverseAdjacency's buffers: deg [B, N], adj [B, N+1] + [B, N·k], and its uniform block. */
-export function reverseAdjacencyScratch(d: { B: number; N: number; k: number }): ScratchSpec[] {
-  const { B, N, k } = d;
-  return [
-    words('deg', B * N),
-    words('adj', B * (N + 1) + B * N * k),
-    { name: 'adj.params', bytes: paramsBytes(PARAM_FIELDS) },
-  ];
-}
-
-/** The uniform of shaders/edgeconv.wgsl, field for field. */
-export interface EdgeConvParams {
-  B: number;
-  N: number;
-  k: number;
-  C: number;
-  O: number;
-  chunks: number;
-  yOff: number;
-  yBS: number;
-  dyOff: number;
-  dyBS: number;
-  listBase: number;
-}
-
-export function createEdgeConvParams(ctx: GpuContext, label: string, v: EdgeConvParams) {
-  const n = v.B * v.N * v.k;
-  return createParams(ctx, label, [
-    ['u32', v.B],
-    ['u32', v.N],
-    ['u32', v.k],
-    ['u32', v.C],
-    ['u32', v.O],
-    ['u32', v.chunks],
-    ['u32', v.yOff],
-    ['u32', v.yBS],
-    ['u32', v.dyOff],
-    ['u32', v.dyBS],
-    ['u32', v.listBase],
-    ['f32', 1 / n],
-    ['f32', n > 1 ? n / (n - 1) : 0],
-    ['f32', BN_EPS],
-    ['f32', BN_MOMENTUM],
-    ['u32', 0],
-  ]);
-}
-
-/** A bind group giving each listed binding of `pipeline` its buffer (the auto layout holds only the bindings an entry point uses). */
-export function bindAt(
-  ctx: GpuContext,
-  pipeline: GPUComputePipeline,
-  entries: [number, GPUBuffer][],
-  label?: string,
-): GPUBindGroup {
-  return ctx.device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: entries.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
-  });
-}
-
-export function edgeconvPipeline(ctx: GpuContext, entry: string, constants: Record<string, number> = {}) {
-  return ctx.pipelines.compute(edgeconvWgsl, entry, { WG, CH, ...constants }, 'edgeconv');
-}
-
-/** Elements a slice tensor [B, ch, N] at (offset, batchStride) spans; throws when `buf` is too small. */
-export function checkSlice(
-  buf: GPUBuffer,
-  name: string,
-  B: number,
-  ch: number,
-  N: number,
-  off: number,
-  bs: number,
-) {
-  if (bs < ch * N && B > 1) throw new Error(`edgeconv: ${name} batch stride ${bs} < ${ch}·${N}`);
-  const need = (off + (B - 1) * bs + ch * N) * 4;
-  if (buf.size < need) throw new Error(`edgeconv: ${name} holds ${buf.size} bytes, needs ${need}`);
-}
-
-export interface ReverseAdjacency {
-  /** [B, N+1] row starts, then at `listBase` the [B, N·k] in-edge lists (edge id i·k + s, ascending). */
-  readonly adj: GPUBuffer;
-  readonly listBase: number;
-  /** Bytes of its uniform buffer (its storage lives in the caller's arena). */
-  readonly uniformBytes: number;
-  encode(enc: GPUCommandEncoder): void;
-  destroy(): void;
-}
-
-/**
- * In-edges of every point from idx [B, N, k], built on the GPU in a fixed order (count with u32
- * atomics, scan, stable fill), so sums over them are deterministic. Buffers go into `arena`.
- */
-export async function planReverseAdjacency(
-  ctx: GpuContext,
-  d: { B: number; N: number; k: number },
-  idx: GPUBuffer,
-  arena: BufferArena,
-  prefix: string,
-): Promise<ReverseAdjacency> {
-  const { B, N, k } = d;
-  checkLimit(
-    ctx.limits,
-    'maxComputeWorkgroupsPerDimension',
-    B,
-    'edgeconv adjacency (one group per cloud)',
-    'the batch size',
-  );
-  const listBase = B * (N + 1);
-  const size = (name: string) => scratchSize(reverseAdjacencyScratch(d), name);
-  const deg = arena.alloc(`${prefix}.deg`, size('deg'), 'scratch'); // [B, N]
-  const adj = arena.alloc(`${prefix}.adj`, size('adj'), 'scratch'); // [B, N+1] + [B, N·k]
-  const params = createEdgeConvParams(ctx, `${prefix}.adj.params`, {
-    B,
-    N,
-    k,
-    C: 0,
-    O: 0,
-    chunks: 0,
-    yOff: 0,
-    yBS: 0,
-    dyOff: 0,
-    dyBS: 0,
-    listBase,
-  });
-  const [count, scan, fill] = await Promise.all(
-    ['adj_count', 'adj_scan', 'adj_fill'].map((e) => edgeconvPipeline(ctx, e)),
-  );
-  const u = params.buffer;
-  const bCount = bindAt(
-    ctx,
-    count!,
-    [
-      [0, u],
-      [4, idx],
-      [15, deg],
-    ],
-    'edgeconv.adj_count',
-  );
-  const bScan = bindAt(
-    ctx,
-    scan!,
-    [
-      [0, u],
-      [16, deg],
-      [17, adj],
-    ],
-    'edgeconv.adj_scan',
-  );
-  const bFill = bindAt(
-    ctx,
-    fill!,
-    [
-      [0, u],
-      [4, idx],
-      [16, deg],
-      [17, adj],
-    ],
-    'edgeconv.adj_fill',
-  );
-  const gCount = grid1D(ctx, Math.ceil((B * N * k) / WG));
-  return {
-    adj,
-    listBase,
-    uniformBytes: params.buffer.size,
-    encode(enc) {
-      enc.clearBuffer(deg);
-      encodePass(enc, count!, bCount, gCount, 'edgeconv.adj_count');
-      encodePass(enc, scan!, bScan, [B, 1, 1], 'edgeconv.adj_scan');
-      encodePass(enc, fill!, bFill, [B, 1, 1], 'edgeconv.adj_fill');
-    },
-    destroy: () => params.buffer.destroy(),
-  };
-}
-
-/** Offsets and batch strides (elements) of the four slice tensors, defaults applied. */
-export interface EdgeConvSlices {
-  inOff: number;
-  inBS: number;
-  outOff: number;
-  outBS: number;
-  dxOff: number;
-  dxBS: number;
-  dyOff: number;
-  dyBS: number;
-}
-
-/** Phase 1 (both EdgeConv plans): the shape's integers, k against the points, and the slice layout. */
-export function edgeConvSlices(s: EdgeConvShape, who: string): EdgeConvSlices {
-  const { B, N, k, C, Cout: O } = s;
-  if ([B, N, k, C, O].some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new Error(`${who}: bad shape ${JSON.stringify(s)}`);
-  }
-  // Only k ≤ N: EdgeConv itself has no bound on k (the kNN that builds idx has, see knn-limits.ts).
-  if (k > N) throw new Error(`${who}: ${N} points per cloud are fewer than k = ${k} neighbours`);
-  const inOff = s.inOffset ?? 0;
-  const inBS = s.inBatchStride ?? C * N;
-  const outOff = s.outOffset ?? 0;
-  const outBS = s.outBatchStride ?? O * N;
-  return {
-    inOff,
-    inBS,
-    outOff,
-    outBS,
-    dxOff: s.dxOffset ?? inOff,
-    dxBS: s.dxBatchStride ?? inBS,
-    dyOff: s.dyOffset ?? outOff,
-    dyBS: s.dyBatchStride ?? outBS,
-  };
-}
-
-/** Phase 1 (both plans): every caller buffer spans its slice; the backward needs all its buffers. */
-export function checkEdgeConvBuffers(
-  who: string,
-  s: EdgeConvShape,
-  l: EdgeConvSlices,
-  bufs: EdgeConvBuffers,
-) {
-  const { B, N, C, Cout: O } = s;
-  checkSlice(bufs.x, 'x', B, C, N, l.inOff, l.inBS);
-  checkSlice(bufs.y, 'y', B, O, N, l.outOff, l.outBS);
-  if (bufs.dy === undefined) return false;
-  for (const name of ['dx', 'dWeight', 'dGamma', 'dBeta'] as const) {
-    if (!bufs[name]) throw new Error(`${who}: dy given but not ${name}`);
-  }
-  checkSlice(bufs.dy, 'dy', B, O, N, l.dyOff, l.dyBS);
-  checkSlice(bufs.dx!, 'dx', B, C, N, l.dxOff, l.dxBS);
-  return true;
 }
 
 /** A planned pass sequence: what encodes it, and what it owns besides the plan's arena. */

@@ -1,20 +1,19 @@
 import naiveWgsl from '../../shaders/edgeconv_naive.wgsl?raw';
 import { BufferArena } from '../gpu/arena';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
+import { planReverseAdjacency, type ReverseAdjacency } from './edgeconv-adjacency';
 import {
-  bindAt,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,
   type EdgeConvShape,
   type EdgeConvSlices,
   edgeConvSlices,
-  planReverseAdjacency,
-  type ReverseAdjacency,
-} from './edgeconv';
+} from './edgeconv-shape';
 import { BN_EPS, BN_MOMENTUM, type BnMode } from './edgeconv-dims';
 import { planMatmul } from './matmul';
 

@@ -1,4 +1,5 @@
 import knnWgsl from '../../shaders/knn.wgsl?raw';
+import { bindAt } from '../gpu/bind';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { GpuLimitError } from '../gpu/errors';
@@ -161,7 +162,17 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
     // The auto layout keeps the partial-distance binding (used only when FINAL is false): bind a stub.
     const stub = ctx.device.createBuffer({ label: 'knn.stub', size: 16, usage: GPUBufferUsage.STORAGE });
     owned.push(stub);
-    const bind = bindAt(ctx, topk, { 0: bufs.x, 1: bufs.idx, 2: stub, 3: params.buffer }, 'knn.topk');
+    const bind = bindAt(
+      ctx,
+      topk,
+      [
+        [0, bufs.x],
+        [1, bufs.idx],
+        [2, stub],
+        [3, params.buffer],
+      ],
+      'knn.topk',
+    );
     encode = (enc) => encodePass(enc, topk, bind, topkGroups, 'knn.topk');
   } else {
     // Partial lists: dist and idx [S, k, B·N].
@@ -181,11 +192,26 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
     });
     owned.push(partIdx, partDist);
     const merge = await ctx.pipelines.compute(knnWgsl, 'merge', { WG }, 'knn');
-    const bindTopk = bindAt(ctx, topk, { 0: bufs.x, 1: partIdx, 2: partDist, 3: params.buffer }, 'knn.topk');
+    const bindTopk = bindAt(
+      ctx,
+      topk,
+      [
+        [0, bufs.x],
+        [1, partIdx],
+        [2, partDist],
+        [3, params.buffer],
+      ],
+      'knn.topk',
+    );
     const bindMerge = bindAt(
       ctx,
       merge,
-      { 1: bufs.idx, 3: params.buffer, 4: partIdx, 5: partDist },
+      [
+        [1, bufs.idx],
+        [3, params.buffer],
+        [4, partIdx],
+        [5, partDist],
+      ],
       'knn.merge',
     );
     const mergeGroups = grid1D(ctx, Math.ceil((B * N) / WG));
@@ -201,21 +227,4 @@ export async function planKnn(ctx: GpuContext, s: KnnShape, bufs: KnnBuffers): P
       for (const b of owned) b.destroy();
     },
   };
-}
-
-/** A bind group for group 0 with buffers at explicit binding numbers (entry points use subsets). */
-function bindAt(
-  ctx: GpuContext,
-  pipeline: GPUComputePipeline,
-  buffers: Record<number, GPUBuffer>,
-  label: string,
-): GPUBindGroup {
-  return ctx.device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: Object.entries(buffers).map(([binding, buffer]) => ({
-      binding: Number(binding),
-      resource: { buffer },
-    })),
-  });
 }

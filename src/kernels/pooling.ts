@@ -3,7 +3,7 @@ import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { createParams } from '../gpu/params';
-import { bindAt } from './bind';
+import { bindAt } from '../gpu/bind';
 
 /**
  * Global pooling of x [B, C, N] over N:

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import batchnormWgsl from '../../shaders/batchnorm.wgsl?raw';
+import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
 import knnWgsl from '../../shaders/knn.wgsl?raw';
+import { includedParts, withPrelude } from '../../shaders/loader';
 import { setupGpu } from '../../test/gpu';
 import { DEFAULT_K } from '../nn/dgcnn-config';
 import { KNN_MAX_K, kProblem, validateK } from './knn-limits';
@@ -66,6 +69,36 @@ fn probe(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     read.unmap();
     out.destroy();
     read.destroy();
+  });
+});
+
+describe('WGSL loader: shared parts (// include: parts/x.wgsl)', () => {
+  const part = (name: string) => readFileSync(join(SHADERS, 'parts', name), 'utf8');
+
+  it('appends each included part once, parts of parts too, after the file and before the prelude', () => {
+    expect(includedParts(readFileSync(join(SHADERS, 'edgeconv.wgsl'), 'utf8'))).toEqual([
+      'parts/edgeconv_bn.wgsl',
+      'parts/bn_finalize.wgsl',
+    ]);
+    for (const [code, parts] of [
+      [edgeconvWgsl, ['edgeconv_bn.wgsl', 'bn_finalize.wgsl']],
+      [batchnormWgsl, ['bn_finalize.wgsl']],
+    ] as const) {
+      const prelude = code.indexOf('// ---- prelude');
+      for (const name of parts) {
+        const at = code.indexOf(part(name));
+        expect(at, name).toBeGreaterThan(0);
+        expect(code.indexOf(part(name), at + 1), `${name} twice`).toBe(-1);
+        expect(at).toBeLessThan(prelude);
+      }
+    }
+    expect(batchnormWgsl).not.toContain('fn stats_var');
+  });
+
+  it('says which file includes a part that does not exist', () => {
+    expect(() => withPrelude('// include: parts/nope.wgsl\n', 'shaders/x.wgsl')).toThrow(
+      "shaders/x.wgsl includes shaders/parts/nope.wgsl, which does not exist: fix the '// include:' line",
+    );
   });
 });
 

@@ -1,10 +1,15 @@
-import { createBufferFrom } from '../gpu/buffers';
+import { DataFormatError } from '../data/errors';
+import { drawCameras } from '../kernels/render-camera';
+import type { FileProblem, FolderIndex } from '../data/folder-index';
+import { loadFolderObject } from '../data/folder-object';
+import { type FolderSubset, pickSubset } from '../data/folder-subset';
+import type { RgbImage } from '../data/loaders/png';
+import { planRender, uploadMesh, type ViewRenderer } from '../kernels/render';
+import { createBufferFrom, createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
-import type { RgbImage } from '../data/loaders/png';
-import { toPointCloud } from '../data/loaders/resample';
-import { loadShapeNetObject, type ShapeNetIndex } from '../data/loaders/shapenet-folder';
 import { Rng } from '../util/random';
+import { folderDataBytes } from './training-data-bytes';
 import type { TrainingData } from './training-data';
 
 /** Bilinear resize of an RGB8 image to S×S, as CHW floats in [0, 1] written into `out` at `offset`. */
@@ -32,81 +37,163 @@ export function resizeToChw(img: RgbImage, S: number, out: Float32Array, offset:
   }
 }
 
+/** What loading a folder did, file by file: the objects kept, the files left out and why, the oddities. */
+export interface FolderLoadReport {
+  folder: string;
+  layout: string;
+  /** Objects asked for (after the subset) and objects loaded. */
+  picked: number;
+  loaded: number;
+  /** A file that lost its object, or that the index left out, with the reason. */
+  skipped: FileProblem[];
+  /** Oddities that did not lose the object (a view skipped or resized, NaN points dropped). */
+  warnings: FileProblem[];
+}
+
+export interface FolderTrainingData extends TrainingData {
+  report: FolderLoadReport;
+}
+
+export interface FolderLoadOptions {
+  points: number;
+  views: number;
+  imageSize: number;
+  seed: number;
+  /** Classes and objects per class (default: all). */
+  subset?: Omit<FolderSubset, 'views'>;
+  testFraction?: number;
+  /** The settings to name when the set is over the adapter's limits (the host's names). */
+  lower?: string;
+}
+
+/** Objects between progress reports (and GPU waits, so the render queue stays short). */
+const CHUNK = 8;
+/** Views of meshes: a light grey, lit like the generated set's. */
+const MESH_COLOR: [number, number, number] = [0.72, 0.72, 0.75];
+
 /**
- * A ShapeNet-layout folder (a .ply per object + ShapeNetRendering views; what `crosspoint sample`
- * writes, or the reference's own data) as GPU training data. Every object gets `points` points
- * (sampled on the surface for meshes, resampled for clouds) and `views` views resized to S×S;
- * objects with fewer views repeat theirs. The split is a seeded 80/20 per class.
+ * A user's folder (CrossPoint's layout, what `crosspoint sample` writes, or folders of meshes;
+ * src/data/folder-index.ts) as GPU training data: every object gets `points` points (sampled on
+ * the surface for meshes, resampled for clouds) and `views` views of S×S (read and resized, or
+ * rendered by the page's renderer for meshes). A file that cannot be read loses only its object,
+ * and the report says which and why. The split is the folder's own or a seeded 20 % per class.
  */
 export async function trainingDataFromFolder(
   ctx: GpuContext,
-  index: ShapeNetIndex,
-  o: { points: number; views: number; imageSize: number; seed: number; testFraction?: number },
+  index: FolderIndex,
+  o: FolderLoadOptions,
   onProgress?: (done: number, total: number) => void,
-): Promise<TrainingData> {
+): Promise<FolderTrainingData> {
+  const layout = index.layout;
+  if (!layout) {
+    throw new DataFormatError(
+      index.name,
+      { part: 'folder layout' },
+      `no training objects, only evaluation sets (${index.evalFiles.map((e) => e.file.path).join(', ')})`,
+    );
+  }
   const S = o.imageSize;
-  const n = index.objects.length;
-  checkBufferSize(
-    ctx.limits,
-    n * o.views * 3 * S * S * 4,
-    'the views of the dataset',
-    '--views or the preset',
+  const V = o.views;
+  const picked = pickSubset(
+    index,
+    { classes: [], perClass: 0, ...o.subset, views: V },
+    o.seed,
+    o.testFraction,
   );
-  const clouds = new Float32Array(n * o.points * 3);
-  const images = new Float32Array(n * o.views * 3 * S * S);
-  const labels = new Int32Array(n);
-  const rng = new Rng(o.seed);
+  const n = picked.objects.length;
+  const lower = o.lower ?? '--views, the classes or the objects per class';
+  const bytes = folderDataBytes(n, o.points, V, S);
+  checkBufferSize(ctx.limits, bytes.clouds, 'the clouds of the dataset', lower);
+  checkBufferSize(ctx.limits, bytes.views, 'the views of the dataset', lower);
+  const plane = 3 * S * S;
+  const images = createStorageBuffer(ctx, bytes.views, 'data.views'); // [n·V, 3, S, S]
+  let renderer: ViewRenderer | undefined;
+  const clouds = new Float32Array(n * o.points * 3); // [n, N, 3], the loaded objects first
+  const kept: typeof picked.objects = [];
   const hostClouds: Float32Array[] = [];
-  for (const [i, obj] of index.objects.entries()) {
-    if (obj.views.length === 0) throw new Error(`${obj.synset}/${obj.objectId} has no rendered views`);
-    const pick = Array.from({ length: o.views }, (_, v) => v % obj.views.length);
-    const loaded = await loadShapeNetObject(obj, [...new Set(pick)]);
-    const pts = toPointCloud(loaded.cloud, o.points, rng).points;
-    clouds.set(pts, i * o.points * 3);
-    hostClouds.push(pts);
-    pick.forEach((p, v) => {
-      const img = loaded.views[[...new Set(pick)].indexOf(p)]!;
-      resizeToChw(img, S, images, (i * o.views + v) * 3 * S * S);
-    });
-    labels[i] = index.synsets.indexOf(obj.synset);
-    onProgress?.(i + 1, n);
+  const skipped: FileProblem[] = [...index.problems];
+  const warnings: FileProblem[] = [];
+  const rng = new Rng(o.seed);
+  const cameraRng = new Rng(o.seed + 1);
+  try {
+    if (layout !== 'crosspoint') renderer = await planRender(ctx, { size: S, maxViews: V });
+    const chw = new Float32Array(V * plane);
+    for (const [i, obj] of picked.objects.entries()) {
+      try {
+        const loaded = await loadFolderObject(obj, layout, { points: o.points, views: V, rng });
+        const slot = kept.length;
+        if (loaded.mesh && renderer) {
+          const mesh = uploadMesh(ctx, loaded.mesh);
+          renderer.render(mesh, drawCameras(cameraRng, V), images, slot * V, { color: MESH_COLOR });
+          mesh.destroy(); // safe after submit
+        } else {
+          for (const [v, img] of loaded.views.entries()) resizeToChw(img, S, chw, v * plane);
+          ctx.device.queue.writeBuffer(images, slot * V * plane * 4, chw);
+        }
+        clouds.set(loaded.points, slot * o.points * 3);
+        hostClouds.push(loaded.points);
+        kept.push(obj);
+        warnings.push(...loaded.warnings);
+      } catch (e) {
+        if (!(e instanceof DataFormatError)) throw e;
+        skipped.push({ file: e.file, problem: `${e.detail}; object ${obj.id} left out` });
+      }
+      if ((i + 1) % CHUNK === 0 || i + 1 === n) {
+        await ctx.device.queue.onSubmittedWorkDone();
+        onProgress?.(i + 1, n);
+      }
+    }
+  } catch (e) {
+    images.destroy();
+    throw e;
+  } finally {
+    renderer?.destroy();
   }
-  const classes = index.synsets.map((s) => index.objects.find((x) => x.synset === s)?.category ?? s);
-  const split: ('train' | 'test')[] = new Array(n).fill('train');
-  const frac = o.testFraction ?? 0.2;
-  for (let c = 0; c < classes.length; c++) {
-    const members = rng.shuffle([...labels.keys()].filter((i) => labels[i] === c));
-    const nTest = members.length >= 2 ? Math.max(1, Math.round(members.length * frac)) : 0;
-    for (const i of members.slice(0, nTest)) split[i] = 'test';
+  if (kept.length === 0) {
+    images.destroy();
+    const first = skipped.find((s) =>
+      picked.objects.some((p) => s.problem.endsWith(`object ${p.id} left out`)),
+    );
+    throw new DataFormatError(
+      index.name,
+      { part: 'objects' },
+      `none of the ${n} objects could be read` + (first ? ` (first: ${first.file}: ${first.problem})` : ''),
+    );
   }
+  // Classes that lost every object are dropped; labels stay in class order.
+  const present = picked.classes.filter((_, c) => kept.some((k) => k.label === c));
+  const relabel = new Map(present.map((c, i) => [picked.classes.indexOf(c), i]));
+  const labels = Int32Array.from(kept, (k) => relabel.get(k.label)!);
+  const split = kept.map((k) => k.split);
+  const classes = present.map((c) => c.name);
   const count = (which: 'train' | 'test') =>
-    classes.map((_, c) => split.filter((s, i) => s === which && labels[i] === c).length);
-  const cloudBuf = createBufferFrom(ctx, clouds, 'data.clouds');
-  const imageBuf = createBufferFrom(ctx, images, 'data.views');
+    classes.map((_, c) => kept.filter((k, i) => k.split === which && labels[i] === c).length);
+  const cloudBuf = createBufferFrom(ctx, clouds.subarray(0, kept.length * o.points * 3), 'data.clouds');
   return {
     summary: {
-      name: `ShapeNet-layout folder (${n} objects)`,
+      name: `${index.name} (${kept.length} objects)`,
       classes,
       trainCounts: count('train'),
       testCounts: count('test'),
       points: o.points,
-      views: o.views,
+      views: V,
       imageSize: S,
     },
     labels,
-    ids: index.objects.map((x) => `${x.synset}/${x.objectId}`),
+    ids: kept.map((k) => k.id),
     split,
     trainIndices: split.flatMap((s, i) => (s === 'train' ? [i] : [])),
     testIndices: split.flatMap((s, i) => (s === 'test' ? [i] : [])),
     pointsPerCloud: o.points,
-    viewsPerObject: o.views,
+    viewsPerObject: V,
     imageSize: S,
     clouds: cloudBuf,
-    images: imageBuf,
+    images,
     hostClouds,
+    report: { folder: index.name, layout, picked: n, loaded: kept.length, skipped, warnings },
     destroy() {
       cloudBuf.destroy();
-      imageBuf.destroy();
+      images.destroy();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
+import { readFolderIndex } from '../../data/folder-files.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
@@ -40,7 +40,7 @@ export const pretrain = defineCommand({
     data: {
       type: 'string',
       default: 'sample',
-      help: '"sample" (generated) or a folder in the ShapeNet layout',
+      help: '"sample" (generated), a folder in CrossPoint\'s layout (what `crosspoint sample` writes) or a folder of meshes (ShapeNetCore .obj, ModelNet .off)',
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
@@ -111,13 +111,17 @@ export const pretrain = defineCommand({
               });
               return trainingDataFromSampleSet(ctx, set);
             }
-            const index = await readShapeNetFolder(data);
-            return trainingDataFromFolder(ctx, index, {
+            const index = await readFolderIndex(data);
+            const folder = await trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
             });
+            const r = folder.report;
+            io.err(`read ${r.loaded} of ${r.picked} objects of ${data} (${r.layout} layout)\n`);
+            for (const p of [...r.skipped, ...r.warnings]) io.err(`  ${p.file}: ${p.problem}\n`);
+            return folder;
           },
           onMetrics(m) {
             if (flags.log) appendFileSync(flags.log, `${JSON.stringify(m)}\n`);

@@ -1,4 +1,4 @@
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext } from './context';
 
 /**
  * A bind group for group 0 of `pipeline` with buffers at explicit binding numbers. Entry points of
