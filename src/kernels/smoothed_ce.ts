@@ -2,7 +2,7 @@ import smoothedCeWgsl from '../../shaders/smoothed_ce.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { createParams, type ParamType } from '../gpu/params';
-import { LABEL_SMOOTHING, smoothedTarget } from './label-smoothing';
+import { LABEL_SMOOTHING, smoothedTarget } from './smoothed_ce-target';
 
 const WG = 64;
 
