@@ -53,6 +53,11 @@ export interface OpSpec<S, P extends PlannedOp> {
   forward: {
     /** Records the forward passes (default: `op.encodeForward(enc)`). */
     encode?(op: P, enc: GPUCommandEncoder, s: S): void;
+    /**
+     * Instead of `encode`, for an op that runs in several submits with host writes between them
+     * (an optimizer's steps): runs them and waits.
+     */
+    run?(op: P, ctx: GpuContext, bufs: Record<string, GPUBuffer>, data: HostBuffers, s: S): Promise<void>;
     /** Reference forward: the expected contents of the forward's output buffers. */
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
@@ -155,39 +160,64 @@ export async function checkOp<S, P extends PlannedOp>(
 ): Promise<OpRun> {
   const c = opts.ctx ?? ctx;
   const data = opts.data ?? spec.data(s, new Rng(opts.seed ?? 1));
-  const bufs: Record<string, GPUBuffer> = {};
-  for (const [name, arr] of Object.entries(data))
-    bufs[name] = createBufferFrom(c, arr, `${spec.name}.${name}`);
-  let op: P | undefined;
-  try {
-    op = await spec.plan(c, s, bufs);
-    const planned = op;
-    const label = `${spec.name} ${JSON.stringify(s)}`;
-    await submitAndWait(c, (enc) => {
-      if (spec.forward.encode) spec.forward.encode(planned, enc, s);
-      else (planned as unknown as { encodeForward(e: GPUCommandEncoder): void }).encodeForward(enc);
-    });
-    const wantFwd = spec.forward.ref(s, data);
-    const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
-    for (const [name, want] of Object.entries(wantFwd)) {
-      if (want) compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
-    }
-    const backward: Record<string, HostArray> = {};
-    if (spec.backward) {
-      const bwd = spec.backward;
-      await submitAndWait(c, (enc) => {
-        if (bwd.encode) bwd.encode(planned, enc, s);
-        else (planned as unknown as { encodeBackward(e: GPUCommandEncoder): void }).encodeBackward(enc);
-      });
-      const want = bwd.ref(s, data);
-      Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
-      for (const [name, w] of Object.entries(want)) {
-        if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+  return withBuffers(c, data, async (bufs) => {
+    let op: P | undefined;
+    try {
+      op = await spec.plan(c, s, bufs);
+      const planned = op;
+      const label = `${spec.name} ${JSON.stringify(s)}`;
+      if (spec.forward.run) await spec.forward.run(planned, c, bufs, data, s);
+      else
+        await submitAndWait(c, (enc) => {
+          if (spec.forward.encode) spec.forward.encode(planned, enc, s);
+          else (planned as unknown as { encodeForward(e: GPUCommandEncoder): void }).encodeForward(enc);
+        });
+      const wantFwd = spec.forward.ref(s, data);
+      const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
+      for (const [name, want] of Object.entries(wantFwd)) {
+        if (want)
+          compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
       }
+      const backward: Record<string, HostArray> = {};
+      if (spec.backward) {
+        const bwd = spec.backward;
+        await submitAndWait(c, (enc) => {
+          if (bwd.encode) bwd.encode(planned, enc, s);
+          else (planned as unknown as { encodeBackward(e: GPUCommandEncoder): void }).encodeBackward(enc);
+        });
+        const want = bwd.ref(s, data);
+        Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
+        for (const [name, w] of Object.entries(want)) {
+          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+        }
+      }
+      return { data, forward, backward };
+    } finally {
+      op?.destroy();
     }
-    return { data, forward, backward };
+  });
+}
+
+/**
+ * GPU buffers made from host arrays (same names), handed to `use`, and destroyed afterwards even
+ * when `use` throws: for the checks that are not a forward/backward comparison (limits, error
+ * flags, refusals). `read(name)` reads one back with its host array's type.
+ */
+export async function withBuffers<T>(
+  ctx: GpuContext,
+  data: HostBuffers,
+  use: (bufs: Record<string, GPUBuffer>, read: (name: string) => Promise<HostArray>) => Promise<T>,
+): Promise<T> {
+  const bufs: Record<string, GPUBuffer> = {};
+  try {
+    for (const [name, arr] of Object.entries(data)) bufs[name] = createBufferFrom(ctx, arr, name);
+    return await use(bufs, (name) => {
+      const b = bufs[name];
+      const like = data[name];
+      if (!b || !like) throw new Error(`op-check: no buffer '${name}'`);
+      return readBack(ctx, b, like);
+    });
   } finally {
-    op?.destroy();
     for (const b of Object.values(bufs)) b.destroy();
   }
 }

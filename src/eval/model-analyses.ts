@@ -12,9 +12,8 @@ import {
   type FewShotComparison,
   type FewShotParams,
   type ObjectMeta,
-  type Prediction,
-  predictFromFeatures,
 } from './object-analyses';
+import { fitSetClassifier, type Prediction, type SetClassifier } from './set-classifier';
 
 export interface AnalysisHost {
   /** Runs a short GPU job when no training step is in flight. */
@@ -32,6 +31,8 @@ export interface AnalysisHost {
 export class ModelAnalyses {
   private sample: DatasetFeatures | undefined;
   private random: DatasetFeatures | undefined;
+  /** The Classify judgement fitted on `sample` (the features it was fitted on). */
+  private classifier: { of: DatasetFeatures; fitted: SetClassifier } | undefined;
 
   constructor(private readonly host: AnalysisHost) {}
 
@@ -40,6 +41,7 @@ export class ModelAnalyses {
   /** Forget cached features (after a checkpoint load: same step number, other weights). */
   invalidate(): void {
     this.sample = undefined;
+    this.classifier = undefined;
   }
 
   /** Projections of `limit` objects spread over the set, in 2-D, with the similarity batch. */
@@ -103,6 +105,18 @@ export class ModelAnalyses {
   async predict(cloud: Float32Array, progress: Progress): Promise<Prediction & { step: number }> {
     const sample = await this.sampleFeatures(progress);
     const q = await this.run((e) => e.cloudFeatures(cloud));
-    return { step: sample.step, ...predictFromFeatures(sample, this.host.objects, this.host.classes, q) };
+    return { step: sample.step, ...(await this.setClassifier(sample)).predict(q) };
+  }
+
+  /** The SVM, nearest-shape index and calibrated OOD score of `sample`, fitted once per feature set. */
+  private async setClassifier(sample: DatasetFeatures): Promise<SetClassifier> {
+    if (this.classifier?.of !== sample) {
+      await this.host.pause();
+      this.classifier = {
+        of: sample,
+        fitted: fitSetClassifier(sample, this.host.objects, this.host.classes),
+      };
+    }
+    return this.classifier.fitted;
   }
 }

@@ -1,104 +1,143 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { expectClose } from '../../test/numeric';
-import { createBufferFrom, readF32, readU32, submitAndWait } from '../gpu/buffers';
-import { cosineLr } from '../train/schedule';
+import { checkOp, type HostBuffers, type OpSpec, withBuffers } from '../../test/op-check';
+import { readU32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { type AdamSlot, planAdam } from './adam';
+import { expectClose } from '../../test/numeric';
+import { cosineLr } from '../train/schedule';
+import { type AdamOp, type AdamSlot, planAdam } from './adam';
 import { type AdamHyper, adamRef } from './adam.ref';
 
 const gpu = setupGpu();
 
+interface Steps {
+  /** Element counts of the tensors. */
+  sizes: number[];
+  steps: number;
+  h: AdamHyper;
+}
+
+/** The tensors' buffers: param, grad, m, v of tensor i are `param${i}` … (all [n] f32). */
+function slotsOf(sizes: readonly number[], b: Record<string, GPUBuffer>): AdamSlot[] {
+  return sizes.map((n, i) => ({
+    name: `t${i}`,
+    n,
+    param: b[`param${i}`]!,
+    grad: b[`grad${i}`]!,
+    m: b[`m${i}`]!,
+    v: b[`v${i}`]!,
+  }));
+}
+
+function tensors(
+  sizes: readonly number[],
+  param: (n: number) => Float32Array,
+  grad: (n: number) => Float32Array,
+): HostBuffers {
+  const d: HostBuffers = {};
+  sizes.forEach((n, i) => {
+    d[`param${i}`] = param(n);
+    d[`grad${i}`] = grad(n);
+    d[`m${i}`] = new Float32Array(n);
+    d[`v${i}`] = new Float32Array(n);
+  });
+  return d;
+}
+
+/**
+ * `steps` Adam steps with a cosine learning rate: each step uploads that step's gradients
+ * (`g${i}_${t}`, drawn in data()) and its (t, lr), as the trainer does.
+ */
+const adamSteps: OpSpec<Steps, AdamOp> = {
+  name: 'adam',
+  data(s, rng) {
+    const d = tensors(
+      s.sizes,
+      (n) => rng.normalArray(n),
+      (n) => new Float32Array(n),
+    );
+    for (let t = 1; t <= s.steps; t++) {
+      for (const [i, n] of s.sizes.entries()) d[`g${i}_${t}`] = rng.normalArray(n);
+    }
+    return d;
+  },
+  plan: (ctx, s, b) => {
+    const { lr: _lr, ...fixed } = s.h;
+    return planAdam(ctx, slotsOf(s.sizes, b), fixed);
+  },
+  owned: (op, s) => ({ flags: { buffer: op.flags, type: 'u32', count: s.sizes.length + 1 } }),
+  forward: {
+    async run(op, ctx, b, d, s) {
+      for (let t = 1; t <= s.steps; t++) {
+        for (const i of s.sizes.keys()) writeBuffer(ctx, b[`grad${i}`]!, d[`g${i}_${t}`]!);
+        op.setStep(t, cosineLr(s.h.lr, t - 1, s.steps));
+        await submitAndWait(ctx, (enc) => op.encode(enc));
+      }
+    },
+    ref(s, d) {
+      const out: Record<string, Float64Array | Uint32Array> = { flags: new Uint32Array(s.sizes.length + 1) };
+      s.sizes.forEach((n, i) => {
+        const theta = Float64Array.from(d[`param${i}`]!);
+        const m = new Float64Array(n);
+        const v = new Float64Array(n);
+        for (let t = 1; t <= s.steps; t++)
+          adamRef(theta, d[`g${i}_${t}`]!, m, v, t, { ...s.h, lr: cosineLr(s.h.lr, t - 1, s.steps) });
+        Object.assign(out, { [`param${i}`]: theta, [`m${i}`]: m, [`v${i}`]: v });
+      });
+      return out;
+    },
+    tol: (_s, b) => (b.startsWith('v') ? [1e-7, 1e-5] : [1e-6, 1e-5]),
+  },
+};
+
 describe('Adam (shaders/adam.wgsl)', () => {
   it('three steps on tensors of awkward sizes match torch.optim.Adam semantics', async () => {
-    const ctx = gpu();
-    const rng = new Rng(3);
-    const sizes = [1, 7, 257, 1031];
     const h: AdamHyper = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
-    const host = sizes.map((n) => ({
-      theta: Float64Array.from(rng.normalArray(n)),
-      m: new Float64Array(n),
-      v: new Float64Array(n),
-    }));
-    const slots: AdamSlot[] = sizes.map((n, i) => ({
-      name: `t${i}`,
-      n,
-      param: createBufferFrom(ctx, Float32Array.from(host[i]!.theta)),
-      grad: createBufferFrom(ctx, new Float32Array(n)),
-      m: createBufferFrom(ctx, new Float32Array(n)),
-      v: createBufferFrom(ctx, new Float32Array(n)),
-    }));
-    const { lr: base, ...fixed } = h;
-    const op = await planAdam(ctx, slots, fixed);
-    for (let t = 1; t <= 3; t++) {
-      const lr = cosineLr(base, t - 1, 3);
-      for (const [i, n] of sizes.entries()) {
-        const g = rng.normalArray(n);
-        ctx.device.queue.writeBuffer(slots[i]!.grad, 0, g);
-        adamRef(host[i]!.theta, g, host[i]!.m, host[i]!.v, t, { ...h, lr });
-      }
-      op.setStep(t, lr);
-      await submitAndWait(ctx, (enc) => op.encode(enc));
-    }
-    for (const [i, n] of sizes.entries()) {
-      expectClose(await readF32(ctx, slots[i]!.param, n), host[i]!.theta, 1e-6, 1e-5, `θ of t${i}`);
-      expectClose(await readF32(ctx, slots[i]!.m, n), host[i]!.m, 1e-6, 1e-5, `m of t${i}`);
-      expectClose(await readF32(ctx, slots[i]!.v, n), host[i]!.v, 1e-7, 1e-5, `v of t${i}`);
-    }
-    expect([...(await readU32(ctx, op.flags, sizes.length + 1))]).toEqual([0, 0, 0, 0, 0]);
-    op.destroy();
+    await checkOp(gpu(), adamSteps, { sizes: [1, 7, 257, 1031], steps: 3, h }, { seed: 3 });
   });
 
   it('a non-finite gradient in one tensor flags that tensor and leaves every parameter unchanged', async () => {
     const ctx = gpu();
+    const sizes = [10, 300, 5];
     const rng = new Rng(4);
-    const mk = (n: number, name: string, g: Float32Array): AdamSlot => ({
-      name,
-      n,
-      param: createBufferFrom(ctx, rng.normalArray(n)),
-      grad: createBufferFrom(ctx, g),
-      m: createBufferFrom(ctx, new Float32Array(n)),
-      v: createBufferFrom(ctx, new Float32Array(n)),
+    const data = tensors(
+      sizes,
+      (n) => rng.normalArray(n),
+      (n) => rng.normalArray(n),
+    );
+    data.grad1![299] = Number.POSITIVE_INFINITY;
+    data.grad2![0] = Number.NaN;
+    await withBuffers(ctx, data, async (b, read) => {
+      const op = await planAdam(ctx, slotsOf(sizes, b));
+      try {
+        op.setStep(1, 1e-3);
+        await submitAndWait(ctx, (enc) => op.encode(enc));
+        expect([...(await readU32(ctx, op.flags, 4))]).toEqual([0, 1, 1, 1]);
+        for (const i of [0, 1, 2])
+          expectClose(await read(`param${i}`), data[`param${i}`]!, 0, 0, `t${i} unchanged`);
+        // Flags are cleared by the next step: with finite gradients the update goes through.
+        writeBuffer(ctx, b.grad1!, rng.normalArray(300));
+        writeBuffer(ctx, b.grad2!, rng.normalArray(5));
+        await submitAndWait(ctx, (enc) => op.encode(enc));
+        expect([...(await readU32(ctx, op.flags, 4))]).toEqual([0, 0, 0, 0]);
+        const after = await read('param0');
+        expect(after.some((x, i) => x !== data.param0![i])).toBe(true);
+      } finally {
+        op.destroy();
+      }
     });
-    const bad = rng.normalArray(300);
-    bad[299] = Number.POSITIVE_INFINITY;
-    const nan = rng.normalArray(5);
-    nan[0] = Number.NaN;
-    const slots = [mk(10, 'ok', rng.normalArray(10)), mk(300, 'inf', bad), mk(5, 'nan', nan)];
-    const before = await Promise.all(slots.map((s) => readF32(ctx, s.param, s.n)));
-    const op = await planAdam(ctx, slots);
-    op.setStep(1, 1e-3);
-    await submitAndWait(ctx, (enc) => op.encode(enc));
-    expect([...(await readU32(ctx, op.flags, 4))]).toEqual([0, 1, 1, 1]);
-    for (const [i, s] of slots.entries()) {
-      expectClose(await readF32(ctx, s.param, s.n), before[i]!, 0, 0, `${s.name} unchanged`);
-    }
-    // Flags are cleared by the next step: with finite gradients the update goes through.
-    ctx.device.queue.writeBuffer(slots[1]!.grad, 0, rng.normalArray(300));
-    ctx.device.queue.writeBuffer(slots[2]!.grad, 0, rng.normalArray(5));
-    await submitAndWait(ctx, (enc) => op.encode(enc));
-    expect([...(await readU32(ctx, op.flags, 4))]).toEqual([0, 0, 0, 0]);
-    const after = await readF32(ctx, slots[0]!.param, 10);
-    expect(after.some((x, i) => x !== before[0]![i])).toBe(true);
-    op.destroy();
   });
 
   it('takes its learning rate only from setStep: encoding before the first setStep is refused', async () => {
     const ctx = gpu();
-    const n = 3;
-    const slot: AdamSlot = {
-      name: 'w',
-      n,
-      param: createBufferFrom(ctx, new Float32Array(n)),
-      grad: createBufferFrom(ctx, new Float32Array(n)),
-      m: createBufferFrom(ctx, new Float32Array(n)),
-      v: createBufferFrom(ctx, new Float32Array(n)),
-    };
-    const op = await planAdam(ctx, [slot]);
-    const enc = ctx.device.createCommandEncoder();
-    expect(() => op.encode(enc)).toThrow(/setStep\(t, lr\) before encoding/);
-    enc.finish();
-    op.destroy();
+    const zeros = (n: number) => new Float32Array(n);
+    await withBuffers(ctx, tensors([3], zeros, zeros), async (b) => {
+      const op = await planAdam(ctx, slotsOf([3], b));
+      const enc = ctx.device.createCommandEncoder();
+      expect(() => op.encode(enc)).toThrow(/setStep\(t, lr\) before encoding/);
+      enc.finish();
+      op.destroy();
+    });
   });
 });
 

@@ -28,10 +28,10 @@ export interface Conv2dShape extends Conv2dRefShape {
   tiles?: Conv2dTiles;
   /**
    * 'tiled': workgroup-memory tiles (GPUs); 'direct': 4×4 register blocks read straight from
-   * memory, no barriers (CPU adapters, where barriers dominate). Default: direct on a fallback
-   * (software) adapter, tiled otherwise.
+   * memory, no barriers (CPU adapters, where barriers dominate). Default: defaultConv2dVariant
+   * (direct on a fallback (software) adapter, tiled otherwise).
    */
-  variant?: 'tiled' | 'direct';
+  variant?: Conv2dVariant;
   /** Number of fixed chunks the weight-gradient reduction over B·Ho·Wo is cut into (default: heuristic). */
   wgradSplits?: number;
 }
@@ -71,13 +71,46 @@ export interface Conv2dOp {
 const LOWER_SIZE = 'the batch size or the image size';
 const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 
+export type Conv2dVariant = 'tiled' | 'direct';
+
+/** The variant planConv2d uses when the shape names none: direct on a fallback (software) adapter. */
+export function defaultConv2dVariant(ctx: GpuContext): Conv2dVariant {
+  return ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled';
+}
+
 /** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
   checkSharedLimits(ctx, s, bufs, Ho, Wo);
-  if ((s.variant ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled')) === 'direct') {
-    return planConv2dDirect(ctx, s, bufs, Ho, Wo);
-  }
+  const layout = CONV2D_VARIANTS[s.variant ?? defaultConv2dVariant(ctx)](ctx, s, Ho, Wo);
+  return buildConv2dOp(ctx, s, bufs, Ho, Wo, layout);
+}
+
+/**
+ * What a variant decides: its shader and constants, the grid of each pass, and how the weight
+ * gradient is split (splits > 1: partials [splits, Cout, Cin·KH·KW], then wgradReduce).
+ */
+interface Conv2dLayout {
+  shader: string;
+  label: string;
+  constants: Record<string, number>;
+  forward: readonly number[];
+  dgrad: readonly number[];
+  wgrad: readonly number[];
+  splits: number;
+  splitLen: number;
+  /** Bytes of the weight-gradient partials (splits > 1). */
+  partialBytes: number;
+}
+
+/** Each variant's layout by name: planConv2d looks the variant up here (a probe may pick either). */
+export const CONV2D_VARIANTS: Record<
+  Conv2dVariant,
+  (ctx: GpuContext, s: Conv2dShape, Ho: number, Wo: number) => Conv2dLayout
+> = { tiled: tiledLayout, direct: directLayout };
+
+/** The tiled variant (shaders/conv2d.wgsl): workgroup-memory tiles and a split-K weight gradient. */
+function tiledLayout(ctx: GpuContext, s: Conv2dShape, Ho: number, Wo: number): Conv2dLayout {
   const t = s.tiles ?? DEFAULT_CONV2D_TILES;
   const TM = t.wgM * BLOCK;
   const TN = t.wgN * BLOCK;
@@ -95,51 +128,89 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     checkLimit(l, 'maxComputeWorkgroupsPerDimension', n, what, lower);
     return Math.max(1, n);
   };
-  const fwdGroups = [
-    grid('conv2d forward column tiles', Math.ceil((s.B * Ho * Wo) / TN), LOWER_SIZE),
-    grid('conv2d forward row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
-    1,
-  ] as const;
-  // dgrad runs one z-slice per stride phase; the largest phase holds ceil(H/s)·ceil(W/s) positions.
-  const dgradGroups = [
-    grid(
-      'conv2d dgrad column tiles',
-      Math.ceil((s.B * Math.ceil(s.H / s.stride) * Math.ceil(s.W / s.stride)) / TN),
-      LOWER_SIZE,
-    ),
-    grid('conv2d dgrad row tiles', Math.ceil(s.Cin / TM), 'the input channels'),
-    grid('conv2d dgrad stride phases', s.stride * s.stride, 'the stride'),
-  ] as const;
   const R = s.B * Ho * Wo;
   const wTiles = Math.ceil(Kf / TN) * Math.ceil(s.Cout / TM);
   const { splits, splitLen } = wgradSplit(R, wTiles, t.tk, s.Cout * Kf, s.wgradSplits);
-  const wgradGroups = [
-    grid('conv2d wgrad column tiles', Math.ceil(Kf / TN), 'the input channels'),
-    grid('conv2d wgrad row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
-    grid('conv2d wgrad splits', splits, 'wgradSplits'),
-  ] as const;
-  const reduceGroups = grid1D(ctx, Math.ceil((s.Cout * Kf) / 256));
+  const partialBytes = splits > 1 ? conv2dScratch({ ...s, Ho, Wo }, t, s.wgradSplits)[0]!.bytes : 0;
+  return {
+    shader: conv2dWgsl,
+    label: 'conv2d',
+    // Kernel size, stride, padding and bias are uniforms: one set of pipelines serves every conv of a network.
+    constants: { WG_M: t.wgM, WG_N: t.wgN, TK: t.tk },
+    forward: [
+      grid('conv2d forward column tiles', Math.ceil(R / TN), LOWER_SIZE),
+      grid('conv2d forward row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
+      1,
+    ],
+    // dgrad runs one z-slice per stride phase; the largest phase holds ceil(H/s)·ceil(W/s) positions.
+    dgrad: [
+      grid(
+        'conv2d dgrad column tiles',
+        Math.ceil((s.B * Math.ceil(s.H / s.stride) * Math.ceil(s.W / s.stride)) / TN),
+        LOWER_SIZE,
+      ),
+      grid('conv2d dgrad row tiles', Math.ceil(s.Cin / TM), 'the input channels'),
+      grid('conv2d dgrad stride phases', s.stride * s.stride, 'the stride'),
+    ],
+    wgrad: [
+      grid('conv2d wgrad column tiles', Math.ceil(Kf / TN), 'the input channels'),
+      grid('conv2d wgrad row tiles', Math.ceil(s.Cout / TM), 'the output channels'),
+      grid('conv2d wgrad splits', splits, 'wgradSplits'),
+    ],
+    splits,
+    splitLen,
+    partialBytes,
+  };
+}
 
-  // Kernel size, stride, padding and bias are uniforms: one set of pipelines serves every conv of a network.
-  const constants = { WG_M: t.wgM, WG_N: t.wgN, TK: t.tk };
+const DIRECT_WG = 64;
+
+/** The direct variant (shaders/conv2d_direct.wgsl): one linear grid per pass, no partials. */
+function directLayout(ctx: GpuContext, s: Conv2dShape, Ho: number, Wo: number): Conv2dLayout {
+  const blocks = (a: number, b: number) =>
+    grid1D(ctx, Math.ceil((Math.ceil(a / BLOCK) * Math.ceil(b / BLOCK)) / DIRECT_WG));
+  return {
+    shader: conv2dDirectWgsl,
+    label: 'conv2d_direct',
+    constants: { WG: DIRECT_WG },
+    forward: blocks(s.B * Ho * Wo, s.Cout),
+    dgrad: blocks(s.B * s.H * s.W, s.Cin),
+    wgrad: blocks(s.Cin * s.KH * s.KW, s.Cout),
+    splits: 1,
+    splitLen: 0,
+    partialBytes: 0,
+  };
+}
+
+/**
+ * The one op both variants build: compiles the passes the buffers ask for (the bias gradient and
+ * the split-K reduce always come from shaders/conv2d.wgsl), allocates the uniforms and partials,
+ * binds once and records passes on the layout's grids.
+ */
+async function buildConv2dOp(
+  ctx: GpuContext,
+  s: Conv2dShape,
+  bufs: Conv2dBuffers,
+  Ho: number,
+  Wo: number,
+  v: Conv2dLayout,
+): Promise<Conv2dOp> {
   const wantDgrad = Boolean(bufs.dy && bufs.dx);
   const wantWgrad = Boolean(bufs.dy && bufs.dw);
   const wantBiasGrad = Boolean(bufs.dy && bufs.db);
+  const split = wantWgrad && v.splits > 1;
+  const compile = (entry: string) => ctx.pipelines.compute(v.shader, entry, v.constants, v.label);
   const [fwd, dgrad, wgrad, reduce, biasGrad] = await Promise.all([
-    ctx.pipelines.compute(conv2dWgsl, 'forward', constants, 'conv2d'),
-    wantDgrad ? ctx.pipelines.compute(conv2dWgsl, 'dgrad', constants, 'conv2d') : undefined,
-    wantWgrad ? ctx.pipelines.compute(conv2dWgsl, 'wgrad', constants, 'conv2d') : undefined,
-    wantWgrad && splits > 1 ? ctx.pipelines.compute(conv2dWgsl, 'wgradReduce', {}, 'conv2d') : undefined,
+    compile('forward'),
+    wantDgrad ? compile('dgrad') : undefined,
+    wantWgrad ? compile('wgrad') : undefined,
+    split ? ctx.pipelines.compute(conv2dWgsl, 'wgradReduce', {}, 'conv2d') : undefined,
     wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
   ]);
-
-  const params = conv2dParams(ctx, s, Ho, Wo, splitLen, splits);
-  let partials: GPUBuffer | undefined;
-  if (wantWgrad && splits > 1) {
-    const bytes = conv2dScratch({ ...s, Ho, Wo }, t, s.wgradSplits)[0]!.bytes;
-    checkBufferSize(l, bytes, 'conv2d weight-gradient partials', 'wgradSplits');
-    partials = createStorageBuffer(ctx, bytes, 'conv2d.wgradPartials');
-  }
+  if (split) checkBufferSize(ctx.limits, v.partialBytes, 'conv2d weight-gradient partials', 'wgradSplits');
+  const params = conv2dParams(ctx, s, Ho, Wo, v.splitLen, v.splits);
+  const partials = split ? createStorageBuffer(ctx, v.partialBytes, 'conv2d.wgradPartials') : undefined;
+  const reduceGroups = grid1D(ctx, Math.ceil((s.Cout * s.Cin * s.KH * s.KW) / 256));
 
   const fwdBind = bindAt(ctx, fwd, [
     [0, bufs.x],
@@ -148,65 +219,59 @@ export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBu
     [3, bufs.bias ?? bufs.w],
     [4, params[0]!.buffer],
   ]);
-  const dgradBinds =
-    dgrad &&
-    params.map((pr) =>
-      bindAt(ctx, dgrad, [
-        [0, bufs.dy!],
-        [1, bufs.w],
-        [2, bufs.dx!],
-        [4, pr.buffer],
-      ]),
-    );
-  const wgradBinds =
-    wgrad &&
-    params.map((pr) =>
-      bindAt(
-        ctx,
-        wgrad,
-        [
-          [0, bufs.x],
-          [1, bufs.dy!],
-          [2, partials ?? bufs.dw!],
-          [4, pr.buffer],
-        ],
-        'conv2d.wgrad',
-      ),
-    );
-  const reduceBinds =
-    reduce &&
-    params.map((pr) =>
-      bindAt(ctx, reduce, [
-        [0, partials!],
-        [2, bufs.dw!],
-        [4, pr.buffer],
-      ]),
-    );
-  const biasGradBinds =
-    biasGrad &&
-    params.map((pr) =>
-      bindAt(ctx, biasGrad, [
-        [0, bufs.dy!],
-        [2, bufs.db!],
-        [4, pr.buffer],
-      ]),
-    );
+  // One bind group per uniform copy (overwrite, accumulate): encode picks one without a queue write.
+  const perParams = (pipe: GPUComputePipeline | undefined, entries: [number, GPUBuffer][], label: string) =>
+    pipe && params.map((pr) => bindAt(ctx, pipe, [...entries, [4, pr.buffer]], label));
+  const dgradBinds = perParams(
+    dgrad,
+    [
+      [0, bufs.dy!],
+      [1, bufs.w],
+      [2, bufs.dx!],
+    ],
+    'conv2d.dgrad',
+  );
+  const wgradBinds = perParams(
+    wgrad,
+    [
+      [0, bufs.x],
+      [1, bufs.dy!],
+      [2, partials ?? bufs.dw!],
+    ],
+    'conv2d.wgrad',
+  );
+  const reduceBinds = perParams(
+    reduce,
+    [
+      [0, partials!],
+      [2, bufs.dw!],
+    ],
+    'conv2d.wgradReduce',
+  );
+  const biasGradBinds = perParams(
+    biasGrad,
+    [
+      [0, bufs.dy!],
+      [2, bufs.db!],
+    ],
+    'conv2d.biasGrad',
+  );
 
   return {
     Ho,
     Wo,
-    wgradSplits: splits,
-    encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
+    wgradSplits: v.splits,
+    encodeForward: (enc) => encodePass(enc, fwd, fwdBind, v.forward, 'conv2d.forward'),
     encodeBackwardInput(enc, opts = {}) {
       if (!dgrad || !dgradBinds)
         throw new Error('conv2d: backward input needs dy and dx buffers at plan time');
-      encodePass(enc, dgrad, dgradBinds[opts.accumulate ? 1 : 0]!, dgradGroups, 'conv2d.dgrad');
+      encodePass(enc, dgrad, dgradBinds[opts.accumulate ? 1 : 0]!, v.dgrad, 'conv2d.dgrad');
     },
     encodeBackwardWeight(enc, opts = {}) {
       if (!wgrad || !wgradBinds)
         throw new Error('conv2d: backward weight needs dy and dw buffers at plan time');
       const acc = opts.accumulate ? 1 : 0;
-      encodePass(enc, wgrad, wgradBinds[acc]!, wgradGroups, 'conv2d.wgrad');
+      encodePass(enc, wgrad, wgradBinds[acc]!, v.wgrad, 'conv2d.wgrad');
       if (reduce && reduceBinds)
         encodePass(enc, reduce, reduceBinds[acc]!, reduceGroups, 'conv2d.wgradReduce');
     },
@@ -325,93 +390,4 @@ function conv2dParams(
       ['u32', s.bias ? 1 : 0],
     ]),
   );
-}
-
-const DIRECT_WG = 64;
-
-/** The direct variant (shaders/conv2d_direct.wgsl): one linear grid per pass, no partials. */
-async function planConv2dDirect(
-  ctx: GpuContext,
-  s: Conv2dShape,
-  bufs: Conv2dBuffers,
-  Ho: number,
-  Wo: number,
-): Promise<Conv2dOp> {
-  const Kf = s.Cin * s.KH * s.KW;
-  const blocks = (a: number, b: number) =>
-    grid1D(ctx, Math.ceil((Math.ceil(a / BLOCK) * Math.ceil(b / BLOCK)) / DIRECT_WG));
-  const fwdGroups = blocks(s.B * Ho * Wo, s.Cout);
-  const dgradGroups = blocks(s.B * s.H * s.W, s.Cin);
-  const wgradGroups = blocks(Kf, s.Cout);
-  const wantDgrad = Boolean(bufs.dy && bufs.dx);
-  const wantWgrad = Boolean(bufs.dy && bufs.dw);
-  const wantBiasGrad = Boolean(bufs.dy && bufs.db);
-  const c = { WG: DIRECT_WG };
-  const [fwd, dgrad, wgrad, biasGrad] = await Promise.all([
-    ctx.pipelines.compute(conv2dDirectWgsl, 'forward', c, 'conv2d_direct'),
-    wantDgrad ? ctx.pipelines.compute(conv2dDirectWgsl, 'dgrad', c, 'conv2d_direct') : undefined,
-    wantWgrad ? ctx.pipelines.compute(conv2dDirectWgsl, 'wgrad', c, 'conv2d_direct') : undefined,
-    wantBiasGrad ? ctx.pipelines.compute(conv2dWgsl, 'biasGrad', {}, 'conv2d') : undefined,
-  ]);
-  const params = conv2dParams(ctx, s, Ho, Wo, 0, 1);
-  const fwdBind = bindAt(ctx, fwd, [
-    [0, bufs.x],
-    [1, bufs.w],
-    [2, bufs.y],
-    [3, bufs.bias ?? bufs.w],
-    [4, params[0]!.buffer],
-  ]);
-  const dgradBinds =
-    dgrad &&
-    params.map((pr) =>
-      bindAt(ctx, dgrad, [
-        [0, bufs.dy!],
-        [1, bufs.w],
-        [2, bufs.dx!],
-        [4, pr.buffer],
-      ]),
-    );
-  const wgradBinds =
-    wgrad &&
-    params.map((pr) =>
-      bindAt(ctx, wgrad, [
-        [0, bufs.x],
-        [1, bufs.dy!],
-        [2, bufs.dw!],
-        [4, pr.buffer],
-      ]),
-    );
-  const biasGradBinds =
-    biasGrad &&
-    params.map((pr) =>
-      bindAt(ctx, biasGrad, [
-        [0, bufs.dy!],
-        [2, bufs.db!],
-        [4, pr.buffer],
-      ]),
-    );
-  return {
-    Ho,
-    Wo,
-    wgradSplits: 1,
-    encodeForward: (enc) => encodePass(enc, fwd, fwdBind, fwdGroups, 'conv2d.forward'),
-    encodeBackwardInput(enc, opts = {}) {
-      if (!dgrad || !dgradBinds)
-        throw new Error('conv2d: backward input needs dy and dx buffers at plan time');
-      encodePass(enc, dgrad, dgradBinds[opts.accumulate ? 1 : 0]!, dgradGroups, 'conv2d.dgrad');
-    },
-    encodeBackwardWeight(enc, opts = {}) {
-      if (!wgrad || !wgradBinds)
-        throw new Error('conv2d: backward weight needs dy and dw buffers at plan time');
-      encodePass(enc, wgrad, wgradBinds[opts.accumulate ? 1 : 0]!, wgradGroups, 'conv2d.wgrad');
-    },
-    encodeBackwardBias(enc, opts = {}) {
-      if (!biasGrad || !biasGradBinds)
-        throw new Error('conv2d: backward bias needs dy and db buffers at plan time');
-      encodePass(enc, biasGrad, biasGradBinds[opts.accumulate ? 1 : 0]!, [s.Cout, 1, 1], 'conv2d.biasGrad');
-    },
-    destroy() {
-      for (const pr of params) pr.buffer.destroy();
-    },
-  };
 }

@@ -6,7 +6,8 @@ export type InitKind =
   | 'fan_in_uniform' // Linear bias: U(±1/√fan_in)
   | 'kaiming_normal_fan_out' // torchvision ResNet convs: N(0, √(2/fan_out))
   | 'ones'
-  | 'zeros';
+  | 'zeros'
+  | 'eye'; // a square matrix's identity, row-major (Transform_Net's 3×3 bias: init.eye_)
 
 /** One tensor of a model's state, named and shaped as in the PyTorch reference. */
 export interface ParamSpec {
@@ -104,6 +105,11 @@ export function initialiseParams(
         break;
       case 'zeros':
         break;
+      case 'eye': {
+        const side = Math.round(Math.sqrt(n));
+        for (let i = 0; i < side; i++) a[i * side + i] = 1;
+        break;
+      }
     }
     out.set(s.name, a);
   }

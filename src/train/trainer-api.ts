@@ -78,6 +78,20 @@ export interface DatasetSummary {
   imageSize: number;
 }
 
+/** The data a run trained on, as a checkpoint records it (metadata entry "dataset", JSON). */
+export function datasetIdentity(s: DatasetSummary) {
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  return {
+    name: s.name,
+    classes: s.classes.length,
+    train: sum(s.trainCounts),
+    test: sum(s.testCounts),
+    points: s.points,
+    views: s.views,
+    image_size: s.imageSize,
+  };
+}
+
 /** Embeddings of a set of objects for the Embeddings panel: both spaces, same object order. */
 export interface EmbeddingSet {
   ids: string[];

@@ -204,6 +204,17 @@ describe('CrossPoint trainer', () => {
     expect(counters.some(([n]) => n.startsWith('point_model.'))).toBe(true);
     expect(counters.some(([n]) => n.startsWith('img_model.'))).toBe(true);
     for (const [name, tensor] of counters) expect([...(tensor.data as BigInt64Array)], name).toEqual([3n]);
+    // The data it trained on is named in the metadata.
+    const s = data.summary;
+    expect(JSON.parse(file.metadata.dataset!)).toEqual({
+      name: s.name,
+      classes: s.classes.length,
+      train: data.trainIndices.length,
+      test: data.testIndices.length,
+      points: s.points,
+      views: s.views,
+      image_size: s.imageSize,
+    });
   });
 
   it('a checkpoint loads in the encoder commands (point_model.* with reference names)', async () => {

@@ -22,7 +22,13 @@ import { planObjective } from './objective';
 import { cosineLr } from './schedule';
 import { checkTrainConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import type { TrainingData } from './training-data';
-import type { EmbeddingSet, StepMetrics, TrainConfig, TrainFault } from './trainer-api';
+import {
+  datasetIdentity,
+  type EmbeddingSet,
+  type StepMetrics,
+  type TrainConfig,
+  type TrainFault,
+} from './trainer-api';
 
 /** Tensor lists of both models for a config (checkpoint validation uses them). */
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
@@ -333,6 +339,7 @@ export class Trainer {
       k: String(r.dgcnn.k),
       emb_dims: String(r.dgcnn.emb),
       points: String(r.points),
+      dataset: JSON.stringify(datasetIdentity(this.data.summary)),
     });
     this.lastGood = bytes;
     return bytes;

@@ -8,7 +8,7 @@ import { readViewRgba8 } from '../kernels/render';
 import { generateSampleSet } from '../data/sample-set';
 import type { GpuContext } from '../gpu/context';
 import { type TrainingData, trainingDataFromSampleSet } from '../train/training-data';
-import type { DatasetInfo, ObjectDetail, SampleSetParams, Thumb } from './protocol';
+import type { DatasetInfo, DatasetSource, ObjectDetail, SampleSetParams, Thumb } from './protocol';
 
 const THUMB = 64;
 
@@ -42,10 +42,25 @@ export async function generateHostDataset(
     onProgress: (done, total) => onProgress('Rendering views', done, total),
     lower: 'objects per class, views per object or the preset',
   });
-  const { views: V, imageSize: S } = set.options;
+  return hostDatasetOf(ctx, data, params, (i) => set.objects[i]!.points);
+}
+
+/**
+ * Any training data as the Data panel shows it: a thumbnail of each object's first view (read
+ * back once), its points and its full-size views on request. Takes ownership of `data`.
+ */
+export async function hostDatasetOf(
+  ctx: GpuContext,
+  data: TrainingData,
+  params: SampleSetParams,
+  points: (i: number) => Float32Array,
+  source?: DatasetSource,
+): Promise<HostDataset> {
+  const { viewsPerObject: V, imageSize: S } = data;
+  const n = data.labels.length;
   const thumbs: Thumb[] = [];
   try {
-    for (let i = 0; i < set.objects.length; i++) {
+    for (let i = 0; i < n; i++) {
       thumbs.push(downsampleRgba(await readViewRgba8(ctx, data.images, i * V, S), S, THUMB));
     }
   } catch (e) {
@@ -56,10 +71,11 @@ export async function generateHostDataset(
     info: {
       summary: data.summary,
       params,
-      objects: set.objects.map((o) => ({ id: o.id, label: o.label, split: o.split })),
+      objects: data.ids.map((id, i) => ({ id, label: data.labels[i]!, split: data.split[i]! })),
       thumbs,
+      ...(source ? { source } : {}),
     },
-    points: (i) => set.objects[i]!.points,
+    points,
     views: async (i) => {
       const out: Thumb[] = [];
       for (let v = 0; v < V; v++)

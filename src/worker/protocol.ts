@@ -1,9 +1,12 @@
+import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
-import type { FewShotComparison, FewShotParams, Prediction } from '../eval/object-analyses';
+import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
+import type { Prediction } from '../eval/set-classifier';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
 import type { MetricsHistory } from '../train/metrics-history';
+import type { FolderLoadReport } from '../train/training-data-folder';
 import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
 
 /**
@@ -44,9 +47,44 @@ export interface Thumb {
   rgba: Uint8Array;
 }
 
+/** A file of a folder the user chose, as the page hands it to the worker (read there, locally). */
+export interface FolderFile {
+  /** Path relative to the chosen folder, '/'-separated. */
+  path: string;
+  file: Blob;
+}
+
+/** A folder indexed by layout (src/data/folder-index.ts), before anything is read. */
+export interface FolderSummary {
+  name: string;
+  layout: FolderLayout | null;
+  /** The layout in words. */
+  layoutName: string | null;
+  classes: FolderClass[];
+  objects: number;
+  /** Most views an object has (CrossPoint's layout); 0 when views are rendered from meshes. */
+  maxViews: number;
+  evalFiles: { path: string; kind: EvalKind; split?: 'train' | 'test' }[];
+  /** Files left out by the index, one line each. */
+  problems: FileProblem[];
+}
+
+/** What part of the indexed folder to load, at the preset's sizes. */
+export interface FolderLoadParams extends SampleSetParams {
+  /** Class keys; empty: all. perClass 0: every object. */
+  classes: string[];
+}
+
+/** Where a dataset came from: the generator (absent) or a folder, with its per-file report. */
+export interface DatasetSource {
+  kind: 'folder';
+  report: FolderLoadReport;
+}
+
 export interface DatasetInfo {
   summary: DatasetSummary;
   params: SampleSetParams;
+  source?: DatasetSource;
   objects: ObjectInfo[];
   /** First view of each object, at most 64×64, same order as objects. */
   thumbs: Thumb[];
@@ -109,6 +147,10 @@ export type EngineRequest =
   | Req<'init'>
   | Req<'selftest', { n?: number; seed?: number }>
   | Req<'generate', { params: SampleSetParams }>
+  /** Index a folder's files by layout (nothing is read yet); the worker keeps them for folder-load. */
+  | Req<'folder-index', { name: string; files: FolderFile[] }>
+  /** Read the indexed folder's subset into the dataset (replacing the current one). */
+  | Req<'folder-load', { params: FolderLoadParams }>
   | Req<'object', { index: number }>
   /** The trainer's state, and the autosave that exists for `config`'s preset and seed. */
   | Req<'trainer-state', { config: TrainConfig }>
@@ -137,6 +179,7 @@ export type EngineEvent =
   | { id: number; type: 'not-available'; piece: keyof Capabilities; message: string }
   | { id: number; type: 'progress'; task: string; done: number; total: number }
   | { id: number; type: 'dataset'; info: DatasetInfo }
+  | { id: number; type: 'folder'; summary: FolderSummary }
   | { id: number; type: 'object'; detail: ObjectDetail }
   /** `history`: the curves a loaded checkpoint carried (checkpoint-load and -restore replies). */
   | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }

@@ -209,3 +209,46 @@ describe('worker session: dataset lifetime against trainer requests', () => {
     expect(A.disposed).toBe(true);
   });
 });
+
+describe('worker session: a folder the user chose', () => {
+  const blob = (text: string) => new Blob([text]);
+
+  it('indexes its files by layout, and a folder with nothing usable is a file error; nothing else changes', async () => {
+    const h = harness([]);
+    await h.session.handle({
+      id: 1,
+      type: 'folder-index',
+      name: 'mine',
+      files: [
+        { path: 'ShapeNet/02691156/a.ply', file: blob('ply') },
+        { path: 'ShapeNetRendering/02691156/a/rendering/00.png', file: blob('png') },
+        { path: 'ply_data_test0.h5', file: blob('h5') },
+      ],
+    });
+    const r1 = h.reply(1);
+    expect(r1?.type).toBe('folder');
+    if (r1?.type !== 'folder') return;
+    expect(r1.summary).toMatchObject({ name: 'mine', layout: 'crosspoint', objects: 1, maxViews: 1 });
+    expect(r1.summary.evalFiles).toEqual([{ path: 'ply_data_test0.h5', kind: 'modelnet40', split: 'test' }]);
+
+    await h.session.handle({
+      id: 2,
+      type: 'folder-index',
+      name: 'holiday',
+      files: [{ path: 'a.jpg', file: blob('x') }],
+    });
+    const r2 = h.reply(2);
+    expect(r2?.type).toBe('file-error');
+    if (r2?.type === 'file-error')
+      expect(r2.message).toMatch(/^holiday: folder layout: nothing usable in 1 files/);
+  });
+
+  it('loading before a folder was chosen says what to do', async () => {
+    const h = harness([]);
+    await h.session.handle({ id: 1, type: 'folder-load', params: { ...PARAMS, classes: [] } });
+    expect(h.reply(1)).toMatchObject({
+      type: 'file-error',
+      message: 'No folder chosen: choose or drop a folder in the Data panel first.',
+    });
+  });
+});

@@ -4,6 +4,7 @@
  * (src/train/session.ts). GPU work of the analyses goes through one queue and never interleaves
  * with a training step (see gpu-queue.ts). No DOM.
  */
+import type { FolderIndex } from '../data/folder-index';
 import { readUserCloud } from '../data/loaders/read-shape';
 import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
@@ -12,6 +13,7 @@ import { getCheckpoint } from './checkpoint-store';
 import { DatasetSlot, NO_DATASET } from './dataset-slot';
 import { GpuQueue } from './gpu-queue';
 import { generateHostDataset, objectDetail, transferableInfo } from './host-dataset';
+import { folderIndexOf, folderSummary, loadFolderHostDataset } from './host-dataset-folder';
 import type { Capabilities, EngineRequest, Post } from './protocol';
 import { RunSlot } from './run-slot';
 import {
@@ -30,13 +32,21 @@ export function capabilities(): Capabilities {
 }
 
 /** Requests that carry a user's file: an InputError there is about the file. */
-const FILE_REQUESTS = new Set<EngineRequest['type']>(['classify', 'checkpoint-load', 'checkpoint-restore']);
+const FILE_REQUESTS = new Set<EngineRequest['type']>([
+  'classify',
+  'checkpoint-load',
+  'checkpoint-restore',
+  'folder-index',
+  'folder-load',
+]);
 
 export class Session {
   /** The sample set: generations one at a time, a replaced set freed only when nothing uses it. */
   private readonly datasets: DatasetSlot;
   private readonly gpu = new GpuQueue(() => this.run?.session.isRunning ?? false);
   private readonly runs: RunSlot;
+  /** The folder the user chose last, indexed (its files are read on folder-load). */
+  private folder: FolderIndex | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -87,6 +97,11 @@ export class Session {
         return this.generate(req);
       case 'object':
         return this.object(req);
+      case 'folder-index':
+        this.folder = folderIndexOf(req.name, req.files);
+        return this.post({ id: req.id, type: 'folder', summary: folderSummary(this.folder) });
+      case 'folder-load':
+        return this.loadFolder(req);
       case 'trainer-state':
         return this.reply(req.id, req.config);
       case 'run': {
@@ -150,6 +165,23 @@ export class Session {
       () => {
         // A run reads the current set's buffers: it must not be replaced (and freed) under it.
         if (this.runs.inUse) throw new Error('Reset training before generating a new sample set.');
+      },
+    );
+    const info = transferableInfo(ds, (performance.now() - t0) / 1000);
+    this.post(
+      { id: req.id, type: 'dataset', info },
+      info.thumbs.map((t) => t.rgba.buffer),
+    );
+  }
+
+  private async loadFolder(req: ReqOf<'folder-load'>): Promise<void> {
+    const folder = this.folder;
+    if (!folder) throw new InputError('No folder chosen: choose or drop a folder in the Data panel first.');
+    const t0 = performance.now();
+    const ds = await this.datasets.replace(
+      () => loadFolderHostDataset(this.ctx, folder, req.params, this.progress(req.id)),
+      () => {
+        if (this.runs.inUse) throw new Error('Reset training before loading another dataset.');
       },
     );
     const info = transferableInfo(ds, (performance.now() - t0) / 1000);

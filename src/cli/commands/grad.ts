@@ -10,18 +10,32 @@ import { readBytes, readClouds } from '../cloud-input';
 import { defineCommand } from '../command';
 import { asInputError, MODEL_FLAGS, makeOutDir, resolveModel, writeChoices } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
+import { gradPartSeg } from '../partseg-model-commands';
 
 export const grad = defineCommand({
   name: 'grad',
   summary: 'training-mode forward, then the gradients of Σ projections ⊙ G (grads.safetensors)',
   flags: {
     input: { type: 'string', help: '.npy float32 [B, N, 3] (or HDF5 / .ply, like encode)' },
-    cotangent: { type: 'string', help: '.npy float32 [B, proj] (G)' },
+    cotangent: { type: 'string', help: '.npy float32 [B, proj] (G); --model partseg: [B, 50, N]' },
+    model: {
+      type: 'string',
+      default: 'encoder',
+      choices: ['encoder', 'partseg'],
+      help: 'the point encoder (DGCNN/PointNet with inv_head) or the part-segmentation model (DGCNN_partseg)',
+    },
+    labels: { type: 'string', help: '--model partseg: .npy integer categories [B] (0…15)' },
     ...MODEL_FLAGS,
     points: { type: 'int', min: 1, help: 'use the first N points of each cloud (default: all)' },
     out: { type: 'string', help: 'output folder' },
   },
   async run({ flags }, io) {
+    if (flags.model === 'partseg') {
+      if (flags.preset !== undefined)
+        throw new UsageError('--preset sizes the point encoder, not --model partseg');
+      return gradPartSeg(flags, io);
+    }
+    if (flags.labels !== undefined) throw new UsageError('--labels is for --model partseg');
     for (const f of ['input', 'cotangent', 'out'] as const)
       if (!flags[f]) throw new UsageError(`missing --${f}`);
     const { model, values, source } = resolveModel(flags);

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { bench } from './bench';
+import { classify } from './classify';
 import { encode } from './encode';
 import { evalSvm } from './eval-svm';
 import { fewshot } from './fewshot';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   fewshot as unknown as Command,
   partseg as unknown as Command,
   partsegEval as unknown as Command,
+  classify as unknown as Command,
   exportOnnx as unknown as Command,
   bench as unknown as Command,
 ];

@@ -72,3 +72,39 @@ export async function readUserCloud(
     warnings: shape.warnings,
   };
 }
+
+/**
+ * Every cloud of a file as the encoder takes it: an HDF5 set gives each of its clouds (with its
+ * label, when the file has one), any other file its one shape (as readUserCloud).
+ */
+export async function readUserClouds(
+  name: string,
+  bytes: Uint8Array,
+  n: number,
+  upAxis: UpAxis,
+): Promise<(UserCloud & { label?: number })[]> {
+  let loaded: Awaited<ReturnType<typeof loadAny>>;
+  try {
+    loaded = await loadAny(name, bytes);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  if (!isSet(loaded)) return [await readUserCloud(name, bytes, n, upAxis)];
+  const N = loaded.pointsPerCloud;
+  const set = loaded;
+  return Array.from({ length: set.count }, (_, i) => {
+    const one = { points: set.points.subarray(i * N * 3, (i + 1) * N * 3) };
+    const r = toPointCloud(
+      { ...one, file: name, format: 'hdf5', properties: [], warnings: [] },
+      n,
+      new Rng(1),
+    );
+    return {
+      format: 'hdf5',
+      points: normaliseCloud(r.points, upAxis),
+      notes: [`cloud ${i} of ${set.count}: ${r.note}`, 'centred and scaled to the unit sphere'],
+      warnings: set.warnings,
+      ...(set.labels ? { label: set.labels[i]! } : {}),
+    };
+  });
+}

@@ -1,18 +1,17 @@
 import { useState } from 'react';
+import type { Prediction } from '../../eval/set-classifier';
+import type { ClassifyReply } from '../../worker/protocol';
 import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { PointCloudView } from '../components/PointCloudView';
 import { useApp } from '../store';
 
+/** The Classify panel: a drop zone, the file as read, and the prediction with its OOD verdict. */
 export function ClassifyPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
   const res = useApp((s) => s.classify);
   const fileError = useApp((s) => s.fileError);
-  const upAxis = useApp((s) => s.upAxis);
-  const trainer = useApp((s) => s.trainer);
-  const dataset = useApp((s) => s.dataset);
-  const { setUpAxis, classifyFile } = useApp.getState();
+  const { classifyFile } = useApp.getState();
   const [dragging, setDragging] = useState(false);
-  const info = dataset.kind === 'done' ? dataset.value : null;
 
   const take = (files: FileList | null | undefined) => {
     const f = files?.[0];
@@ -48,31 +47,7 @@ export function ClassifyPanel() {
         <NotAvailable what="Reading files" message="The file readers are not in this build yet." />
       ) : (
         <>
-          <div className="dropzone">
-            <p>
-              <b>Drop a file anywhere on this panel</b>, or choose one:
-            </p>
-            <div className="controls">
-              <label>
-                Point cloud file
-                <input
-                  type="file"
-                  accept=".ply,.off,.obj,.txt,.xyz,.pts,.h5,.hdf5"
-                  onChange={(e) => {
-                    take(e.target.files);
-                    e.target.value = '';
-                  }}
-                />
-              </label>
-              <label>
-                Up axis of the file
-                <select value={upAxis} onChange={(e) => setUpAxis(e.target.value as 'y' | 'z')}>
-                  <option value="y">y up (ShapeNet, ModelNet resampled)</option>
-                  <option value="z">z up (raw ModelNet, scanners)</option>
-                </select>
-              </label>
-            </div>
-          </div>
+          <DropZone take={take} />
           {fileError && (
             <div role="alert" className="error-note file-alert">
               <b>This file could not be read.</b> {fileError}{' '}
@@ -84,99 +59,13 @@ export function ClassifyPanel() {
           <OutcomeNote outcome={res} what="Classification" />
           {res.kind === 'done' && (
             <div className="classify-grid">
-              <div className="card">
-                <h3 data-testid="classify-file">{res.value.file}</h3>
-                <PointCloudView
-                  points={res.value.points}
-                  size={300}
-                  label={`3-D view of ${res.value.file}`}
-                />
-                <ul className="notes">
-                  <li>read as {res.value.format}</li>
-                  {res.value.notes.map((n) => (
-                    <li key={n}>{n}</li>
-                  ))}
-                  {res.value.warnings.map((w) => (
-                    <li key={w} className="warn">
-                      {w}
-                    </li>
-                  ))}
-                </ul>
-              </div>
+              <FileCard reply={res.value} />
               <div className="card">
                 <h3>Prediction</h3>
-                {!res.value.prediction ? (
-                  caps && !caps.trainer ? (
-                    <NotAvailable
-                      what="Prediction"
-                      message="It needs the trained encoder, which is not in this build yet."
-                    />
-                  ) : (
-                    <p className="empty">
-                      {trainer.exists
-                        ? 'No prediction for this file.'
-                        : 'Train the model (Training panel), then classify again to see the predicted class.'}
-                    </p>
-                  )
+                {res.value.prediction ? (
+                  <PredictionView prediction={res.value.prediction} />
                 ) : (
-                  <>
-                    {res.value.prediction.familiarity.far ? (
-                      <div className="warn" data-testid="far-from-classes">
-                        <p className="big-number">Far from every class</p>
-                        <p>
-                          This shape is unlike every class of the sample set, so no label is given with
-                          confidence: {res.value.prediction.familiarity.reasons.join('; and ')}. The SVM’s
-                          least-bad guess is{' '}
-                          <b data-testid="predicted-class">{res.value.prediction.top[0]?.className}</b>.
-                        </p>
-                      </div>
-                    ) : (
-                      <p className="big-number" data-testid="predicted-class">
-                        {res.value.prediction.top[0]?.className}
-                      </p>
-                    )}
-                    <p className="muted-sm">
-                      Linear SVM on the sample set’s train features, step {res.value.prediction.step}.
-                      {!res.value.prediction.familiarity.far &&
-                        res.value.prediction.familiarity.reasons.length > 0 &&
-                        ` Note: ${res.value.prediction.familiarity.reasons[0]}.`}
-                    </p>
-                    <ol className="top5" aria-label="Top-5 classes">
-                      {res.value.prediction.top.map((t) => {
-                        const lo = Math.min(...res.value.prediction!.top.map((x) => x.score));
-                        const hi = Math.max(...res.value.prediction!.top.map((x) => x.score));
-                        const w = hi > lo ? (t.score - lo) / (hi - lo) : 1;
-                        return (
-                          <li key={t.label}>
-                            <span className="top5-name">{t.className}</span>
-                            <span
-                              className="top5-bar"
-                              style={{ width: `${8 + 120 * w}px` }}
-                              aria-hidden="true"
-                            />
-                            <span className="top5-score">{t.score.toFixed(3)}</span>
-                          </li>
-                        );
-                      })}
-                    </ol>
-                    <h4>Nearest shapes of the sample set</h4>
-                    <ul className="nearest" data-testid="nearest">
-                      {res.value.prediction.nearest.map((n) => (
-                        <li key={n.id}>
-                          {info?.thumbs[n.index] && (
-                            <RgbaImage thumb={info.thumbs[n.index]!} display={48} label={`view of ${n.id}`} />
-                          )}
-                          <span>
-                            <b>{n.className}</b>
-                            <br />
-                            <span className="muted-sm">
-                              {n.id} · cos {n.similarity.toFixed(3)}
-                            </span>
-                          </span>
-                        </li>
-                      ))}
-                    </ul>
-                  </>
+                  <NoPrediction trainerInBuild={!caps || caps.trainer} />
                 )}
               </div>
             </div>
@@ -184,5 +73,181 @@ export function ClassifyPanel() {
         </>
       )}
     </section>
+  );
+}
+
+/** The file chooser and the up-axis choice (a drop anywhere on the panel works too). */
+function DropZone({ take }: { take: (files: FileList | null | undefined) => void }) {
+  const upAxis = useApp((s) => s.upAxis);
+  const { setUpAxis } = useApp.getState();
+  return (
+    <div className="dropzone">
+      <p>
+        <b>Drop a file anywhere on this panel</b>, or choose one:
+      </p>
+      <div className="controls">
+        <label>
+          Point cloud file
+          <input
+            type="file"
+            accept=".ply,.off,.obj,.txt,.xyz,.pts,.h5,.hdf5"
+            onChange={(e) => {
+              take(e.target.files);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <label>
+          Up axis of the file
+          <select value={upAxis} onChange={(e) => setUpAxis(e.target.value as 'y' | 'z')}>
+            <option value="y">y up (ShapeNet, ModelNet resampled)</option>
+            <option value="z">z up (raw ModelNet, scanners)</option>
+          </select>
+        </label>
+      </div>
+    </div>
+  );
+}
+
+/** The file as the encoder saw it, and what was done to it. */
+function FileCard({ reply }: { reply: ClassifyReply }) {
+  return (
+    <div className="card">
+      <h3 data-testid="classify-file">{reply.file}</h3>
+      <PointCloudView points={reply.points} size={300} label={`3-D view of ${reply.file}`} />
+      <ul className="notes">
+        <li>read as {reply.format}</li>
+        {reply.notes.map((n) => (
+          <li key={n}>{n}</li>
+        ))}
+        {reply.warnings.map((w) => (
+          <li key={w} className="warn">
+            {w}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function NoPrediction({ trainerInBuild }: { trainerInBuild: boolean }) {
+  const trainer = useApp((s) => s.trainer);
+  if (!trainerInBuild)
+    return (
+      <NotAvailable
+        what="Prediction"
+        message="It needs the trained encoder, which is not in this build yet."
+      />
+    );
+  return (
+    <p className="empty">
+      {trainer.exists
+        ? 'No prediction for this file.'
+        : 'Train the model (Training panel), then classify again to see the predicted class.'}
+    </p>
+  );
+}
+
+/** Label (or the out-of-distribution warning), the verdict's figures, top-5 scores, nearest shapes. */
+function PredictionView({ prediction: p }: { prediction: Prediction & { step: number } }) {
+  return (
+    <>
+      <OodHeadline p={p} />
+      <OodFigures p={p} />
+      <TopClasses p={p} />
+      <NearestShapes p={p} />
+    </>
+  );
+}
+
+function OodHeadline({ p }: { p: Prediction }) {
+  const label = <b data-testid="predicted-class">{p.top[0]?.className}</b>;
+  if (!p.ood.outOfDistribution)
+    return (
+      <p className="big-number" data-testid="predicted-class">
+        {p.top[0]?.className}
+      </p>
+    );
+  return (
+    <div className="warn" data-testid="far-from-classes">
+      <p className="big-number">Unlike every class</p>
+      <p>
+        This shape lies farther from every class of the sample set than all but{' '}
+        {Math.round(p.ood.falseAlarm * 100)} % of the set’s own shapes do, so no label is given with
+        confidence. The classifier’s least-bad guess is {label}.
+      </p>
+    </div>
+  );
+}
+
+/** The out-of-distribution verdict in figures, with what the figures are. */
+function OodFigures({ p }: { p: Prediction & { step: number } }) {
+  const o = p.ood;
+  return (
+    <p className="muted-sm" data-testid="ood-verdict">
+      <b>{o.outOfDistribution ? 'Out of distribution' : 'In distribution'}</b>: distance{' '}
+      {o.distance.toFixed(2)} to the nearest class ({o.nearestClass}), threshold {o.threshold.toFixed(2)}.{' '}
+      <span title={o.meaning}>
+        The distance is the Mahalanobis distance in standardised features; the threshold is set so that{' '}
+        {Math.round(o.falseAlarm * 100)} % of the set’s own {o.calibrationShapes} shapes, each scored by a
+        model fitted without it, would be flagged. {Math.round(o.pValue * 100)} % of them lie at least this
+        far.
+      </span>{' '}
+      Step {p.step}.
+    </p>
+  );
+}
+
+/** Top-5 SVM scores as bars from zero to the highest possible score. */
+function TopClasses({ p }: { p: Prediction }) {
+  return (
+    <>
+      <h4>Top-5 classes</h4>
+      <p className="muted-sm" data-testid="score-meaning">
+        Linear SVM on the sample set’s train features. Score = {p.scoreMeaning}; the bars run from 0 to{' '}
+        {p.maxScore}.
+      </p>
+      <ol className="top5" aria-label="Top-5 classes">
+        {p.top.map((t) => {
+          const w = Math.max(0, Math.min(1, t.score / Math.max(p.maxScore, 1)));
+          return (
+            <li key={t.label}>
+              <span className="top5-name">{t.className}</span>
+              <span className="top5-track" aria-hidden="true">
+                <span className="top5-bar" style={{ width: `${100 * w}%` }} />
+              </span>
+              <span className="top5-score">{t.score.toFixed(2)}</span>
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}
+
+function NearestShapes({ p }: { p: Prediction }) {
+  const dataset = useApp((s) => s.dataset);
+  const info = dataset.kind === 'done' ? dataset.value : null;
+  return (
+    <>
+      <h4>Nearest shapes of the sample set</h4>
+      <p className="muted-sm">By cosine similarity of the standardised features (1 = same direction).</p>
+      <ul className="nearest" data-testid="nearest">
+        {p.nearest.map((n) => (
+          <li key={n.id}>
+            {info?.thumbs[n.index] && (
+              <RgbaImage thumb={info.thumbs[n.index]!} display={48} label={`view of ${n.id}`} />
+            )}
+            <span>
+              <b>{n.className}</b>
+              <br />
+              <span className="muted-sm">
+                {n.id} · cos {n.similarity.toFixed(3)}
+              </span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

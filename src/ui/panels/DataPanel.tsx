@@ -4,6 +4,7 @@ import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
 import { classRows } from '../model';
 import { openPanel, sampleParams, useApp } from '../store';
+import { FolderSection, LoadReport } from './FolderSection';
 
 export function DataPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -22,7 +23,8 @@ export function DataPanel() {
         <h2>Data</h2>
         <p className="panel-sub">
           A generated sample set: procedural meshes in the 13 categories of the 3D-R2N2 renderings, points
-          sampled on their surfaces and views rendered by WebGPU. It is a generated sample, not ShapeNet.
+          sampled on their surfaces and views rendered by WebGPU. It is a generated sample, not ShapeNet. Or
+          bring your own folder below.
         </p>
       </header>
       {caps && !caps.dataset ? (
@@ -70,7 +72,8 @@ export function DataPanel() {
             </button>
             {trainerExists && <span className="hint">Reset training to generate a new set.</span>}
           </form>
-          <OutcomeNote outcome={dataset} what="Generating the sample set" />
+          <FolderSection />
+          <OutcomeNote outcome={dataset} what="Loading the dataset" />
           {dataset.kind === 'done' && <DatasetView />}
         </>
       )}
@@ -94,7 +97,8 @@ function DatasetView() {
   return (
     <div className="data-grid">
       <div className="card">
-        <h3>{summary.name}</h3>
+        <h3 data-testid="dataset-name">{summary.name}</h3>
+        {info.source?.kind === 'folder' && <LoadReport report={info.source.report} />}
         <p className="summary-line" data-testid="dataset-summary">
           {total} objects in {summary.classes.length} classes — {nTrain} train, {total - nTrain} test;{' '}
           {summary.points} points and {summary.views} views of {summary.imageSize}×{summary.imageSize} each.

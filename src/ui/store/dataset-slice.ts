@@ -17,9 +17,15 @@ export function sampleParams(s: Pick<AppState, 'url' | 'sampleForm'>) {
   return { ...s.sampleForm, seed: s.url.seed, points: p.points, imageSize: p.imageSize };
 }
 
-/** Whether the set on hand is the one the current preset and form ask for. */
+/**
+ * Whether the set on hand is the one the current preset and form ask for. A folder's set is
+ * current at the preset's points and view size (its subset is the user's, not the form's).
+ */
 function isCurrentSet(s: Pick<AppState, 'url' | 'sampleForm'>, d: DatasetInfo): boolean {
-  return JSON.stringify(d.params) === JSON.stringify(sampleParams(s));
+  const want = sampleParams(s);
+  if (d.source?.kind === 'folder')
+    return d.params.points === want.points && d.params.imageSize === want.imageSize;
+  return JSON.stringify(d.params) === JSON.stringify(want);
 }
 
 /**
@@ -63,17 +69,7 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask }
           (ev) => (ev.type === 'dataset' ? ev.info : undefined),
           (task) => set({ dataset: { kind: 'busy', task } }),
         );
-        // The few-shot form follows the set: defaults bounded by its objects per class.
-        const fewshotForm =
-          r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
-        const datasetFacts =
-          r.kind === 'done'
-            ? { trainObjects: r.value.summary.trainCounts.reduce((a, b) => a + b, 0) }
-            : NO_FACTS;
-        set({ dataset: r, datasetFacts, embeddings: IDLE, fewshot: IDLE, fewshotForm });
-        if (r.kind === 'done' && r.value.objects.length > 0) {
-          void get().select(Math.min(get().selected, r.value.objects.length - 1));
-        }
+        get().acceptDataset(r);
       };
       generating = run().finally(() => {
         generating = undefined;
@@ -81,15 +77,34 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask }
       await generating;
     },
 
+    acceptDataset(r) {
+      // The few-shot form follows the set: defaults bounded by its objects per class.
+      const fewshotForm =
+        r.kind === 'done' ? fewShotDefaults(r.value.summary, get().fewshotForm.seed) : get().fewshotForm;
+      const datasetFacts =
+        r.kind === 'done'
+          ? { trainObjects: r.value.summary.trainCounts.reduce((a, b) => a + b, 0) }
+          : NO_FACTS;
+      set({ dataset: r, datasetFacts, embeddings: IDLE, fewshot: IDLE, fewshotForm });
+      if (r.kind === 'done' && r.value.objects.length > 0) {
+        void get().select(Math.min(get().selected, r.value.objects.length - 1));
+      }
+    },
+
     async ensureDataset() {
-      if (generating) {
-        set({ trainTask: { label: 'Waiting for the sample set', done: 0, total: 0 } });
-        await generating;
+      if (generating || get().dataset.kind === 'busy') {
+        const label = generating ? 'Waiting for the sample set' : 'Waiting for the folder';
+        set({ trainTask: { label, done: 0, total: 0 } });
+        while (generating) await generating;
+        // A folder load in flight: its reply settles `dataset`.
+        while (get().dataset.kind === 'busy') await new Promise((r) => setTimeout(r, 50));
         set({ trainTask: null });
       }
       const d = get().dataset;
       if (d.kind === 'done' && isCurrentSet(get(), d.value)) return true;
-      await get().generate();
+      // A folder's set at another preset's sizes is read again at this one's, not replaced.
+      if (d.kind === 'done' && d.value.source?.kind === 'folder') await get().loadFolder();
+      else await get().generate();
       return get().dataset.kind === 'done';
     },
 

@@ -15,14 +15,16 @@ import { createDatasetSlice } from './dataset-slice';
 import { createEmbeddingsSlice } from './embeddings-slice';
 import { createEngineSlice } from './engine-slice';
 import { createFewshotSlice } from './fewshot-slice';
+import { createFolderSlice } from './folder-slice';
 import { createSettingsSlice } from './settings-slice';
 import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
 import { createTrainingSlice } from './training-slice';
 
 export { dataFacts, DEFAULT_SAMPLE, sampleParams } from './dataset-slice';
+export { folderParams } from './folder-slice';
 export { IDLE } from './engine-link';
-export type { AppState, EngineStatus, Outcome, SampleForm, Task } from './state';
+export type { AppState, EngineStatus, FolderForm, Outcome, SampleForm, Task } from './state';
 export { currentConfig } from './training-slice';
 
 /** A store; the page's is `useApp`, tests make their own with a fake engine and address. */
@@ -32,6 +34,7 @@ export function createAppStore(engine?: Engine, address?: Address) {
     ...createEngineSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
     ...createDatasetSlice(set, get, deps),
+    ...createFolderSlice(set, get, deps),
     ...createTrainingSlice(set, get, deps),
     ...createCheckpointSlice(set, get, deps),
     ...createEmbeddingsSlice(set, get, deps),

@@ -16,6 +16,8 @@ import type {
   EventOf,
   FewShotParams,
   FewShotReply,
+  FolderFile,
+  FolderSummary,
   ObjectDetail,
   Projection,
   TrainerState,
@@ -104,9 +106,32 @@ export interface DatasetSlice {
   object: Outcome<ObjectDetail>;
   setSampleForm(patch: Partial<SampleForm>): void;
   generate(): Promise<void>;
-  /** Waits for a generation in flight, then generates when the set on hand is not the preset's. */
+  /**
+   * Waits for a generation or folder load in flight, then makes the set on hand the preset's:
+   * generates the sample set, or reads the folder again at the preset's sizes.
+   */
   ensureDataset(): Promise<boolean>;
+  /** A dataset reply (generated or read from a folder) becomes the set on hand. */
+  acceptDataset(r: Outcome<DatasetInfo>): void;
   select(index: number): Promise<void>;
+}
+
+/** What part of a chosen folder to load. */
+export interface FolderForm {
+  /** Class keys; empty: all. */
+  classes: string[];
+  /** Objects per class at most; 0: all. */
+  perClass: number;
+  views: number;
+}
+
+/** The user's own folder: indexed by the worker, then its chosen subset loaded as the dataset. */
+export interface FolderSlice {
+  folder: Outcome<FolderSummary>;
+  folderForm: FolderForm;
+  openFolder(name: string, files: FolderFile[]): Promise<void>;
+  setFolderForm(patch: Partial<FolderForm>): void;
+  loadFolder(): Promise<void>;
 }
 
 /** The training run: its form, the trainer's state, curves and faults. */
@@ -178,6 +203,7 @@ export interface ClassifySlice {
 export type AppState = EngineSlice &
   SettingsSlice &
   DatasetSlice &
+  FolderSlice &
   TrainingSlice &
   CheckpointSlice &
   EmbeddingsSlice &

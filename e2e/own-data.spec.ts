@@ -1,0 +1,165 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, type Locator, type Page, test } from '@playwright/test';
+
+// Your own data in the tab: a folder in CrossPoint's layout, written by `crosspoint sample` into a
+// temporary folder with tiny sizes, chosen in the Data panel (read in the tab), trained on; then
+// the same folder with broken files: training runs on the good objects and the bad files are listed.
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..');
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let root: string;
+let good: string;
+let broken: string;
+const pageErrors: string[] = [];
+
+test.beforeAll(async ({ browser }) => {
+  root = mkdtempSync(join(tmpdir(), 'crosspoint-e2e-folder-'));
+  good = join(root, 'tiny-sample');
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(repo, 'bin/crosspoint.mjs'),
+      'sample',
+      '--out',
+      good,
+      '--per-class',
+      '2',
+      '--points',
+      '256',
+      '--views',
+      '2',
+      '--size',
+      '32',
+      '--seed',
+      '4',
+    ],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
+        NODEVICE_SELECT: '1',
+      },
+    },
+  );
+  if (r.status !== 0) throw new Error(`crosspoint sample failed: ${r.stderr}`);
+  broken = join(root, 'with-broken-files');
+  cpSync(good, broken, { recursive: true });
+  const chairs = readdirSync(join(broken, '03001627')).sort();
+  writeFileSync(
+    join(broken, '03001627', chairs[0]!),
+    'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n1\n',
+  ); // cut short
+  const lamps = readdirSync(join(broken, '03636649')).sort();
+  const lamp = lamps[0]!.replace(/\.ply$/, '');
+  writeFileSync(join(broken, 'ShapeNetRendering', '03636649', lamp, 'rendering', '00.png'), 'not a png');
+  writeFileSync(join(broken, 'holiday.jpg'), 'x');
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+test.afterAll(async () => {
+  await page.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function region(name: string): Locator {
+  return page.getByRole('region', { name, exact: true });
+}
+
+async function open(title: string) {
+  await page
+    .getByRole('navigation', { name: 'Panels' })
+    .getByRole('button', { name: new RegExp(`^${title}`) })
+    .click();
+  await expect(region(title)).toBeVisible();
+}
+
+/** Train until the step counter reaches `steps`, then pause. */
+async function trainSteps(steps: number) {
+  await open('Training');
+  const training = region('Training');
+  await training.getByLabel('Batch').fill('4');
+  await training.getByLabel('k (neighbours)').fill('5');
+  await training.getByRole('button', { name: 'Train', exact: true }).click();
+  const status = page.getByRole('status', { name: 'Training status' });
+  await expect(status).toContainText('Training', { timeout: 120_000 });
+  await expect
+    .poll(async () => Number((await status.getByTestId('status-step').textContent())?.trim()), {
+      timeout: 240_000,
+    })
+    .toBeGreaterThanOrEqual(steps);
+  await training.getByRole('button', { name: 'Pause' }).click();
+  await expect(status).toContainText('Paused', { timeout: 180_000 });
+  const loss = Number(await training.getByTestId('train-loss').textContent());
+  expect(Number.isFinite(loss) && loss > 0).toBe(true);
+}
+
+test("a folder in CrossPoint's layout is read in the tab and trained on", async () => {
+  test.setTimeout(480_000);
+  await page.goto('/?preset=first-look&seed=1&panel=data');
+  const data = region('Data');
+  await expect(data.getByTestId('dataset-summary')).toContainText('objects in 13 classes', {
+    timeout: 120_000,
+  });
+  const own = region('Your own data');
+  await own.getByLabel('Folder').setInputFiles(good);
+  const summary = own.getByTestId('folder-summary');
+  await expect(summary).toContainText('tiny-sample: 26 objects in 13 classes');
+  await expect(summary).toContainText('up to 2 views each');
+  await expect(summary).toContainText('Evaluation sets: test.h5 (hdf5, test), train.h5 (hdf5, train)');
+  // The subset: two objects of airplane and chair, two views: its GPU bytes before loading.
+  await own.getByLabel('Classes').selectOption(['02691156', '03001627']);
+  await own.getByLabel('Views per object').fill('2');
+  await expect(own.getByTestId('folder-estimate')).toContainText(
+    '4 objects, 128 points and 2 views of 32×32',
+  );
+  await own.getByLabel('Classes').selectOption('*');
+  await expect(own.getByTestId('folder-estimate')).toContainText(
+    '26 objects, 128 points and 2 views of 32×32',
+  );
+  await own.getByRole('button', { name: 'Load folder' }).click();
+  await expect(data.getByTestId('dataset-name')).toHaveText('tiny-sample (26 objects)', { timeout: 120_000 });
+  await expect(data.getByTestId('load-report')).toContainText('Read 26 of 26 objects from tiny-sample');
+  await expect(data.getByTestId('dataset-summary')).toContainText(
+    '26 objects in 13 classes — 13 train, 13 test',
+  );
+  await expect(data.getByTestId('views').getByRole('img')).toHaveCount(2);
+  await trainSteps(2);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a folder with broken files trains on the good ones and lists the bad ones', async () => {
+  test.setTimeout(480_000);
+  await open('Training');
+  await region('Training').getByRole('button', { name: 'Reset' }).click();
+  await open('Data');
+  const data = region('Data');
+  const own = region('Your own data');
+  await own.getByLabel('Folder').setInputFiles(broken);
+  await expect(own.getByTestId('folder-summary')).toContainText(
+    'with-broken-files: 26 objects in 13 classes',
+  );
+  await expect(own.getByTestId('folder-summary')).toContainText('1 files left out');
+  await own.getByRole('button', { name: 'Load folder' }).click();
+  await expect(data.getByTestId('dataset-name')).toHaveText('with-broken-files (25 objects)', {
+    timeout: 120_000,
+  });
+  const report = data.getByTestId('load-report');
+  await expect(report).toContainText('Read 25 of 26 objects');
+  const skipped = data.getByTestId('skipped-files');
+  await expect(skipped).toContainText('holiday.jpg: not part of a known layout');
+  await expect(skipped).toContainText(/03001627\/chair_\w+\.ply: .*left out/);
+  await expect(report).toContainText('1 files read with a note');
+  await trainSteps(2);
+  expect(pageErrors).toEqual([]);
+});

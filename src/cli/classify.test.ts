@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { crosspoint } from '../../test/cli';
+import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { Rng } from '../util/random';
+
+const { save } = scratchDir('crosspoint-classify-');
+
+/** An ASCII PLY of n points on a stretched ellipsoid. */
+function ellipsoidPly(n: number, seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const rows = Array.from({ length: n }, () => {
+    const v = [rng.normal(), rng.normal(), rng.normal()];
+    const r = Math.hypot(...v);
+    return `${(3 * v[0]!) / r} ${v[1]! / r} ${(0.5 * v[2]!) / r}`;
+  });
+  const head = [
+    'ply',
+    'format ascii 1.0',
+    `element vertex ${n}`,
+    'property float x',
+    'property float y',
+    'property float z',
+    'end_header',
+  ];
+  return new TextEncoder().encode(`${[...head, ...rows].join('\n')}\n`);
+}
+
+describe('crosspoint classify', () => {
+  it("gives the Classify panel's answer per file as JSON: label, top-5 votes, nearest shapes, OOD verdict", () => {
+    const a = save('ellipsoid.ply', ellipsoidPly(300, 1));
+    const r = crosspoint(['classify', a, a, '--per-class', '3', '--seed', '2'], { timeoutMs: 600_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.model).toEqual({ preset: 'first-look', step: 0, weights: 'random init, seed 2' });
+    expect(out.set).toMatchObject({ objects: 39, classes: 13, falseAlarm: 0.05 });
+    expect(out.results).toHaveLength(2);
+    const [x, y] = out.results;
+    expect(x.file).toBe(a);
+    expect(x.top).toHaveLength(5);
+    for (let i = 1; i < 5; i++) expect(x.top[i].score).toBeLessThanOrEqual(x.top[i - 1].score);
+    // One-vs-one votes among 13 classes: at most 12 (+ a tie-break under ⅓).
+    expect(x.top[0].score).toBeLessThan(12 + 1 / 3);
+    expect(x.scores).toMatch(/^votes: of the 12 one-against-one contests .* \(0 to 12\)$/);
+    expect(x.nearest).toHaveLength(5);
+    expect(x.ood.calibrationShapes).toBe(39);
+    expect(x.ood.meaning).toMatch(/Mahalanobis distance/);
+    expect(x.ood.verdict).toBe(x.ood.distance > x.ood.threshold ? 'out-of-distribution' : 'in-distribution');
+    // No label is claimed for a shape out of distribution; the guess is always there.
+    expect(x.label).toBe(x.ood.verdict === 'in-distribution' ? x.top[0].class : null);
+    expect(x.guess).toBe(x.top[0].class);
+    expect(x.notes.join(' ')).toMatch(/centred and scaled to the unit sphere/);
+    // The same file twice: the same answer (deterministic, nothing carried between files).
+    expect(y).toEqual(x);
+  }, 600_000);
+
+  it('refuses bad input with one line naming what is wrong (exit 2), before any set-up', () => {
+    const missing = crosspoint(['classify', '/nonexistent/shape.ply']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read "\/nonexistent\/shape\.ply": no such file/);
+    expect(crosspoint(['classify']).stderr).toMatch(/missing FILE/);
+    const a = save('e.ply', ellipsoidPly(50, 2));
+    const both = crosspoint(['classify', a, '--weights', a, '--seed', '1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/a checkpoint \(--weights\) carries its own/);
+    // Encoder-only weights are not a run's checkpoint: the message says which file is wanted.
+    const { weights } = smallDgcnnWeights(save, 1);
+    const enc = crosspoint(['classify', a, '--weights', weights]);
+    expect(enc.code).toBe(2);
+    expect(enc.stderr).toMatch(/not a training checkpoint of this app/);
+    const noSet = crosspoint(['classify', a, '--set', '/nonexistent/folder']);
+    expect(noSet.code).toBe(2);
+    expect(noSet.stderr).toMatch(/--set: no dataset folder at \/nonexistent\/folder/);
+  }, 300_000);
+});

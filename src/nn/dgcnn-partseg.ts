@@ -1,0 +1,542 @@
+import type { BufferArena } from '../gpu/arena';
+import type { GpuContext } from '../gpu/context';
+import { type ActivationOp, planActivation } from '../kernels/activation';
+import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
+import { type DropoutOp, planDropout } from '../kernels/dropout';
+import { type EdgeGatherOp, planEdgeGather } from '../kernels/edge_gather';
+import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
+import { type LinearOp, planLinear } from '../kernels/linear';
+import { type MatmulOp, planMatmul } from '../kernels/matmul';
+import { planPooling } from '../kernels/pooling';
+import { allocateSpecs, type BufferSpec, paramBufferSpecs } from './buffer-plan';
+import { type Conv1x1Op, planConv1x1 } from './conv1x1';
+import {
+  checkPartSegShape,
+  type PartSegPlanOptions,
+  partSegBufferNames,
+  partSegBufferSpecs,
+  partSegEdgeBlocks,
+  partSegPointStages,
+  type StageDef,
+  stageBufferNames,
+} from './dgcnn-partseg-buffers';
+import { type PartSegConfig, partSegConcatWidth, partSegParamSpecs } from './dgcnn-partseg-config';
+import { ParamStore } from './param-store';
+
+export type { PartSegPlanOptions } from './dgcnn-partseg-buffers';
+
+/**
+ * CrossPoint's DGCNN_partseg (src/nn/dgcnn-partseg-config.ts has the layer list and names) on the
+ * GPU, forward and backward, training mode (batch statistics over every B·N·k edge, running
+ * statistics updated, seeded dropout) and eval mode (running statistics, no dropout).
+ *
+ * The per-edge stages are materialised: each EdgeConv block gathers its edge tensor
+ * E [B, 2C, N·k] = [x_j − x_i ; x_i] (shaders/edge_gather.wgsl), runs its one or two convs as 1×1
+ * matmuls over the N·k columns with BatchNorm2d over all B·N·k edges (exact statistics by
+ * construction) and LeakyReLU, then the max over k (the pooling kernel over rows of k). That is
+ * the reference's formulation, and its memory: `crosspoint plan --model partseg` prints it. The
+ * kNN graphs are constants of the backward, as in PyTorch.
+ */
+export interface DgcnnPartSeg {
+  readonly config: PartSegConfig;
+  readonly batch: number;
+  readonly points: number;
+  /** Every tensor by reference name (inv_head's too, not trainable here). */
+  readonly params: ParamStore;
+  /** [B, 3, N] f32 the clouds, channel-major (written by the caller). */
+  readonly input: GPUBuffer;
+  /** [B, categories] f32 the category one-hot (written by the caller). */
+  readonly category: GPUBuffer;
+  /** [B, parts, N] f32 part logits. */
+  readonly logits: GPUBuffer;
+  /** [B, parts, N] f32 gradient of the loss with respect to the logits (written by the caller). */
+  readonly dLogits?: GPUBuffer;
+  /** [B, 3, N] gradient with respect to the points (with the backward). */
+  readonly dInput?: GPUBuffer;
+  /** [B, 9] the transform T (row-major 3×3) of the last forward. */
+  readonly transform: GPUBuffer;
+  /** [B, emb] the global feature (max over points of conv6). */
+  readonly global: GPUBuffer;
+  /** 4 × [B, N, k] i32: the transform net's graph of the points, then EdgeConv A, B, C's. */
+  readonly knnBuffers: readonly GPUBuffer[];
+  /**
+   * The winners of every max, u32 (read as i32): 'transform_net.conv2', 'conv2', 'conv4', 'conv5'
+   * [B, C, N] the slot 0…k−1 in that graph's kNN row; 'transform_net.conv3' [B, t3] and 'conv6'
+   * [B, emb] the point index.
+   */
+  readonly argBuffers: ReadonlyMap<string, GPUBuffer>;
+  readonly bufferSpecs: readonly BufferSpec[];
+  /** Selects the dropout masks of training step `step` (writes uniforms; call before the submit). */
+  setDropoutStep(step: number): void;
+  /**
+   * The forward over input and category. 'train' uses batch statistics, updates running ones,
+   * counts a batch, and applies dropout unless opts.dropout is false; 'eval' never drops.
+   */
+  encodeForward(enc: GPUCommandEncoder, mode: BatchNormMode, opts?: { dropout?: boolean }): void;
+  /** Backward of the last forward from dLogits: every trainable gradient (overwritten), dInput. */
+  encodeBackward(enc: GPUCommandEncoder): void;
+  destroy(): void;
+}
+
+/** Every buffer createDgcnnPartSeg allocates on this adapter (its kNN split is the adapter's). */
+export function partSegAllocationSpecs(
+  ctx: GpuContext,
+  c: PartSegConfig,
+  o: PartSegPlanOptions,
+): BufferSpec[] {
+  return partSegBufferSpecs(c, o, defaultKnnSplits(ctx, o.batch, o.points));
+}
+
+interface Op {
+  fwd(enc: GPUCommandEncoder, mode: BatchNormMode): void;
+  bwd(enc: GPUCommandEncoder, mode: BatchNormMode): void;
+  destroy(): void;
+}
+
+interface Build {
+  ctx: GpuContext;
+  c: PartSegConfig;
+  B: number;
+  N: number;
+  bwd: boolean;
+  prefix: string;
+  params: ParamStore;
+  arena: BufferArena;
+  g(name: string): GPUBuffer;
+  opt(name: string): GPUBuffer | undefined;
+  grad(name: string): GPUBuffer | undefined;
+}
+
+/**
+ * conv (1×1 over L columns, or a bias-free linear when L = 1) → BN → LeakyReLU in place, reading
+ * `x` (a channel slice when xOffset/xBatchStride are given) and, with the backward, writing (or
+ * adding into, accumulateDx) dx.
+ */
+async function planStage(
+  r: Build,
+  s: StageDef,
+  x: GPUBuffer,
+  dx: GPUBuffer | undefined,
+  slice: { xOffset?: number; xBatchStride?: number; accumulateDx?: boolean } = {},
+  grads?: { dA: GPUBuffer; dZ: GPUBuffer },
+): Promise<Op> {
+  const { ctx, B, params, grad } = r;
+  const n = stageBufferNames(r.prefix, s);
+  const z = r.g(n.z);
+  const a = r.g(n.a);
+  const dA = grads?.dA ?? r.opt(n.dA);
+  const dZ = grads?.dZ ?? r.opt(n.dZ);
+  let conv: Conv1x1Op | LinearOp;
+  if (s.L === 1) {
+    conv = await planLinear(
+      ctx,
+      { B, inFeatures: s.Cin, outFeatures: s.Cout, bias: false, accumulateDx: slice.accumulateDx },
+      { x, w: params.value(s.weight), y: z, dy: dZ, dx, dw: grad(s.weight) },
+    );
+  } else {
+    conv = await planConv1x1(
+      ctx,
+      { B, Cin: s.Cin, Cout: s.Cout, N: s.L, ...slice },
+      { x, w: params.value(s.weight), y: z, dy: dZ, dx, dw: grad(s.weight) },
+    );
+  }
+  const bn: BatchNormOp = await planBatchNorm(
+    ctx,
+    { B, C: s.Cout, L: s.L },
+    {
+      x: z,
+      y: a,
+      gamma: params.value(`${s.bn}.weight`),
+      beta: params.value(`${s.bn}.bias`),
+      runningMean: params.value(`${s.bn}.running_mean`),
+      runningVar: params.value(`${s.bn}.running_var`),
+      ...(r.bwd ? { dy: dA, dx: dZ, dgamma: grad(`${s.bn}.weight`), dbeta: grad(`${s.bn}.bias`) } : {}),
+    },
+  );
+  const act: ActivationOp = await planActivation(
+    ctx,
+    { n: B * s.Cout * s.L, kind: 'leaky_relu', slope: 0.2 },
+    { x: a, y: a, dy: dA, dx: dA },
+  );
+  return {
+    fwd(enc, mode) {
+      conv.encodeForward(enc);
+      bn.encodeForward(enc, mode);
+      act.encodeForward(enc);
+    },
+    bwd(enc, mode) {
+      act.encodeBackward(enc);
+      bn.encodeBackward(enc, mode);
+      conv.encodeBackward(enc);
+    },
+    destroy() {
+      for (const o of [conv, bn, act]) o.destroy();
+    },
+  };
+}
+
+/** Max over the last axis of [R, L] rows (over k, or over points), arg-max kept, gradient to the winner. */
+function planMaxRows(
+  r: Build,
+  R: number,
+  L: number,
+  x: GPUBuffer,
+  out: GPUBuffer,
+  arg: GPUBuffer,
+  dout?: GPUBuffer,
+  dx?: GPUBuffer,
+) {
+  return planPooling(r.ctx, { B: 1, C: R, N: L, mode: 'max' }, { x, out, arg, dout, dx });
+}
+
+/**
+ * EdgeConv block g: kNN of its input (dense [B, C, N]), edge gather, its per-edge stages, max over
+ * k into blockOut(g). With the backward, the input gradient goes to (or adds into) `dIn`.
+ */
+async function planBlock(
+  r: Build,
+  g: number,
+  input: GPUBuffer,
+  dIn: GPUBuffer | undefined,
+  accumulateDx: boolean,
+) {
+  const { ctx, c, B, N } = r;
+  const n = partSegBufferNames(r.prefix);
+  const blk = partSegEdgeBlocks(c, N)[g]!;
+  const knn: KnnOp = await planKnn(ctx, { B, N, C: blk.C, k: c.k }, { x: input, idx: r.g(n.knn(g)) });
+  const gather: EdgeGatherOp = await planEdgeGather(
+    ctx,
+    { B, N, k: c.k, C: blk.C, accumulateDx },
+    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edge(g)), dE: r.opt(n.dEdge), dx: dIn },
+    r.arena,
+    `${r.prefix}edge${g}`,
+  );
+  // Gradients in the shared per-edge buffers: the last stage's dA is X, its dZ is Y; a first
+  // stage's dA (written by the second conv's backward once X is dead) is X again, its dZ Y.
+  const X = r.opt(n.edgeGrad(0));
+  const Y = r.opt(n.edgeGrad(1));
+  const grads = X && Y ? { dA: X, dZ: Y } : undefined;
+  const stages: Op[] = [];
+  let x = r.g(n.edge(g));
+  let dx = r.opt(n.dEdge);
+  for (const s of blk.stages) {
+    stages.push(await planStage(r, s, x, dx, {}, grads));
+    x = r.g(stageBufferNames(r.prefix, s).a);
+    dx = X;
+  }
+  const O = blk.stages[blk.stages.length - 1]!.Cout;
+  const pool = await planMaxRows(
+    r,
+    B * O * N,
+    c.k,
+    x,
+    r.g(n.blockOut(g)),
+    r.g(n.arg(blk.maxed)),
+    r.opt(n.dBlockOut(g)),
+    dx,
+  );
+  return {
+    fwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
+      knn.encode(enc);
+      gather.encodeForward(enc);
+      for (const s of stages) s.fwd(enc, mode);
+      pool.encodeForward(enc);
+    },
+    bwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
+      pool.encodeBackward(enc);
+      for (let i = stages.length - 1; i >= 0; i--) stages[i]!.bwd(enc, mode);
+      gather.encodeBackward(enc);
+    },
+    destroy() {
+      for (const o of [knn, gather, pool]) o.destroy();
+      for (const s of stages) s.destroy();
+    },
+  };
+}
+
+/**
+ * Plans the model in `arena`: parameters (ParamStore, values uploaded by the caller), activations,
+ * indices and, by default, gradients. encodeForward / encodeBackward only record passes.
+ */
+export async function createDgcnnPartSeg(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: PartSegConfig,
+  o: PartSegPlanOptions,
+): Promise<DgcnnPartSeg> {
+  checkPartSegShape(c, o);
+  const prefix = o.prefix ?? 'partseg.';
+  const bwd = o.backward ?? true;
+  const B = o.batch;
+  const N = o.points;
+  const specs = partSegAllocationSpecs(ctx, c, o);
+  const params = new ParamStore(ctx, arena, partSegParamSpecs(c), prefix);
+  const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
+  allocateSpecs(
+    arena,
+    specs.filter((s) => !paramNames.has(s.name)),
+  );
+  const r: Build = {
+    ctx,
+    c,
+    B,
+    N,
+    bwd,
+    prefix,
+    params,
+    arena,
+    g: (name) => arena.get(name),
+    opt: (name) => (bwd && arena.has(name) ? arena.get(name) : undefined),
+    grad: (name) => (bwd ? params.grad(name) : undefined),
+  };
+  const n = partSegBufferNames(prefix);
+  const { g, opt } = r;
+  const ps = partSegPointStages(c, N);
+  const sn = (s: StageDef) => stageBufferNames(prefix, s);
+  const W = partSegConcatWidth(c);
+  const e = c.edge;
+  const [, , t3, , t5] = c.tnet;
+  const ones = g(n.ones);
+  ctx.device.queue.writeBuffer(ones, 0, new Float32Array(N).fill(1));
+
+  // Transform net: block 0 on the points, conv3, max over points, linear1, linear2, transform.
+  const block0 = await planBlock(r, 0, g(n.input), opt(n.dInput), true);
+  const tconv3 = await planStage(r, ps.tconv3!, g(n.blockOut(0)), opt(n.dBlockOut(0)));
+  const tpool = await planMaxRows(
+    r,
+    B * t3,
+    N,
+    g(sn(ps.tconv3!).a),
+    g(n.tPool),
+    g(n.arg('transform_net.conv3')),
+    opt(n.dTPool),
+    opt(sn(ps.tconv3!).dA),
+  );
+  const lin1 = await planStage(r, ps.linear1!, g(n.tPool), opt(n.dTPool));
+  const lin2 = await planStage(r, ps.linear2!, g(sn(ps.linear1!).a), opt(sn(ps.linear1!).dA));
+  const transform = await planLinear(
+    ctx,
+    { B, inFeatures: t5, outFeatures: 9, bias: true },
+    {
+      x: g(sn(ps.linear2!).a),
+      w: params.value('transform_net.transform.weight'),
+      b: params.value('transform_net.transform.bias'),
+      y: g(n.T),
+      dy: opt(n.dT),
+      dx: opt(sn(ps.linear2!).dA),
+      dw: r.grad('transform_net.transform.weight'),
+      db: r.grad('transform_net.transform.bias'),
+    },
+  );
+  // x' [b] (3×N) = T[b]ᵀ · x[b]: T[b] stored [3, 3] = [K, M].
+  const applyT = await planMatmul(
+    ctx,
+    { batch: B, M: 3, N, K: 3, transA: true, strideA: 9, strideB: 3 * N, strideC: 3 * N },
+    { a: g(n.T), b: g(n.input), c: g(n.xt) },
+  );
+  const applyTBack: MatmulOp[] = [];
+  if (bwd) {
+    // dT[b] [3, 3] = x[b] · dx'[b]ᵀ;  dInput[b] = T[b] · dx'[b] (overwrite; block 0 adds later).
+    applyTBack.push(
+      await planMatmul(
+        ctx,
+        { batch: B, M: 3, N: 3, K: N, transB: true, strideA: 3 * N, strideB: 3 * N, strideC: 9 },
+        { a: g(n.input), b: g(n.dXt), c: g(n.dT) },
+      ),
+      await planMatmul(
+        ctx,
+        { batch: B, M: 3, N, K: 3, strideA: 9, strideB: 3 * N, strideC: 3 * N },
+        { a: g(n.T), b: g(n.dXt), c: g(n.dInput) },
+      ),
+    );
+  }
+
+  // EdgeConv A, B, C (dense inputs: x', x1, x2).
+  const blockA = await planBlock(r, 1, g(n.xt), opt(n.dXt), false);
+  const blockB = await planBlock(r, 2, g(n.blockOut(1)), opt(n.dBlockOut(1)), true);
+  const blockC = await planBlock(r, 3, g(n.blockOut(2)), opt(n.dBlockOut(2)), true);
+
+  // conv6 reads x1, x2, x3 where they sit in conv8's input, and adds its input gradient there.
+  const catOff = (c.emb + c.category) * N;
+  const conv6 = await planStage(r, ps.conv6!, g(n.concat), opt(n.dConcat), {
+    xOffset: catOff,
+    xBatchStride: W * N,
+    accumulateDx: true,
+  });
+  const gpool = await planMaxRows(
+    r,
+    B * c.emb,
+    N,
+    g(sn(ps.conv6!).a),
+    g(n.global),
+    g(n.arg('conv6')),
+    opt(n.dGlobal),
+    opt(sn(ps.conv6!).dA),
+  );
+  const conv7 = await planStage(r, ps.conv7!, g(n.category), undefined);
+  // [g ; category feature] at every point: an outer product with ones [N].
+  const repeat = async (src: GPUBuffer, C: number, row0: number) =>
+    planMatmul(
+      ctx,
+      { batch: B, M: C, N, K: 1, strideA: C, strideB: 0, strideC: W * N, offsetC: row0 * N },
+      { a: src, b: ones, c: g(n.concat) },
+    );
+  const repeats = [await repeat(g(n.global), c.emb, 0), await repeat(g(sn(ps.conv7!).a), c.category, c.emb)];
+  const repeatBack: MatmulOp[] = [];
+  if (bwd) {
+    // Sums over the points: d[b] [C, 1] = dConcat[b] rows · ones.
+    const back = (dst: GPUBuffer, C: number, row0: number) =>
+      planMatmul(
+        ctx,
+        { batch: B, M: C, N: 1, K: N, strideA: W * N, offsetA: row0 * N, strideB: 0, strideC: C },
+        { a: g(n.dConcat), b: ones, c: dst },
+      );
+    repeatBack.push(await back(g(n.dGlobal), c.emb, 0), await back(g(sn(ps.conv7!).dA), c.category, c.emb));
+  }
+
+  // Head: conv8 → dropout → conv9 → dropout → conv10 → conv11.
+  const conv8 = await planStage(r, ps.conv8!, g(n.concat), opt(n.dConcat));
+  const seed = o.dropoutSeed ?? 0;
+  const drop0: DropoutOp = await planDropout(
+    ctx,
+    { n: B * c.head[0] * N, p: c.dropout, seed, layer: 0 },
+    { x: g(sn(ps.conv8!).a), y: g(n.drop(0)), dy: opt(n.dDrop(0)), dx: opt(sn(ps.conv8!).dA) },
+  );
+  const conv9 = await planStage(r, ps.conv9!, g(n.drop(0)), opt(n.dDrop(0)));
+  const drop1: DropoutOp = await planDropout(
+    ctx,
+    { n: B * c.head[1] * N, p: c.dropout, seed, layer: 1 },
+    { x: g(sn(ps.conv9!).a), y: g(n.drop(1)), dy: opt(n.dDrop(1)), dx: opt(sn(ps.conv9!).dA) },
+  );
+  const conv10 = await planStage(r, ps.conv10!, g(n.drop(1)), opt(n.dDrop(1)));
+  const conv11 = await planConv1x1(
+    ctx,
+    { B, Cin: c.head[2], Cout: c.parts, N },
+    {
+      x: g(sn(ps.conv10!).a),
+      w: params.value('conv11.weight'),
+      y: g(n.logits),
+      dy: opt(n.dLogits),
+      dx: opt(sn(ps.conv10!).dA),
+      dw: r.grad('conv11.weight'),
+    },
+  );
+
+  /** Copies x_q (dense [B, e, N]) into conv8's input rows, or back for the gradients. */
+  const copyX = (enc: GPUCommandEncoder, q: number, toConcat: boolean) => {
+    const dense = toConcat ? g(n.blockOut(q + 1)) : g(n.dBlockOut(q + 1));
+    const cat = toConcat ? g(n.concat) : g(n.dConcat);
+    for (let b = 0; b < B; b++) {
+      const d = b * e * N * 4;
+      const s = (b * W + c.emb + c.category + q * e) * N * 4;
+      if (toConcat) enc.copyBufferToBuffer(dense, d, cat, s, e * N * 4);
+      else enc.copyBufferToBuffer(cat, s, dense, d, e * N * 4);
+    }
+  };
+
+  let lastMode: BatchNormMode | undefined;
+  const all: { destroy(): void }[] = [
+    block0,
+    tconv3,
+    tpool,
+    lin1,
+    lin2,
+    transform,
+    applyT,
+    ...applyTBack,
+    blockA,
+    blockB,
+    blockC,
+    conv6,
+    gpool,
+    conv7,
+    ...repeats,
+    ...repeatBack,
+    conv8,
+    drop0,
+    conv9,
+    drop1,
+    conv10,
+    conv11,
+  ];
+  return {
+    config: c,
+    batch: B,
+    points: N,
+    params,
+    input: g(n.input),
+    category: g(n.category),
+    logits: g(n.logits),
+    dLogits: opt(n.dLogits),
+    dInput: opt(n.dInput),
+    transform: g(n.T),
+    global: g(n.global),
+    knnBuffers: [0, 1, 2, 3].map((q) => g(n.knn(q))),
+    argBuffers: new Map(
+      ['transform_net.conv2', 'conv2', 'conv4', 'conv5', 'transform_net.conv3', 'conv6'].map((k) => [
+        k,
+        g(n.arg(k)),
+      ]),
+    ),
+    bufferSpecs: specs,
+    setDropoutStep(step) {
+      drop0.setStep(step);
+      drop1.setStep(step);
+    },
+    encodeForward(enc, mode, opts = {}) {
+      const dropping = mode === 'train' && opts.dropout !== false;
+      block0.fwd(enc, mode);
+      tconv3.fwd(enc, mode);
+      tpool.encodeForward(enc);
+      lin1.fwd(enc, mode);
+      lin2.fwd(enc, mode);
+      transform.encodeForward(enc);
+      applyT.encode(enc);
+      blockA.fwd(enc, mode);
+      blockB.fwd(enc, mode);
+      blockC.fwd(enc, mode);
+      for (let q = 0; q < 3; q++) copyX(enc, q, true);
+      conv6.fwd(enc, mode);
+      gpool.encodeForward(enc);
+      conv7.fwd(enc, mode);
+      for (const op of repeats) op.encode(enc);
+      conv8.fwd(enc, mode);
+      drop0.encodeForward(enc, dropping);
+      conv9.fwd(enc, mode);
+      drop1.encodeForward(enc, dropping);
+      conv10.fwd(enc, mode);
+      conv11.encodeForward(enc);
+      if (mode === 'train') params.countBatch();
+      lastMode = mode;
+    },
+    encodeBackward(enc) {
+      if (!bwd) throw new Error('DGCNN_partseg: planned without the backward');
+      const mode = lastMode;
+      if (!mode) throw new Error('DGCNN_partseg: encodeBackward before any encodeForward');
+      conv11.encodeBackward(enc);
+      conv10.bwd(enc, mode);
+      drop1.encodeBackward(enc);
+      conv9.bwd(enc, mode);
+      drop0.encodeBackward(enc);
+      conv8.bwd(enc, mode); // overwrites dConcat
+      for (const op of repeatBack) op.encode(enc);
+      conv7.bwd(enc, mode);
+      gpool.encodeBackward(enc);
+      conv6.bwd(enc, mode); // adds into dConcat's x1…x3 rows
+      for (let q = 0; q < 3; q++) copyX(enc, q, false);
+      blockC.bwd(enc, mode); // adds into dx2
+      blockB.bwd(enc, mode); // adds into dx1
+      blockA.bwd(enc, mode); // writes dx'
+      for (const op of applyTBack) op.encode(enc);
+      transform.encodeBackward(enc);
+      lin2.bwd(enc, mode);
+      lin1.bwd(enc, mode);
+      tpool.encodeBackward(enc);
+      tconv3.bwd(enc, mode);
+      block0.bwd(enc, mode); // adds into dInput
+    },
+    destroy() {
+      for (const op of all) op.destroy();
+    },
+  };
+}
