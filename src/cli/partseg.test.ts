@@ -34,7 +34,7 @@ describe('crosspoint partseg / partseg-eval', () => {
         '--log',
         p('a.jsonl'),
       ],
-      { timeoutMs: 300_000 },
+      { timeoutMs: 900_000 },
     );
     expect(r.stderr).toMatch(/5 train \/ 5 test clouds of 64 points, batch 4, 1 steps per epoch/);
     expect(r.code).toBe(0);
@@ -73,7 +73,7 @@ describe('crosspoint partseg / partseg-eval', () => {
         '--log',
         p('a.jsonl'),
       ],
-      { timeoutMs: 300_000 },
+      { timeoutMs: 900_000 },
     );
     expect(resumed.code).toBe(0);
     lines = readFileSync(p('a.jsonl'), 'utf8')
@@ -106,7 +106,7 @@ describe('crosspoint partseg / partseg-eval', () => {
     const pred = readNpy(new Uint8Array(readFileSync(p('eval/pred.npy'))));
     expect(pred.shape).toEqual([5, 64]);
     expect(pred.dtype).toBe('int32');
-  });
+  }, 3_600_000); // four CLI runs, each compiling the model's pipelines on SwiftShader
 
   it('starts from a dgcnn_seg pretraining checkpoint with the segmentation head fresh, and says so', () => {
     const c = partsegSize('small', 8);
@@ -127,11 +127,11 @@ describe('crosspoint partseg / partseg-eval', () => {
         '--out',
         p('b.safetensors'),
       ],
-      { timeoutMs: 300_000 },
+      { timeoutMs: 900_000 },
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/--weights: \d+ tensors not in the file start fresh: conv7\.0\.weight/);
-  });
+  }, 1_200_000);
 
   it('bad input: k above the points, a file without part labels, a category out of range', async () => {
     const k = crosspoint([
@@ -182,5 +182,5 @@ describe('crosspoint partseg / partseg-eval', () => {
     expect(cat.stderr).toMatch(
       /--train: .*badcat\.h5: cloud 1 has category 17, outside ShapeNetPart's 0\.\.15/,
     );
-  });
+  }, 1_200_000);
 });
