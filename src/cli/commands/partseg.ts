@@ -93,10 +93,12 @@ export const partseg = defineCommand({
   async run({ flags }, io) {
     required(flags, 'train', 'test', 'out');
     if (flags.resume && flags.weights) throw new UsageError('--resume and --weights exclude each other');
-    const points = flags.points!;
-    const kWhy = kProblem(flags.k!, points);
+    // A resumed run keeps its own sizes (points, k, batch, widths, optimiser, seed).
+    const resumed = flags.resume ? readResumeInfo(flags.resume) : undefined;
+    const points = resumed?.run.points ?? flags.points!;
+    const kWhy = kProblem(resumed?.run.model.k ?? flags.k!, points);
     if (kWhy) throw new InputError(`--k: ${kWhy} (lower --k or raise --points)`);
-    const o = { points, seed: flags.seed!, perClass: flags['per-class']! };
+    const o = { points, seed: resumed?.run.seed ?? flags.seed!, perClass: flags['per-class']! };
     const train = await readPartsegInput(flags.train!, 'train', 'train', o);
     const test = await readPartsegInput(flags.test!, 'test', 'test', o);
     for (const note of [...train.notes, ...test.notes].slice(0, 5)) io.err(`note: ${note}\n`);
@@ -183,6 +185,18 @@ export const partseg = defineCommand({
     }
   },
 });
+
+function readResumeInfo(path: string) {
+  if (!existsSync(path)) throw new InputError(`--resume: no file at ${path}`);
+  let info: ReturnType<typeof readPartsegCheckpointInfo>;
+  try {
+    info = readPartsegCheckpointInfo(new Uint8Array(readFileSync(path)));
+  } catch (e) {
+    throw new InputError(`--resume ${path}: not a readable checkpoint (${(e as Error).message})`);
+  }
+  if (!info.run) throw new InputError(`--resume ${path}: not a partseg checkpoint (no run metadata)`);
+  return { run: info.run, epoch: info.epoch };
+}
 
 function summariseNames(names: string[]): string {
   return names.length <= 6
