@@ -14,6 +14,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine 
   function onEvent(ev: EngineEvent) {
     if (ev.type === 'device-lost') get().notify(`GPU device lost: ${ev.message}`);
     else if (ev.type === 'gpu-error') get().notify(`${ev.kind}: ${ev.message}`);
+    else if (ev.type === 'parts-epoch' || ev.type === 'parts-state') get().onPartsEvent(ev);
     else get().onTrainerEvent(ev);
   }
 
