@@ -146,7 +146,7 @@ test("a folder in CrossPoint's layout is read in the tab and trained on", async 
 test('a folder with broken files trains on the good ones and lists the bad ones', async () => {
   test.setTimeout(480_000);
   await open('Training');
-  await region('Training').getByRole('button', { name: 'Reset' }).click();
+  await region('Training').getByRole('button', { name: 'Reset', exact: true }).click();
   await open('Data');
   const data = region('Data');
   const own = region('Your own data');

@@ -127,10 +127,8 @@ export function CurveChart({
         className="curve-box"
         role="img"
         aria-label={title}
-        onMouseUp={() => {
-          // A drag selects a range and zooms into it.
-          const u = plot.current;
-          if (u && u.select.width > 0) zoomed.current = true;
+        onDoubleClick={() => {
+          zoomed.current = false; // uPlot's double-click zooms back out
         }}
       />
     </figure>

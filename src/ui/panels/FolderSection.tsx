@@ -35,6 +35,7 @@ export function FolderSection() {
   const trainerExists = useApp((s) => s.trainer.exists);
   const limits = useApp((s) => (s.engine.kind === 'ready' ? s.engine.adapter.limits : null));
   const evalSet = useApp((s) => s.evalSet);
+  const loadError = useApp((s) => s.folderLoadError);
   const { openFolder, setFolderForm, loadFolder, loadEvalSet } = useApp.getState();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -198,6 +199,11 @@ export function FolderSection() {
                 Load folder
               </button>
               {trainerExists && <span className="hint">Reset training to load another set.</span>}
+              {loadError && (
+                <span className="error-note" role="alert">
+                  The folder could not be loaded: {loadError} The dataset on hand is unchanged.
+                </span>
+              )}
               {tooLarge && (
                 <span className="error-note" role="alert">
                   Too large for this adapter: the views take {mib(bytes.views)}, over its largest buffer of{' '}

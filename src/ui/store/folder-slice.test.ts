@@ -79,6 +79,24 @@ describe('the folder slice', () => {
   });
 });
 
+describe('a failed folder load', () => {
+  it('keeps the dataset on hand and says why', async () => {
+    const e = new FakeEngine();
+    e.replies.generate = generated;
+    e.replies['folder-load'] = () => ({
+      id: 1,
+      type: 'file-error',
+      message: 'mine: none of the 3 objects could be read',
+    });
+    const app = createAppStore(e, fakeAddress('?preset=tiny'));
+    await app.getState().generate();
+    const before = app.getState().dataset;
+    await app.getState().loadFolder();
+    expect(app.getState().dataset).toBe(before);
+    expect(app.getState().folderLoadError).toBe('mine: none of the 3 objects could be read');
+  });
+});
+
 describe('the evaluation set', () => {
   it('reads the folder’s .h5 files in the worker and keeps the summary', async () => {
     const e = new FakeEngine();

@@ -15,6 +15,7 @@ export function folderParams(s: Pick<AppState, 'url' | 'folderForm'>) {
 export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) => ({
   folder: IDLE,
   evalSet: IDLE,
+  folderLoadError: null,
   folderForm: { classes: [], perClass: 0, views: DEFAULT_VIEWS },
 
   async openFolder(name, files) {
@@ -50,13 +51,20 @@ export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) 
   },
 
   async loadFolder() {
+    const before = get().dataset;
     const first: Task = { label: 'Reading the folder', done: 0, total: 0 };
-    set({ dataset: { kind: 'busy', task: first } });
+    set({ dataset: { kind: 'busy', task: first }, folderLoadError: null });
     const r = await ask(
       { type: 'folder-load', params: folderParams(get()) },
       (ev) => (ev.type === 'dataset' ? ev.info : undefined),
       (task) => set({ dataset: { kind: 'busy', task } }),
     );
-    get().acceptDataset(r);
+    // A failed load replaces nothing (the worker keeps its set): the panel says why, beside the set.
+    if (r.kind === 'done') get().acceptDataset(r);
+    else
+      set({
+        dataset: before,
+        folderLoadError: r.kind === 'error' || r.kind === 'not-available' ? r.message : null,
+      });
   },
 });

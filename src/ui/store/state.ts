@@ -137,6 +137,8 @@ export interface FolderSlice {
   folderForm: FolderForm;
   /** The folder's .h5 files read as the evaluation set (in the worker). */
   evalSet: Outcome<EvalSetSummary>;
+  /** Why the last folder load failed; the dataset on hand stayed. */
+  folderLoadError: string | null;
   openFolder(name: string, files: FolderFile[]): Promise<void>;
   setFolderForm(patch: Partial<FolderForm>): void;
   loadFolder(): Promise<void>;
