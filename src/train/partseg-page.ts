@@ -64,7 +64,8 @@ export function transferFromClassifier(
   const values: HostTensors = new Map(init);
   const transferred: string[] = [];
   // The layer as a whole or not at all (bn1's step counter has the same shape at any width).
-  if (encoder.get('conv1.0.weight')?.length !== init.get('conv1.0.weight')?.length) return { values, transferred };
+  if (encoder.get('conv1.0.weight')?.length !== init.get('conv1.0.weight')?.length)
+    return { values, transferred };
   for (const s of partSegParamSpecs(c)) {
     if (!/^(conv1\.|bn1\.)/.test(s.name)) continue;
     const src = encoder.get(s.name);
