@@ -246,7 +246,13 @@ export type EngineRequest =
 
 /** Messages from the engine worker to the page. */
 export type EngineEvent =
-  | { id: number; type: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean; capabilities: Capabilities }
+  | {
+      id: number;
+      type: 'ready';
+      adapter: AdapterSummary;
+      hasTimestamps: boolean;
+      capabilities: Capabilities;
+    }
   | { id: number; type: 'unavailable'; reason: string; advice: string }
   | { id: number; type: 'selftest'; result: SelfTestResult }
   | { id: number; type: 'error'; kind: string; message: string }
@@ -273,7 +279,9 @@ export type EngineEvent =
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }
-  | { id: -1; type: 'gpu-error'; kind: string; message: string };
+  | { id: -1; type: 'gpu-error'; kind: string; message: string }
+  /** The kernel variants engine start's probe chose, e.g. "matmul blocked 16x4, conv2d direct (cached)". */
+  | { id: -1; type: 'kernels'; kernels: string };
 
 export type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 

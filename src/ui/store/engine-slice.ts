@@ -15,7 +15,10 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine 
     if (ev.type === 'device-lost') get().notify(`GPU device lost: ${ev.message}`);
     else if (ev.type === 'gpu-error') get().notify(`${ev.kind}: ${ev.message}`);
     else if (ev.type === 'parts-epoch' || ev.type === 'parts-state') get().onPartsEvent(ev);
-    else get().onTrainerEvent(ev);
+    else if (ev.type === 'kernels') {
+      const e = get().engine;
+      if (e.kind === 'ready') set({ engine: { ...e, kernels: ev.kernels } });
+    } else get().onTrainerEvent(ev);
   }
 
   return {
@@ -60,6 +63,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine 
             adapter: ev.adapter,
             hasTimestamps: ev.hasTimestamps,
             capabilities: ev.capabilities,
+            kernels: 'probing…',
           },
         });
         get().choosePreset(ev.adapter);

@@ -34,7 +34,14 @@ import type { UrlState } from '../url-state';
 
 export type EngineStatus =
   | { kind: 'starting' }
-  | { kind: 'ready'; adapter: AdapterSummary; hasTimestamps: boolean; capabilities: Capabilities }
+  | {
+      kind: 'ready';
+      adapter: AdapterSummary;
+      hasTimestamps: boolean;
+      capabilities: Capabilities;
+      /** The kernel variants chosen for this adapter (engine start's probe). */
+      kernels?: string;
+    }
   | { kind: 'unavailable'; reason: string; advice: string }
   | { kind: 'failed'; message: string };
 
