@@ -122,9 +122,16 @@ export interface TrainerState {
   exists: boolean;
   running: boolean;
   step: number;
+  /** Steps of the run's configured epochs (0 without a trainer); step = totalSteps: finished. */
+  totalSteps: number;
+  /** The last step kept in a checkpoint (autosave or save; 0: none): later steps are unsaved. */
+  savedStep: number;
   config: TrainConfig | null;
-  /** The autosaved checkpoint for this preset and seed, if any. */
-  autosave: { step: number; savedAt: number; bytes: number } | null;
+  /**
+   * The autosaved checkpoint for this preset and seed, if any, with the settings it was trained
+   * with (null for a checkpoint written before they were recorded).
+   */
+  autosave: { step: number; savedAt: number; bytes: number; config: TrainConfig | null } | null;
 }
 
 export type { Projection };
@@ -230,6 +237,10 @@ export type EngineRequest =
   | Req<'pause'>
   | Req<'step', { config: TrainConfig }>
   | Req<'reset'>
+  /** Trains a finished (or paused) run on to `epochs` epochs in all: the cosine schedule is recomputed. */
+  | Req<'continue', { epochs: number }>
+  /** Deletes the autosave of `config`'s preset and seed. */
+  | Req<'autosave-discard', { config: TrainConfig }>
   | Req<'embed', { projection: Projection; limit: number }>
   | Req<'fewshot', { params: FewShotParams }>
   | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>

@@ -147,6 +147,16 @@ export class Session {
       case 'reset':
         await this.runs.reset();
         return this.reply(req.id);
+      case 'continue': {
+        const r = this.requireRun();
+        if (r.session.isRunning) throw new Error('training is running: it trains on by itself');
+        r.session.continueTo(req.epochs);
+        await this.gpu.serial(async () => void r.session.run());
+        return this.reply(req.id);
+      }
+      case 'autosave-discard':
+        await storedCheckpoints.discard('autosave', req.config);
+        return this.reply(req.id, req.config);
       case 'embed': {
         const run = this.requireRun();
         const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));

@@ -22,15 +22,16 @@ import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
 import { createTrainingSlice } from './training-slice';
 
-export { dataFacts, DEFAULT_SAMPLE, sampleParams } from './dataset-slice';
-export { folderParams } from './folder-slice';
+export { DEFAULT_SAMPLE } from '../model';
+export { dataFacts, sampleParams } from './dataset-slice';
 export { IDLE } from './engine-link';
+export { folderParams } from './folder-slice';
 export type { AppState, EngineStatus, FolderForm, Outcome, SampleForm, Task } from './state';
-export { currentConfig } from './training-slice';
+export { currentConfig, isFinished, runConfig, unsavedSteps } from './training-slice';
 
 /** A store; the page's is `useApp`, tests make their own with a fake engine and address. */
-export function createAppStore(engine?: Engine, address?: Address) {
-  const deps = storeDeps(engine, address);
+export function createAppStore(engine?: Engine, address?: Address, confirm?: (q: string) => boolean) {
+  const deps = storeDeps(engine, address, confirm);
   return create<AppState>()((set, get) => ({
     ...createEngineSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
