@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { haveSharedData, sharedDataDir } from '../test/shared-data';
 
 // Your own data in the tab: a folder in CrossPoint's layout, written by `crosspoint sample` into a
 // temporary folder with tiny sizes, chosen in the Data panel (read in the tab), trained on; then
@@ -135,13 +136,17 @@ test("a folder in CrossPoint's layout is read in the tab and trained on", async 
   );
   await expect(data.getByTestId('views').getByRole('img')).toHaveCount(2);
   await trainSteps(2);
+  // Results name the set they come from.
+  await expect(region('Training').getByTestId('dataset-tag')).toContainText(
+    'Data: tiny-sample (26 objects) — 26 objects in 13 classes (13 train, 13 test)',
+  );
   expect(pageErrors).toEqual([]);
 });
 
 test('a folder with broken files trains on the good ones and lists the bad ones', async () => {
   test.setTimeout(480_000);
   await open('Training');
-  await region('Training').getByRole('button', { name: 'Reset' }).click();
+  await region('Training').getByRole('button', { name: 'Reset', exact: true }).click();
   await open('Data');
   const data = region('Data');
   const own = region('Your own data');
@@ -161,5 +166,29 @@ test('a folder with broken files trains on the good ones and lists the bad ones'
   await expect(skipped).toContainText(/03001627\/chair_\w+\.ply: .*left out/);
   await expect(report).toContainText('1 files read with a note');
   await trainSteps(2);
+  expect(pageErrors).toEqual([]);
+});
+
+test('ModelNet40-layout .h5 files become the evaluation set; an unreadable .h5 is listed, not fatal', async () => {
+  test.skip(!haveSharedData('the e2e evaluation-set test'), 'needs shared/data');
+  const dir = join(root, 'modelnet40-h5');
+  cpSync(join(sharedDataDir(), 'modelnet40_subset'), dir, { recursive: true });
+  writeFileSync(join(dir, 'ply_data_train9.h5'), 'not HDF5 at all');
+  await open('Data');
+  const own = region('Your own data');
+  await own.getByLabel('Folder').setInputFiles(dir);
+  const summary = own.getByTestId('folder-summary');
+  await expect(summary).toContainText('modelnet40-h5: no training objects.');
+  await expect(summary).toContainText(
+    'ply_data_test0.h5 (modelnet40, test), ply_data_train0.h5 (modelnet40, train)',
+  );
+  await own.getByRole('button', { name: 'Use the .h5 files as the evaluation set' }).click();
+  const evalSet = own.getByTestId('eval-set');
+  await expect(evalSet).toContainText('97 train and 20 test clouds of 2048 points in 39 classes', {
+    timeout: 60_000,
+  });
+  await expect(evalSet).toContainText('1 files left out');
+  // The training set loaded before is still the dataset.
+  await expect(region('Data').getByTestId('dataset-name')).toHaveText('with-broken-files (25 objects)');
   expect(pageErrors).toEqual([]);
 });

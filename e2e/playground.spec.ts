@@ -166,9 +166,12 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   expect(l).toBeCloseTo(li + lc, 3);
   await expect(training.getByTestId('train-rate')).toHaveText(/^\d+(\.\d+)?$/);
   await expect(training.getByTestId('train-gpu')).toHaveText(/\d+(\.\d+)? (KiB|MiB|GiB)/);
-  // Three curves with one point per step.
-  const chart = training.getByRole('img', { name: /Training losses/ });
-  await expect(chart.locator('path')).toHaveCount(3);
+  // Three curves with one point per step (uPlot's legend names each, raw and smoothed).
+  const chart = training.getByTestId('loss-chart');
+  await expect(chart).toHaveAttribute('data-points', String(step));
+  await expect(chart.getByRole('img', { name: /Training losses/ })).toBeVisible();
+  for (const name of ['L_imid', 'L_cmid', 'L', 'L (raw)'])
+    await expect(chart.locator('.u-legend .u-label').getByText(name, { exact: true })).toBeVisible();
   // The status bar shows the same step from every panel.
   await expect(status.getByTestId('status-step')).toHaveText(String(step));
   // Pausing autosaved a checkpoint in IndexedDB.
@@ -231,21 +234,57 @@ test('embeddings: both spaces in 2-D, partner highlighted on hover', async () =>
   }
   expect(found).toBe(true);
   await expect(card.getByRole('img')).toBeVisible();
+  // Both modalities on one map, each pair joined.
+  await expect(
+    emb.getByRole('img', { name: /^Point and image embeddings of 39 shapes in one space/ }),
+  ).toBeVisible();
   await shot('embeddings');
+
+  // A refresh never blanks the plots: watch the maps from before the click until the new step shows.
+  await page.evaluate(() => {
+    const w = window as unknown as { __mapsGone: number; __mapsObserver: MutationObserver };
+    w.__mapsGone = 0;
+    w.__mapsObserver = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="embedding-maps"] canvas')) w.__mapsGone++;
+    });
+    w.__mapsObserver.observe(document.body, { childList: true, subtree: true });
+  });
+  await emb.getByRole('button', { name: 'Refresh now' }).click();
+  await expect(emb.getByTestId('embedding-maps')).toHaveAttribute('aria-busy', 'true');
+  await expect(pointMap).toBeVisible();
+  await expect(emb.getByTestId('embedding-maps')).toHaveAttribute('aria-busy', 'false', { timeout: 240_000 });
+  const gone = await page.evaluate(() => {
+    const w = window as unknown as { __mapsGone: number; __mapsObserver: MutationObserver };
+    w.__mapsObserver.disconnect();
+    return w.__mapsGone;
+  });
+  expect(gone).toBe(0);
 });
 
 test('similarity: the B×B matrix with its legend and retrieval accuracy', async () => {
   await open('Similarity');
   const sim = region('Similarity');
-  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 12 shapes', {
+  // Two shapes of each of the 13 classes.
+  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 26 shapes (13 classes)', {
     timeout: 120_000,
   });
-  await expect(sim.getByRole('img', { name: /^12×12 cross-modal cosine similarity/ })).toBeVisible();
-  // Stretched to the batch's range by default (the diagonal of a young model stands out); the
-  // full −1..1 scale one click away.
-  await expect(sim.getByRole('img', { name: /colour scale from [−-]?\d/ })).toBeVisible();
+  await expect(sim.getByRole('img', { name: /^26×26 cross-modal cosine similarity/ })).toBeVisible();
+  // Centred on 0 by default (white is 0); stretched to the batch's range one click away.
+  await expect(
+    sim.getByRole('img', { name: /colour scale from −\d\.\d{3} \(blue\) through 0 \(white\)/ }),
+  ).toBeVisible();
+  await sim.getByLabel('Stretch the colours to this batch’s range').check();
+  await expect(sim.getByRole('img', { name: /colour scale from [−-]?\d\.\d{3} \(blue\)/ })).toBeVisible();
   await sim.getByLabel('Stretch the colours to this batch’s range').uncheck();
-  await expect(sim.getByRole('img', { name: /colour scale from −1/ })).toBeVisible();
+  // A subset of classes: hide all but two, then all again.
+  const filter = sim.getByRole('group', { name: 'Classes shown' });
+  const boxes = filter.getByRole('checkbox');
+  await expect(boxes).toHaveCount(13);
+  for (let i = 2; i < 13; i++) await boxes.nth(i).uncheck();
+  await expect(sim.getByRole('img', { name: /^4×4 cross-modal cosine similarity/ })).toBeVisible();
+  await expect(sim.getByTestId('similarity-summary')).toContainText('A batch of 4 shapes (2 classes)');
+  await filter.getByRole('button', { name: 'All classes' }).click();
+  await expect(sim.getByRole('img', { name: /^26×26 cross-modal cosine similarity/ })).toBeVisible();
   const diag = Number(await sim.getByTestId('sim-diag').textContent());
   const off = Number(await sim.getByTestId('sim-off').textContent());
   expect(Math.abs(diag)).toBeLessThanOrEqual(1);
@@ -256,11 +295,50 @@ test('similarity: the B×B matrix with its legend and retrieval accuracy', async
   // Hovering the first diagonal cell names the pair and its similarity.
   const canvas = sim.getByTestId('heatmap-canvas');
   const box = (await canvas.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 24, box.y + box.height / 24);
+  await page.mouse.move(box.x + box.width / 52, box.y + box.height / 52);
   await expect(sim.getByTestId('heatmap-readout')).toHaveText(
     /^points airplane \(airplane_\d+_\w+\) × images airplane \(airplane_\d+_\w+\): -?\d\.\d{3} \(positive pair\)$/,
   );
   await shot('similarity');
+});
+
+test('curves: smoothing, log scale, zoom, read-out, and the similarity curves from the history', async () => {
+  await open('Training');
+  const training = region('Training');
+  const losses = training.getByTestId('loss-curves');
+  await expect(losses.getByRole('img', { name: /^Training losses/ })).toBeVisible();
+  // Full width of the card, not a fixed 560 px.
+  const card = await training.locator('.chart-card').boundingBox();
+  const chart = await losses.locator('canvas').first().boundingBox();
+  expect(chart!.width).toBeGreaterThan(0.85 * card!.width);
+  // Smoothing: raw curves join the legend; 0 removes them.
+  const slider = losses.getByLabel('Smoothing');
+  await expect(slider).toHaveValue('0.6');
+  await expect(losses.locator('.u-legend')).toContainText('L (raw)');
+  await slider.fill('0');
+  await expect(losses.locator('.u-legend')).not.toContainText('L (raw)');
+  await losses.getByLabel('Log scale').check();
+  await expect(losses.getByLabel('Log scale')).toBeChecked();
+  // Hover read-out: the legend shows the step and the values under the cursor.
+  const box = (await losses.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+  await expect(losses.locator('.u-legend')).toContainText(/step\s*\d+/);
+  // Drag to zoom, then back.
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await losses.getByRole('button', { name: 'Reset zoom' }).click();
+  // The similarity refreshes recorded diagonal, off-diagonal and retrieval in the history.
+  await expect(
+    training.getByRole('img', { name: /^Mean cosine similarity of positive pairs/ }),
+  ).toBeVisible();
+  await expect(training.getByRole('img', { name: /^Top-1 cross-modal retrieval/ })).toBeVisible();
+  // Rates that add up: samples/s is steps/s times the batch, with the sum written out.
+  await expect(training.getByTestId('train-samples-rate')).toHaveText(
+    /^(—|\d+\.\d \([\d.]+ steps\/s × batch 4\))$/,
+  );
+  await shot('curves');
 });
 
 test('few-shot: accuracy ± std, trained against random init', async () => {
@@ -311,6 +389,9 @@ test('classify: a real .ply, then a dropped mesh', async () => {
   await expect(cl.getByRole('list', { name: 'Top-5 classes' }).getByRole('listitem')).toHaveCount(5);
   await expect(cl.getByTestId('nearest').getByRole('listitem')).toHaveCount(5);
   await expect(cl.getByTestId('nearest')).toContainText(/cos -?\d\.\d{3}/);
+  // The scores say what they are, and bars start at zero.
+  await expect(cl.getByTestId('score-meaning')).toContainText('one-against-one contests');
+  await expect(cl.getByTestId('score-meaning')).toContainText('the bars run from 0 to 12');
 
   // Drop a mesh anywhere on the region (here on its heading), z-up like raw ModelNet.
   await cl.getByLabel('Up axis of the file').selectOption('z');
@@ -325,6 +406,18 @@ test('classify: a real .ply, then a dropped mesh', async () => {
   await expect(cl).toContainText('triangles');
   await expect(cl).toContainText('turned from z-up to y-up');
   await expect(cl.getByTestId('predicted-class')).toHaveText(new RegExp(`^(${CATEGORIES.join('|')})$`));
+  // The out-of-distribution verdict on the dropped file: distance, threshold, calibration; the
+  // warning shows exactly when the distance is past the threshold.
+  const verdict = cl.getByTestId('ood-verdict');
+  await expect(verdict).toHaveText(
+    /^(In|Out of) distribution: distance \d+\.\d\d to the nearest class \(\w+\), threshold \d+\.\d\d\. .*5 % of the set’s own 39 shapes/,
+  );
+  const m = /distance (\d+\.\d\d) .* threshold (\d+\.\d\d)/.exec((await verdict.textContent()) ?? '')!;
+  const out = Number(m[1]) > Number(m[2]);
+  expect((await verdict.textContent())!.startsWith(out ? 'Out of distribution' : 'In distribution')).toBe(
+    true,
+  );
+  await expect(cl.getByTestId('far-from-classes')).toHaveCount(out ? 1 : 0);
   await shot('classify');
 });
 

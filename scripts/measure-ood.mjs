@@ -15,14 +15,22 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const data = flag('--data') ?? join(import.meta.dirname, '..', '..', 'shared', 'data');
+/** shared/data beside the checkout or any folder above it, or $CROSSPOINT_SHARED_DATA (as the tests look). */
+function findShared() {
+  if (process.env.CROSSPOINT_SHARED_DATA) return process.env.CROSSPOINT_SHARED_DATA;
+  for (let d = join(import.meta.dirname, '..'); ; d = dirname(d)) {
+    if (existsSync(join(d, 'shared', 'data', 'MANIFEST.md'))) return join(d, 'shared', 'data');
+    if (dirname(d) === d) return join(import.meta.dirname, '..', '..', 'shared', 'data');
+  }
+}
+const data = flag('--data') ?? findShared();
 if (!existsSync(join(data, 'MANIFEST.md'))) {
   console.error(`measure-ood: no shared data at ${data} (give --data DIR)`);
   process.exit(2);

@@ -1,11 +1,13 @@
-import { createBufferFrom, readF32, readI32, submitAndWait } from '../src/gpu/buffers';
+import { readF32, submitAndWait, writeBuffer } from '../src/gpu/buffers';
 import type { GpuContext } from '../src/gpu/context';
 import type { EdgeConvBuffers, EdgeConvOp, EdgeConvShape } from '../src/kernels/edgeconv-shape';
 import type { EdgeConvCase } from '../src/kernels/edgeconv.fixtures';
 import type { BnMode, EdgeConvDims } from '../src/kernels/edgeconv-dims';
+import { type HostBuffers, withBuffers } from './op-check';
 
 // Runs an EdgeConv plan (fused or naive) once on host data, for the tests: uploads the inputs,
-// optionally inside bigger channel-sliced buffers, records forward (and backward), reads back.
+// optionally inside bigger channel-sliced buffers, records forward (and backward), reads back
+// (test/op-check.ts's withBuffers owns the buffers).
 
 export type EdgeConvPlanner = (
   ctx: GpuContext,
@@ -102,26 +104,26 @@ export async function runEdgeConv(
   const yInit = opt.yInit ?? new Float32Array(yLen).fill(MARKER);
   const dxInit = opt.dxInit ?? new Float32Array(xLen).fill(MARKER);
   const i = c.inputs;
-  const bufs = {
-    x: createBufferFrom(ctx, xFull, 'x'),
-    idx: createBufferFrom(ctx, i.idx, 'idx'),
-    weight: createBufferFrom(ctx, i.weight, 'weight'),
-    gamma: createBufferFrom(ctx, i.gamma, 'gamma'),
-    beta: createBufferFrom(ctx, i.beta, 'beta'),
-    runningMean: createBufferFrom(ctx, i.runningMean, 'rm'),
-    runningVar: createBufferFrom(ctx, i.runningVar, 'rv'),
-    y: createBufferFrom(ctx, yInit, 'y'),
-    argslot: createBufferFrom(ctx, new Int32Array(B * O * N).fill(-7), 'arg'),
+  const data: HostBuffers = {
+    x: xFull,
+    idx: i.idx,
+    weight: i.weight,
+    gamma: i.gamma,
+    beta: i.beta,
+    runningMean: i.runningMean,
+    runningVar: i.runningVar,
+    y: yInit,
+    argslot: new Int32Array(B * O * N).fill(-7),
     ...(opt.backward
       ? {
-          dy: createBufferFrom(ctx, dyFull, 'dy'),
-          dx: createBufferFrom(ctx, dxInit, 'dx'),
-          dWeight: createBufferFrom(ctx, new Float32Array(O * 2 * C).fill(MARKER), 'dW'),
-          dGamma: createBufferFrom(ctx, new Float32Array(O).fill(MARKER), 'dg'),
-          dBeta: createBufferFrom(ctx, new Float32Array(O).fill(MARKER), 'db'),
+          dy: dyFull,
+          dx: dxInit,
+          dWeight: new Float32Array(O * 2 * C).fill(MARKER),
+          dGamma: new Float32Array(O).fill(MARKER),
+          dBeta: new Float32Array(O).fill(MARKER),
         }
       : {}),
-  } satisfies EdgeConvBuffers;
+  };
   const shape: EdgeConvShape = {
     ...d,
     inOffset: L.inChannel0 * N,
@@ -130,39 +132,53 @@ export async function runEdgeConv(
     outBatchStride: L.outChannels * N,
     accumulateDx: L.accumulateDx,
   };
-  const op = await plan(ctx, shape, bufs);
-  const results: EdgeConvRunResult[] = [];
-  for (let r = 0; r < (opt.repeats ?? 1); r++) {
-    if (r > 0) {
-      ctx.device.queue.writeBuffer(bufs.runningMean, 0, i.runningMean);
-      ctx.device.queue.writeBuffer(bufs.runningVar, 0, i.runningVar);
-      ctx.device.queue.writeBuffer(bufs.y, 0, yInit);
-      if (bufs.dx) ctx.device.queue.writeBuffer(bufs.dx, 0, dxInit);
-    }
-    await submitAndWait(ctx, (enc) => {
-      op.encodeForward(enc, opt.mode);
-      if (opt.backward) op.encodeBackward(enc, opt.mode);
+  return withBuffers(ctx, data, async (bufs, read) => {
+    const op = await plan(ctx, shape, {
+      ...bufs,
+      x: bufs.x!,
+      idx: bufs.idx!,
+      weight: bufs.weight!,
+      gamma: bufs.gamma!,
+      beta: bufs.beta!,
+      runningMean: bufs.runningMean!,
+      runningVar: bufs.runningVar!,
+      y: bufs.y!,
+      argslot: bufs.argslot!,
     });
-    const yFull = await readF32(ctx, bufs.y, yLen);
-    const res: EdgeConvRunResult = {
-      y: extract(yFull, B, O, N, L.outChannels, L.outChannel0),
-      yFull,
-      arg: await readI32(ctx, bufs.argslot, B * O * N),
-      runningMean: await readF32(ctx, bufs.runningMean, O),
-      runningVar: await readF32(ctx, bufs.runningVar, O),
-      stats: await readF32(ctx, op.stats, O * 8),
-      bytes: op.bytes,
-    };
-    if (bufs.dx) {
-      res.dxFull = await readF32(ctx, bufs.dx, xLen);
-      res.dx = extract(res.dxFull, B, C, N, L.inChannels, L.inChannel0);
-      res.dWeight = await readF32(ctx, bufs.dWeight!, O * 2 * C);
-      res.dGamma = await readF32(ctx, bufs.dGamma!, O);
-      res.dBeta = await readF32(ctx, bufs.dBeta!, O);
+    try {
+      const results: EdgeConvRunResult[] = [];
+      for (let r = 0; r < (opt.repeats ?? 1); r++) {
+        if (r > 0) {
+          // Fresh state: the running statistics, y and dx as uploaded.
+          for (const name of ['runningMean', 'runningVar', 'y', 'dx'] as const)
+            if (bufs[name]) writeBuffer(ctx, bufs[name], data[name]!);
+        }
+        await submitAndWait(ctx, (enc) => {
+          op.encodeForward(enc, opt.mode);
+          if (opt.backward) op.encodeBackward(enc, opt.mode);
+        });
+        const yFull = (await read('y')) as Float32Array;
+        const res: EdgeConvRunResult = {
+          y: extract(yFull, B, O, N, L.outChannels, L.outChannel0),
+          yFull,
+          arg: (await read('argslot')) as Int32Array,
+          runningMean: (await read('runningMean')) as Float32Array,
+          runningVar: (await read('runningVar')) as Float32Array,
+          stats: await readF32(ctx, op.stats, O * 8),
+          bytes: op.bytes,
+        };
+        if (opt.backward) {
+          res.dxFull = (await read('dx')) as Float32Array;
+          res.dx = extract(res.dxFull, B, C, N, L.inChannels, L.inChannel0);
+          res.dWeight = (await read('dWeight')) as Float32Array;
+          res.dGamma = (await read('dGamma')) as Float32Array;
+          res.dBeta = (await read('dBeta')) as Float32Array;
+        }
+        results.push(res);
+      }
+      return results;
+    } finally {
+      op.destroy();
     }
-    results.push(res);
-  }
-  op.destroy();
-  for (const b of Object.values(bufs)) b.destroy();
-  return results;
+  });
 }

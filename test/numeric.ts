@@ -82,6 +82,8 @@ export interface DifferenceCheck {
   seed?: number;
   /** Positions where the loss has a kink (ReLU at 0, a max near a tie): not differenced. */
   skip?(i: number): boolean;
+  /** Positions probed besides the sampled ones. */
+  also?: readonly number[];
 }
 
 /**
@@ -97,7 +99,9 @@ export function expectGradientMatchesDifferences(
 ): number {
   if (grad.length !== x.length)
     throw new Error(`${o.what}: gradient has ${grad.length} elements, x ${x.length}`);
-  const idx = sampleIndices(x.length, o.samples ?? 24, o.seed ?? 3).filter((i) => !o.skip?.(i));
+  const idx = [...sampleIndices(x.length, o.samples ?? 24, o.seed ?? 3), ...(o.also ?? [])].filter(
+    (i) => !o.skip?.(i),
+  );
   expectClose(
     idx.map((i) => centralDiff(loss, x, i, o.eps ?? 1e-4)),
     idx.map((i) => grad[i]!),

@@ -25,7 +25,7 @@ export type Expected = Record<string, ArrayLike<number> | undefined>;
 /** [atol, rtol]: |got − want| ≤ atol + rtol·|want| elementwise. */
 export type Tol = readonly [atol: number, rtol: number];
 /** A tolerance for every buffer, or per buffer name (a name without an entry fails loudly). */
-export type TolSpec<S> = Tol | ((s: S, buffer: string) => Tol);
+export type TolSpec<S> = Tol | ((s: S, buffer: string, data: HostBuffers) => Tol);
 
 export interface PlannedOp {
   destroy(): void;
@@ -61,6 +61,11 @@ export interface OpSpec<S, P extends PlannedOp> {
     /** Reference forward: the expected contents of the forward's output buffers. */
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
+    /**
+     * For outputs not compared elementwise (kNN indices on float inputs, where near-ties may
+     * swap): called instead of the tolerance check, throws on a mismatch.
+     */
+    check?(buffer: string, got: HostArray, want: ArrayLike<number>, s: S, data: HostBuffers): void;
   };
   backward?: {
     /** Records the backward passes (default: `op.encodeBackward(enc)`). */
@@ -73,10 +78,16 @@ export interface OpSpec<S, P extends PlannedOp> {
     ref(s: S, data: HostBuffers): Expected;
     tol: TolSpec<S>;
   };
-  /** Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients). */
+  /**
+   * Central differences of `forward.ref`, compared with `backward.ref` (see checkGradients), or
+   * with `forward.ref` itself for a loss whose one step writes the loss and its gradient.
+   */
   gradients?: {
-    /** Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`. */
-    cotangents: Record<string, string>;
+    /**
+     * Forward output → the buffer holding its upstream gradient, e.g. `{ y: 'dy' }`; a number is
+     * that cotangent for every element (1 for a loss buffer: L is the loss itself).
+     */
+    cotangents: Record<string, string | number>;
     /** Input → the buffer receiving its gradient, e.g. `{ x: 'dx', w: 'dw' }`. */
     inputs: Record<string, string>;
     /** Step of the central difference (default 1e-4; the reference runs in float64). */
@@ -87,11 +98,13 @@ export interface OpSpec<S, P extends PlannedOp> {
     tol?: Tol;
     /** Positions where the op has a kink (ReLU at 0, a max near a tie): no difference there. */
     skip?(input: string, data: HostBuffers, i: number): boolean;
+    /** Positions to probe besides the sampled ones (e.g. some that receive a max's gradient). */
+    alsoAt?(input: string, data: HostBuffers, s: S): number[];
   };
 }
 
-function tolFor<S>(t: TolSpec<S>, s: S, buffer: string): Tol {
-  return typeof t === 'function' ? t(s, buffer) : t;
+function tolFor<S>(t: TolSpec<S>, s: S, buffer: string, data: HostBuffers): Tol {
+  return typeof t === 'function' ? t(s, buffer, data) : t;
 }
 
 async function readBack(
@@ -130,7 +143,9 @@ function compare(got: HostArray, want: ArrayLike<number>, tol: Tol, what: string
 }
 
 /** What `checkOp` read back, for assertions of its own (ties, bit-identity on rerun). */
-export interface OpRun {
+export interface OpRun<P = PlannedOp> {
+  /** The plan, already destroyed: for its properties (e.g. conv2d's wgradSplits), not its buffers. */
+  op: P;
   data: HostBuffers;
   /** Buffers after the forward (the forward's outputs and owned buffers). */
   forward: Record<string, HostArray>;
@@ -145,6 +160,8 @@ export interface CheckOptions {
   data?: HostBuffers;
   /** Run on this context (e.g. one with lowered limits) instead of the test file's. */
   ctx?: GpuContext;
+  /** The forward's tolerance for this run instead of the spec's. */
+  forwardTol?: Tol;
 }
 
 /**
@@ -157,7 +174,7 @@ export async function checkOp<S, P extends PlannedOp>(
   spec: OpSpec<S, P>,
   s: S,
   opts: CheckOptions = {},
-): Promise<OpRun> {
+): Promise<OpRun<P>> {
   const c = opts.ctx ?? ctx;
   const data = opts.data ?? spec.data(s, new Rng(opts.seed ?? 1));
   return withBuffers(c, data, async (bufs) => {
@@ -175,8 +192,15 @@ export async function checkOp<S, P extends PlannedOp>(
       const wantFwd = spec.forward.ref(s, data);
       const forward = await readOutputs(c, wantFwd, data, bufs, spec.owned?.(planned, s));
       for (const [name, want] of Object.entries(wantFwd)) {
-        if (want)
-          compare(forward[name]!, want, tolFor(spec.forward.tol, s, name), `${label} forward ${name}`);
+        if (!want) continue;
+        if (spec.forward.check) spec.forward.check(name, forward[name]!, want, s, data);
+        else
+          compare(
+            forward[name]!,
+            want,
+            opts.forwardTol ?? tolFor(spec.forward.tol, s, name, data),
+            `${label} forward ${name}`,
+          );
       }
       const backward: Record<string, HostArray> = {};
       if (spec.backward) {
@@ -188,10 +212,10 @@ export async function checkOp<S, P extends PlannedOp>(
         const want = bwd.ref(s, data);
         Object.assign(backward, await readOutputs(c, want, data, bufs, undefined));
         for (const [name, w] of Object.entries(want)) {
-          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name), `${label} backward ${name}`);
+          if (w) compare(backward[name]!, w, tolFor(bwd.tol, s, name, data), `${label} backward ${name}`);
         }
       }
-      return { data, forward, backward };
+      return { op: planned, data, forward, backward };
     } finally {
       op?.destroy();
     }
@@ -250,7 +274,8 @@ async function readOutputs(
  */
 export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S, seed = 1): number {
   const g = spec.gradients;
-  if (!g || !spec.backward) throw new Error(`op-check: ${spec.name} has no gradients/backward to check`);
+  if (!g) throw new Error(`op-check: ${spec.name} has no gradients to check`);
+  const gradientRef = spec.backward?.ref ?? spec.forward.ref;
   const base = spec.data(s, new Rng(seed));
   const zeroed: HostBuffers = { ...base };
   for (const dx of Object.values(g.inputs)) {
@@ -258,7 +283,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
     if (!src) throw new Error(`op-check: ${spec.name} gradient buffer '${dx}' is not in data()`);
     zeroed[dx] = new Float32Array(src.length);
   }
-  const analytic = spec.backward.ref(s, zeroed);
+  const analytic = gradientRef(s, zeroed);
   const [atol, rtol] = g.tol ?? [1e-6, 1e-5];
   let compared = 0;
   for (const [input, dxName] of Object.entries(g.inputs)) {
@@ -271,14 +296,15 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       let sum = 0;
       for (const [y, dy] of Object.entries(g.cotangents)) {
         const yv = out[y];
-        const dyv = base[dy];
-        if (!yv || !dyv) throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
-        for (let i = 0; i < yv.length; i++) sum += yv[i]! * dyv[i]!;
+        const dyv = typeof dy === 'number' ? undefined : base[dy];
+        if (!yv || (typeof dy !== 'number' && !dyv))
+          throw new Error(`op-check: ${spec.name} cotangent pair ${y}/${dy} missing`);
+        for (let i = 0; i < yv.length; i++) sum += yv[i]! * (dyv ? dyv[i]! : (dy as number));
       }
       return sum;
     };
     const grad = analytic[dxName];
-    if (!grad) throw new Error(`op-check: ${spec.name} backward.ref does not return '${dxName}'`);
+    if (!grad) throw new Error(`op-check: ${spec.name}'s reference does not return the gradient '${dxName}'`);
     compared += expectGradientMatchesDifferences(loss, x64, grad, {
       what: `${spec.name} ${JSON.stringify(s)} ${dxName}`,
       samples: g.samples,
@@ -287,6 +313,7 @@ export function checkGradients<S, P extends PlannedOp>(spec: OpSpec<S, P>, s: S,
       rtol,
       seed: seed + 2,
       skip: g.skip && ((i) => g.skip!(input, data, i)),
+      also: g.alsoAt?.(input, data, s),
     });
   }
   return compared;

@@ -39,10 +39,12 @@ interface PartSegInputs {
   labels: Int32Array;
 }
 
-/** The model (from --weights, or fresh from --seed at the reference size), clouds and categories. */
-async function readPartSegInputs(f: PartSegFlags): Promise<PartSegInputs> {
-  for (const name of ['input', 'labels', 'out'] as const)
-    if (!f[name]) throw new UsageError(`missing --${name}`);
+/** The model from --weights (k from --k, else the file's metadata, else 40), or fresh from --seed at the reference size. */
+export function resolvePartSegModel(f: PartSegFlags): {
+  config: PartSegConfig;
+  values: HostTensors;
+  source: string;
+} {
   if (f.weights !== undefined && f.seed !== undefined)
     throw new UsageError('give --weights or --seed, not both');
   const badK = f.k === undefined ? undefined : kProblem(f.k);
@@ -65,6 +67,14 @@ async function readPartSegInputs(f: PartSegFlags): Promise<PartSegInputs> {
     values = initialiseParams(partSegParamSpecs(config), seed);
     source = `seed ${seed}`;
   }
+  return { config, values, source };
+}
+
+/** The model, clouds and categories. */
+async function readPartSegInputs(f: PartSegFlags): Promise<PartSegInputs> {
+  for (const name of ['input', 'labels', 'out'] as const)
+    if (!f[name]) throw new UsageError(`missing --${name}`);
+  const { config, values, source } = resolvePartSegModel(f);
   const clouds = await readClouds(f.input!, 'input', { points: f.points, k: config.k });
   const labels = readLabels(f.labels!, 'labels');
   if (labels.length !== clouds.B) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
@@ -129,6 +130,30 @@ describe('crosspoint encode / grad --model partseg', () => {
     ]);
     expect(g.code).toBe(2);
     expect(g.stderr).toMatch(/G must have shape \[3, 4, 10\], got \[3, 10\]/);
+  });
+
+  it('export-onnx --model partseg: onnxruntime gives the reference logits from points and the category one-hot', async () => {
+    const out = join(dir, 'partseg.onnx');
+    const r = crosspoint([
+      'export-onnx',
+      '--model',
+      'partseg',
+      ...['--weights', weights, '--points', String(N), '--batch', String(B), '--out', out],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ k: 3, inputs: { points: [B, 3, N], category: [B, 3] } });
+    const session = await ort.InferenceSession.create(readFileSync(out), { executionProviders: ['wasm'] });
+    try {
+      const res = await session.run({
+        points: new ort.Tensor('float32', x, [B, 3, N]),
+        category: new ort.Tensor('float32', onehot, [B, c.categories]),
+      });
+      const f = partSegForwardRef(c, B, N, x, onehot, toRefParams(values), 'eval');
+      expectClose(res.logits!.data as Float32Array, f.logits, 1e-4, 1e-3, 'logits');
+    } finally {
+      await session.release();
+    }
   });
 
   it('plan --model partseg: bytes of a training step at the reference size against the naive formulation', () => {

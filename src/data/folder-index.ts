@@ -15,9 +15,18 @@
  */
 import { DataFormatError } from './errors';
 import { R2N2_CATEGORIES } from './loaders/class-names';
-import type { FileLike } from './loaders/shapenet-folder';
 
-export type { FileLike };
+/**
+ * A file of the folder (from a browser folder drop or picker, or from folder-files.node.ts), so
+ * nothing here touches a file system; bytes may be given or read on demand.
+ */
+export interface FileLike {
+  /** Base name, e.g. "00.png". */
+  name: string;
+  /** Path relative to the folder the user chose, '/'-separated. */
+  path: string;
+  bytes: Uint8Array | (() => Promise<Uint8Array>);
+}
 
 export type FolderLayout = 'crosspoint' | 'shapenetcore' | 'modelnet';
 
@@ -73,6 +82,8 @@ export interface FolderIndex {
   /** Most views any object has (crosspoint layout; 0 when views are rendered). */
   maxViews: number;
   evalFiles: EvalFile[];
+  /** Class-name lists (classes.txt, shape_names.txt), one name a line, for the evaluation sets. */
+  nameFiles: FileLike[];
   problems: FileProblem[];
 }
 
@@ -118,11 +129,13 @@ interface Candidates {
 export function indexFolder(files: readonly FileLike[], name: string): FolderIndex {
   const c: Candidates = { clouds: new Map(), renderings: new Map(), shapenetcore: [], modelnet: [] };
   const evalFiles: EvalFile[] = [];
+  const nameFiles: FileLike[] = [];
   const unknown: FileLike[] = [];
   for (const f of files) {
     const p = parts(f.path);
     const base = p[p.length - 1] ?? f.name;
     const lower = base.toLowerCase();
+    if (lower === 'classes.txt' || lower === 'shape_names.txt') nameFiles.push(f);
     const r = p.lastIndexOf('ShapeNetRendering');
     if (r >= 0) {
       if (p.length === r + 5 && p[r + 3] === 'rendering' && lower.endsWith('.png')) {
@@ -209,7 +222,7 @@ export function indexFolder(files: readonly FileLike[], name: string): FolderInd
     .map((key) => ({ key, name: className(key), objects: counts.get(key)! }));
   const maxViews = objects.reduce((m, o) => Math.max(m, o.views.length), 0);
   evalFiles.sort((a, b) => (a.file.path < b.file.path ? -1 : 1));
-  return { name, layout, classes, objects, maxViews, evalFiles, problems };
+  return { name, layout, classes, objects, maxViews, evalFiles, nameFiles, problems };
 }
 
 /** Clouds paired with their rendering folders by `<synset>/<id>`; the unpaired are reported. */

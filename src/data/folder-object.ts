@@ -44,7 +44,14 @@ async function readViews(obj: FolderObject, views: number, warnings: LoadedFolde
   for (const v of obj.views) {
     if (decoded.length >= views) break;
     try {
-      decoded.push(decodePngRgb(v.path, await bytesOf(v)));
+      const bytes = await bytesOf(v);
+      decoded.push(decodePngRgb(v.path, bytes));
+      const mode = pngMode(bytes);
+      if (mode)
+        warnings.push({
+          file: v.path,
+          problem: `a ${mode} PNG where views are 8-bit RGB(A); converted to RGB`,
+        });
     } catch (e) {
       if (!(e instanceof DataFormatError)) throw e;
       failures.push(e.message);
@@ -67,6 +74,23 @@ async function readViews(obj: FolderObject, views: number, warnings: LoadedFolde
       });
   });
   return Array.from({ length: views }, (_, v) => decoded[v % decoded.length]!);
+}
+
+const COLOUR_TYPES: Record<number, string> = {
+  0: 'grey',
+  2: 'RGB',
+  3: 'palette',
+  4: 'grey+alpha',
+  6: 'RGBA',
+};
+
+/** The PNG's mode in words when it is not 8-bit RGB or RGBA (read from its IHDR), else undefined. */
+function pngMode(bytes: Uint8Array): string | undefined {
+  const depth = bytes[24];
+  const type = bytes[25];
+  if (depth === undefined || type === undefined) return undefined;
+  if (depth === 8 && (type === 2 || type === 6)) return undefined;
+  return `${depth}-bit ${COLOUR_TYPES[type] ?? `colour type ${type}`}`;
 }
 
 /** Turns a z-up frame (raw ModelNet CAD files) y-up: (x, y, z) → (x, z, −y). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { checkGradients, checkOp, type OpSpec, planGroup, sameBits } from '../../test/op-check';
-import { createStorageBuffer } from '../gpu/buffers';
+import { checkGradients, checkOp, type OpSpec, planGroup, sameBits, withBuffers } from '../../test/op-check';
 import type { Rng } from '../util/random';
 import { type ActivationKind, type ActivationOp, activationSlope, planActivation } from './activation';
 import { activationBackwardRef, activationRef } from './activation.ref';
@@ -131,13 +130,14 @@ describe('activation (shaders/activation.wgsl)', () => {
 
   it('refuses a backward from the input after an in-place forward, and a negative slope', async () => {
     const ctx = gpu();
-    const b = createStorageBuffer(ctx, 16);
-    await expect(
-      planActivation(ctx, { n: 4, kind: 'relu', backwardFrom: 'input' }, { x: b, y: b }),
-    ).rejects.toThrow(/in place/);
-    await expect(
-      planActivation(ctx, { n: 4, kind: 'leaky_relu', slope: -0.1 }, { x: b, y: b }),
-    ).rejects.toThrow(/slope/);
-    b.destroy();
+    await withBuffers(ctx, { t: new Float32Array(4) }, async ({ t }) => {
+      const b = t!;
+      await expect(
+        planActivation(ctx, { n: 4, kind: 'relu', backwardFrom: 'input' }, { x: b, y: b }),
+      ).rejects.toThrow(/in place/);
+      await expect(
+        planActivation(ctx, { n: 4, kind: 'leaky_relu', slope: -0.1 }, { x: b, y: b }),
+      ).rejects.toThrow(/slope/);
+    });
   });
 });

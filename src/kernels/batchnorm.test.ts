@@ -1,106 +1,125 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
+import { expectClose } from '../../test/numeric';
+import {
+  checkGradients,
+  checkOp,
+  type HostBuffers,
+  type OpSpec,
+  sameBits,
+  withBuffers,
+} from '../../test/op-check';
+import { submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
-import { type BatchNormMode, type BatchNormShape, batchNormLayout, planBatchNorm } from './batchnorm';
+import {
+  type BatchNormBuffers,
+  type BatchNormMode,
+  type BatchNormOp,
+  type BatchNormShape,
+  batchNormLayout,
+  planBatchNorm,
+} from './batchnorm';
 import { batchNormBackwardRef, batchNormForwardRef } from './batchnorm.ref';
 
 const gpu = setupGpu();
 
-interface Inputs {
-  x: Float32Array;
-  dy: Float32Array;
-  gamma: Float32Array;
-  beta: Float32Array;
-  rm: Float32Array;
-  rv: Float32Array;
-  dx0: Float32Array;
-  dg0: Float32Array;
-  db0: Float32Array;
+interface Case extends BatchNormShape {
+  mode: BatchNormMode;
+  /** x = offset + per-channel shift + std·N(0, 1)·scale (default 0 and 1). */
+  offset?: number;
+  std?: number;
+  /** Tolerance multiplier (the large-offset cases). */
+  tol?: number;
 }
 
-function inputs(s: BatchNormShape, seed: number, offset = 0, std = 1): Inputs {
-  const rng = new Rng(seed);
+const shapeOf = ({ mode: _m, offset: _o, std: _s, tol: _t, ...s }: Case): BatchNormShape => s;
+
+function inputs(s: Case, rng: Rng): HostBuffers {
   const len = s.B * s.C * s.L;
-  const x = rng.normalArray(len, std);
+  const x = rng.normalArray(len, s.std ?? 1);
   // Per-channel shifts and scales so channels differ, plus a common offset.
   const shift = rng.uniformArray(s.C, -2, 2);
   for (let i = 0; i < len; i++) {
     const c = Math.floor(i / s.L) % s.C;
-    x[i] = offset + shift[c]! + x[i]! * (1 + 0.5 * Math.abs(shift[c]!));
+    x[i] = (s.offset ?? 0) + shift[c]! + x[i]! * (1 + 0.5 * Math.abs(shift[c]!));
   }
   return {
-    x,
+    x, // [B, C, L]
+    y: new Float32Array(len),
     dy: rng.uniformArray(len),
-    gamma: rng.uniformArray(s.C, 0.5, 1.5),
+    gamma: rng.uniformArray(s.C, 0.5, 1.5), // [C]
     beta: rng.uniformArray(s.C),
-    rm: rng.uniformArray(s.C, -0.5, 0.5),
-    rv: rng.uniformArray(s.C, 0.5, 2),
-    dx0: rng.uniformArray(len),
-    dg0: rng.uniformArray(s.C),
-    db0: rng.uniformArray(s.C),
+    runningMean: rng.uniformArray(s.C, -0.5, 0.5),
+    runningVar: rng.uniformArray(s.C, 0.5, 2),
+    dx: rng.uniformArray(len), // the bases the accumulating variants add into
+    dgamma: rng.uniformArray(s.C),
+    dbeta: rng.uniformArray(s.C),
   };
 }
 
-async function runGpu(s: BatchNormShape, inp: Inputs, mode: BatchNormMode) {
-  const ctx = gpu();
-  const len = s.B * s.C * s.L;
-  const bufs = {
-    x: createBufferFrom(ctx, inp.x),
-    y: createBufferFrom(ctx, new Float32Array(len)),
-    gamma: createBufferFrom(ctx, inp.gamma),
-    beta: createBufferFrom(ctx, inp.beta),
-    runningMean: createBufferFrom(ctx, inp.rm),
-    runningVar: createBufferFrom(ctx, inp.rv),
-    dy: createBufferFrom(ctx, inp.dy),
-    dx: createBufferFrom(ctx, inp.dx0),
-    dgamma: createBufferFrom(ctx, inp.dg0),
-    dbeta: createBufferFrom(ctx, inp.db0),
-  };
-  const op = await planBatchNorm(ctx, s, bufs);
-  await submitAndWait(ctx, (enc) => {
-    op.encodeForward(enc, mode);
-    op.encodeBackward(enc);
-  });
-  const r = {
-    y: await readF32(ctx, bufs.y, len),
-    mean: await readF32(ctx, op.saveMean, s.C),
-    invstd: await readF32(ctx, op.saveInvstd, s.C),
-    rm: await readF32(ctx, bufs.runningMean, s.C),
-    rv: await readF32(ctx, bufs.runningVar, s.C),
-    dx: await readF32(ctx, bufs.dx, len),
-    dgamma: await readF32(ctx, bufs.dgamma, s.C),
-    dbeta: await readF32(ctx, bufs.dbeta, s.C),
-  };
-  op.destroy();
-  for (const b of Object.values(bufs)) b.destroy();
-  return r;
-}
+/** The plan's buffers by their names in data() (the backward's only where data() has them). */
+const bnBuffers = (b: Record<string, GPUBuffer>): BatchNormBuffers => ({
+  ...b,
+  x: b.x!,
+  y: b.y!,
+  gamma: b.gamma!,
+  beta: b.beta!,
+  runningMean: b.runningMean!,
+  runningVar: b.runningVar!,
+});
 
-async function check(s: BatchNormShape, mode: BatchNormMode, seed: number, offset = 0, std = 1, tol = 1) {
-  const inp = inputs(s, seed, offset, std);
-  const got = await runGpu(s, inp, mode);
-  const f = batchNormForwardRef(s, inp.x, inp.gamma, inp.beta, inp.rm, inp.rv, mode);
-  const what = `${mode} ${JSON.stringify(s)}`;
-  expectClose(got.mean, f.mean, 2e-6 * tol * (1 + Math.abs(offset)), 1e-6, `${what} mean`);
-  expectClose(got.invstd, f.invstd, 0, 2e-5 * tol, `${what} invstd`);
-  expectClose(got.y, f.y, 2e-5 * tol, 1e-5, `${what} y`);
-  expectClose(got.rm, f.runningMean, 2e-6 * tol * (1 + Math.abs(offset)), 1e-6, `${what} running_mean`);
-  expectClose(got.rv, f.runningVar, 1e-6, 2e-5 * tol, `${what} running_var`);
-  const acc = s.accumulate ? inp.dx0 : undefined;
-  const accP = s.accumulateParams;
-  const g = batchNormBackwardRef(s, inp.x, inp.dy, inp.gamma, f.mean, f.invstd, mode, {
-    dx: acc,
-    dgamma: accP ? inp.dg0 : undefined,
-    dbeta: accP ? inp.db0 : undefined,
-  });
-  const n = s.B * s.L;
-  expectClose(got.dbeta, g.dbeta, 1e-5 * Math.sqrt(n), 1e-5, `${what} dbeta`);
-  expectClose(got.dgamma, g.dgamma, 2e-5 * tol * Math.sqrt(n), 1e-5, `${what} dgamma`);
-  expectClose(got.dx, g.dx, 5e-5 * tol, 1e-4, `${what} dx`);
-  return got;
-}
+const forwardRef = (s: Case, d: HostBuffers) =>
+  batchNormForwardRef(shapeOf(s), d.x!, d.gamma!, d.beta!, d.runningMean!, d.runningVar!, s.mode);
+
+const batchnorm: OpSpec<Case, BatchNormOp> = {
+  name: 'batchnorm',
+  data: inputs,
+  plan: (ctx, s, b) => planBatchNorm(ctx, shapeOf(s), bnBuffers(b)),
+  owned: (op, s) => ({
+    mean: { buffer: op.saveMean, type: 'f32', count: s.C },
+    invstd: { buffer: op.saveInvstd, type: 'f32', count: s.C },
+  }),
+  forward: {
+    encode: (op, enc, s) => op.encodeForward(enc, s.mode),
+    ref(s, d) {
+      const f = forwardRef(s, d);
+      return { y: f.y, mean: f.mean, invstd: f.invstd, runningMean: f.runningMean, runningVar: f.runningVar };
+    },
+    tol(s, b) {
+      const t = s.tol ?? 1;
+      const shifted = 2e-6 * t * (1 + Math.abs(s.offset ?? 0));
+      if (b === 'mean' || b === 'runningMean') return [shifted, 1e-6];
+      if (b === 'invstd') return [0, 2e-5 * t];
+      if (b === 'runningVar') return [1e-6, 2e-5 * t];
+      return [2e-5 * t, 1e-5]; // y
+    },
+  },
+  backward: {
+    ref(s, d) {
+      const f = forwardRef(s, d);
+      const g = batchNormBackwardRef(shapeOf(s), d.x!, d.dy!, d.gamma!, f.mean, f.invstd, s.mode, {
+        dx: s.accumulate ? d.dx : undefined,
+        dgamma: s.accumulateParams ? d.dgamma : undefined,
+        dbeta: s.accumulateParams ? d.dbeta : undefined,
+      });
+      return { dx: g.dx, dgamma: g.dgamma, dbeta: g.dbeta };
+    },
+    tol(s, b) {
+      const t = s.tol ?? 1;
+      const n = s.B * s.L;
+      if (b === 'dbeta') return [1e-5 * Math.sqrt(n), 1e-5];
+      if (b === 'dgamma') return [2e-5 * t * Math.sqrt(n), 1e-5];
+      return [5e-5 * t, 1e-4]; // dx
+    },
+  },
+  gradients: {
+    cotangents: { y: 'dy' },
+    inputs: { x: 'dx', gamma: 'dgamma', beta: 'dbeta' },
+    eps: 1e-5,
+    samples: 12, // every channel of γ and β
+    tol: [1e-7, 1e-5],
+  },
+};
 
 describe('batchnorm (shaders/batchnorm.wgsl)', () => {
   const train: BatchNormShape[] = [
@@ -114,7 +133,7 @@ describe('batchnorm (shaders/batchnorm.wgsl)', () => {
     { B: 2, C: 3, L: 70001, accumulate: true, accumulateParams: true }, // 35 chunks per channel
   ];
   it.each(train.map((s, i) => [JSON.stringify(s), s, i] as const))('train %s', async (_n, s, i) => {
-    await check(s, 'train', 10 + i);
+    await checkOp(gpu(), batchnorm, { ...s, mode: 'train' }, { seed: 10 + i });
   });
 
   const evalCases: BatchNormShape[] = [
@@ -123,101 +142,71 @@ describe('batchnorm (shaders/batchnorm.wgsl)', () => {
     { B: 3, C: 5, L: 1031, accumulateParams: true },
   ];
   it.each(evalCases.map((s, i) => [JSON.stringify(s), s, i] as const))('eval %s', async (_n, s, i) => {
-    await check(s, 'eval', 30 + i);
+    await checkOp(gpu(), batchnorm, { ...s, mode: 'eval' }, { seed: 30 + i });
   });
 
   it('keeps the variance accurate when |mean| ≫ std (offset 1000, std 0.5)', async () => {
     // E[x²] − E[x]² in float32 would lose the variance entirely here; shifted sums keep it.
-    const rows = await check({ B: 3, C: 4, L: 1031 }, 'train', 5, 1000, 0.5, 20);
-    const cols = await check({ B: 200, C: 9, L: 1 }, 'train', 6, 1000, 0.5, 20);
-    expect(rows.invstd.every((v) => v < 2.1)).toBe(true);
-    expect(cols.invstd.every((v) => v < 2.1)).toBe(true);
+    const far = { mode: 'train', offset: 1000, std: 0.5, tol: 20 } as const;
+    const rows = await checkOp(gpu(), batchnorm, { B: 3, C: 4, L: 1031, ...far }, { seed: 5 });
+    const cols = await checkOp(gpu(), batchnorm, { B: 200, C: 9, L: 1, ...far }, { seed: 6 });
+    expect(rows.forward.invstd!.every((v) => v < 2.1)).toBe(true);
+    expect(cols.forward.invstd!.every((v) => v < 2.1)).toBe(true);
   });
 
   it('updates the running variance with the unbiased variance (x = [1, 3])', async () => {
-    const s = { B: 2, C: 1, L: 1 };
-    const inp = inputs(s, 1);
-    inp.x.set([1, 3]);
-    inp.rm.set([0]);
-    inp.rv.set([1]);
-    const got = await runGpu(s, inp, 'train');
-    expect(got.mean[0]).toBe(2);
-    expect(got.invstd[0]).toBeCloseTo(1 / Math.sqrt(1 + 1e-5), 6); // biased variance 1
-    expect(got.rm[0]).toBeCloseTo(0.2, 6);
-    expect(got.rv[0]).toBeCloseTo(0.9 + 0.1 * 2, 6); // unbiased variance 2
+    const s: Case = { B: 2, C: 1, L: 1, mode: 'train' };
+    const data: HostBuffers = {
+      ...inputs(s, new Rng(1)),
+      x: Float32Array.of(1, 3),
+      runningMean: Float32Array.of(0),
+      runningVar: Float32Array.of(1),
+    };
+    const got = (await checkOp(gpu(), batchnorm, s, { data })).forward;
+    expect(got.mean![0]).toBe(2);
+    expect(got.invstd![0]).toBeCloseTo(1 / Math.sqrt(1 + 1e-5), 6); // biased variance 1
+    expect(got.runningMean![0]).toBeCloseTo(0.2, 6);
+    expect(got.runningVar![0]).toBeCloseTo(0.9 + 0.1 * 2, 6); // unbiased variance 2
   });
 
   it('refuses training mode with one value per channel, allows eval', async () => {
     const ctx = gpu();
-    const s = { B: 1, C: 3, L: 1 };
-    const inp = inputs(s, 2);
-    const bufs = {
-      x: createBufferFrom(ctx, inp.x),
-      y: createBufferFrom(ctx, inp.x),
-      gamma: createBufferFrom(ctx, inp.gamma),
-      beta: createBufferFrom(ctx, inp.beta),
-      runningMean: createBufferFrom(ctx, inp.rm),
-      runningVar: createBufferFrom(ctx, inp.rv),
-    };
-    const op = await planBatchNorm(ctx, s, bufs);
-    const enc = ctx.device.createCommandEncoder();
-    expect(() => op.encodeForward(enc, 'train')).toThrow(/more than 1 value per channel/);
-    op.encodeForward(enc, 'eval');
-    ctx.device.queue.submit([enc.finish()]);
-    const y = await readF32(ctx, bufs.y, 3);
-    const want = batchNormForwardRef(s, inp.x, inp.gamma, inp.beta, inp.rm, inp.rv, 'eval').y;
-    expectClose(y, want, 1e-5, 1e-5, 'eval B = 1');
-    op.destroy();
-    for (const b of Object.values(bufs)) b.destroy();
+    const s: Case = { B: 1, C: 3, L: 1, mode: 'eval' };
+    const { dy: _dy, dx: _dx, dgamma: _dg, dbeta: _db, ...forwardOnly } = inputs(s, new Rng(2));
+    await withBuffers(ctx, forwardOnly, async (b, read) => {
+      const op = await planBatchNorm(ctx, shapeOf(s), bnBuffers(b));
+      try {
+        await submitAndWait(ctx, (enc) => {
+          expect(() => op.encodeForward(enc, 'train')).toThrow(/more than 1 value per channel/);
+          op.encodeForward(enc, 'eval');
+        });
+        expectClose(await read('y'), forwardRef(s, forwardOnly).y, 1e-5, 1e-5, 'eval B = 1');
+      } finally {
+        op.destroy();
+      }
+    });
   });
 
-  it('backward matches central differences of the reference (train and eval)', () => {
-    for (const [s, mode] of [
-      [{ B: 3, C: 2, L: 5 }, 'train'],
-      [{ B: 4, C: 3, L: 1 }, 'train'],
-      [{ B: 2, C: 2, L: 3 }, 'eval'],
-    ] as const) {
-      const inp = inputs(s, 3);
-      const x = Float64Array.from(inp.x);
-      const gamma = Float64Array.from(inp.gamma);
-      const beta = Float64Array.from(inp.beta);
-      const loss = () =>
-        batchNormForwardRef(s, x, gamma, beta, inp.rm, inp.rv, mode).y.reduce(
-          (a, v, i) => a + v * inp.dy[i]!,
-          0,
-        );
-      const f = batchNormForwardRef(s, x, gamma, beta, inp.rm, inp.rv, mode);
-      const g = batchNormBackwardRef(s, x, inp.dy, gamma, f.mean, f.invstd, mode);
-      const ix = sampleIndices(x.length, 12, 7);
-      const fd = (arr: Float64Array, idx: number[]) => idx.map((i) => centralDiff(loss, arr, i, 1e-5));
-      expectClose(
-        fd(x, ix),
-        ix.map((i) => g.dx[i]!),
-        1e-7,
-        1e-5,
-        `${mode} dx vs finite differences`,
-      );
-      const ic = [...Array(s.C).keys()];
-      expectClose(fd(gamma, ic), g.dgamma, 1e-7, 1e-5, `${mode} dgamma vs finite differences`);
-      expectClose(fd(beta, ic), g.dbeta, 1e-7, 1e-5, `${mode} dbeta vs finite differences`);
-    }
+  it.each([
+    [{ B: 3, C: 2, L: 5 }, 'train'],
+    [{ B: 4, C: 3, L: 1 }, 'train'],
+    [{ B: 2, C: 2, L: 3 }, 'eval'],
+  ] as const)('backward matches central differences of the reference: %j %s', (s, mode) => {
+    expect(checkGradients(batchnorm, { ...s, mode }, 3)).toBe(12 + 2 * s.C);
   });
 
   it('is bit-identical on rerun (both layouts, several chunks)', async () => {
-    for (const s of [
+    for (const shape of [
       { B: 2, C: 3, L: 20011 },
       { B: 130, C: 65, L: 2 },
     ]) {
-      const lay = batchNormLayout(s);
-      expect(lay.G).toBeGreaterThan(1);
-      const inp = inputs(s, 8);
-      const a = await runGpu(s, inp, 'train');
-      const b = await runGpu(s, inp, 'train');
-      for (const k of ['y', 'rv', 'dx', 'dgamma', 'dbeta'] as const) {
-        expect(
-          Buffer.from(a[k].buffer).equals(Buffer.from(b[k].buffer)),
-          `${k} of ${JSON.stringify(s)}`,
-        ).toBe(true);
+      expect(batchNormLayout(shape).G).toBeGreaterThan(1);
+      const s: Case = { ...shape, mode: 'train' };
+      const a = await checkOp(gpu(), batchnorm, s, { seed: 8 });
+      const b = await checkOp(gpu(), batchnorm, s, { seed: 8 });
+      for (const [k, got] of Object.entries({ ...a.forward, ...a.backward })) {
+        const again = b.forward[k] ?? b.backward[k];
+        expect(sameBits(got, again!), `${k} of ${JSON.stringify(s)}`).toBe(true);
       }
     }
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
+import { checkGradients, checkOp, type OpSpec, sameBits, withBuffers } from '../../test/op-check';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { type Conv2dShape, planConv2d } from './conv2d';
+import { type Conv2dOp, type Conv2dShape, planConv2d } from './conv2d';
 import {
   conv2dBackwardBiasRef,
   conv2dBackwardInputRef,
@@ -15,86 +14,61 @@ import {
 
 const gpu = setupGpu();
 
-interface Run {
-  x: Float32Array;
-  w: Float32Array;
-  bias: Float32Array;
-  dy: Float32Array;
-  dx0: Float32Array;
-  dw0: Float32Array;
-  db0: Float32Array;
-  y: Float32Array;
-  dx: Float32Array;
-  dw: Float32Array;
-  db: Float32Array;
-  splits: number;
+interface Case extends Conv2dShape {
+  /** The three backward passes add into dx, dw and db. */
+  accumulate?: boolean;
 }
 
-/** Random inputs, one forward, one dgrad and one wgrad on the GPU; returns inputs and outputs. */
-async function run(s: Conv2dShape, seed: number, accumulate = false): Promise<Run> {
-  const ctx = gpu();
-  const rng = new Rng(seed);
-  const { Ho, Wo } = conv2dOutSize(s);
-  const x = rng.uniformArray(s.B * s.Cin * s.H * s.W);
-  const w = rng.uniformArray(s.Cout * s.Cin * s.KH * s.KW);
-  const bias = rng.uniformArray(s.Cout);
-  const dy = rng.uniformArray(s.B * s.Cout * Ho * Wo);
-  const dx0 = rng.uniformArray(x.length);
-  const dw0 = rng.uniformArray(w.length);
-  const db0 = rng.uniformArray(s.Cout);
-  const bufs = {
-    x: createBufferFrom(ctx, x),
-    w: createBufferFrom(ctx, w),
-    bias: createBufferFrom(ctx, bias),
-    y: createStorageBuffer(ctx, dy.length * 4),
-    dy: createBufferFrom(ctx, dy),
-    dx: createBufferFrom(ctx, dx0),
-    dw: createBufferFrom(ctx, dw0),
-    db: createBufferFrom(ctx, db0),
-  };
-  const op = await planConv2d(ctx, s, bufs);
-  await submitAndWait(ctx, (enc) => {
-    op.encodeForward(enc);
-    op.encodeBackwardInput(enc, { accumulate });
-    op.encodeBackwardWeight(enc, { accumulate });
-    op.encodeBackwardBias(enc, { accumulate });
-  });
-  const out = {
-    y: await readF32(ctx, bufs.y, dy.length),
-    dx: await readF32(ctx, bufs.dx, x.length),
-    dw: await readF32(ctx, bufs.dw, w.length),
-    db: await readF32(ctx, bufs.db, s.Cout),
-  };
-  const splits = op.wgradSplits;
-  op.destroy();
-  for (const b of Object.values(bufs)) b.destroy();
-  return { x, w, bias, dy, dx0, dw0, db0, ...out, splits };
-}
+const plus = (a: Float64Array, b: ArrayLike<number>, on: boolean) => (on ? a.map((v, i) => v + b[i]!) : a);
+// Tolerances scale with the length of each dot product (inputs are U(−1, 1)).
+const sumTol = (terms: number) => [2e-6 * Math.sqrt(terms) + 1e-6, 1e-5] as const;
 
-function plus(a: Float64Array, b: Float32Array): Float64Array {
-  return a.map((v, i) => v + b[i]!);
-}
-
-/** GPU forward, dgrad, wgrad and bias gradient against the float64 reference and its analytic backward. */
-function checkAgainstRef(s: Conv2dShape, r: Run, accumulate = false) {
-  const name = JSON.stringify(s);
-  const { Ho, Wo } = conv2dOutSize(s);
-  // Tolerances scale with the length of each dot product (inputs are U(−1, 1)).
-  const tol = (terms: number) => 2e-6 * Math.sqrt(terms) + 1e-6;
-  const y = conv2dRef(s, r.x, r.w, s.bias ? r.bias : undefined);
-  expectClose(r.y, y, tol(s.Cin * s.KH * s.KW), 1e-5, `y ${name}`);
-  let dx = conv2dBackwardInputRef(s, r.dy, r.w);
-  let dw = conv2dBackwardWeightRef(s, r.x, r.dy);
-  let db = conv2dBackwardBiasRef(s, r.dy);
-  if (accumulate) {
-    dx = plus(dx, r.dx0);
-    dw = plus(dw, r.dw0);
-    db = plus(db, r.db0);
-  }
-  expectClose(r.dx, dx, tol(s.Cout * s.KH * s.KW), 1e-5, `dx ${name}`);
-  expectClose(r.dw, dw, tol(s.B * Ho * Wo), 1e-5, `dw ${name}`);
-  expectClose(r.db, db, tol(s.B * Ho * Wo), 1e-5, `db ${name}`);
-}
+/** One forward, then dgrad, wgrad and the bias gradient (all with dy), against the float64 reference. */
+const conv2d: OpSpec<Case, Conv2dOp> = {
+  name: 'conv2d',
+  data(s, rng) {
+    const { Ho, Wo } = conv2dOutSize(s);
+    return {
+      x: rng.uniformArray(s.B * s.Cin * s.H * s.W), // [B, Cin, H, W]
+      w: rng.uniformArray(s.Cout * s.Cin * s.KH * s.KW), // [Cout, Cin, KH, KW]
+      bias: rng.uniformArray(s.Cout), // [Cout]
+      y: new Float32Array(s.B * s.Cout * Ho * Wo), // [B, Cout, Ho, Wo]
+      dy: rng.uniformArray(s.B * s.Cout * Ho * Wo),
+      dx: rng.uniformArray(s.B * s.Cin * s.H * s.W), // the bases when accumulating
+      dw: rng.uniformArray(s.Cout * s.Cin * s.KH * s.KW),
+      db: rng.uniformArray(s.Cout),
+    };
+  },
+  plan: (ctx, { accumulate: _a, ...s }, b) => planConv2d(ctx, s, { ...b, x: b.x!, w: b.w!, y: b.y! }),
+  forward: {
+    ref: (s, d) => ({ y: conv2dRef(s, d.x!, d.w!, s.bias ? d.bias : undefined) }),
+    tol: (s) => sumTol(s.Cin * s.KH * s.KW),
+  },
+  backward: {
+    encode(op, enc, s) {
+      const o = { accumulate: Boolean(s.accumulate) };
+      op.encodeBackwardInput(enc, o);
+      op.encodeBackwardWeight(enc, o);
+      op.encodeBackwardBias(enc, o);
+    },
+    ref: (s, d) => ({
+      dx: plus(conv2dBackwardInputRef(s, d.dy!, d.w!), d.dx!, Boolean(s.accumulate)),
+      dw: plus(conv2dBackwardWeightRef(s, d.x!, d.dy!), d.dw!, Boolean(s.accumulate)),
+      db: plus(conv2dBackwardBiasRef(s, d.dy!), d.db!, Boolean(s.accumulate)),
+    }),
+    tol(s, b) {
+      const { Ho, Wo } = conv2dOutSize(s);
+      return b === 'dx' ? sumTol(s.Cout * s.KH * s.KW) : sumTol(s.B * Ho * Wo);
+    },
+  },
+  gradients: {
+    cotangents: { y: 'dy' },
+    inputs: { x: 'dx', w: 'dw', bias: 'db' },
+    eps: 1e-3,
+    samples: 12,
+    tol: [1e-4, 1e-4],
+  },
+};
 
 const base = { stride: 1, pad: 0 };
 const cases: Conv2dShape[] = [
@@ -139,11 +113,10 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
         .map((c, i) => [`${variant} ${JSON.stringify(c)}`, { ...c, variant }, i] as const),
     ),
   )('forward, dx and dw match the reference: %s', async (_name, s, i) => {
-    checkAgainstRef(s, await run(s, 10 + i));
+    await checkOp(gpu(), conv2d, s, { seed: 10 + i });
   });
 
   it.each(VARIANTS)('%s: a cross-correlation as in PyTorch, with bias (hand-computed)', async (variant) => {
-    const ctx = gpu();
     const s: Conv2dShape = {
       B: 1,
       Cin: 1,
@@ -157,18 +130,15 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
       bias: true,
       variant,
     };
-    const bufs = {
-      x: createBufferFrom(ctx, Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)),
-      w: createBufferFrom(ctx, Float32Array.of(1, 0, 0, -1)),
-      bias: createBufferFrom(ctx, Float32Array.of(0.5)),
-      y: createStorageBuffer(ctx, 16),
+    const data = {
+      ...conv2d.data(s, new Rng(1)),
+      x: Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9),
+      w: Float32Array.of(1, 0, 0, -1),
+      bias: Float32Array.of(0.5),
     };
-    const op = await planConv2d(ctx, s, bufs);
-    await submitAndWait(ctx, (enc) => op.encodeForward(enc));
+    const got = await checkOp(gpu(), conv2d, s, { data });
     // y[i, j] = x[i, j] − x[i + 1, j + 1] + 0.5 (a flipped kernel would give +4.5)
-    expect([...(await readF32(ctx, bufs.y, 4))]).toEqual([-3.5, -3.5, -3.5, -3.5]);
-    op.destroy();
-    for (const b of Object.values(bufs)) b.destroy();
+    expect([...got.forward.y!]).toEqual([-3.5, -3.5, -3.5, -3.5]);
   });
 
   it('splits the weight-gradient reduction by default at a ResNet-like shape', async () => {
@@ -185,9 +155,7 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
       pad: 1,
       variant: 'tiled',
     };
-    const r = await run(s, 40);
-    expect(r.splits).toBeGreaterThan(1);
-    checkAgainstRef(s, r);
+    expect((await checkOp(gpu(), conv2d, s, { seed: 40 })).op.wgradSplits).toBeGreaterThan(1);
   });
 
   it.each([
@@ -209,7 +177,7 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
     ],
     [{ B: 3, Cin: 5, Cout: 3, H: 13, W: 11, KH: 3, KW: 3, stride: 2, pad: 1, variant: 'direct' }],
   ] as [Conv2dShape][])('accumulates into dx, dw and db: %j', async (s) => {
-    checkAgainstRef(s, await run(s, 50, true), true);
+    await checkOp(gpu(), conv2d, { ...s, accumulate: true }, { seed: 50 });
   });
 
   it.each([
@@ -217,28 +185,14 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
     [{ B: 1, Cin: 3, Cout: 4, H: 13, W: 11, KH: 7, KW: 7, stride: 2, pad: 3 }],
     [{ B: 3, Cin: 4, Cout: 5, H: 7, W: 6, KH: 1, KW: 1, stride: 2, pad: 0 }],
     [{ B: 2, Cin: 3, Cout: 5, H: 9, W: 7, KH: 3, KW: 3, stride: 2, pad: 1, variant: 'direct' }],
-  ] as [Conv2dShape][])('dx, dw and db match central differences of Σ y ⊙ G: %j', async (s) => {
-    const r = await run(s, 60);
-    const x = Float64Array.from(r.x);
-    const w = Float64Array.from(r.w);
-    const bias = Float64Array.from(r.bias);
-    const f = () => conv2dRef(s, x, w, bias).reduce((acc, v, i) => acc + v * r.dy[i]!, 0);
-    for (const [what, param, grad] of [
-      ['dx', x, r.dx],
-      ['dw', w, r.dw],
-      ['db', bias, r.db],
-    ] as const) {
-      const idx = sampleIndices(param.length, 12, 7);
-      const fd = idx.map((i) => centralDiff(f, param, i, 1e-3));
-      expectClose(
-        idx.map((i) => grad[i]!),
-        fd,
-        1e-4,
-        1e-4,
-        `${what} vs finite differences`,
-      );
-    }
-  });
+  ] as [Conv2dShape][])(
+    'dx, dw and db match the reference and central differences of Σ y ⊙ G: %j',
+    async (s) => {
+      await checkOp(gpu(), conv2d, s, { seed: 60 });
+      // The bias is differenced too, so the reference adds it.
+      expect(checkGradients(conv2d, { ...s, bias: true }, 60)).toBe(12 + 12 + Math.min(12, s.Cout));
+    },
+  );
 
   it.each(VARIANTS)(
     '%s is deterministic: the same inputs give bit-identical y, dx, dw and db',
@@ -255,19 +209,16 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
         pad: 1,
         variant,
       };
-      const a = await run(s, 70);
-      const b = await run(s, 70);
-      if (variant === 'tiled') expect(a.splits).toBeGreaterThan(1);
-      for (const k of ['y', 'dx', 'dw', 'db'] as const) {
-        expect(new Uint32Array(a[k].buffer), k).toEqual(new Uint32Array(b[k].buffer));
-      }
+      const a = await checkOp(gpu(), conv2d, s, { seed: 70 });
+      const b = await checkOp(gpu(), conv2d, s, { seed: 70 });
+      if (variant === 'tiled') expect(a.op.wgradSplits).toBeGreaterThan(1);
+      expect(sameBits(a.forward.y!, b.forward.y!), 'y').toBe(true);
+      for (const k of ['dx', 'dw', 'db']) expect(sameBits(a.backward[k]!, b.backward[k]!), k).toBe(true);
     },
   );
 
   it('names the limit it exceeds', async () => {
     const ctx = gpu();
-    const tiny = createStorageBuffer(ctx, 16);
-    const bufs = { x: tiny, w: tiny, y: tiny };
     const s: Conv2dShape = {
       B: 1,
       Cin: 3,
@@ -280,27 +231,29 @@ describe('conv2d (shaders/conv2d.wgsl, shaders/conv2d_direct.wgsl)', () => {
       pad: 1,
       variant: 'tiled',
     };
-    const limitOf = async (shape: Conv2dShape) => {
-      const e = await planConv2d(ctx, shape, bufs).catch((err: unknown) => err);
-      expect(e).toBeInstanceOf(GpuLimitError);
-      return (e as GpuLimitError).limit;
-    };
-    const l = ctx.limits;
-    // An input image larger than one storage binding.
-    const side = Math.ceil(Math.sqrt(l.maxStorageBufferBindingSize / 4 / 3)) + 1;
-    expect(await limitOf({ ...s, H: side, W: side })).toMatch(/^max(StorageBufferBindingSize|BufferSize)$/);
-    expect(await limitOf({ ...s, H: side, W: side, variant: 'direct' })).toMatch(
-      /^max(StorageBufferBindingSize|BufferSize)$/,
-    );
-    // Too many threads per workgroup, then too much workgroup memory.
-    const wg = Math.sqrt(l.maxComputeInvocationsPerWorkgroup) * 2;
-    expect(await limitOf({ ...s, tiles: { wgM: wg, wgN: wg / 2, tk: 16 } })).toBe(
-      'maxComputeInvocationsPerWorkgroup',
-    );
-    // (64 + 64) · 256 floats = 128 KiB of tiles.
-    expect(await limitOf({ ...s, tiles: { wgM: 16, wgN: 16, tk: 256 } })).toBe(
-      'maxComputeWorkgroupStorageSize',
-    );
-    tiny.destroy();
+    await withBuffers(ctx, { tiny: new Float32Array(4) }, async ({ tiny }) => {
+      const bufs = { x: tiny!, w: tiny!, y: tiny! };
+      const limitOf = async (shape: Conv2dShape) => {
+        const e = await planConv2d(ctx, shape, bufs).catch((err: unknown) => err);
+        expect(e).toBeInstanceOf(GpuLimitError);
+        return (e as GpuLimitError).limit;
+      };
+      const l = ctx.limits;
+      // An input image larger than one storage binding.
+      const side = Math.ceil(Math.sqrt(l.maxStorageBufferBindingSize / 4 / 3)) + 1;
+      expect(await limitOf({ ...s, H: side, W: side })).toMatch(/^max(StorageBufferBindingSize|BufferSize)$/);
+      expect(await limitOf({ ...s, H: side, W: side, variant: 'direct' })).toMatch(
+        /^max(StorageBufferBindingSize|BufferSize)$/,
+      );
+      // Too many threads per workgroup, then too much workgroup memory.
+      const wg = Math.sqrt(l.maxComputeInvocationsPerWorkgroup) * 2;
+      expect(await limitOf({ ...s, tiles: { wgM: wg, wgN: wg / 2, tk: 16 } })).toBe(
+        'maxComputeInvocationsPerWorkgroup',
+      );
+      // (64 + 64) · 256 floats = 128 KiB of tiles.
+      expect(await limitOf({ ...s, tiles: { wgM: 16, wgN: 16, tk: 256 } })).toBe(
+        'maxComputeWorkgroupStorageSize',
+      );
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectClose, expectGradientMatchesDifferences } from '../../test/numeric';
+import { withBuffers } from '../../test/op-check';
 import { BufferArena } from '../gpu/arena';
-import { createBufferFrom, createStorageBuffer, readU32, submitAndWait } from '../gpu/buffers';
+import { readU32, submitAndWait } from '../gpu/buffers';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
 import { planEdgeConv } from './edgeconv';
@@ -197,23 +198,17 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
       ['dbeta', inp.beta, got!.dBeta!, ref.dBeta],
     ];
     for (const [name, param, gpuGrad, refGrad] of probes) {
-      const at = sampleIndices(param.length, 12, param.length);
-      const fd = at.map((i) => centralDiff(loss, param, i, 1e-6));
       const scale = Math.max(1, maxAbs(refGrad));
-      expectClose(
-        fd,
-        at.map((i) => refGrad[i]!),
-        1e-6 * scale,
-        1e-5,
-        `${name}: reference vs FD`,
-      );
-      expectClose(
-        at.map((i) => gpuGrad[i]!),
-        fd,
-        1e-4 * scale,
-        1e-4,
-        `${name}: GPU vs FD`,
-      );
+      expectGradientMatchesDifferences(loss, param, refGrad, {
+        what: `${name}: reference`,
+        samples: 12,
+        seed: param.length,
+        eps: 1e-6,
+        atol: 1e-6 * scale,
+        rtol: 1e-5,
+      });
+      // The GPU's gradient against the reference's (which matches the differences above).
+      expectClose(gpuGrad, refGrad, 1e-4 * scale, 1e-4, `${name}: GPU vs reference`);
     }
   });
 
@@ -225,50 +220,55 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
     const rng = new Rng(9);
     // Half the edges point at three hub points, so a hub's list spans several 256-edge chunks.
     const idx = Int32Array.from({ length: B * N * k }, () => (rng.next() < 0.5 ? rng.int(3) : rng.int(N)));
-    const idxBuf = createBufferFrom(ctx, idx);
     const arena = new BufferArena(ctx);
-    const adj = await planReverseAdjacency(ctx, { B, N, k }, idxBuf, arena, 'test');
-    await submitAndWait(ctx, (enc) => adj.encode(enc));
-    await submitAndWait(ctx, (enc) => adj.encode(enc)); // a second build must not see the first's state
-    const got = await readU32(ctx, adj.adj, adj.listBase + B * N * k);
+    const got = await withBuffers(ctx, { idx }, async ({ idx: idxBuf }) => {
+      const adj = await planReverseAdjacency(ctx, { B, N, k }, idxBuf!, arena, 'test');
+      try {
+        await submitAndWait(ctx, (enc) => adj.encode(enc));
+        await submitAndWait(ctx, (enc) => adj.encode(enc)); // a second build must not see the first's state
+        return { adj: await readU32(ctx, adj.adj, adj.listBase + B * N * k), listBase: adj.listBase };
+      } finally {
+        adj.destroy();
+        arena.destroy();
+      }
+    });
+    const adj = { listBase: got.listBase };
     for (let b = 0; b < B; b++) {
       const lists: number[][] = Array.from({ length: N }, () => []);
       for (let m = 0; m < N * k; m++) lists[idx[b * N * k + m]!]!.push(m);
       let start = 0;
       for (let j = 0; j <= N; j++) {
-        expect(got[b * (N + 1) + j], `start ${b},${j}`).toBe(start);
+        expect(got.adj[b * (N + 1) + j], `start ${b},${j}`).toBe(start);
         if (j === N) break;
-        const list = [...got.subarray(adj.listBase + b * N * k + start).subarray(0, lists[j]!.length)];
+        const list = [...got.adj.subarray(adj.listBase + b * N * k + start).subarray(0, lists[j]!.length)];
         expect(list, `in-edges of ${b},${j}`).toEqual(lists[j]);
         start += lists[j]!.length;
       }
     }
-    adj.destroy();
-    arena.destroy();
-    idxBuf.destroy();
   });
 
   it('names the limit to lower when the scratch would not fit in one buffer', async () => {
     const ctx = gpu();
-    const small = createStorageBuffer(ctx, 16);
     const N = 4096;
-    const bufs = {
-      x: small,
-      idx: small,
-      weight: small,
-      gamma: small,
-      beta: small,
-      runningMean: small,
-      runningVar: small,
-      y: small,
-      argslot: small,
-    };
-    // PQ would be [64, 2·4096, 4096] f32 = 8 GiB.
-    const shape = { B: 64, N, k: 1, C: 1, Cout: 4096 };
-    await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(GpuLimitError);
-    await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(
-      /(maxStorageBufferBindingSize|maxBufferSize).*lower the batch size/,
-    );
-    small.destroy();
+    await withBuffers(ctx, { small: new Float32Array(4) }, async ({ small: s4 }) => {
+      const small = s4!;
+      const bufs = {
+        x: small,
+        idx: small,
+        weight: small,
+        gamma: small,
+        beta: small,
+        runningMean: small,
+        runningVar: small,
+        y: small,
+        argslot: small,
+      };
+      // PQ would be [64, 2·4096, 4096] f32 = 8 GiB.
+      const shape = { B: 64, N, k: 1, C: 1, Cout: 4096 };
+      await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(GpuLimitError);
+      await expect(planEdgeConv(ctx, shape, bufs)).rejects.toThrow(
+        /(maxStorageBufferBindingSize|maxBufferSize).*lower the batch size/,
+      );
+    });
   });
 });

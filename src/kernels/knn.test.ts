@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { createBufferFrom, readU32, submitAndWait } from '../gpu/buffers';
+import { checkOp, type HostArray, type OpSpec, withBuffers } from '../../test/op-check';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
-import { KNN_MAX_K, type KnnShape, planKnn } from './knn';
+import { KNN_MAX_K, type KnnOp, type KnnShape, planKnn } from './knn';
 import { knnInputIndex, knnRef, knnRowRef } from './knn.ref';
 
 const gpu = setupGpu();
@@ -11,21 +11,6 @@ const gpu = setupGpu();
 /** Elements the input buffer must hold for shape s. */
 function inputLength(s: KnnShape): number {
   return (s.offset ?? 0) + (s.batchStride ?? s.C * s.N) * (s.B - 1) + s.C * s.N;
-}
-
-/** Runs the kernel on x; idx starts as garbage so unwritten slots show. */
-async function runKnn(s: KnnShape, x: Float32Array): Promise<{ idx: Uint32Array; splits: number }> {
-  const ctx = gpu();
-  const bx = createBufferFrom(ctx, x, 'x');
-  const bi = createBufferFrom(ctx, new Uint32Array(s.B * s.N * s.k).fill(0xdeadbeef), 'idx');
-  const op = await planKnn(ctx, s, { x: bx, idx: bi });
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const idx = await readU32(ctx, bi, s.B * s.N * s.k);
-  const splits = op.splits;
-  op.destroy();
-  bx.destroy();
-  bi.destroy();
-  return { idx, splits };
 }
 
 /** Integer coordinates in [−r, r]: every f32 distance is exact, so ties must resolve exactly as in float64. */
@@ -80,6 +65,36 @@ function expectNearTiesOnly(s: KnnShape, x: Float32Array, got: Uint32Array, what
   return differing;
 }
 
+interface Case extends KnnShape {
+  /** Integer coordinates in [−r, r] (exact distances, exact ties); random floats in [−1, 1) when absent. */
+  r?: number;
+}
+
+const knnShape = ({ r: _r, ...s }: Case): KnnShape => s;
+
+/** The kNN on x [B, C, N] (a slice: offset, batchStride); idx starts as garbage so unwritten slots show. */
+const knn: OpSpec<Case, KnnOp> = {
+  name: 'knn',
+  data: (s, rng) => ({
+    x: s.r === undefined ? rng.uniformArray(inputLength(s), -1, 1) : integerInput(s, rng, s.r),
+    idx: new Uint32Array(s.B * s.N * s.k).fill(0xdeadbeef), // [B, N, k]
+  }),
+  plan: (ctx, s, b) => planKnn(ctx, knnShape(s), { x: b.x!, idx: b.idx! }),
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref: (s, d) => ({ idx: knnRef(knnShape(s), d.x!) }),
+    tol: [0, 0],
+    // Integer inputs: slot for slot. Floats: exact except near-ties, provably within f32 rounding.
+    check(_b, got, _want, s, d) {
+      const what = JSON.stringify(s);
+      if (s.r === undefined) expectNearTiesOnly(knnShape(s), d.x as Float32Array, got as Uint32Array, what);
+      else expectExact(knnShape(s), d.x as Float32Array, got as Uint32Array, what);
+    },
+  },
+};
+
+const idxOf = (got: { forward: Record<string, HostArray> }) => got.forward.idx as Uint32Array;
+
 describe('knn (shaders/knn.wgsl)', () => {
   // Integer coordinates: distances are exact in f32 and full of exact ties, so the GPU must
   // reproduce the reference (lower index first) slot for slot.
@@ -100,16 +115,13 @@ describe('knn (shaders/knn.wgsl)', () => {
   it.each(exactCases.map(([s, r], i) => [JSON.stringify(s), s, r, i] as const))(
     'integer coordinates, exact ties: %s',
     async (_name, s, r, i) => {
-      const x = integerInput(s, new Rng(10 + i), r);
-      const { idx } = await runKnn(s, x);
-      expectExact(s, x, idx, JSON.stringify(s));
+      await checkOp(gpu(), knn, { ...s, r }, { seed: 10 + i });
     },
   );
 
   it('plans more than one split when asked and falls back to whole tiles', async () => {
-    const s: KnnShape = { B: 1, N: 100, C: 2, k: 3, splits: 16 };
-    const { splits } = await runKnn(s, integerInput(s, new Rng(1), 5));
-    expect(splits).toBe(4); // 100 points in tiles of 32
+    const got = await checkOp(gpu(), knn, { B: 1, N: 100, C: 2, k: 3, splits: 16, r: 5 });
+    expect(got.op.splits).toBe(4); // 100 points in tiles of 32
   });
 
   // Random floats: exact except near-ties, which must be provably within f32 rounding.
@@ -122,9 +134,7 @@ describe('knn (shaders/knn.wgsl)', () => {
   it.each(floatCases.map((s, i) => [JSON.stringify(s), s, i] as const))(
     'random floats, near-ties only: %s',
     async (_name, s, i) => {
-      const x = new Rng(200 + i).uniformArray(inputLength(s), -1, 1);
-      const { idx } = await runKnn(s, x);
-      expectNearTiesOnly(s, x, idx, JSON.stringify(s));
+      await checkOp(gpu(), knn, s, { seed: 200 + i });
     },
   );
 
@@ -144,8 +154,7 @@ describe('knn (shaders/knn.wgsl)', () => {
       }
       copies.push(group);
     }
-    const { idx } = await runKnn(s, x);
-    expectNearTiesOnly(s, x, idx, 'dropout copies');
+    const idx = idxOf(await checkOp(gpu(), knn, s, { data: { ...knn.data(s, rng), x } }));
     for (let b = 0; b < s.B; b++) {
       const group = copies[b]!;
       const inGroup = new Set(group);
@@ -162,25 +171,23 @@ describe('knn (shaders/knn.wgsl)', () => {
 
   it('is deterministic: two runs give identical indices', async () => {
     const s: KnnShape = { B: 2, N: 150, C: 16, k: 12, splits: 2 };
-    const x = new Rng(5).uniformArray(inputLength(s), -1, 1);
-    const a = await runKnn(s, x);
-    const b = await runKnn(s, x);
-    expect(b.idx).toEqual(a.idx);
+    const a = await checkOp(gpu(), knn, s, { seed: 5 });
+    const b = await checkOp(gpu(), knn, s, { seed: 5 });
+    expect(idxOf(b)).toEqual(idxOf(a));
   });
 
   it('rejects k > KNN_MAX_K (64) and N > 4096 with GpuLimitError, and k > N', async () => {
     const ctx = gpu();
-    const x = createBufferFrom(ctx, new Float32Array(3 * 5000));
-    const idx = createBufferFrom(ctx, new Uint32Array(5000 * (KNN_MAX_K + 1)));
-    const plan = (s: KnnShape) => planKnn(ctx, s, { x, idx });
-    await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(GpuLimitError);
-    await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(/kNN maximum k.*lower k/);
-    await expect(plan({ B: 1, N: 4097, C: 3, k: 20 })).rejects.toThrow(/kNN maximum points.*--points/);
-    await expect(plan({ B: 1, N: 10, C: 3, k: 11 })).rejects.toThrow(
-      /10 points per cloud are fewer than k = 11/,
-    );
-    await expect(plan({ B: 1, N: 100, C: 3, k: 5, offset: 14_800 })).rejects.toThrow(/x holds/);
-    x.destroy();
-    idx.destroy();
+    const data = { x: new Float32Array(3 * 5000), idx: new Uint32Array(5000 * (KNN_MAX_K + 1)) };
+    await withBuffers(ctx, data, async ({ x, idx }) => {
+      const plan = (s: KnnShape) => planKnn(ctx, s, { x: x!, idx: idx! });
+      await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(GpuLimitError);
+      await expect(plan({ B: 1, N: 100, C: 3, k: KNN_MAX_K + 1 })).rejects.toThrow(/kNN maximum k.*lower k/);
+      await expect(plan({ B: 1, N: 4097, C: 3, k: 20 })).rejects.toThrow(/kNN maximum points.*--points/);
+      await expect(plan({ B: 1, N: 10, C: 3, k: 11 })).rejects.toThrow(
+        /10 points per cloud are fewer than k = 11/,
+      );
+      await expect(plan({ B: 1, N: 100, C: 3, k: 5, offset: 14_800 })).rejects.toThrow(/x holds/);
+    });
   });
 });

@@ -1,12 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { createBufferFrom, readU32, submitAndWait } from '../gpu/buffers';
-import type { KnnShape } from './knn';
+import { checkOp, type OpSpec } from '../../test/op-check';
+import type { KnnOp, KnnShape } from './knn';
 import { knnRef } from './knn.ref';
-import { Rng } from '../util/random';
 import { planKnnNaive } from './knn_naive';
 
 const gpu = setupGpu();
+
+/** Integer coordinates in [−4, 4]: exact distances and ties, so indices must match slot for slot. */
+const knnNaive: OpSpec<KnnShape, KnnOp> = {
+  name: 'knn_naive',
+  data(s, rng) {
+    const len = (s.offset ?? 0) + (s.batchStride ?? s.C * s.N) * (s.B - 1) + s.C * s.N;
+    return {
+      x: Float32Array.from({ length: len }, () => rng.int(9) - 4), // [B, C, N] slice
+      idx: new Uint32Array(s.B * s.N * s.k).fill(7777), // [B, N, k]
+    };
+  },
+  plan: (ctx, s, b) => planKnnNaive(ctx, s, { x: b.x!, idx: b.idx! }),
+  forward: { encode: (op, enc) => op.encode(enc), ref: (s, d) => ({ idx: knnRef(s, d.x!) }), tol: [0, 0] },
+};
 
 // The benchmark's baseline must compute the same thing as the kernel it is compared with.
 describe('naive kNN baseline (shaders/knn_naive.wgsl)', () => {
@@ -17,20 +30,7 @@ describe('naive kNN baseline (shaders/knn_naive.wgsl)', () => {
   it.each(cases.map((s) => [JSON.stringify(s), s] as const))(
     'integer coordinates, exact ties: %s',
     async (_n, s) => {
-      const ctx = gpu();
-      const rng = new Rng(3);
-      const len = (s.offset ?? 0) + (s.batchStride ?? s.C * s.N) * (s.B - 1) + s.C * s.N;
-      const x = new Float32Array(len);
-      for (let i = 0; i < len; i++) x[i] = rng.int(9) - 4;
-      const bx = createBufferFrom(ctx, x);
-      const bi = createBufferFrom(ctx, new Uint32Array(s.B * s.N * s.k).fill(7777));
-      const op = await planKnnNaive(ctx, s, { x: bx, idx: bi });
-      await submitAndWait(ctx, (enc) => op.encode(enc));
-      const got = await readU32(ctx, bi, s.B * s.N * s.k);
-      expect([...got]).toEqual([...knnRef(s, x)]);
-      op.destroy();
-      bx.destroy();
-      bi.destroy();
+      await checkOp(gpu(), knnNaive, s, { seed: 3 });
     },
   );
 });

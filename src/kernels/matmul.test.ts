@@ -1,52 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { expectClose } from '../../test/numeric';
-import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
-import type { GpuContext } from '../gpu/context';
+import { checkOp, type OpSpec, sameBits, withBuffers } from '../../test/op-check';
 import { GpuLimitError } from '../gpu/errors';
-import { Rng } from '../util/random';
-import { foldGrid, type MatmulShape, type MatmulVariant, planMatmul, vec4Aligned } from './matmul';
+import {
+  foldGrid,
+  type MatmulOp,
+  type MatmulShape,
+  type MatmulVariant,
+  planMatmul,
+  vec4Aligned,
+} from './matmul';
 import { matmulRef } from './matmul.ref';
 import { matmulVariantName } from './matmul-variants';
 
 const gpu = setupGpu();
 
-function inputs(s: MatmulShape, seed: number) {
-  const rng = new Rng(seed);
-  const aLen = (s.offsetA ?? 0) + (s.strideA ?? s.M * s.K) * (s.batch - 1) + s.M * s.K;
-  const bLen = (s.offsetB ?? 0) + (s.strideB ?? s.K * s.N) * (s.batch - 1) + s.K * s.N;
-  const cLen = (s.offsetC ?? 0) + (s.strideC ?? s.M * s.N) * (s.batch - 1) + s.M * s.N;
-  return {
-    a: rng.uniformArray(aLen),
-    b: rng.uniformArray(bLen),
-    c0: rng.uniformArray(cLen),
-    bias: rng.uniformArray(Math.max(s.M, s.N)),
-    cLen,
-  };
+interface Case {
+  s: MatmulShape;
+  variant?: MatmulVariant;
 }
 
-/** Runs the GPU matmul on seeded inputs; returns what C holds afterwards and the plan's label. */
-async function runGpu(s: MatmulShape, seed: number, variant?: MatmulVariant, ctx: GpuContext = gpu()) {
-  const x = inputs(s, seed);
-  const bufs = {
-    a: createBufferFrom(ctx, x.a),
-    b: createBufferFrom(ctx, x.b),
-    c: createBufferFrom(ctx, x.c0),
-    bias: createBufferFrom(ctx, x.bias),
-  };
-  const op = await planMatmul(ctx, s, bufs, { variant });
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const got = await readF32(ctx, bufs.c, x.cLen);
-  op.destroy();
-  for (const buf of Object.values(bufs)) buf.destroy();
-  return { got, label: op.variant, x };
-}
+/** C = α·op(A)·op(B) (+ bias) (+ C) over strided batches; C starts random so accumulate shows. */
+const matmul: OpSpec<Case, MatmulOp> = {
+  name: 'matmul',
+  data({ s }, rng) {
+    const aLen = (s.offsetA ?? 0) + (s.strideA ?? s.M * s.K) * (s.batch - 1) + s.M * s.K;
+    const bLen = (s.offsetB ?? 0) + (s.strideB ?? s.K * s.N) * (s.batch - 1) + s.K * s.N;
+    const cLen = (s.offsetC ?? 0) + (s.strideC ?? s.M * s.N) * (s.batch - 1) + s.M * s.N;
+    return {
+      a: rng.uniformArray(aLen),
+      b: rng.uniformArray(bLen),
+      c: rng.uniformArray(cLen),
+      bias: rng.uniformArray(Math.max(s.M, s.N)),
+    };
+  },
+  plan: (ctx, { s, variant }, b) =>
+    planMatmul(ctx, s, { a: b.a!, b: b.b!, c: b.c!, bias: b.bias }, { variant }),
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref: ({ s }, d) => ({ c: matmulRef(s, d.a!, d.b!, Float64Array.from(d.c!), d.bias!) }),
+    tol: ({ s }) => [1e-5 * Math.sqrt(s.K) + 1e-6, 1e-5],
+  },
+};
 
+/** Runs and checks one case; returns the plan's variant label. */
 async function check(s: MatmulShape, seed: number, variant?: MatmulVariant) {
-  const { got, label, x } = await runGpu(s, seed, variant);
-  const want = matmulRef(s, x.a, x.b, Float64Array.from(x.c0), x.bias);
-  expectClose(got, want, 1e-5 * Math.sqrt(s.K) + 1e-6, 1e-5, `matmul ${label} ${JSON.stringify(s)}`);
-  return label;
+  return (await checkOp(gpu(), matmul, { s, variant }, { seed })).op.variant;
 }
 
 // Every kernel on every case. Workgroup shapes differ so tile edges fall differently. (Pipelines
@@ -106,9 +105,9 @@ describe('matmul (shaders/matmul.wgsl)', () => {
   it('gives bit-identical results on repeated runs', async () => {
     const s: MatmulShape = { batch: 2, M: 45, N: 52, K: 77, bias: 'row' };
     for (const v of VARIANTS.slice(1)) {
-      const r1 = await runGpu(s, 3, v);
-      const r2 = await runGpu(s, 3, v);
-      expect(Buffer.from(r1.got.buffer).equals(Buffer.from(r2.got.buffer))).toBe(true);
+      const r1 = await checkOp(gpu(), matmul, { s, variant: v }, { seed: 3 });
+      const r2 = await checkOp(gpu(), matmul, { s, variant: v }, { seed: 3 });
+      expect(sameBits(r1.forward.c!, r2.forward.c!)).toBe(true);
     }
   });
 
@@ -124,9 +123,7 @@ describe('matmul (shaders/matmul.wgsl)', () => {
     const s: MatmulShape = { batch: 7, M: 37, N: 44, K: 12, bias: 'row' };
     for (const v of VARIANTS.slice(1)) {
       const small = { ...v, wgX: 4, wgY: 4 };
-      const { got, x } = await runGpu(s, 13, small, ctx);
-      const want = matmulRef(s, x.a, x.b, Float64Array.from(x.c0), x.bias);
-      expectClose(got, want, 1e-5, 1e-5, `folded ${matmulVariantName(small)}`);
+      await checkOp(real, matmul, { s, variant: small }, { seed: 13, ctx, forwardTol: [1e-5, 1e-5] });
     }
     expect(foldGrid(ctx.limits, 63)).toEqual([7, 7, 2]);
     expect(foldGrid(ctx.limits, 7 * 7 * 7)).toEqual([7, 7, 7]);
@@ -135,54 +132,56 @@ describe('matmul (shaders/matmul.wgsl)', () => {
 
   it('throws GpuLimitError naming the limit for impossible sizes', async () => {
     const ctx = gpu();
-    const tiny = createBufferFrom(ctx, new Float32Array(4));
-    const bufs = { a: tiny, b: tiny, c: tiny };
-    const expectLimit = async (p: Promise<unknown>, limit: RegExp) => {
-      const e = await p.then(
-        () => undefined,
-        (err: unknown) => err,
+    await withBuffers(ctx, { tiny: new Float32Array(4) }, async ({ tiny }) => {
+      const bufs = { a: tiny!, b: tiny!, c: tiny! };
+      const expectLimit = async (p: Promise<unknown>, limit: RegExp) => {
+        const e = await p.then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(e).toBeInstanceOf(GpuLimitError);
+        expect((e as GpuLimitError).limit).toMatch(limit);
+        expect((e as Error).message).toContain((e as GpuLimitError).limit);
+        expect((e as Error).message).toContain('lower');
+      };
+      // A alone would span 2 GiB.
+      await expectLimit(
+        planMatmul(ctx, { batch: 1, M: 65536, N: 1, K: 8192 }, bufs),
+        /^max(StorageBufferBinding|Buffer)Size$/,
       );
-      expect(e).toBeInstanceOf(GpuLimitError);
-      expect((e as GpuLimitError).limit).toMatch(limit);
-      expect((e as Error).message).toContain((e as GpuLimitError).limit);
-      expect((e as Error).message).toContain('lower');
-    };
-    // A alone would span 2 GiB.
-    await expectLimit(
-      planMatmul(ctx, { batch: 1, M: 65536, N: 1, K: 8192 }, bufs),
-      /^max(StorageBufferBinding|Buffer)Size$/,
-    );
-    const max = ctx.limits.maxComputeWorkgroupsPerDimension;
-    await expectLimit(
-      planMatmul(ctx, { batch: max + 1, M: 1, N: 1, K: 1, strideA: 0, strideB: 0, strideC: 0 }, bufs, {
-        variant: { kernel: 'naive' },
-      }),
-      /^maxComputeWorkgroupsPerDimension$/,
-    );
-    await expectLimit(
-      planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
-        variant: { kernel: 'blocked', wgX: 64, wgY: 64 },
-      }),
-      /^maxComputeInvocationsPerWorkgroup$/,
-    );
-    const bk = 4 * Math.ceil((ctx.limits.maxComputeWorkgroupStorageSize / 256 + 1) / 4);
-    await expectLimit(
-      planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
-        variant: { kernel: 'tiled', wgX: 8, wgY: 8, bk },
-      }),
-      /^maxComputeWorkgroupStorageSize$/,
-    );
-    tiny.destroy();
+      const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+      await expectLimit(
+        planMatmul(ctx, { batch: max + 1, M: 1, N: 1, K: 1, strideA: 0, strideB: 0, strideC: 0 }, bufs, {
+          variant: { kernel: 'naive' },
+        }),
+        /^maxComputeWorkgroupsPerDimension$/,
+      );
+      await expectLimit(
+        planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
+          variant: { kernel: 'blocked', wgX: 64, wgY: 64 },
+        }),
+        /^maxComputeInvocationsPerWorkgroup$/,
+      );
+      const bk = 4 * Math.ceil((ctx.limits.maxComputeWorkgroupStorageSize / 256 + 1) / 4);
+      await expectLimit(
+        planMatmul(ctx, { batch: 1, M: 1, N: 1, K: 1 }, bufs, {
+          variant: { kernel: 'tiled', wgX: 8, wgY: 8, bk },
+        }),
+        /^maxComputeWorkgroupStorageSize$/,
+      );
+    });
   });
 
   it('rejects buffers smaller than the shape addresses', async () => {
     const ctx = gpu();
-    const small = createBufferFrom(ctx, new Float32Array(10));
-    const ok = createBufferFrom(ctx, new Float32Array(12));
-    await expect(planMatmul(ctx, { batch: 1, M: 3, N: 4, K: 4 }, { a: small, b: ok, c: ok })).rejects.toThrow(
-      /matmul A .* needs 48 bytes but its buffer has 40/,
+    await withBuffers(
+      ctx,
+      { small: new Float32Array(10), ok: new Float32Array(12) },
+      async ({ small, ok }) => {
+        await expect(
+          planMatmul(ctx, { batch: 1, M: 3, N: 4, K: 4 }, { a: small!, b: ok!, c: ok! }),
+        ).rejects.toThrow(/matmul A .* needs 48 bytes but its buffer has 40/);
+      },
     );
-    small.destroy();
-    ok.destroy();
   });
 });

@@ -1,33 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
+import { checkGradients, checkOp, type OpSpec, sameBits } from '../../test/op-check';
 import { Rng } from '../util/random';
-import { planNtXent } from './ntxent';
+import { type NtXentOp, type NtXentShape, planNtXent } from './ntxent';
 import { ntxentRef } from './ntxent.ref';
 
 const gpu = setupGpu();
 
-async function runGpu(a: Float32Array, b: Float32Array, B: number, D: number, tau: number, extra = {}) {
-  const ctx = gpu();
-  const bufs = {
-    a: createBufferFrom(ctx, a),
-    b: createBufferFrom(ctx, b),
-    loss: createStorageBuffer(ctx, 16),
-    da: createStorageBuffer(ctx, B * D * 4),
-    db: createStorageBuffer(ctx, B * D * 4),
-  };
-  const op = await planNtXent(ctx, { B, D, temperature: tau, ...extra }, bufs);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const out = {
-    loss: (await readF32(ctx, bufs.loss, 1))[0]!,
-    da: await readF32(ctx, bufs.da, B * D),
-    db: await readF32(ctx, bufs.db, B * D),
-  };
-  op.destroy();
-  for (const x of Object.values(bufs)) x.destroy();
-  return out;
-}
+/** The loss buffer: 4 floats, the mean loss at lossIndex (default 0). */
+const lossOf = (loss: number, at = 0) => Float64Array.from({ length: 4 }, (_, i) => (i === at ? loss : 0));
+
+/** Loss and gradient in one step (encode): the forward writes loss, da and db. */
+const ntxent: OpSpec<NtXentShape, NtXentOp> = {
+  name: 'ntxent',
+  data: ({ B, D }, rng) => ({
+    a: rng.normalArray(B * D), // [B, D]
+    b: rng.normalArray(B * D), // [B, D]
+    loss: new Float32Array(4),
+    da: new Float32Array(B * D),
+    db: new Float32Array(B * D),
+  }),
+  plan: (ctx, s, b) => planNtXent(ctx, s, { a: b.a!, b: b.b!, loss: b.loss!, da: b.da!, db: b.db! }),
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref(s, d) {
+      const r = ntxentRef(d.a!, d.b!, s.B, s.D, s.temperature);
+      return { loss: lossOf(r.loss), da: r.da, db: r.db };
+    },
+    tol: (_s, b) => (b === 'loss' ? [5e-5, 0] : [2e-5, 2e-3]),
+  },
+  gradients: { cotangents: { loss: 1 }, inputs: { a: 'da', b: 'db' }, eps: 1e-6, samples: 6, tol: [5e-7, 0] },
+};
+
+/** a and b, da and db as slices of one shared buffer each, with a loss scale and accumulation. */
+const shared: OpSpec<NtXentShape, NtXentOp> = {
+  name: 'ntxent (shared buffers)',
+  data: ({ B, D }, rng) => ({
+    z: rng.normalArray(2 * B * D + 7), // a at 7, b right after
+    loss: new Float32Array(4),
+    g: rng.normalArray(2 * B * D + 7), // da at 7, db right after, added into
+  }),
+  plan: (ctx, s, b) => planNtXent(ctx, s, { a: b.z!, b: b.z!, loss: b.loss!, da: b.g!, db: b.g! }),
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref(s, d) {
+      const { B, D } = s;
+      const z = d.z!;
+      const r = ntxentRef(z.subarray(7, 7 + B * D), z.subarray(7 + B * D), B, D, s.temperature, s.scale);
+      const g = Float64Array.from(d.g!); // the prefix stays untouched
+      for (let i = 0; i < B * D; i++) {
+        g[7 + i]! += r.da[i]!;
+        g[7 + B * D + i]! += r.db[i]!;
+      }
+      return { loss: lossOf(r.loss, s.lossIndex), g };
+    },
+    tol: (_s, b) => (b === 'loss' ? [5e-5, 0] : [2e-5, 2e-3]),
+  },
+};
 
 describe('NT-Xent (shaders/ntxent.wgsl)', () => {
   it.each([
@@ -35,66 +64,35 @@ describe('NT-Xent (shaders/ntxent.wgsl)', () => {
     [3, 5, 0.1],
     [7, 17, 0.5],
     [20, 256, 0.1],
-  ])('B=%i D=%i τ=%f: loss and gradients match the reference', async (B, D, tau) => {
-    const rng = new Rng(B * 31 + D);
-    const a = rng.normalArray(B * D);
-    const b = rng.normalArray(B * D);
-    const got = await runGpu(a, b, B, D, tau);
-    const want = ntxentRef(a, b, B, D, tau);
-    expect(got.loss).toBeCloseTo(want.loss, 4);
-    expectClose(got.da, want.da, 2e-5, 2e-3, 'da');
-    expectClose(got.db, want.db, 2e-5, 2e-3, 'db');
+  ])('B=%i D=%i τ=%f: loss and gradients match the reference', async (B, D, temperature) => {
+    await checkOp(gpu(), ntxent, { B, D, temperature }, { seed: B * 31 + D });
   });
 
   it('the reference gradient matches central finite differences', () => {
-    const B = 3;
-    const D = 4;
-    const tau = 0.2;
-    const rng = new Rng(5);
-    const a = Float64Array.from(rng.normalArray(B * D));
-    const b = Float64Array.from(rng.normalArray(B * D));
-    const g = ntxentRef(a, b, B, D, tau);
-    for (const i of sampleIndices(B * D, 6)) {
-      expect(g.da[i]).toBeCloseTo(
-        centralDiff(() => ntxentRef(a, b, B, D, tau).loss, a, i, 1e-6),
-        6,
-      );
-      expect(g.db[i]).toBeCloseTo(
-        centralDiff(() => ntxentRef(a, b, B, D, tau).loss, b, i, 1e-6),
-        6,
-      );
-    }
+    expect(checkGradients(ntxent, { B: 3, D: 4, temperature: 0.2 }, 5)).toBe(12);
   });
 
   it('perfectly aligned, well-separated pairs give a loss near zero; identical rows give log(2B−1)', async () => {
     const B = 4;
     const D = 4;
+    const run = async (x: Float32Array, temperature: number) => {
+      const s = { B, D, temperature };
+      return (await checkOp(gpu(), ntxent, s, { data: { ...ntxent.data(s, new Rng(1)), a: x, b: x } }))
+        .forward.loss![0]!;
+    };
     const one = new Float32Array(B * D);
     for (let i = 0; i < B; i++) one[i * D + i] = 1; // orthogonal unit rows
-    const aligned = await runGpu(one, one, B, D, 0.05);
-    // Per anchor: the positive has logit 20, the other 6 rows have 0 except its own twin... (twin is the positive)
-    expect(aligned.loss).toBeCloseTo(Math.log(1 + 6 * Math.exp(-20)), 5);
-    const same = new Float32Array(B * D).fill(1);
-    const collapsed = await runGpu(same, same, B, D, 0.1);
-    expect(collapsed.loss).toBeCloseTo(Math.log(2 * B - 1), 4);
+    // Per anchor: the positive (its twin) has logit 20, the other 6 rows have 0.
+    expect(await run(one, 0.05)).toBeCloseTo(Math.log(1 + 6 * Math.exp(-20)), 5);
+    expect(await run(new Float32Array(B * D).fill(1), 0.1)).toBeCloseTo(Math.log(2 * B - 1), 4);
   });
 
   it('scale, accumulate and offsets: gradients land in slices of one shared buffer', async () => {
-    const ctx = gpu();
     const B = 5;
     const D = 3;
-    const rng = new Rng(9);
-    const z = rng.normalArray(2 * B * D + 7); // a at 7, b right after
-    const g0 = rng.normalArray(2 * B * D + 7);
-    const bufs = {
-      a: createBufferFrom(ctx, z),
-      b: createBufferFrom(ctx, z),
-      loss: createStorageBuffer(ctx, 16),
-      da: createBufferFrom(ctx, g0),
-      db: createBufferFrom(ctx, g0), // unused: da and db both point at the same buffer below
-    };
-    const op = await planNtXent(
-      ctx,
+    await checkOp(
+      gpu(),
+      shared,
       {
         B,
         D,
@@ -107,35 +105,20 @@ describe('NT-Xent (shaders/ntxent.wgsl)', () => {
         offsetDB: 7 + B * D,
         lossIndex: 2,
       },
-      { ...bufs, db: bufs.da },
+      { seed: 9 },
     );
-    await submitAndWait(ctx, (enc) => op.encode(enc));
-    const got = await readF32(ctx, bufs.da, 2 * B * D + 7);
-    const loss = await readF32(ctx, bufs.loss, 3);
-    const want = ntxentRef(z.subarray(7, 7 + B * D), z.subarray(7 + B * D), B, D, 0.1, 0.5);
-    expect(loss[2]).toBeCloseTo(want.loss, 4);
-    expectClose(got.subarray(0, 7), g0.subarray(0, 7), 0, 0, 'untouched prefix');
-    const wantAll = new Float64Array(2 * B * D);
-    for (let i = 0; i < B * D; i++) {
-      wantAll[i] = g0[7 + i]! + want.da[i]!;
-      wantAll[B * D + i] = g0[7 + B * D + i]! + want.db[i]!;
-    }
-    expectClose(got.subarray(7), wantAll, 2e-5, 2e-3, 'accumulated gradient');
-    op.destroy();
   });
 
   it('is deterministic: two runs give bit-identical results', async () => {
-    const rng = new Rng(77);
-    const a = rng.normalArray(8 * 32);
-    const b = rng.normalArray(8 * 32);
-    const r1 = await runGpu(a, b, 8, 32, 0.1);
-    const r2 = await runGpu(a, b, 8, 32, 0.1);
-    expect(r1.loss).toBe(r2.loss);
-    expect(Buffer.from(r1.da.buffer).equals(Buffer.from(r2.da.buffer))).toBe(true);
+    const s = { B: 8, D: 32, temperature: 0.1 };
+    const r1 = await checkOp(gpu(), ntxent, s, { seed: 77 });
+    const r2 = await checkOp(gpu(), ntxent, s, { seed: 77 });
+    expect(sameBits(r1.forward.loss!, r2.forward.loss!)).toBe(true);
+    expect(sameBits(r1.forward.da!, r2.forward.da!)).toBe(true);
   });
 
   it('refuses a single pair', async () => {
-    await expect(runGpu(new Float32Array(3), new Float32Array(3), 1, 3, 0.1)).rejects.toThrow(
+    await expect(checkOp(gpu(), ntxent, { B: 1, D: 3, temperature: 0.1 })).rejects.toThrow(
       'at least 2 pairs',
     );
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
+import { withBuffers } from '../../test/op-check';
+import { submitAndWait } from '../gpu/buffers';
 import { GpuLimitError } from '../gpu/errors';
 import { Rng } from '../util/random';
 import { planPointAugment } from './point_augment';
@@ -31,16 +32,17 @@ function clouds(B: number, N: number, seed: number): Float32Array {
 
 async function runGpu(points: Float32Array, B: number, N: number, o: PointAugmentOptions, draw: AugmentDraw) {
   const ctx = gpu();
-  const bp = createBufferFrom(ctx, points);
-  const bo = createStorageBuffer(ctx, B * 3 * N * 4);
-  const op = await planPointAugment(ctx, { B, N, options: o }, { points: bp, out: bo });
-  op.upload(draw);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const out = await readF32(ctx, bo, B * 3 * N);
-  op.destroy();
-  bp.destroy();
-  bo.destroy();
-  return out;
+  // points [B, N, 3] in, out [B, 3, N].
+  return withBuffers(ctx, { points, out: new Float32Array(B * 3 * N) }, async (b, read) => {
+    const op = await planPointAugment(ctx, { B, N, options: o }, { points: b.points!, out: b.out! });
+    try {
+      op.upload(draw);
+      await submitAndWait(ctx, (enc) => op.encode(enc));
+      return (await read('out')) as Float32Array;
+    } finally {
+      op.destroy();
+    }
+  });
 }
 
 /** Column i of cloud b of an output [B, 3, N]. */
@@ -232,10 +234,14 @@ describe('point augment (shaders/point_augment.wgsl)', () => {
 
   it('a batch too large for one buffer is refused naming the limit', async () => {
     const ctx = gpu();
-    const tiny = createStorageBuffer(ctx, 16);
-    await expect(
-      planPointAugment(ctx, { B: 64, N: 1 << 24, options: CROSSPOINT_AUGMENT }, { points: tiny, out: tiny }),
-    ).rejects.toThrow(GpuLimitError);
-    tiny.destroy();
+    await withBuffers(ctx, { tiny: new Float32Array(4) }, async ({ tiny }) => {
+      await expect(
+        planPointAugment(
+          ctx,
+          { B: 64, N: 1 << 24, options: CROSSPOINT_AUGMENT },
+          { points: tiny!, out: tiny! },
+        ),
+      ).rejects.toThrow(GpuLimitError);
+    });
   });
 });

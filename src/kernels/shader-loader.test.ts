@@ -6,6 +6,10 @@ import edgeconvWgsl from '../../shaders/edgeconv.wgsl?raw';
 import knnWgsl from '../../shaders/knn.wgsl?raw';
 import { includedParts, withPrelude } from '../../shaders/loader';
 import { setupGpu } from '../../test/gpu';
+import { withBuffers } from '../../test/op-check';
+import { bindAt } from '../gpu/bind';
+import { submitAndWait } from '../gpu/buffers';
+import { encodePass } from '../gpu/dispatch';
 import { DEFAULT_K } from '../nn/dgcnn-config';
 import { KNN_MAX_K, kProblem, validateK } from './knn-limits';
 import { SHADER_CONSTANTS } from './shader-constants';
@@ -44,31 +48,11 @@ fn probe(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 }`;
     const pipeline = await ctx.pipelines.compute(code, 'probe', {}, 'probe');
     // 3 × 2 groups of 4 threads: 24 ids, each written once by the thread whose linear id it is.
-    const out = ctx.device.createBuffer({
-      size: 24 * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    await withBuffers(ctx, { ids: new Uint32Array(24) }, async ({ ids }, read) => {
+      const bind = bindAt(ctx, pipeline, [[6, ids!]]);
+      await submitAndWait(ctx, (enc) => encodePass(enc, pipeline, bind, [3, 2, 1], 'probe'));
+      expect([...(await read('ids'))]).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
     });
-    const read = ctx.device.createBuffer({
-      size: 24 * 4,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    const bind = ctx.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [{ binding: 6, resource: { buffer: out } }],
-    });
-    const enc = ctx.device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(3, 2);
-    pass.end();
-    enc.copyBufferToBuffer(out, 0, read, 0, 24 * 4);
-    ctx.device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
-    expect([...new Uint32Array(read.getMappedRange())]).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
-    read.unmap();
-    out.destroy();
-    read.destroy();
   });
 });
 

@@ -1,58 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectClose } from '../../test/numeric';
 import { createBufferFrom, createStorageBuffer, readF32, readI32, submitAndWait } from '../gpu/buffers';
+import { checkGradients, checkOp, type HostBuffers, type OpSpec } from '../../test/op-check';
 import { Rng } from '../util/random';
-import { planSmoothedCe } from './smoothed_ce';
+import { planSmoothedCe, type SmoothedCeOp, type SmoothedCeShape } from './smoothed_ce';
 import { smoothedCeRef } from './smoothed_ce.ref';
 
 const gpu = setupGpu();
 
-async function runGpu(logits: Float32Array, labels: Int32Array, B: number, C: number, N: number, scale = 1) {
-  const ctx = gpu();
-  const bufs = {
-    logits: createBufferFrom(ctx, logits),
-    labels: createBufferFrom(ctx, labels),
-    grad: createStorageBuffer(ctx, B * C * N * 4),
-    pred: createStorageBuffer(ctx, B * N * 4),
-    loss: createStorageBuffer(ctx, 8),
-  };
-  const op = await planSmoothedCe(ctx, { B, C, N, scale, lossIndex: 1 }, bufs);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const out = {
-    loss: (await readF32(ctx, bufs.loss, 2))[1]!,
-    grad: await readF32(ctx, bufs.grad, B * C * N),
-    pred: await readI32(ctx, bufs.pred, B * N),
-  };
-  op.destroy();
-  for (const b of Object.values(bufs)) b.destroy();
-  return out;
-}
+const refOf = (s: SmoothedCeShape, d: HostBuffers) =>
+  smoothedCeRef(d.logits!, d.labels as Int32Array, s.B, s.C, s.N);
+
+/** Loss, gradient and arg-max in one step (encode); the loss lands at loss[1]. */
+const smoothedCe: OpSpec<SmoothedCeShape, SmoothedCeOp> = {
+  name: 'smoothed_ce',
+  data: ({ B, C, N }, rng) => ({
+    logits: rng.uniformArray(B * C * N, -4, 4), // [B, C, N]
+    labels: Int32Array.from({ length: B * N }, () => rng.int(C)), // [B, N]
+    grad: new Float32Array(B * C * N), // [B, C, N]
+    pred: new Int32Array(B * N), // [B, N]
+    loss: new Float32Array(2),
+  }),
+  plan: (ctx, s, b) =>
+    planSmoothedCe(
+      ctx,
+      { ...s, lossIndex: 1 },
+      { logits: b.logits!, labels: b.labels!, grad: b.grad!, pred: b.pred!, loss: b.loss! },
+    ),
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref(s, d) {
+      const r = refOf(s, d);
+      const scale = s.scale ?? 1;
+      return {
+        loss: Float64Array.of(0, r.loss),
+        grad: Float64Array.from(r.grad, (g) => scale * g),
+        pred: r.pred,
+      };
+    },
+    tol: (s, b, d) => (b === 'loss' ? [2e-6 * Math.max(1, refOf(s, d).loss), 0] : [1e-7, 1e-4]),
+  },
+  gradients: { cotangents: { loss: 1 }, inputs: { logits: 'grad' }, eps: 1e-5, samples: 25, tol: [1e-9, 0] },
+};
 
 describe('smoothed cross-entropy (shaders/smoothed_ce.wgsl)', () => {
+  const run = (s: SmoothedCeShape, logits: Float32Array, labels: Int32Array) =>
+    checkOp(gpu(), smoothedCe, s, { data: { ...smoothedCe.data(s, new Rng(1)), logits, labels } });
+
   it('a hand-computed point: logits (0, ln 3), label 1, ε = 0.2', async () => {
     const logits = Float32Array.from([0, Math.log(3)]); // B 1, C 2, N 1: softmax (1/4, 3/4)
     const labels = Int32Array.from([1]);
     const want = -(0.2 * Math.log(0.25) + 0.8 * Math.log(0.75));
     expect(smoothedCeRef(logits, labels, 1, 2, 1).loss).toBeCloseTo(want, 7);
-    const got = await runGpu(logits, labels, 1, 2, 1);
-    expect(got.loss).toBeCloseTo(want, 6);
-    expectClose(got.grad, [0.25 - 0.2, 0.75 - 0.8], 1e-7, 1e-6, 'grad');
-    expect([...got.pred]).toEqual([1]);
+    const got = (await run({ B: 1, C: 2, N: 1 }, logits, labels)).forward;
+    expect(got.loss![1]).toBeCloseTo(want, 6);
+    expectClose(got.grad!, [0.25 - 0.2, 0.75 - 0.8], 1e-7, 1e-6, 'grad');
+    expect([...got.pred!]).toEqual([1]);
   });
 
   it('equal logits cost log C whatever the labels', async () => {
-    const B = 2;
-    const C = 50;
-    const N = 3;
-    const got = await runGpu(
-      new Float32Array(B * C * N).fill(0.7),
-      Int32Array.from([0, 49, 7, 13, 0, 2]),
-      B,
-      C,
-      N,
-    );
-    expect(got.loss).toBeCloseTo(Math.log(C), 5);
+    const s = { B: 2, C: 50, N: 3 };
+    const got = await run(s, new Float32Array(2 * 50 * 3).fill(0.7), Int32Array.from([0, 49, 7, 13, 0, 2]));
+    expect(got.forward.loss![1]).toBeCloseTo(Math.log(s.C), 5);
   });
 
   // 1 point; a prime count; more points than the mean pass's 256 threads; 50 parts like the model.
@@ -62,20 +72,7 @@ describe('smoothed cross-entropy (shaders/smoothed_ce.wgsl)', () => {
     [2, 7, 301],
     [5, 50, 129],
   ])('B %i, C %i, N %i: loss, gradient and arg-max match the float64 reference', async (B, C, N) => {
-    const rng = new Rng(B * 1000 + C * 10 + N);
-    const logits = rng.uniformArray(B * C * N, -4, 4);
-    const labels = Int32Array.from({ length: B * N }, () => rng.int(C));
-    const want = smoothedCeRef(logits, labels, B, C, N);
-    const got = await runGpu(logits, labels, B, C, N, 2.5);
-    expect(Math.abs(got.loss - want.loss)).toBeLessThan(2e-6 * Math.max(1, want.loss));
-    expectClose(
-      got.grad,
-      Float64Array.from(want.grad, (g) => 2.5 * g),
-      1e-7,
-      1e-4,
-      'grad',
-    );
-    expect([...got.pred]).toEqual([...want.pred]);
+    await checkOp(gpu(), smoothedCe, { B, C, N, scale: 2.5 }, { seed: B * 1000 + C * 10 + N });
   });
 
   it('setRows(r) scores only the first r clouds (a padded last batch)', async () => {
@@ -112,16 +109,6 @@ describe('smoothed cross-entropy (shaders/smoothed_ce.wgsl)', () => {
   });
 
   it('the analytic gradient matches central finite differences of the float64 loss', () => {
-    const B = 2;
-    const C = 5;
-    const N = 11;
-    const rng = new Rng(9);
-    const x = Float64Array.from(rng.uniformArray(B * C * N, -3, 3));
-    const labels = Int32Array.from({ length: B * N }, () => rng.int(C));
-    const { grad } = smoothedCeRef(x, labels, B, C, N);
-    for (const i of sampleIndices(x.length, 25, 4)) {
-      const fd = centralDiff(() => smoothedCeRef(x, labels, B, C, N).loss, x, i, 1e-5);
-      expect(Math.abs(fd - grad[i]!), `element ${i}`).toBeLessThan(1e-9);
-    }
+    expect(checkGradients(smoothedCe, { B: 2, C: 5, N: 11 }, 9)).toBe(25);
   });
 });

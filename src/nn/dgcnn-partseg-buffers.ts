@@ -2,7 +2,13 @@ import { batchNormScratch } from '../kernels/batchnorm';
 import { edgeGatherScratch } from '../kernels/edge_gather';
 import { knnScratch, validateK } from '../kernels/knn';
 import { type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
-import { type PartSegConfig, partSegConcatWidth, partSegParamSpecs } from './dgcnn-partseg-config';
+import {
+  type PartSegConfig,
+  type PartSegMode,
+  partSegConcatWidth,
+  partSegParamSpecs,
+} from './dgcnn-partseg-config';
+import { type ProjectionHeadConfig, projectionHeadBufferSpecs } from './projection-head';
 
 // The part-segmentation model's buffer list and names, apart from the GPU plan (`crosspoint plan`
 // reads these). Every buffer createDgcnnPartSeg allocates is listed here, so the printed budget is
@@ -18,6 +24,23 @@ export interface PartSegPlanOptions {
   prefix?: string;
   /** Seed of the dropout masks (default 0); the step is set with setDropoutStep. */
   dropoutSeed?: number;
+  /**
+   * 'segment' (default): the part-segmentation model. 'pretrain': the reference's `dgcnn_seg`
+   * encoder for CrossPoint pretraining: no segmentation head; inv_head on the global feature.
+   */
+  mode?: PartSegMode;
+}
+
+/** inv_head of the `dgcnn_seg` encoder: Linear emb → headHidden (bias) → BN → ReLU → Linear → proj (bias). */
+export function partSegHeadConfig(c: PartSegConfig): ProjectionHeadConfig {
+  return { inFeatures: c.emb, hidden: c.headHidden, out: c.proj, bias: true };
+}
+
+/** Channels of the buffer holding x1, x2, x3 (conv8's input when segmenting) and where x1 starts. */
+export function partSegCatLayout(c: PartSegConfig, mode: PartSegMode) {
+  return mode === 'segment'
+    ? { width: partSegConcatWidth(c), first: c.emb + c.category }
+    : { width: 3 * c.edge, first: 0 };
 }
 
 /** One per-edge or per-point conv → BN → LeakyReLU stage. */
@@ -63,8 +86,12 @@ export function partSegEdgeBlocks(
   ];
 }
 
-/** The per-point and per-cloud stages (the transform net's conv3 and linears, conv6 to conv10, conv7). */
-export function partSegPointStages(c: PartSegConfig, N: number): Record<string, StageDef> {
+/** The per-point and per-cloud stages (the transform net's conv3 and linears, conv6, and when segmenting conv7 to conv10). */
+export function partSegPointStages(
+  c: PartSegConfig,
+  N: number,
+  mode: PartSegMode = 'segment',
+): Record<string, StageDef> {
   const [, t2, t3, t4, t5] = c.tnet;
   const conv = (name: string, bn: string, Cin: number, Cout: number, L: number): StageDef => ({
     name,
@@ -74,7 +101,7 @@ export function partSegPointStages(c: PartSegConfig, N: number): Record<string, 
     Cout,
     L,
   });
-  return {
+  const encoder = {
     tconv3: conv('transform_net.conv3', 'transform_net.conv3.1', t2, t3, N),
     linear1: {
       ...conv('transform_net.linear1', 'transform_net.bn3', t3, t4, 1),
@@ -85,6 +112,10 @@ export function partSegPointStages(c: PartSegConfig, N: number): Record<string, 
       weight: 'transform_net.linear2.weight',
     },
     conv6: conv('conv6', 'bn6', 3 * c.edge, c.emb, N),
+  };
+  if (mode === 'pretrain') return encoder;
+  return {
+    ...encoder,
     conv7: conv('conv7', 'bn7', c.categories, c.category, 1),
     conv8: conv('conv8', 'bn8', partSegConcatWidth(c), c.head[0], N),
     conv9: conv('conv9', 'bn9', c.head[0], c.head[1], N),
@@ -108,8 +139,15 @@ export function partSegBufferNames(prefix: string) {
     input: `${prefix}input`,
     category: `${prefix}category`,
     knn: (g: number) => `${prefix}knn.${g}`,
-    /** [B, 2C, N·k] edge tensor of graph g. */
-    edge: (g: number) => `${prefix}edge.${g}`,
+    /**
+     * The per-edge forward tensors, shared by the four blocks (each block's backward first
+     * recomputes its own, see createDgcnnPartSeg): 'E' the edge tensor [B, 2C, N·k], 'z0'/'a0'
+     * and 'z1'/'a1' the first and second conv's output and BN + LeakyReLU output [B, O, N·k],
+     * each sized for the largest block.
+     */
+    edgeAct: (which: 'E' | 'z0' | 'a0' | 'z1' | 'a1') => `${prefix}edgeAct.${which}`,
+    /** [2, O] a BN's running mean and variance, kept while its block's forward is recomputed. */
+    savedRunning: (bn: string) => `${prefix}${bn}.savedRunning`,
     /**
      * The per-edge gradients, shared by the four blocks (their backwards run one after another):
      * dEdge [B, 2C, N·k] and two ping-pong buffers [B, O, N·k] for the stages' dA / dZ, each sized
@@ -142,6 +180,10 @@ export function partSegBufferNames(prefix: string) {
     logits: `${prefix}logits`,
     dLogits: `${prefix}dLogits`,
     dInput: `${prefix}dInput`,
+    /** Pretrain mode: inv_head's output [B, proj], its gradient, and its intermediates. */
+    projections: `${prefix}projections`,
+    dProjections: `${prefix}dProjections`,
+    head: `${prefix}head.`,
   };
 }
 
@@ -159,24 +201,39 @@ export function checkPartSegShape(c: PartSegConfig, o: PartSegPlanOptions): void
 export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnSplits = 1): BufferSpec[] {
   const prefix = o.prefix ?? 'partseg.';
   const bwd = o.backward ?? true;
+  const mode = o.mode ?? 'segment';
+  const seg = mode === 'segment';
   const { batch: B, points: N } = o;
   const { k } = c;
   const n = partSegBufferNames(prefix);
   const l = new BufferList();
-  l.push(...paramBufferSpecs(partSegParamSpecs(c), prefix));
+  l.push(...paramBufferSpecs(partSegParamSpecs(c, mode), prefix));
   l.add(n.input, B * 3 * N, 'activations');
-  l.add(n.category, B * c.categories, 'activations');
-  const stage = (s: StageDef, ownGrads: boolean) => {
+  if (seg) l.add(n.category, B * c.categories, 'activations');
+  const stage = (s: StageDef, own: boolean) => {
     const sn = stageBufferNames(prefix, s);
-    l.add(sn.z, B * s.Cout * s.L, 'activations');
-    l.add(sn.a, B * s.Cout * s.L, 'activations');
+    if (own) {
+      l.add(sn.z, B * s.Cout * s.L, 'activations');
+      l.add(sn.a, B * s.Cout * s.L, 'activations');
+    } else if (bwd) l.add(n.savedRunning(s.bn), 2 * s.Cout, 'bn-stats');
     l.push(...kernelScratch(`${prefix}${s.bn}`, batchNormScratch({ B, C: s.Cout, L: s.L })));
-    if (bwd && ownGrads) {
+    if (bwd && own) {
       l.add(sn.dA, B * s.Cout * s.L, 'activation-grads');
       l.add(sn.dZ, B * s.Cout * s.L, 'activation-grads');
     }
   };
   const blocks = partSegEdgeBlocks(c, N);
+  const most = (f: (b: (typeof blocks)[number]) => number) => Math.max(...blocks.map(f));
+  l.add(
+    n.edgeAct('E'),
+    most((b) => B * 2 * b.C * N * k),
+    'activations',
+  );
+  for (const i of [0, 1]) {
+    const w = most((b) => (b.stages[i] ? B * b.stages[i]!.Cout * N * k : 0));
+    l.add(n.edgeAct(i === 0 ? 'z0' : 'z1'), w, 'activations');
+    l.add(n.edgeAct(i === 0 ? 'a0' : 'a1'), w, 'activations');
+  }
   if (bwd) {
     l.add(n.dEdge, Math.max(...blocks.map((b) => B * 2 * b.C * N * k)), 'activation-grads');
     const widest = Math.max(...blocks.flatMap((b) => b.stages.map((s) => B * s.Cout * s.L)));
@@ -186,7 +243,6 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
   blocks.forEach((blk, g) => {
     l.add(n.knn(g), B * N * k, 'indices');
     l.push(...kernelScratch(`${prefix}knn${g}`, knnScratch({ B, N, k }, knnSplits)));
-    l.add(n.edge(g), B * 2 * blk.C * N * k, 'activations');
     l.push(...kernelScratch(`${prefix}edge${g}`, edgeGatherScratch({ B, N, k }, bwd)));
     for (const s of blk.stages) stage(s, false);
     const O = blk.stages[blk.stages.length - 1]!.Cout;
@@ -194,28 +250,36 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
     l.add(n.arg(blk.maxed), B * O * N, 'indices');
     if (bwd) l.add(n.dBlockOut(g), B * O * N, 'activation-grads');
   });
-  const ps = partSegPointStages(c, N);
+  const ps = partSegPointStages(c, N, mode);
   for (const s of Object.values(ps)) stage(s, true);
+  const cat = partSegCatLayout(c, mode);
   l.add(n.tPool, B * c.tnet[2], 'activations');
   l.add(n.arg('transform_net.conv3'), B * c.tnet[2], 'indices');
   l.add(n.T, B * 9, 'activations');
   l.add(n.xt, B * 3 * N, 'activations');
   l.add(n.global, B * c.emb, 'activations');
   l.add(n.arg('conv6'), B * c.emb, 'indices');
-  l.add(n.ones, N, 'activations');
-  l.add(n.concat, B * partSegConcatWidth(c) * N, 'activations');
-  l.add(n.drop(0), B * c.head[0] * N, 'activations');
-  l.add(n.drop(1), B * c.head[1] * N, 'activations');
-  l.add(n.logits, B * c.parts * N, 'activations');
+  l.add(n.concat, B * cat.width * N, 'activations');
+  if (seg) {
+    l.add(n.ones, N, 'activations');
+    l.add(n.drop(0), B * c.head[0] * N, 'activations');
+    l.add(n.drop(1), B * c.head[1] * N, 'activations');
+    l.add(n.logits, B * c.parts * N, 'activations');
+  } else {
+    l.add(n.projections, B * c.proj, 'activations');
+    l.push(...projectionHeadBufferSpecs(partSegHeadConfig(c), B, n.head, bwd));
+  }
   if (bwd) {
     l.add(n.dTPool, B * c.tnet[2], 'activation-grads');
     l.add(n.dT, B * 9, 'activation-grads');
     l.add(n.dXt, B * 3 * N, 'activation-grads');
     l.add(n.dGlobal, B * c.emb, 'activation-grads');
-    l.add(n.dConcat, B * partSegConcatWidth(c) * N, 'activation-grads');
-    l.add(n.dDrop(0), B * c.head[0] * N, 'activation-grads');
-    l.add(n.dDrop(1), B * c.head[1] * N, 'activation-grads');
-    l.add(n.dLogits, B * c.parts * N, 'activation-grads');
+    l.add(n.dConcat, B * cat.width * N, 'activation-grads');
+    if (seg) {
+      l.add(n.dDrop(0), B * c.head[0] * N, 'activation-grads');
+      l.add(n.dDrop(1), B * c.head[1] * N, 'activation-grads');
+      l.add(n.dLogits, B * c.parts * N, 'activation-grads');
+    } else l.add(n.dProjections, B * c.proj, 'activation-grads');
     l.add(n.dInput, B * 3 * N, 'activation-grads');
   }
   return l.specs;

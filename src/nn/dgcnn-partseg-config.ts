@@ -1,3 +1,4 @@
+import type { DgcnnConfig } from './dgcnn-config';
 import { batchNormSpecs, biasSpec, type ParamSpec, weightSpec } from './param-spec';
 
 /**
@@ -62,6 +63,28 @@ export const PARTSEG_REFERENCE: PartSegConfig = {
   headHidden: 1024,
   proj: 256,
 };
+
+/**
+ * The `dgcnn_seg` encoder at a pretraining preset's size: k, emb and proj from the preset's DGCNN,
+ * the EdgeConv width its first EdgeConv's, every other width the reference's scaled by edge / 64
+ * (so the paper presets give the reference model), inv_head hidden = emb as the reference's.
+ */
+export function partSegConfigForPreset(d: DgcnnConfig): PartSegConfig {
+  const r = PARTSEG_REFERENCE;
+  const edge = d.edgeWidths[0];
+  const scale = (w: number) => Math.max(1, Math.round((w * edge) / r.edge));
+  return {
+    ...r,
+    k: d.k,
+    tnet: r.tnet.map(scale) as PartSegConfig['tnet'],
+    edge,
+    emb: d.emb,
+    category: scale(r.category),
+    head: r.head.map(scale) as PartSegConfig['head'],
+    headHidden: d.emb,
+    proj: d.proj,
+  };
+}
 
 /** The reference's training size: batch 32 clouds of 2048 points. */
 export const PARTSEG_REFERENCE_BATCH = 32;

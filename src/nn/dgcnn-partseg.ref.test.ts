@@ -55,6 +55,39 @@ describe('DGCNN_partseg reference (float64)', () => {
     },
   );
 
+  it.each(['train', 'eval'] as const)(
+    'dgcnn_seg (pretrain, %s): inv_head on g; backward matches central differences',
+    (mode) => {
+      const opts = { model: 'pretrain' as const };
+      const base = partSegForwardRef(c, B, N, x, onehot, p, mode, opts);
+      expect(base.head!.y.length).toBe(B * c.proj);
+      const dp = rng.uniformArray(B * c.proj, -1, 1);
+      const loss = () =>
+        partSegForwardRef(c, B, N, x, onehot, p, mode, { ...opts, fixedIdx: base.idx }).head!.y.reduce(
+          (a, v, i) => a + v * dp[i]!,
+          0,
+        );
+      const g = partSegBackwardRef(c, B, N, x, p, base, dp, mode);
+      expect([...g.grads.keys()].sort()).toEqual(
+        partSegParamSpecs(c, 'pretrain')
+          .filter((s) => s.trainable)
+          .map((s) => s.name)
+          .sort(),
+      );
+      for (const [name, gr] of [...g.grads, ['points', g.dInput] as const]) {
+        const arr = name === 'points' ? x : (p.get(name) as Float64Array);
+        const at = sampleIndices(arr.length, 3, 5);
+        expectClose(
+          at.map((i) => centralDiff(loss, arr, i, 1e-6)),
+          at.map((i) => gr[i]!),
+          1e-6,
+          1e-4,
+          `pretrain ${mode} ${name}`,
+        );
+      }
+    },
+  );
+
   it('shapes, graphs and the transform', () => {
     const f = partSegForwardRef(c, B, N, x, onehot, p, 'eval');
     expect(f.logits.length).toBe(B * c.parts * N);

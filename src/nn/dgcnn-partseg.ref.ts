@@ -8,8 +8,15 @@ import { knnRef } from '../kernels/knn.ref';
 import { linearBackwardRef, linearForwardRef } from '../kernels/linear.ref';
 import { poolBackwardRef, poolForwardRef } from '../kernels/pooling.ref';
 import { conv1x1BackwardRef, conv1x1Ref } from './conv1x1.ref';
-import { type PartSegConfig, partSegConcatWidth } from './dgcnn-partseg-config';
-import { getRef, type RefParams } from './projection-head.ref';
+import { partSegHeadConfig } from './dgcnn-partseg-buffers';
+import { type PartSegConfig, type PartSegMode, partSegConcatWidth } from './dgcnn-partseg-config';
+import {
+  getRef,
+  type HeadRefForward,
+  headBackwardRef,
+  headForwardRef,
+  type RefParams,
+} from './projection-head.ref';
 
 type Arr = ArrayLike<number>;
 const SLOPE = 0.2;
@@ -40,6 +47,8 @@ export interface PartSegRefOptions {
   dropout?: { seed: number; step: number };
   /** Replace the four kNN graphs (finite differences hold them constant, as the backward does). */
   fixedIdx?: readonly Int32Array[];
+  /** 'pretrain': the `dgcnn_seg` encoder, inv_head on g instead of the segmentation head. */
+  model?: PartSegMode;
 }
 
 export interface PartSegRefForward {
@@ -61,6 +70,9 @@ export interface PartSegRefForward {
   drop: [Float64Array, Float64Array];
   /** [B, parts, N] */
   logits: Float64Array;
+  /** Pretrain mode: the global feature g [B, emb] and inv_head's forward (projections = head.y). */
+  global: Float64Array;
+  head?: HeadRefForward;
   /** Running statistics after the forward, by tensor name. */
   running: Map<string, Float64Array>;
 }
@@ -337,6 +349,27 @@ export function partSegForwardRef(
   const g = maxLast(B * c.emb, N, s6.a);
   maxN.set('conv6', { ...g, C: c.emb });
 
+  if (opts.model === 'pretrain') {
+    const head = headForwardRef(partSegHeadConfig(c), B, g.y, p, mode);
+    running.set('inv_head.1.running_mean', head.runningMean);
+    running.set('inv_head.1.running_var', head.runningVar);
+    const none = new Float64Array(0);
+    return {
+      stages,
+      idx: idxs,
+      edges,
+      maxK,
+      maxN,
+      T,
+      xt,
+      concat: cat3,
+      drop: [none, none],
+      logits: none,
+      global: g.y,
+      head,
+      running,
+    };
+  }
   // Category: conv7 on the one-hot [B, 16, 1] is a bias-free linear, BN1d over B values.
   const s7 = linearStageForward(
     p,
@@ -399,11 +432,25 @@ export function partSegForwardRef(
   );
   stages.set('conv10', s10);
   const logits = conv1x1Ref(B, h10, c.parts, N, s10.a, getRef(p, 'conv11.weight'));
-  return { stages, idx: idxs, edges, maxK, maxN, T, xt, concat, drop: [d1, d2], logits, running };
+  return {
+    stages,
+    idx: idxs,
+    edges,
+    maxK,
+    maxN,
+    T,
+    xt,
+    concat,
+    drop: [d1, d2],
+    logits,
+    global: g.y,
+    running,
+  };
 }
 
 /**
- * Analytic backward from dLogits [B, parts, N] with the kNN graphs held constant: every trainable
+ * Analytic backward from dLogits [B, parts, N] (pretrain mode: from dProjections [B, proj]) with
+ * the kNN graphs held constant: every trainable
  * tensor's gradient by reference name, and dInput [B, 3, N].
  */
 export function partSegBackwardRef(
@@ -423,29 +470,35 @@ export function partSegBackwardRef(
   const W = partSegConcatWidth(c);
   const h10 = c.head[2];
 
-  const c11 = conv1x1BackwardRef(B, h10, c.parts, N, st('conv10').a, getRef(p, 'conv11.weight'), dLogits);
-  grads.set('conv11.weight', c11.dw);
-  let d = stageBackward(st('conv10'), B, p, mode, c11.dx, grads);
-  d = d.map((v, i) => v * f.drop[1][i]!);
-  d = stageBackward(st('conv9'), B, p, mode, d, grads);
-  d = d.map((v, i) => v * f.drop[0][i]!);
-  const dConcat = stageBackward(st('conv8'), B, p, mode, d, grads);
-
-  // Split conv8's input gradient: sums over points for the repeated parts, slices for x1..x3.
   const dg = new Float64Array(B * c.emb);
-  const dcat = new Float64Array(B * c.category);
   const dcat3 = new Float64Array(B * 3 * e * N);
-  for (let b = 0; b < B; b++) {
-    for (let ch = 0; ch < c.emb + c.category; ch++) {
-      let acc = 0;
-      for (let n = 0; n < N; n++) acc += dConcat[(b * W + ch) * N + n]!;
-      if (ch < c.emb) dg[b * c.emb + ch] = acc;
-      else dcat[b * c.category + ch - c.emb] = acc;
-    }
-    dcat3.set(dConcat.subarray((b * W + c.emb + c.category) * N, (b + 1) * W * N), b * 3 * e * N);
-  }
-  linearStageBackward(st('conv7'), B, p, mode, dcat, grads); // the one-hot needs no gradient
+  if (f.head) {
+    // Pretrain mode: dLogits is the gradient of the projections [B, proj].
+    const hb = headBackwardRef(partSegHeadConfig(c), B, f.global, p, f.head, dLogits, mode);
+    for (const [name, v] of hb.grads) grads.set(name, v);
+    dg.set(hb.dx);
+  } else {
+    const c11 = conv1x1BackwardRef(B, h10, c.parts, N, st('conv10').a, getRef(p, 'conv11.weight'), dLogits);
+    grads.set('conv11.weight', c11.dw);
+    let d = stageBackward(st('conv10'), B, p, mode, c11.dx, grads);
+    d = d.map((v, i) => v * f.drop[1][i]!);
+    d = stageBackward(st('conv9'), B, p, mode, d, grads);
+    d = d.map((v, i) => v * f.drop[0][i]!);
+    const dConcat = stageBackward(st('conv8'), B, p, mode, d, grads);
 
+    // Split conv8's input gradient: sums over points for the repeated parts, slices for x1..x3.
+    const dcat = new Float64Array(B * c.category);
+    for (let b = 0; b < B; b++) {
+      for (let ch = 0; ch < c.emb + c.category; ch++) {
+        let acc = 0;
+        for (let n = 0; n < N; n++) acc += dConcat[(b * W + ch) * N + n]!;
+        if (ch < c.emb) dg[b * c.emb + ch] = acc;
+        else dcat[b * c.category + ch - c.emb] = acc;
+      }
+      dcat3.set(dConcat.subarray((b * W + c.emb + c.category) * N, (b + 1) * W * N), b * 3 * e * N);
+    }
+    linearStageBackward(st('conv7'), B, p, mode, dcat, grads); // the one-hot needs no gradient
+  }
   const m6 = f.maxN.get('conv6')!;
   const da6 = maxLastBackward(B * c.emb, N, m6.arg, dg);
   const d6 = stageBackward(st('conv6'), B, p, mode, da6, grads);

@@ -7,7 +7,7 @@ import { BufferArena } from '../gpu/arena';
 import { readF32, readI32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
 import { Rng } from '../util/random';
-import { createDgcnnPartSeg, type DgcnnPartSeg } from './dgcnn-partseg';
+import { createDgcnnPartSeg, createDgcnnSegEncoder, type DgcnnPartSeg } from './dgcnn-partseg';
 import type { PartSegConfig } from './dgcnn-partseg-config';
 import { oneHotRef, partSegBackwardRef, partSegForwardRef } from './dgcnn-partseg.ref';
 
@@ -180,6 +180,51 @@ describe('DGCNN_partseg on the GPU against the float64 reference', () => {
     for (const [name, g] of r1.out.grads) expect(r2.out.grads.get(name), name).toEqual(g);
     done(r1);
     done(r2);
+  });
+
+  it('dgcnn_seg encoder (pretrain mode, a PointEncoder): features, projections, gradients and dInput as the reference', async () => {
+    const ctx = gpu();
+    const arena = new BufferArena(ctx);
+    const N = 10;
+    const enc = await createDgcnnSegEncoder(ctx, arena, PARTSEG_TINY, {
+      batch: B,
+      points: N,
+      inputGrad: true,
+    });
+    expect(enc.bufferSpecs.some((s) => s.name.includes('conv8'))).toBe(false);
+    const v = randomPartSegValues(PARTSEG_TINY, 21);
+    enc.params.upload(v);
+    const rng = new Rng(22);
+    const x = rng.normalArray(B * 3 * N);
+    const dp = rng.uniformArray(B * PARTSEG_TINY.proj, -1, 1);
+    writeBuffer(ctx, enc.input, x);
+    writeBuffer(ctx, enc.dProjections!, dp);
+    await submitAndWait(ctx, (e) => {
+      enc.encodeForward(e, 'train');
+      enc.encodeBackward(e);
+    });
+    const p = toRefParams(v);
+    const f = partSegForwardRef(PARTSEG_TINY, B, N, x, new Float32Array(0), p, 'train', {
+      model: 'pretrain',
+    });
+    const b = partSegBackwardRef(PARTSEG_TINY, B, N, x, p, f, dp, 'train');
+    expect(enc.featureWidth).toBe(PARTSEG_TINY.emb);
+    expectClose(await readF32(ctx, enc.features, B * PARTSEG_TINY.emb), f.global, 1e-5, 1e-4, 'features');
+    expectClose(
+      await readF32(ctx, enc.projections, B * PARTSEG_TINY.proj),
+      f.head!.y,
+      2e-5,
+      1e-3,
+      'projections',
+    );
+    const big = Array.from(b.dInput).reduce((m, t) => Math.max(m, Math.abs(t)), 0);
+    expectClose(await readF32(ctx, enc.dInput!, B * 3 * N), b.dInput, 1e-5 + 2e-4 * big, 2e-3, 'dInput');
+    expectGrads(await enc.params.downloadGrads(), b.grads, 1e-5, 2e-3, 'pretrain');
+    const state = await enc.params.download();
+    for (const [name, want] of f.running)
+      expectClose(state.get(name) as Float32Array, want, 1e-6, 1e-4, name);
+    enc.destroy();
+    arena.destroy();
   });
 
   it('refuses fewer points than k', async () => {

@@ -15,12 +15,21 @@ import {
   type PartSegPlanOptions,
   partSegBufferNames,
   partSegBufferSpecs,
+  partSegCatLayout,
+  partSegHeadConfig,
   partSegEdgeBlocks,
   partSegPointStages,
   type StageDef,
   stageBufferNames,
 } from './dgcnn-partseg-buffers';
-import { type PartSegConfig, partSegConcatWidth, partSegParamSpecs } from './dgcnn-partseg-config';
+import {
+  type PartSegConfig,
+  type PartSegMode,
+  partSegConcatWidth,
+  partSegParamSpecs,
+} from './dgcnn-partseg-config';
+import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
+import { headBufferNames, planProjectionHead } from './projection-head';
 import { ParamStore } from './param-store';
 
 export type { PartSegPlanOptions } from './dgcnn-partseg-buffers';
@@ -119,11 +128,12 @@ async function planStage(
   dx: GPUBuffer | undefined,
   slice: { xOffset?: number; xBatchStride?: number; accumulateDx?: boolean } = {},
   grads?: { dA: GPUBuffer; dZ: GPUBuffer },
+  acts?: { z: GPUBuffer; a: GPUBuffer },
 ): Promise<Op> {
   const { ctx, B, params, grad } = r;
   const n = stageBufferNames(r.prefix, s);
-  const z = r.g(n.z);
-  const a = r.g(n.a);
+  const z = acts?.z ?? r.g(n.z);
+  const a = acts?.a ?? r.g(n.a);
   const dA = grads?.dA ?? r.opt(n.dA);
   const dZ = grads?.dZ ?? r.opt(n.dZ);
   let conv: Conv1x1Op | LinearOp;
@@ -207,7 +217,7 @@ async function planBlock(
   const gather: EdgeGatherOp = await planEdgeGather(
     ctx,
     { B, N, k: c.k, C: blk.C, accumulateDx },
-    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edge(g)), dE: r.opt(n.dEdge), dx: dIn },
+    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edgeAct('E')), dE: r.opt(n.dEdge), dx: dIn },
     r.arena,
     `${r.prefix}edge${g}`,
   );
@@ -217,13 +227,22 @@ async function planBlock(
   const Y = r.opt(n.edgeGrad(1));
   const grads = X && Y ? { dA: X, dZ: Y } : undefined;
   const stages: Op[] = [];
-  let x = r.g(n.edge(g));
+  let x = r.g(n.edgeAct('E'));
   let dx = r.opt(n.dEdge);
-  for (const s of blk.stages) {
-    stages.push(await planStage(r, s, x, dx, {}, grads));
-    x = r.g(stageBufferNames(r.prefix, s).a);
+  for (const [i, s] of blk.stages.entries()) {
+    const acts = { z: r.g(n.edgeAct(i === 0 ? 'z0' : 'z1')), a: r.g(n.edgeAct(i === 0 ? 'a0' : 'a1')) };
+    stages.push(await planStage(r, s, x, dx, {}, grads, acts));
+    x = acts.a;
     dx = X;
   }
+  // Recomputing a block's forward for its backward must not count its batch twice in the BN
+  // running statistics: they are copied aside before and back after.
+  const running = blk.stages.map((s) => ({
+    mean: r.params.value(`${s.bn}.running_mean`),
+    variance: r.params.value(`${s.bn}.running_var`),
+    saved: r.opt(n.savedRunning(s.bn)),
+    bytes: 4 * s.Cout,
+  }));
   const O = blk.stages[blk.stages.length - 1]!.Cout;
   const pool = await planMaxRows(
     r,
@@ -242,6 +261,19 @@ async function planBlock(
       for (const s of stages) s.fwd(enc, mode);
       pool.encodeForward(enc);
     },
+    /** The block's per-edge tensors again (the shared buffers hold a later block's by now). */
+    recompute(enc: GPUCommandEncoder, mode: BatchNormMode) {
+      for (const b of running) {
+        enc.copyBufferToBuffer(b.mean, 0, b.saved!, 0, b.bytes);
+        enc.copyBufferToBuffer(b.variance, 0, b.saved!, b.bytes, b.bytes);
+      }
+      gather.encodeForward(enc);
+      for (const s of stages) s.fwd(enc, mode);
+      for (const b of running) {
+        enc.copyBufferToBuffer(b.saved!, 0, b.mean, 0, b.bytes);
+        enc.copyBufferToBuffer(b.saved!, b.bytes, b.variance, 0, b.bytes);
+      }
+    },
     bwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
       pool.encodeBackward(enc);
       for (let i = stages.length - 1; i >= 0; i--) stages[i]!.bwd(enc, mode);
@@ -254,23 +286,14 @@ async function planBlock(
   };
 }
 
-/**
- * Plans the model in `arena`: parameters (ParamStore, values uploaded by the caller), activations,
- * indices and, by default, gradients. encodeForward / encodeBackward only record passes.
- */
-export async function createDgcnnPartSeg(
-  ctx: GpuContext,
-  arena: BufferArena,
-  c: PartSegConfig,
-  o: PartSegPlanOptions,
-): Promise<DgcnnPartSeg> {
+/** Parameters and every buffer of the spec list in `arena`, and the planning context. */
+function allocatePartSeg(ctx: GpuContext, arena: BufferArena, c: PartSegConfig, o: PartSegPlanOptions) {
   checkPartSegShape(c, o);
   const prefix = o.prefix ?? 'partseg.';
   const bwd = o.backward ?? true;
-  const B = o.batch;
-  const N = o.points;
+  const mode = o.mode ?? 'segment';
   const specs = partSegAllocationSpecs(ctx, c, o);
-  const params = new ParamStore(ctx, arena, partSegParamSpecs(c), prefix);
+  const params = new ParamStore(ctx, arena, partSegParamSpecs(c, mode), prefix);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
   allocateSpecs(
     arena,
@@ -279,8 +302,8 @@ export async function createDgcnnPartSeg(
   const r: Build = {
     ctx,
     c,
-    B,
-    N,
+    B: o.batch,
+    N: o.points,
     bwd,
     prefix,
     params,
@@ -289,15 +312,23 @@ export async function createDgcnnPartSeg(
     opt: (name) => (bwd && arena.has(name) ? arena.get(name) : undefined),
     grad: (name) => (bwd ? params.grad(name) : undefined),
   };
-  const n = partSegBufferNames(prefix);
-  const { g, opt } = r;
-  const ps = partSegPointStages(c, N);
-  const sn = (s: StageDef) => stageBufferNames(prefix, s);
-  const W = partSegConcatWidth(c);
+  return { r, specs, mode };
+}
+
+/**
+ * The encoder both modes share: the transform net, EdgeConv A, B, C (their outputs copied into
+ * the x1…x3 rows of the concat buffer), conv6 and the global max g. Its backward starts from
+ * dGlobal and the x1…x3 rows of dConcat (conv6's input gradient adds there when segmenting, where
+ * conv8's backward has written them first).
+ */
+async function planPartSegEncoder(r: Build, mode: PartSegMode) {
+  const { ctx, c, B, N, bwd, params, g, opt } = r;
+  const n = partSegBufferNames(r.prefix);
+  const ps = partSegPointStages(c, N, mode);
+  const sn = (s: StageDef) => stageBufferNames(r.prefix, s);
+  const cat = partSegCatLayout(c, mode);
   const e = c.edge;
   const [, , t3, , t5] = c.tnet;
-  const ones = g(n.ones);
-  ctx.device.queue.writeBuffer(ones, 0, new Float32Array(N).fill(1));
 
   // Transform net: block 0 on the points, conv3, max over points, linear1, linear2, transform.
   const block0 = await planBlock(r, 0, g(n.input), opt(n.dInput), true);
@@ -356,12 +387,11 @@ export async function createDgcnnPartSeg(
   const blockB = await planBlock(r, 2, g(n.blockOut(1)), opt(n.dBlockOut(1)), true);
   const blockC = await planBlock(r, 3, g(n.blockOut(2)), opt(n.dBlockOut(2)), true);
 
-  // conv6 reads x1, x2, x3 where they sit in conv8's input, and adds its input gradient there.
-  const catOff = (c.emb + c.category) * N;
+  // conv6 reads x1, x2, x3 where they sit in the concat buffer.
   const conv6 = await planStage(r, ps.conv6!, g(n.concat), opt(n.dConcat), {
-    xOffset: catOff,
-    xBatchStride: W * N,
-    accumulateDx: true,
+    xOffset: cat.first * N,
+    xBatchStride: cat.width * N,
+    accumulateDx: mode === 'segment',
   });
   const gpool = await planMaxRows(
     r,
@@ -373,6 +403,115 @@ export async function createDgcnnPartSeg(
     opt(n.dGlobal),
     opt(sn(ps.conv6!).dA),
   );
+
+  /** Copies x_q (dense [B, e, N]) into the concat rows, or back for the gradients. */
+  const copyX = (enc: GPUCommandEncoder, q: number, toConcat: boolean) => {
+    const dense = toConcat ? g(n.blockOut(q + 1)) : g(n.dBlockOut(q + 1));
+    const all = toConcat ? g(n.concat) : g(n.dConcat);
+    for (let b = 0; b < B; b++) {
+      const d = b * e * N * 4;
+      const s = (b * cat.width + cat.first + q * e) * N * 4;
+      if (toConcat) enc.copyBufferToBuffer(dense, d, all, s, e * N * 4);
+      else enc.copyBufferToBuffer(all, s, dense, d, e * N * 4);
+    }
+  };
+  const ops = [
+    block0,
+    tconv3,
+    tpool,
+    lin1,
+    lin2,
+    transform,
+    applyT,
+    ...applyTBack,
+    blockA,
+    blockB,
+    blockC,
+    conv6,
+    gpool,
+  ];
+  return {
+    fwd(enc: GPUCommandEncoder, m: BatchNormMode) {
+      block0.fwd(enc, m);
+      tconv3.fwd(enc, m);
+      tpool.encodeForward(enc);
+      lin1.fwd(enc, m);
+      lin2.fwd(enc, m);
+      transform.encodeForward(enc);
+      applyT.encode(enc);
+      blockA.fwd(enc, m);
+      blockB.fwd(enc, m);
+      blockC.fwd(enc, m);
+      for (let q = 0; q < 3; q++) copyX(enc, q, true);
+      conv6.fwd(enc, m);
+      gpool.encodeForward(enc);
+    },
+    bwd(enc: GPUCommandEncoder, m: BatchNormMode) {
+      gpool.encodeBackward(enc);
+      conv6.bwd(enc, m);
+      for (let q = 0; q < 3; q++) copyX(enc, q, false);
+      // The shared per-edge buffers hold block C's tensors (the last forward); the others recompute theirs.
+      blockC.bwd(enc, m); // adds into dx2
+      blockB.recompute(enc, m);
+      blockB.bwd(enc, m); // adds into dx1
+      blockA.recompute(enc, m);
+      blockA.bwd(enc, m); // writes dx'
+      for (const op of applyTBack) op.encode(enc);
+      transform.encodeBackward(enc);
+      lin2.bwd(enc, m);
+      lin1.bwd(enc, m);
+      tpool.encodeBackward(enc);
+      tconv3.bwd(enc, m);
+      block0.recompute(enc, m);
+      block0.bwd(enc, m); // adds into dInput
+    },
+    destroy() {
+      for (const op of ops) op.destroy();
+    },
+  };
+}
+
+/** The arena buffers every mode exposes. */
+function exposed(r: Build) {
+  const n = partSegBufferNames(r.prefix);
+  return {
+    input: r.g(n.input),
+    dInput: r.opt(n.dInput),
+    transform: r.g(n.T),
+    global: r.g(n.global),
+    knnBuffers: [0, 1, 2, 3].map((q) => r.g(n.knn(q))),
+    argBuffers: new Map(
+      ['transform_net.conv2', 'conv2', 'conv4', 'conv5', 'transform_net.conv3', 'conv6'].map((k) => [
+        k,
+        r.g(n.arg(k)),
+      ]),
+    ),
+  };
+}
+
+/**
+ * Plans the part-segmentation model in `arena`: parameters (ParamStore, values uploaded by the
+ * caller), activations, indices and, by default, gradients. encodeForward / encodeBackward only
+ * record passes.
+ */
+export async function createDgcnnPartSeg(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: PartSegConfig,
+  o: PartSegPlanOptions,
+): Promise<DgcnnPartSeg> {
+  if ((o.mode ?? 'segment') !== 'segment')
+    throw new Error('createDgcnnPartSeg: use createDgcnnSegEncoder to pretrain');
+  const { r, specs } = allocatePartSeg(ctx, arena, c, o);
+  const { B, N, bwd, params, g, opt } = r;
+  const n = partSegBufferNames(r.prefix);
+  const ps = partSegPointStages(c, N);
+  const sn = (s: StageDef) => stageBufferNames(r.prefix, s);
+  const W = partSegConcatWidth(c);
+  const ones = g(n.ones);
+  ctx.device.queue.writeBuffer(ones, 0, new Float32Array(N).fill(1));
+  const encoder = await planPartSegEncoder(r, 'segment');
+
   const conv7 = await planStage(r, ps.conv7!, g(n.category), undefined);
   // [g ; category feature] at every point: an outer product with ones [N].
   const repeat = async (src: GPUBuffer, C: number, row0: number) =>
@@ -422,33 +561,9 @@ export async function createDgcnnPartSeg(
     },
   );
 
-  /** Copies x_q (dense [B, e, N]) into conv8's input rows, or back for the gradients. */
-  const copyX = (enc: GPUCommandEncoder, q: number, toConcat: boolean) => {
-    const dense = toConcat ? g(n.blockOut(q + 1)) : g(n.dBlockOut(q + 1));
-    const cat = toConcat ? g(n.concat) : g(n.dConcat);
-    for (let b = 0; b < B; b++) {
-      const d = b * e * N * 4;
-      const s = (b * W + c.emb + c.category + q * e) * N * 4;
-      if (toConcat) enc.copyBufferToBuffer(dense, d, cat, s, e * N * 4);
-      else enc.copyBufferToBuffer(cat, s, dense, d, e * N * 4);
-    }
-  };
-
   let lastMode: BatchNormMode | undefined;
   const all: { destroy(): void }[] = [
-    block0,
-    tconv3,
-    tpool,
-    lin1,
-    lin2,
-    transform,
-    applyT,
-    ...applyTBack,
-    blockA,
-    blockB,
-    blockC,
-    conv6,
-    gpool,
+    encoder,
     conv7,
     ...repeats,
     ...repeatBack,
@@ -464,20 +579,10 @@ export async function createDgcnnPartSeg(
     batch: B,
     points: N,
     params,
-    input: g(n.input),
+    ...exposed(r),
     category: g(n.category),
     logits: g(n.logits),
     dLogits: opt(n.dLogits),
-    dInput: opt(n.dInput),
-    transform: g(n.T),
-    global: g(n.global),
-    knnBuffers: [0, 1, 2, 3].map((q) => g(n.knn(q))),
-    argBuffers: new Map(
-      ['transform_net.conv2', 'conv2', 'conv4', 'conv5', 'transform_net.conv3', 'conv6'].map((k) => [
-        k,
-        g(n.arg(k)),
-      ]),
-    ),
     bufferSpecs: specs,
     setDropoutStep(step) {
       drop0.setStep(step);
@@ -485,19 +590,7 @@ export async function createDgcnnPartSeg(
     },
     encodeForward(enc, mode, opts = {}) {
       const dropping = mode === 'train' && opts.dropout !== false;
-      block0.fwd(enc, mode);
-      tconv3.fwd(enc, mode);
-      tpool.encodeForward(enc);
-      lin1.fwd(enc, mode);
-      lin2.fwd(enc, mode);
-      transform.encodeForward(enc);
-      applyT.encode(enc);
-      blockA.fwd(enc, mode);
-      blockB.fwd(enc, mode);
-      blockC.fwd(enc, mode);
-      for (let q = 0; q < 3; q++) copyX(enc, q, true);
-      conv6.fwd(enc, mode);
-      gpool.encodeForward(enc);
+      encoder.fwd(enc, mode);
       conv7.fwd(enc, mode);
       for (const op of repeats) op.encode(enc);
       conv8.fwd(enc, mode);
@@ -519,24 +612,87 @@ export async function createDgcnnPartSeg(
       conv9.bwd(enc, mode);
       drop0.encodeBackward(enc);
       conv8.bwd(enc, mode); // overwrites dConcat
-      for (const op of repeatBack) op.encode(enc);
+      for (const op of repeatBack) op.encode(enc); // dGlobal, conv7's dA
       conv7.bwd(enc, mode);
-      gpool.encodeBackward(enc);
-      conv6.bwd(enc, mode); // adds into dConcat's x1…x3 rows
-      for (let q = 0; q < 3; q++) copyX(enc, q, false);
-      blockC.bwd(enc, mode); // adds into dx2
-      blockB.bwd(enc, mode); // adds into dx1
-      blockA.bwd(enc, mode); // writes dx'
-      for (const op of applyTBack) op.encode(enc);
-      transform.encodeBackward(enc);
-      lin2.bwd(enc, mode);
-      lin1.bwd(enc, mode);
-      tpool.encodeBackward(enc);
-      tconv3.bwd(enc, mode);
-      block0.bwd(enc, mode); // adds into dInput
+      encoder.bwd(enc, mode);
     },
     destroy() {
       for (const op of all) op.destroy();
+    },
+  };
+}
+
+/** The `dgcnn_seg` encoder as a PointEncoder: features = g [B, emb], projections = inv_head(g). */
+export interface DgcnnSegEncoder extends PointEncoder {
+  readonly kind: 'dgcnn_seg';
+  readonly config: PartSegConfig;
+  readonly transform: GPUBuffer;
+  readonly knnBuffers: readonly GPUBuffer[];
+  readonly argBuffers: ReadonlyMap<string, GPUBuffer>;
+}
+
+/**
+ * Plans the reference's `dgcnn_seg` pretraining encoder (DGCNN_partseg with pretrain = True): the
+ * part-segmentation encoder up to the global max g, then inv_head. Its tensors are
+ * partSegParamSpecs(c, 'pretrain'), so a checkpoint loads into the segmentation model with only
+ * conv7…conv11 missing.
+ */
+export async function createDgcnnSegEncoder(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: PartSegConfig,
+  o: EncoderPlanOptions,
+): Promise<DgcnnSegEncoder> {
+  if (o.featureGrad) throw new Error('createDgcnnSegEncoder: featureGrad is not supported');
+  const { r, specs } = allocatePartSeg(ctx, arena, c, {
+    ...o,
+    prefix: o.prefix ?? 'point.',
+    mode: 'pretrain',
+  });
+  const { B, bwd, params, g, opt } = r;
+  const n = partSegBufferNames(r.prefix);
+  const encoder = await planPartSegEncoder(r, 'pretrain');
+  const hn = headBufferNames(n.head);
+  const head = await planProjectionHead(ctx, params, partSegHeadConfig(c), B, {
+    x: g(n.global),
+    y: g(n.projections),
+    dy: opt(n.dProjections),
+    dx: opt(n.dGlobal),
+    h: g(hn.h),
+    a: g(hn.a),
+    da: opt(hn.da),
+    dh: opt(hn.dh),
+  });
+  let lastMode: BatchNormMode | undefined;
+  return {
+    kind: 'dgcnn_seg',
+    config: c,
+    batch: B,
+    points: r.N,
+    params,
+    ...exposed(r),
+    features: g(n.global),
+    projections: g(n.projections),
+    dProjections: opt(n.dProjections),
+    dFeatures: opt(n.dGlobal),
+    featureWidth: c.emb,
+    projWidth: c.proj,
+    bufferSpecs: specs,
+    encodeForward(enc, mode) {
+      encoder.fwd(enc, mode);
+      head.encodeForward(enc, mode);
+      if (mode === 'train') params.countBatch();
+      lastMode = mode;
+    },
+    encodeBackward(enc) {
+      if (!bwd) throw new Error('dgcnn_seg: planned without the backward');
+      if (!lastMode) throw new Error('dgcnn_seg: encodeBackward before any encodeForward');
+      head.encodeBackward(enc);
+      encoder.bwd(enc, lastMode);
+    },
+    destroy() {
+      encoder.destroy();
+      head.destroy();
     },
   };
 }

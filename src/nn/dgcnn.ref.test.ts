@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectGradientMatchesDifferences } from '../../test/numeric';
 import { Rng } from '../util/random';
 import { type DgcnnConfig, dgcnnParamSpecs } from './dgcnn-config';
 import { dgcnnBackwardRef, dgcnnForwardRef } from './dgcnn.ref';
@@ -36,16 +36,15 @@ describe('DGCNN reference (naive edge tensor, float64)', () => {
           .map((s) => s.name)
           .sort(),
       );
-      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) => {
-        const at = sampleIndices(arr.length, 5, 3);
-        expectClose(
-          at.map((i) => centralDiff(loss, arr, i, 1e-6)),
-          at.map((i) => grad[i]!),
-          1e-6,
-          1e-4,
-          `${mode} ${name} vs finite differences`,
-        );
-      };
+      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) =>
+        expectGradientMatchesDifferences(loss, arr, grad, {
+          what: `${mode} ${name}`,
+          samples: 5,
+          seed: 3,
+          eps: 1e-6,
+          atol: 1e-6,
+          rtol: 1e-4,
+        });
       probe(x, g.dInput, 'input points');
       for (const [name, gr] of g.grads) probe(p.get(name) as Float64Array, gr, name);
     });

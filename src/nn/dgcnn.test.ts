@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectClose, expectGradientMatchesDifferences } from '../../test/numeric';
 import { BufferArena } from '../gpu/arena';
 import { readF32, readI32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
@@ -146,16 +146,15 @@ describe('DGCNN encoder (knn.wgsl, edgeconv.wgsl, matmul.wgsl, batchnorm.wgsl, a
       return s;
     };
     // GPU gradients (float32) against central differences of the float64 reference.
-    const probe = (arr: Float64Array, got: Float32Array, name: string, count: number) => {
-      const at = sampleIndices(arr.length, count, 11);
-      expectClose(
-        at.map((i) => got[i]!),
-        at.map((i) => centralDiff(loss, arr, i, 1e-5)),
-        2e-4,
-        2e-3,
-        `${name}: GPU gradient vs finite differences`,
-      );
-    };
+    const probe = (arr: Float64Array, got: Float32Array, name: string, count: number) =>
+      expectGradientMatchesDifferences(loss, arr, got, {
+        what: `${name}: GPU gradient`,
+        samples: count,
+        seed: 11,
+        eps: 1e-5,
+        atol: 2e-4,
+        rtol: 2e-3,
+      });
     probe(x, r.out.dInput, 'input points', 8);
     for (const name of [
       'conv1.0.weight',

@@ -1,11 +1,6 @@
 import { formatBytes } from '../gpu/errors';
 import { type BufferSpec, sumByGroup } from './buffer-plan';
-import {
-  partSegBufferNames,
-  partSegBufferSpecs,
-  partSegEdgeBlocks,
-  stageBufferNames,
-} from './dgcnn-partseg-buffers';
+import { partSegBufferNames, partSegBufferSpecs, partSegEdgeBlocks } from './dgcnn-partseg-buffers';
 import type { PartSegConfig } from './dgcnn-partseg-config';
 
 /**
@@ -38,14 +33,8 @@ export function naivePartSegSpecs(
   const n = partSegBufferNames(prefix);
   const blocks = partSegEdgeBlocks(c, N);
   const perEdge = new Set<string>([n.dEdge, n.edgeGrad(0), n.edgeGrad(1)]);
-  blocks.forEach((b, g) => {
-    perEdge.add(n.edge(g));
-    for (const s of b.stages) {
-      const sn = stageBufferNames(prefix, s);
-      perEdge.add(sn.z);
-      perEdge.add(sn.a);
-    }
-  });
+  for (const w of ['E', 'z0', 'a0', 'z1', 'a1'] as const) perEdge.add(n.edgeAct(w));
+  for (const b of blocks) for (const s of b.stages) perEdge.add(n.savedRunning(s.bn));
   const specs = ours.filter((s) => !perEdge.has(s.name));
   const edges = B * N * c.k;
   let peak = 0;
@@ -86,7 +75,7 @@ export function partSegStepPlan(c: PartSegConfig, batch: number, points: number,
     largestBuffer: model.reduce((m, s) => (s.bytes > m.bytes ? s : m)),
     notes: [
       'ours: the buffers createDgcnnPartSeg allocates (bytes by group), SGD momentum, the loss softmax',
-      'ours materialises each EdgeConv block: the edge tensor [B, 2C, N·k] and every per-edge conv and BN+LeakyReLU output [B, O, N·k] are kept for the backward; the per-edge gradients are three buffers shared by the four blocks',
+      "ours materialises one EdgeConv block at a time: the edge tensor [B, 2C, N·k] and the per-edge conv and BN+LeakyReLU outputs [B, O, N·k] live in buffers shared by the four blocks (sized for the largest), and the backward recomputes a block's per-edge tensors before its own backward (one more forward of three blocks per step); the per-edge gradients are three more shared buffers",
       'naive: PyTorch DGCNN_partseg, keeping also the LeakyReLU output between the two per-edge convs, with the per-edge gradients of the largest block as a transient peak',
     ],
   };

@@ -26,7 +26,7 @@ export interface EncoderPlanOptions {
  * projection head). All buffers live in the caller's arena; encode* only record passes.
  */
 export interface PointEncoder {
-  readonly kind: 'dgcnn' | 'pointnet';
+  readonly kind: 'dgcnn' | 'pointnet' | 'dgcnn_seg';
   readonly batch: number;
   readonly points: number;
   /** Every model tensor by reference name, with gradients. */

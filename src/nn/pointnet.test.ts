@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectClose, expectGradientMatchesDifferences } from '../../test/numeric';
 import { BufferArena } from '../gpu/arena';
 import { readF32, readU32, submitAndWait, writeBuffer } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
@@ -115,16 +115,15 @@ describe('PointNet encoder (matmul, batchnorm, activation, pooling shaders)', ()
       const loss = () =>
         pointnetForwardRef(c, b, n, x, p, mode).projections.reduce((s, v, i) => s + v * dp[i]!, 0);
       const g = pointnetBackwardRef(c, b, n, x, p, pointnetForwardRef(c, b, n, x, p, mode), dp, mode);
-      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) => {
-        const idx = sampleIndices(arr.length, 6, 7);
-        expectClose(
-          idx.map((i) => centralDiff(loss, arr, i, 1e-6)),
-          idx.map((i) => grad[i]!),
-          1e-6,
-          1e-4,
-          `${mode} ${name} vs finite differences`,
-        );
-      };
+      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) =>
+        expectGradientMatchesDifferences(loss, arr, grad, {
+          what: `${mode} ${name}`,
+          samples: 6,
+          seed: 7,
+          eps: 1e-6,
+          atol: 1e-6,
+          rtol: 1e-4,
+        });
       probe(x, g.dInput, 'input');
       for (const [name, gr] of g.grads) probe(p.get(name) as Float64Array, gr, name);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectClose, expectGradientMatchesDifferences } from '../../test/numeric';
 import { BufferArena } from '../gpu/arena';
 import { createBufferFrom, readF32, submitAndWait } from '../gpu/buffers';
 import type { BatchNormMode } from '../kernels/batchnorm';
@@ -114,16 +114,15 @@ describe('projection head (shaders/matmul.wgsl, batchnorm.wgsl, activation.wgsl,
       const dy = rng.uniformArray(B * c.out);
       const loss = () => headForwardRef(c, B, x, p, mode).y.reduce((s, v, i) => s + v * dy[i]!, 0);
       const b = headBackwardRef(c, B, x, p, headForwardRef(c, B, x, p, mode), dy, mode);
-      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) => {
-        const idx = sampleIndices(arr.length, 8, 3);
-        expectClose(
-          idx.map((i) => centralDiff(loss, arr, i, 1e-5)),
-          idx.map((i) => grad[i]!),
-          1e-7,
-          1e-5,
-          `${mode} bias=${bias} ${name} vs finite differences`,
-        );
-      };
+      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) =>
+        expectGradientMatchesDifferences(loss, arr, grad, {
+          what: `${mode} bias=${bias} ${name}`,
+          samples: 8,
+          seed: 3,
+          eps: 1e-5,
+          atol: 1e-7,
+          rtol: 1e-5,
+        });
       probe(x, b.dx, 'dx');
       for (const [name, g] of b.grads) probe(p.get(name) as Float64Array, g, name);
     }

@@ -12,6 +12,10 @@ export interface SimilarityEval {
   simDiag: number;
   /** Mean cosine similarity of points and other objects' views. */
   simOff: number;
+  /** Top-1 cross-modal retrieval in [0, 1], mean of points → images and images → points (absent in older histories). */
+  retrieval?: number;
+  /** Shapes in the evaluated batch (chance retrieval is 1 / batch). */
+  batch?: number;
 }
 
 /** Loss curves, thinned to at most `cap` points: when full, every other point is dropped. */
@@ -116,7 +120,11 @@ export function decodeHistory(text: string | undefined): MetricsHistory | undefi
       const r = e as Record<string, unknown>;
       const ok = typeof r?.step === 'number';
       const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
-      return ok ? [{ step: r.step as number, simDiag: num(r.simDiag), simOff: num(r.simOff) }] : [];
+      if (!ok) return [];
+      const out: SimilarityEval = { step: r.step as number, simDiag: num(r.simDiag), simOff: num(r.simOff) };
+      if (typeof r.retrieval === 'number') out.retrieval = r.retrieval;
+      if (typeof r.batch === 'number') out.batch = r.batch;
+      return [out];
     });
   }
   return h;

@@ -70,8 +70,8 @@ export class TrainingSession {
   }
 
   /** Adds a similarity evaluation at the current step to the history (the CLI's --eval-every). */
-  recordEval(e: Omit<SimilarityEval, 'step'>): void {
-    this.curves = appendEval(this.curves, { step: this.trainer.step, ...e });
+  recordEval(e: Omit<SimilarityEval, 'step'> & { step?: number }): void {
+    this.curves = appendEval(this.curves, { ...e, step: e.step ?? this.trainer.step });
   }
 
   /** Trains until paused, or until `untilStep` (default: the configured epochs). */

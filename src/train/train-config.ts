@@ -15,6 +15,7 @@ export interface ResolvedConfig extends Preset {
   seed: number;
   losses: LossTerms;
   augment: boolean;
+  encoder: 'dgcnn' | 'dgcnn_seg';
 }
 
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
@@ -33,6 +34,7 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
     seed: c.seed,
     losses: c.losses ?? { imid: true, cmid: true },
     augment: c.augment ?? true,
+    encoder: c.encoder ?? 'dgcnn',
   };
 }
 

@@ -38,6 +38,13 @@ export interface TrainConfig {
   augment?: boolean;
   /** Train on the same first B objects every step (an overfitting check), default false. */
   fixedBatch?: boolean;
+  /**
+   * The point encoder: 'dgcnn' (default, the classification DGCNN) or 'dgcnn_seg' (the reference's
+   * `--model dgcnn_seg`: DGCNN_partseg's encoder with inv_head on its global feature, whose
+   * checkpoint fine-tunes the part-segmentation model; sizes from the preset, see
+   * partSegConfigForPreset).
+   */
+  encoder?: 'dgcnn' | 'dgcnn_seg';
 }
 
 /** One training step's report. Losses are NaN for a term that is switched off. */

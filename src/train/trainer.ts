@@ -1,4 +1,5 @@
 import { drawImageAugment, type ImageAugmentParams } from '../kernels/image_augment-params';
+import { planViewGatherU8 } from '../kernels/view_gather_u8';
 import { planImageAugment } from '../kernels/image_augment';
 import { planPointAugment } from '../kernels/point_augment';
 import { CROSSPOINT_AUGMENT, NO_AUGMENT } from '../kernels/point_augment-params';
@@ -10,6 +11,8 @@ import type { GpuTimer } from '../gpu/timer';
 import { type AdamSlot, planAdam } from '../kernels/adam';
 import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
+import { createDgcnnSegEncoder, partSegAllocationSpecs } from '../nn/dgcnn-partseg';
+import { partSegConfigForPreset, partSegParamSpecs } from '../nn/dgcnn-partseg-config';
 import type { HostTensors, ParamStore } from '../nn/param-store';
 import { initialiseParams, type ParamSpec } from '../nn/param-spec';
 import type { PointEncoder } from '../nn/point-encoder';
@@ -33,7 +36,11 @@ import {
 /** Tensor lists of both models for a config (checkpoint validation uses them). */
 export function modelSpecs(c: TrainConfig): { point: ParamSpec[]; image: ParamSpec[] } {
   const r = resolveConfig(c);
-  return { point: dgcnnParamSpecs(r.dgcnn), image: resnetParamSpecs(r.resnet) };
+  const point =
+    r.encoder === 'dgcnn_seg'
+      ? partSegParamSpecs(partSegConfigForPreset(r.dgcnn), 'pretrain')
+      : dgcnnParamSpecs(r.dgcnn);
+  return { point, image: resnetParamSpecs(r.resnet) };
 }
 
 export type StepResult = { ok: true; metrics: StepMetrics } | { ok: false; fault: TrainFault };
@@ -83,11 +90,17 @@ export class Trainer {
     const pointPlan = { batch: 2 * B, points: r.points, prefix: 'point.' };
     // Refuse a step over the adapter's buffer limits before anything is allocated: the point
     // encoder's list is exactly what createDgcnn allocates, and a step's largest buffers are there.
-    for (const s of dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan))
+    const seg = r.encoder === 'dgcnn_seg' ? partSegConfigForPreset(r.dgcnn) : undefined;
+    const pointSpecs = seg
+      ? partSegAllocationSpecs(ctx, seg, { ...pointPlan, mode: 'pretrain' })
+      : dgcnnAllocationSpecs(ctx, r.dgcnn, pointPlan);
+    for (const s of pointSpecs)
       checkBufferSize(ctx.limits, s.bytes, `a ${r.name} step's buffer "${s.name}"`, lower);
     const arena = new BufferArena(ctx, lower);
     try {
-      const point = await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
+      const point = seg
+        ? await createDgcnnSegEncoder(ctx, arena, seg, pointPlan)
+        : await createDgcnn(ctx, arena, r.dgcnn, pointPlan);
       const image = await createResNet(ctx, arena, r.resnet, {
         batch: B,
         imageSize: r.imageSize,
@@ -165,18 +178,20 @@ export class Trainer {
    */
   private prepareInputs(batch: readonly number[]): void {
     const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
+    const src = this.ops.selectViews(views);
     if (!this.resolved.augment) {
-      this.ops.imageAugment.setParams(views.map(plainView));
+      this.ops.imageAugment.setParams(src.map(plainView));
       return;
     }
     this.ops.pointAugment.draw(this.rng);
-    this.ops.imageAugment.setParams(drawImageAugment(this.rng, views));
+    this.ops.imageAugment.setParams(drawImageAugment(this.rng, src));
   }
 
   /** Gathers the batch and records the point and image input passes prepareInputs set up. */
   private encodeInputs(enc: GPUCommandEncoder, batch: readonly number[]): void {
     this.ops.gather(enc, batch);
     (this.resolved.augment ? this.ops.pointAugment : this.ops.evalPoints).encode(enc);
+    this.ops.encodeViews(enc);
     this.ops.imageAugment.encode(enc);
   }
 
@@ -338,6 +353,7 @@ export class Trainer {
     const bytes = encodeCheckpoint(state, this.point.params.specs, this.image.params.specs, {
       k: String(r.dgcnn.k),
       emb_dims: String(r.dgcnn.emb),
+      encoder: r.encoder,
       points: String(r.points),
       dataset: JSON.stringify(datasetIdentity(this.data.summary)),
     });
@@ -391,7 +407,9 @@ export class Trainer {
       const enc = this.ctx.device.createCommandEncoder({ label: 'embed' });
       this.ops.gatherAll(enc, [...padded, ...padded]);
       this.ops.evalPoints.encode(enc);
-      this.ops.evalImages.setParams(padded.map((o) => plainView(o * this.data.viewsPerObject)));
+      const src = this.ops.selectViews(padded.map((o) => o * this.data.viewsPerObject));
+      this.ops.evalImages.setParams(src.map(plainView));
+      this.ops.encodeViews(enc);
       this.ops.evalImages.encode(enc);
       this.point.encodeForward(enc, 'eval');
       this.image.encodeForward(enc, 'eval');
@@ -487,9 +505,20 @@ async function planStep(
     { B: 2 * B, N, options: NO_AUGMENT },
     { points: raw, out: point.input },
   );
-  const imageShape = { batch: B, size: r.imageSize, images: data.labels.length * data.viewsPerObject };
-  const imageAugment = await planImageAugment(ctx, imageShape, { images: data.images, out: image.input });
-  const evalImages = await planImageAugment(ctx, imageShape, { images: data.images, out: image.input });
+  // The views the augmentation reads: the f32 tensor itself, or (an 8-bit store) the batch's views
+  // gathered and converted to f32 first, into a [B, 3, S, S] buffer read in batch order.
+  const S = r.imageSize;
+  const staged = data.views8 ? arena.alloc('step.views', B * 3 * S * S * 4, 'batch') : undefined;
+  const gatherViews =
+    data.views8 && staged
+      ? await planViewGatherU8(ctx, { batch: B }, { store: data.views8, out: staged })
+      : undefined;
+  const sourceImages = staged ?? data.images;
+  if (!sourceImages) throw new Error('training data without views (neither images nor views8)');
+  const images = staged ? B : data.labels.length * data.viewsPerObject;
+  const imageShape = { batch: B, size: S, images };
+  const imageAugment = await planImageAugment(ctx, imageShape, { images: sourceImages, out: image.input });
+  const evalImages = await planImageAugment(ctx, imageShape, { images: sourceImages, out: image.input });
   evalPoints.upload(evalPoints.draw(new Rng(0)));
 
   const loss = arena.alloc('step.loss', 8, 'objective'); // [2] L_imid, L_cmid
@@ -546,12 +575,23 @@ async function planStep(
         copyCloud(enc, obj, B + i);
       });
     },
+    /** Points the augmentation at these views (global indices); returns the index each one reads. */
+    selectViews(views: readonly number[]): number[] {
+      if (!gatherViews) return [...views];
+      gatherViews.setSources(views);
+      return views.map((_, i) => i);
+    },
+    /** Records the gather of the selected views (nothing for an f32 tensor). */
+    encodeViews(enc: GPUCommandEncoder) {
+      gatherViews?.encode(enc);
+    },
     /** Copies 2B distinct clouds (feature extraction uses the whole point batch). */
     gatherAll(enc: GPUCommandEncoder, objs: readonly number[]) {
       for (const [i, obj] of objs.entries()) copyCloud(enc, obj, i);
     },
     destroy() {
       for (const op of [pointAugment, evalPoints, imageAugment, evalImages, objective, adam]) op.destroy();
+      gatherViews?.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { haveSharedData, readSharedFile } from '../../test/shared-data';
@@ -10,8 +11,7 @@ import { encodePly } from '../data/ply-write';
 import { encodeRgbaPng } from '../data/png';
 import { writeSampleSet } from '../data/sample-export';
 import { generateSampleSet } from '../data/sample-set';
-import { readF32 } from '../gpu/buffers';
-import { resizeToChw, trainingDataFromFolder } from './training-data-folder';
+import { resizeToRgba8, trainingDataFromFolder } from './training-data-folder';
 
 const gpu = setupGpu();
 const HAVE = haveSharedData('the folder tests with real broken files and meshes');
@@ -39,17 +39,32 @@ describe("trainingDataFromFolder: CrossPoint's layout, as `crosspoint sample` wr
       expect(data.summary.classes.length).toBe(13);
       expect(data.summary.classes[0]).toBe('airplane');
       expect(data.testIndices.length).toBe(13); // one of each class's two
-      // Object 3's view 1 is its PNG resized exactly as resizeToChw does.
+      // Object 3's view 1 is its PNG resized exactly as resizeToRgba8 does, kept as 8-bit RGBA.
       const obj = index.objects.find((o) => o.id === data.ids[3])!;
       const png = decodePngRgb('v', readFileSync(join(dir, obj.views[1]!.path)));
-      const want = new Float32Array(3 * S * S);
-      resizeToChw(png, S, want, 0);
-      const got = await readF32(gpu(), data.images, 3 * S * S, (3 * 2 + 1) * 3 * S * S);
-      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(data.images).toBeUndefined();
+      expect(Array.from(await data.views8!.read(3 * 2 + 1))).toEqual(Array.from(resizeToRgba8(png, S)));
       expect(data.hostClouds[3]!.length).toBe(N * 3);
     } finally {
       data.destroy();
     }
+  });
+
+  it('a set over the budget for views is refused before anything is read, naming the budget and what to lower', async () => {
+    const index = await readFolderIndex(dir);
+    const budget = 26 * (2 * S * S * 4 + N * 12) - 1; // one byte short of the 26 objects
+    await expect(
+      trainingDataFromFolder(gpu(), index, {
+        points: N,
+        views: 2,
+        imageSize: S,
+        seed: 1,
+        budget,
+        lower: 'the views',
+      }),
+    ).rejects.toThrow(
+      "sample: 26 objects × 2 views of 12×12 (8-bit RGBA) and 48 points take 0.04 MiB, over the tab's 0.04 MiB budget for a dataset (it holds 25 such objects): lower the views",
+    );
   });
 
   it.skipIf(!HAVE)(
@@ -63,6 +78,11 @@ describe("trainingDataFromFolder: CrossPoint's layout, as `crosspoint sample` wr
       writeFileSync(at(b!.shape.path), encodePly(nan)); // a NaN point: the object is left out, named
       writeFileSync(at(c!.views[0]!.path), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2])); // not a PNG: view skipped
       writeFileSync(at(d!.views[1]!.path), encodeRgbaPng(new Uint8Array(5 * 5 * 4).fill(200), 5, 5)); // wrong size
+      // A 16-bit grey view: another mode, converted with a note.
+      writeFileSync(
+        at(d!.views[0]!.path),
+        encode({ width: 16, height: 16, channels: 1, depth: 16, data: new Uint16Array(256).fill(40000) }),
+      );
       mkdirSync(at('junk'), { recursive: true });
       writeFileSync(at('junk/notes.docx'), 'x');
       const index = await readFolderIndex(dir);
@@ -84,15 +104,22 @@ describe("trainingDataFromFolder: CrossPoint's layout, as `crosspoint sample` wr
         expect(data.report.skipped[2]!.problem).toBe(
           `point 1 has a non-finite coordinate (y = NaN); NaN and infinite coordinates are refused; object ${b!.id} left out`,
         );
-        expect(data.report.warnings.map((w) => w.file)).toEqual([c!.views[0]!.path, d!.views[1]!.path]);
+        expect(data.report.warnings.map((w) => w.file)).toEqual([
+          c!.views[0]!.path,
+          d!.views[0]!.path,
+          d!.views[1]!.path,
+        ]);
+        expect(data.report.warnings[1]!.problem).toBe(
+          'a 16-bit grey PNG where views are 8-bit RGB(A); converted to RGB',
+        );
         expect(data.report.warnings[0]!.problem).toMatch(/not a PNG file .*; view skipped$/);
-        expect(data.report.warnings[1]!.problem).toMatch(
+        expect(data.report.warnings[2]!.problem).toMatch(
           /^a 5×5 view where the object's first is 16×16; resized/,
         );
         // The object whose first view is broken repeats its good one.
         const ci = data.ids.indexOf(c!.id);
-        const v0 = await readF32(gpu(), data.images, 3 * S * S, ci * 2 * 3 * S * S);
-        const v1 = await readF32(gpu(), data.images, 3 * S * S, (ci * 2 + 1) * 3 * S * S);
+        const v0 = await data.views8!.read(ci * 2);
+        const v1 = await data.views8!.read(ci * 2 + 1);
         expect(Array.from(v0)).toEqual(Array.from(v1));
       } finally {
         data.destroy();
@@ -135,8 +162,8 @@ describe.skipIf(!HAVE)('trainingDataFromFolder: folders of meshes (views rendere
       );
       expect(r).toBeLessThanOrEqual(1);
       expect(r).toBeGreaterThan(0.5);
-      const view = await readF32(gpu(), data.images, 3 * S * S, 0);
-      expect(Math.min(...view)).toBeLessThan(0.9); // background is white (1)
+      const view = await data.views8!.read(0);
+      expect(Math.min(...view)).toBeLessThan(230); // background is white (255)
     } finally {
       data.destroy();
     }

@@ -4,16 +4,28 @@ import type { FileProblem, FolderIndex } from '../data/folder-index';
 import { loadFolderObject } from '../data/folder-object';
 import { type FolderSubset, pickSubset } from '../data/folder-subset';
 import type { RgbImage } from '../data/loaders/png';
-import { planRender, uploadMesh, type ViewRenderer } from '../kernels/render';
+import {
+  imageTensorBytes,
+  planRender,
+  readViewRgba8,
+  uploadMesh,
+  type ViewRenderer,
+} from '../kernels/render';
+import { createViewStore8 } from '../gpu/view-store';
+import { InputError } from '../util/errors';
 import { createBufferFrom, createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import { Rng } from '../util/random';
-import { folderDataBytes } from './training-data-bytes';
+import { DATA_BUDGET_BYTES, folderDataBytes, largestSet } from './training-data-bytes';
 import type { TrainingData } from './training-data';
 
-/** Bilinear resize of an RGB8 image to S×S, as CHW floats in [0, 1] written into `out` at `offset`. */
-export function resizeToChw(img: RgbImage, S: number, out: Float32Array, offset: number): void {
+/**
+ * Bilinear resize of an RGB8 image to S×S, as RGBA8 (alpha 255) rounded to the nearest byte: the
+ * 8-bit views the training step reads (converted to f32 in its shader).
+ */
+export function resizeToRgba8(img: RgbImage, S: number): Uint8Array {
+  const out = new Uint8Array(S * S * 4);
   const sx = img.width / S;
   const sy = img.height / S;
   for (let y = 0; y < S; y++) {
@@ -31,10 +43,12 @@ export function resizeToChw(img: RgbImage, S: number, out: Float32Array, offset:
         const v =
           (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x1)) +
           wy * ((1 - wx) * at(y1, x0) + wx * at(y1, x1));
-        out[offset + c * S * S + y * S + x] = v / 255;
+        out[(y * S + x) * 4 + c] = Math.round(v);
       }
+      out[(y * S + x) * 4 + 3] = 255;
     }
   }
+  return out;
 }
 
 /** What loading a folder did, file by file: the objects kept, the files left out and why, the oddities. */
@@ -64,6 +78,28 @@ export interface FolderLoadOptions {
   testFraction?: number;
   /** The settings to name when the set is over the adapter's limits (the host's names). */
   lower?: string;
+  /** Bytes the clouds and views may take (default DATA_BUDGET_BYTES). */
+  budget?: number;
+}
+
+const GiB = 1024 ** 3;
+const size = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(2)} MiB`);
+
+/** The too-large message: the set, the budget, how many objects fit, and what to reduce. */
+function overBudget(
+  name: string,
+  n: number,
+  points: number,
+  V: number,
+  S: number,
+  need: number,
+  budget: number,
+  lower: string,
+) {
+  return (
+    `${name}: ${n} objects × ${V} views of ${S}×${S} (8-bit RGBA) and ${points} points take ${size(need)}, ` +
+    `over the tab's ${size(budget)} budget for a dataset (it holds ${largestSet(budget, points, V, S)} such objects): lower ${lower}`
+  );
 }
 
 /** Objects between progress reports (and GPU waits, so the render queue stays short). */
@@ -104,10 +140,12 @@ export async function trainingDataFromFolder(
   const lower = o.lower ?? '--views, the classes or the objects per class';
   const bytes = folderDataBytes(n, o.points, V, S);
   checkBufferSize(ctx.limits, bytes.clouds, 'the clouds of the dataset', lower);
-  checkBufferSize(ctx.limits, bytes.views, 'the views of the dataset', lower);
-  const plane = 3 * S * S;
-  const images = createStorageBuffer(ctx, bytes.views, 'data.views'); // [n·V, 3, S, S]
+  const budget = o.budget ?? DATA_BUDGET_BYTES;
+  if (bytes.total > budget)
+    throw new InputError(overBudget(index.name, n, o.points, V, S, bytes.total, budget, lower));
+  const views8 = createViewStore8(ctx, n * V, S, 'data.views8'); // [n·V] views of S×S RGBA8, sharded
   let renderer: ViewRenderer | undefined;
+  let rendered: GPUBuffer | undefined;
   const clouds = new Float32Array(n * o.points * 3); // [n, N, 3], the loaded objects first
   const kept: typeof picked.objects = [];
   const hostClouds: Float32Array[] = [];
@@ -116,19 +154,22 @@ export async function trainingDataFromFolder(
   const rng = new Rng(o.seed);
   const cameraRng = new Rng(o.seed + 1);
   try {
-    if (layout !== 'crosspoint') renderer = await planRender(ctx, { size: S, maxViews: V });
-    const chw = new Float32Array(V * plane);
+    if (layout !== 'crosspoint') {
+      renderer = await planRender(ctx, { size: S, maxViews: V });
+      rendered = createStorageBuffer(ctx, imageTensorBytes(V, S), 'data.rendered'); // [V, 3, S, S]
+    }
     for (const [i, obj] of picked.objects.entries()) {
       try {
         const loaded = await loadFolderObject(obj, layout, { points: o.points, views: V, rng });
         const slot = kept.length;
-        if (loaded.mesh && renderer) {
+        if (loaded.mesh && renderer && rendered) {
+          // Rendered as f32, kept as 8-bit like a read view.
           const mesh = uploadMesh(ctx, loaded.mesh);
-          renderer.render(mesh, drawCameras(cameraRng, V), images, slot * V, { color: MESH_COLOR });
+          renderer.render(mesh, drawCameras(cameraRng, V), rendered, 0, { color: MESH_COLOR });
           mesh.destroy(); // safe after submit
+          for (let v = 0; v < V; v++) views8.write(slot * V + v, await readViewRgba8(ctx, rendered, v, S));
         } else {
-          for (const [v, img] of loaded.views.entries()) resizeToChw(img, S, chw, v * plane);
-          ctx.device.queue.writeBuffer(images, slot * V * plane * 4, chw);
+          for (const [v, img] of loaded.views.entries()) views8.write(slot * V + v, resizeToRgba8(img, S));
         }
         clouds.set(loaded.points, slot * o.points * 3);
         hostClouds.push(loaded.points);
@@ -144,13 +185,14 @@ export async function trainingDataFromFolder(
       }
     }
   } catch (e) {
-    images.destroy();
+    views8.destroy();
     throw e;
   } finally {
     renderer?.destroy();
+    rendered?.destroy();
   }
   if (kept.length === 0) {
-    images.destroy();
+    views8.destroy();
     const first = skipped.find((s) =>
       picked.objects.some((p) => s.problem.endsWith(`object ${p.id} left out`)),
     );
@@ -188,12 +230,12 @@ export async function trainingDataFromFolder(
     viewsPerObject: V,
     imageSize: S,
     clouds: cloudBuf,
-    images,
+    views8,
     hostClouds,
     report: { folder: index.name, layout, picked: n, loaded: kept.length, skipped, warnings },
     destroy() {
       cloudBuf.destroy();
-      images.destroy();
+      views8.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createBufferFrom } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
+import type { ViewStore8 } from '../gpu/view-store';
 import { type RenderSetOptions, renderSampleSet } from '../data/sample-render';
 import type { SampleSet } from '../data/sample-set';
 import type { DatasetSummary } from './trainer-api';
@@ -24,8 +25,13 @@ export interface TrainingData {
   imageSize: number;
   /** [objects, pointsPerCloud, 3] f32, surface points in the object's frame (y up). */
   clouds: GPUBuffer;
-  /** [objects · views, 3, S, S] f32 in [0, 1]: object i's view v at image i·views + v. */
-  images: GPUBuffer;
+  /**
+   * The views, object i's view v at image i·views + v, in one of two forms: `images`
+   * [objects · views, 3, S, S] f32 in [0, 1] (the generated set), or `views8`, 8-bit RGBA in
+   * shards (sets read from folders: a third of the bytes; the step converts in a shader).
+   */
+  images?: GPUBuffer;
+  views8?: ViewStore8;
   /** Host copies of the clouds (for the UI's 3-D viewer and for evaluation). */
   hostClouds: Float32Array[];
   destroy(): void;

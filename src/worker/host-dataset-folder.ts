@@ -4,12 +4,13 @@
  * uses too) and held like the generated set (host-dataset.ts). Files are read here, in the tab.
  */
 import { DataFormatError } from '../data/errors';
+import { type EvaluationSet, readEvaluationSet } from '../data/evaluation-set';
 import { type FileLike, type FolderIndex, indexFolder, LAYOUT_NAMES } from '../data/folder-index';
 import type { GpuContext } from '../gpu/context';
 import { trainingDataFromFolder } from '../train/training-data-folder';
 import { InputError } from '../util/errors';
 import { type HostDataset, hostDatasetOf } from './host-dataset';
-import type { FolderFile, FolderLoadParams, FolderSummary } from './protocol';
+import type { EvalSetSummary, FolderFile, FolderLoadParams, FolderSummary } from './protocol';
 
 /** The folder's files, read only when an object is loaded. */
 export function folderIndexOf(name: string, files: readonly FolderFile[]): FolderIndex {
@@ -76,4 +77,30 @@ export async function loadFolderHostDataset(
     kind: 'folder',
     report: data.report,
   });
+}
+
+/** The folder's .h5 files as the evaluation set; a folder with none, or none usable, is an InputError. */
+export async function loadEvaluationSet(index: FolderIndex, seed: number): Promise<EvaluationSet> {
+  try {
+    return await readEvaluationSet(index.name, index.evalFiles, seed, index.nameFiles);
+  } catch (e) {
+    if (e instanceof DataFormatError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+export function evalSetSummary(set: EvaluationSet): EvalSetSummary {
+  const count = (s: EvaluationSet['train']) =>
+    set.classes.map((_, c) => s.labels.filter((l) => l === c).length);
+  return {
+    name: set.name,
+    kind: set.kind,
+    classes: set.classes,
+    trainCounts: count(set.train),
+    testCounts: count(set.test),
+    pointsPerCloud: set.pointsPerCloud,
+    files: set.files,
+    problems: set.problems,
+    notes: set.notes,
+  };
 }

@@ -45,6 +45,13 @@ export async function generateHostDataset(
   return hostDatasetOf(ctx, data, params, (i) => set.objects[i]!.points);
 }
 
+/** View `image` of the data as RGBA8, whichever form the views are kept in. */
+function readView(ctx: GpuContext, data: TrainingData, image: number): Promise<Uint8Array> {
+  if (data.views8) return data.views8.read(image);
+  if (!data.images) throw new Error('training data without views');
+  return readViewRgba8(ctx, data.images, image, data.imageSize);
+}
+
 /**
  * Any training data as the Data panel shows it: a thumbnail of each object's first view (read
  * back once), its points and its full-size views on request. Takes ownership of `data`.
@@ -61,7 +68,7 @@ export async function hostDatasetOf(
   const thumbs: Thumb[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      thumbs.push(downsampleRgba(await readViewRgba8(ctx, data.images, i * V, S), S, THUMB));
+      thumbs.push(downsampleRgba(await readView(ctx, data, i * V), S, THUMB));
     }
   } catch (e) {
     data.destroy();
@@ -78,8 +85,7 @@ export async function hostDatasetOf(
     points,
     views: async (i) => {
       const out: Thumb[] = [];
-      for (let v = 0; v < V; v++)
-        out.push({ size: S, rgba: await readViewRgba8(ctx, data.images, i * V + v, S) });
+      for (let v = 0; v < V; v++) out.push({ size: S, rgba: await readView(ctx, data, i * V + v) });
       return out;
     },
     data,

@@ -69,6 +69,20 @@ export interface FolderSummary {
   problems: FileProblem[];
 }
 
+/** The evaluation set read from a folder's .h5 files (src/data/evaluation-set.ts), as the page shows it. */
+export interface EvalSetSummary {
+  name: string;
+  kind: EvalKind;
+  classes: string[];
+  /** Clouds per class in each split. */
+  trainCounts: number[];
+  testCounts: number[];
+  pointsPerCloud: number;
+  files: string[];
+  problems: FileProblem[];
+  notes: string[];
+}
+
 /** What part of the indexed folder to load, at the preset's sizes. */
 export interface FolderLoadParams extends SampleSetParams {
   /** Class keys; empty: all. perClass 0: every object. */
@@ -151,6 +165,8 @@ export type EngineRequest =
   | Req<'folder-index', { name: string; files: FolderFile[] }>
   /** Read the indexed folder's subset into the dataset (replacing the current one). */
   | Req<'folder-load', { params: FolderLoadParams }>
+  /** Read the indexed folder's .h5 files as the evaluation set (for the SVM, few-shot and compare panels). */
+  | Req<'eval-load'>
   | Req<'object', { index: number }>
   /** The trainer's state, and the autosave that exists for `config`'s preset and seed. */
   | Req<'trainer-state', { config: TrainConfig }>
@@ -180,6 +196,7 @@ export type EngineEvent =
   | { id: number; type: 'progress'; task: string; done: number; total: number }
   | { id: number; type: 'dataset'; info: DatasetInfo }
   | { id: number; type: 'folder'; summary: FolderSummary }
+  | { id: number; type: 'eval-set'; summary: EvalSetSummary }
   | { id: number; type: 'object'; detail: ObjectDetail }
   /** `history`: the curves a loaded checkpoint carried (checkpoint-load and -restore replies). */
   | { id: number; type: 'trainer'; state: TrainerState; history?: MetricsHistory }

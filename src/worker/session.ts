@@ -4,6 +4,7 @@
  * (src/train/session.ts). GPU work of the analyses goes through one queue and never interleaves
  * with a training step (see gpu-queue.ts). No DOM.
  */
+import type { EvaluationSet } from '../data/evaluation-set';
 import type { FolderIndex } from '../data/folder-index';
 import { readUserCloud } from '../data/loaders/read-shape';
 import type { GpuContext } from '../gpu/context';
@@ -13,7 +14,13 @@ import { getCheckpoint } from './checkpoint-store';
 import { DatasetSlot, NO_DATASET } from './dataset-slot';
 import { GpuQueue } from './gpu-queue';
 import { generateHostDataset, objectDetail, transferableInfo } from './host-dataset';
-import { folderIndexOf, folderSummary, loadFolderHostDataset } from './host-dataset-folder';
+import {
+  evalSetSummary,
+  folderIndexOf,
+  folderSummary,
+  loadEvaluationSet,
+  loadFolderHostDataset,
+} from './host-dataset-folder';
 import type { Capabilities, EngineRequest, Post } from './protocol';
 import { RunSlot } from './run-slot';
 import {
@@ -38,6 +45,7 @@ const FILE_REQUESTS = new Set<EngineRequest['type']>([
   'checkpoint-restore',
   'folder-index',
   'folder-load',
+  'eval-load',
 ]);
 
 export class Session {
@@ -47,6 +55,11 @@ export class Session {
   private readonly runs: RunSlot;
   /** The folder the user chose last, indexed (its files are read on folder-load). */
   private folder: FolderIndex | undefined;
+  /**
+   * The evaluation set the user brought (.h5 files of a folder), for the analyses that evaluate
+   * on real shapes rather than the training set's split; undefined until one is loaded.
+   */
+  evalSet: EvaluationSet | undefined;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -102,6 +115,12 @@ export class Session {
         return this.post({ id: req.id, type: 'folder', summary: folderSummary(this.folder) });
       case 'folder-load':
         return this.loadFolder(req);
+      case 'eval-load': {
+        if (!this.folder)
+          throw new InputError('No folder chosen: choose or drop a folder with .h5 files first.');
+        this.evalSet = await loadEvaluationSet(this.folder, 0);
+        return this.post({ id: req.id, type: 'eval-set', summary: evalSetSummary(this.evalSet) });
+      }
       case 'trainer-state':
         return this.reply(req.id, req.config);
       case 'run': {
@@ -123,9 +142,11 @@ export class Session {
         await this.runs.reset();
         return this.reply(req.id);
       case 'embed': {
-        const analyses = this.requireRun().analyses;
-        const reply = await analyses.embeddings(req.projection, req.limit, this.progress(req.id));
-        const transfer = [reply.pointXY, reply.imageXY, reply.sim].map((a) => a.buffer);
+        const run = this.requireRun();
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        // Kept in the run's history (and so in its checkpoints) for the curves over training.
+        run.session.recordEval({ ...reply.summary, step: reply.step });
+        const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);
         return this.post({ id: req.id, type: 'embeddings', reply }, transfer);
       }
       case 'fewshot': {

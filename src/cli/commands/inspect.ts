@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { DataFormatError } from '../../data/errors';
 import { boundingBox } from '../../data/loaders/checks';
 import { isSet, loadAny } from '../../data/loaders/index';
-import { readShapeNetFolder } from '../../data/loaders/shapenet-folder.node';
+import { readFolderIndex } from '../../data/folder-files.node';
 import { defineCommand } from '../command';
 import { InputError, UsageError } from '../errors';
 
@@ -68,16 +68,17 @@ async function inspectFile(path: string) {
 }
 
 async function inspectFolder(path: string) {
-  const idx = await readShapeNetFolder(path);
-  const perSynset: Record<string, number> = {};
-  for (const o of idx.objects) perSynset[o.synset] = (perSynset[o.synset] ?? 0) + 1;
+  const idx = await readFolderIndex(path);
+  const perClass: Record<string, number> = {};
+  for (const c of idx.classes) perClass[c.key] = c.objects;
   return {
     folder: path,
-    format: 'shapenet-folder',
+    format: idx.layout ? `${idx.layout}-folder` : 'evaluation-sets',
     objects: idx.objects.length,
-    synsets: perSynset,
+    classes: perClass,
     views: idx.objects.reduce((s, o) => s + o.views.length, 0),
-    warnings: idx.warnings,
+    evalFiles: idx.evalFiles.map((e) => e.file.path),
+    warnings: idx.problems.map((p) => `${p.file}: ${p.problem}`),
   };
 }
 

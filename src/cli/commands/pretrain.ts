@@ -30,6 +30,12 @@ export const pretrain = defineCommand({
       choices: PRESET_NAMES,
       help: 'model and data sizes',
     },
+    model: {
+      type: 'string',
+      default: 'dgcnn',
+      choices: ['dgcnn', 'dgcnn_seg'],
+      help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
+    },
     steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
     epochs: {
       type: 'int',
@@ -89,6 +95,7 @@ export const pretrain = defineCommand({
       k: flags.k,
       losses: { imid: flags.losses !== 'cmid', cmid: flags.losses !== 'imid' },
       checkpointEvery: flags['checkpoint-every'],
+      ...(flags.model === 'dgcnn_seg' ? { encoder: 'dgcnn_seg' as const } : {}),
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);

@@ -10,6 +10,7 @@ import { OnnxExportError } from './errors';
 export { buildDgcnnOnnx, type DgcnnOnnxOptions, ONNX_OPSET } from './dgcnn-onnx';
 export { buildKnnOnnx, buildMatmulOnnx } from './bench-graphs';
 export { OnnxExportError } from './errors';
+export { buildPartSegOnnx, type PartSegOnnxOptions } from './partseg-onnx';
 
 /** A .onnx file of `model` with `values` (a DGCNN's tensors by reference name, as ParamStore.download gives). */
 export function exportEncoderOnnx(model: EncoderModel, values: HostTensors, o: DgcnnOnnxOptions): Uint8Array {

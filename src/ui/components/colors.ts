@@ -1,19 +1,24 @@
-/** 13+ distinguishable class colours (for the 13 categories; cycles beyond). */
+/**
+ * 13 class colours (one per sample-set category; they cycle beyond) that stay apart for readers
+ * with any of the three colour-vision deficiencies: chosen from Okabe & Ito's and Paul Tol's
+ * palettes so that every pair differs by at least 12 CIELAB units under normal vision and under
+ * simulated protanopia, deuteranopia and tritanopia (colors.test.ts checks it), none too pale to
+ * see on white.
+ */
 export const CLASS_COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-  '#393b79',
-  '#ad494a',
-  '#637939',
-  '#843c39',
+  '#332288',
+  '#d55e00',
+  '#117733',
+  '#88ccee',
+  '#882255',
+  '#ccbb44',
+  '#aa4499',
+  '#6699cc',
+  '#ee8866',
+  '#999933',
+  '#ee3377',
+  '#bbbbbb',
+  '#cc79a7',
 ];
 
 export function classColor(label: number): string {

@@ -4,6 +4,7 @@ import type { ClassifyReply } from '../../worker/protocol';
 import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { PointCloudView } from '../components/PointCloudView';
 import { useApp } from '../store';
+import { DatasetTag } from '../components/DatasetTag';
 
 /** The Classify panel: a drop zone, the file as read, and the prediction with its OOD verdict. */
 export function ClassifyPanel() {
@@ -42,6 +43,7 @@ export function ClassifyPanel() {
           the unit sphere like the training clouds, and classified with the current encoder’s features against
           the sample set.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.files ? (
         <NotAvailable what="Reading files" message="The file readers are not in this build yet." />

@@ -1,12 +1,20 @@
 import { useEffect, useState } from 'react';
+import type { EmbeddingsReply } from '../../worker/protocol';
 import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
+import { JointScatter } from '../components/JointScatter';
 import { Scatter } from '../components/Scatter';
+import { RefreshBudget } from '../refresh-budget';
 import { useApp } from '../store';
 import { embeddingsCoverage } from './embeddings-coverage';
+import { DatasetTag } from '../components/DatasetTag';
 
-/** Re-embed after this many new steps while the panel is open. */
+/** Re-embed after at least this many new steps while the panel is open. */
 const REFRESH_EVERY = 10;
+/** Automatic refreshes during training take at most this share of its throughput (refresh-budget.ts). */
+export const REFRESH_SHARE = 0.1;
+/** One budget for the page: the Embeddings and Similarity panels share the refreshes. */
+const budget = new RefreshBudget(REFRESH_SHARE);
 
 /** Shared by Embeddings and Similarity: ask for embeddings when there are none or they are stale. */
 export function useAutoEmbeddings(auto: boolean) {
@@ -19,33 +27,39 @@ export function useAutoEmbeddings(auto: boolean) {
     if (!exists || emb.kind === 'busy' || emb.kind === 'not-available') return;
     const last = emb.kind === 'done' ? emb.value.step : -Infinity;
     if (emb.kind === 'error' && !running) return;
-    if (last === -Infinity || (auto && step - last >= (running ? REFRESH_EVERY : 1))) void refresh();
+    const stale = last === -Infinity || (auto && step - last >= (running ? REFRESH_EVERY : 1));
+    if (!stale || (running && last !== -Infinity && !budget.allows(performance.now()))) return;
+    const start = performance.now();
+    void refresh().then(() => budget.record(start, performance.now()));
   }, [step, exists, running, emb, auto, refresh]);
+}
+
+/** The embeddings to draw: the finished ones, or during a refresh the previous ones until the new are ready. */
+export function useShownEmbeddings(): EmbeddingsReply | null {
+  const emb = useApp((s) => s.embeddings);
+  const before = useApp((s) => s.embeddingsBefore);
+  return emb.kind === 'done' ? emb.value : emb.kind === 'busy' ? before : null;
 }
 
 export function EmbeddingsPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
   const emb = useApp((s) => s.embeddings);
-  const dataset = useApp((s) => s.dataset);
   const trainer = useApp((s) => s.trainer);
-  const projection = useApp((s) => s.projection);
-  const { setProjection, refreshEmbeddings } = useApp.getState();
   const [auto, setAuto] = useState(true);
-  const [hover, setHover] = useState<number | null>(null);
   useAutoEmbeddings(auto);
-
-  const info = dataset.kind === 'done' ? dataset.value : null;
-  const classes = info?.summary.classes ?? [];
+  const shown = useShownEmbeddings();
 
   return (
     <section aria-label="Embeddings" className="panel">
       <header className="panel-head">
         <h2>Embeddings</h2>
         <p className="panel-sub">
-          Eval-mode projections of the same shapes by the point branch (DGCNN + head) and the image branch
-          (ResNet + head), reduced to 2-D and coloured by class. Hover a shape to find its partner in the
-          other space.
+          Where the same shapes land in the shared embedding space: once from their point clouds (the point
+          network) and once from a rendered picture (the image network), flattened to 2-D and coloured by
+          class. Hover a shape to find its partner in the other space; the joint map puts both branches in one
+          space with each shape’s pair joined.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable
@@ -56,90 +70,130 @@ export function EmbeddingsPanel() {
         <p className="empty">No model yet: press Train or Step in the Training panel, then come back.</p>
       ) : (
         <>
-          <div className="controls">
-            <label>
-              Projection
-              <select
-                value={projection}
-                onChange={(e) => {
-                  setProjection(e.target.value as 'pca' | 'umap');
-                  void refreshEmbeddings();
-                }}
-              >
-                <option value="pca">PCA</option>
-                <option value="umap">UMAP</option>
-              </select>
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} />
-              Refresh as training goes on
-            </label>
-            <button type="button" onClick={() => void refreshEmbeddings()} disabled={emb.kind === 'busy'}>
-              Refresh now
-            </button>
-          </div>
+          <EmbeddingControls auto={auto} setAuto={setAuto} />
           <OutcomeNote outcome={emb} what="Embedding" />
-          {emb.kind === 'done' && (
-            <>
-              <p className="summary-line" data-testid="embeddings-summary">
-                {info
-                  ? embeddingsCoverage(emb.value.objects, info.objects).text
-                  : `${emb.value.objects.length} shapes`}
-                ; embedded at step {emb.value.step}, {emb.value.dim}-d projections,{' '}
-                {emb.value.projection.toUpperCase()} to 2-D.
-              </p>
-              <div className="pair">
-                <figure>
-                  <figcaption>Point embeddings</figcaption>
-                  <Scatter
-                    xy={emb.value.pointXY}
-                    labels={emb.value.labels}
-                    highlight={hover}
-                    onHover={setHover}
-                    title={`Point embeddings of ${emb.value.objects.length} shapes (${emb.value.projection.toUpperCase()})`}
-                    size={340}
-                  />
-                </figure>
-                <figure>
-                  <figcaption>Image embeddings</figcaption>
-                  <Scatter
-                    xy={emb.value.imageXY}
-                    labels={emb.value.labels}
-                    highlight={hover}
-                    onHover={setHover}
-                    title={`Image embeddings of ${emb.value.objects.length} shapes (${emb.value.projection.toUpperCase()})`}
-                    size={340}
-                  />
-                </figure>
-                <div className="hover-card" aria-live="polite" data-testid="embedding-hover">
-                  {hover !== null && info ? (
-                    (() => {
-                      const obj = emb.value.objects[hover]!;
-                      const o = info.objects[obj]!;
-                      return (
-                        <>
-                          <RgbaImage thumb={info.thumbs[obj]!} display={112} label={`view of ${o.id}`} />
-                          <p>
-                            <b>{classes[o.label]}</b>
-                            <br />
-                            <span className="muted-sm">
-                              {o.id} · {o.split}
-                            </span>
-                          </p>
-                        </>
-                      );
-                    })()
-                  ) : (
-                    <p className="muted-sm">Hover a dot: the same shape is ringed in both spaces.</p>
-                  )}
-                </div>
-              </div>
-              <ClassLegend classes={classes} present={new Set(emb.value.labels)} />
-            </>
-          )}
+          {shown && <EmbeddingMaps e={shown} refreshing={emb.kind === 'busy'} />}
         </>
       )}
     </section>
+  );
+}
+
+function EmbeddingControls({ auto, setAuto }: { auto: boolean; setAuto: (a: boolean) => void }) {
+  const emb = useApp((s) => s.embeddings);
+  const projection = useApp((s) => s.projection);
+  const { setProjection, refreshEmbeddings } = useApp.getState();
+  return (
+    <div className="controls">
+      <label>
+        Projection
+        <select
+          value={projection}
+          onChange={(e) => {
+            setProjection(e.target.value as 'pca' | 'umap');
+            void refreshEmbeddings();
+          }}
+        >
+          <option value="pca">PCA</option>
+          <option value="umap">UMAP</option>
+        </select>
+      </label>
+      <label
+        className="check"
+        title={`During training at most ${REFRESH_SHARE * 100} % of its time goes to refreshing`}
+      >
+        <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} />
+        Refresh as training goes on
+      </label>
+      <button type="button" onClick={() => void refreshEmbeddings()} disabled={emb.kind === 'busy'}>
+        Refresh now
+      </button>
+    </div>
+  );
+}
+
+/** The two side-by-side maps, the joint map and the hover card. */
+function EmbeddingMaps({ e, refreshing }: { e: EmbeddingsReply; refreshing: boolean }) {
+  const dataset = useApp((s) => s.dataset);
+  const [hover, setHover] = useState<number | null>(null);
+  const info = dataset.kind === 'done' ? dataset.value : null;
+  const classes = info?.summary.classes ?? [];
+  const coverage = info ? embeddingsCoverage(e.objects, info.objects) : null;
+  const n = e.objects.length;
+  const how = e.projection.toUpperCase();
+  return (
+    <div data-testid="embedding-maps" data-step={e.step} aria-busy={refreshing}>
+      <p className="summary-line" data-testid="embeddings-summary" title={coverage?.detail || undefined}>
+        {coverage ? coverage.text : `${n} shapes`}; embedded at step {e.step}, {e.dim}-d projections, {how} to
+        2-D{refreshing ? ' (a newer picture is on its way)' : ''}.
+      </p>
+      <div className="pair">
+        <figure>
+          <figcaption>Point embeddings</figcaption>
+          <Scatter
+            xy={e.pointXY}
+            labels={e.labels}
+            highlight={hover}
+            onHover={setHover}
+            title={`Point embeddings of ${n} shapes (${how})`}
+            size={340}
+          />
+        </figure>
+        <figure>
+          <figcaption>Image embeddings</figcaption>
+          <Scatter
+            xy={e.imageXY}
+            labels={e.labels}
+            highlight={hover}
+            onHover={setHover}
+            title={`Image embeddings of ${n} shapes (${how})`}
+            size={340}
+          />
+        </figure>
+        <HoverCard e={e} hover={hover} />
+      </div>
+      <figure className="joint">
+        <figcaption>
+          Both in one space (PCA of the point and image projections together, each scaled to length 1): ●
+          point embedding, ■ image embedding, a line joins each shape’s two. Short lines mean the branches
+          agree.
+        </figcaption>
+        <JointScatter
+          xy={e.jointXY}
+          labels={e.labels}
+          highlight={hover}
+          onHover={setHover}
+          title={`Point and image embeddings of ${n} shapes in one space, pairs joined`}
+          size={420}
+        />
+      </figure>
+      <ClassLegend classes={classes} present={new Set(e.labels)} />
+    </div>
+  );
+}
+
+function HoverCard({ e, hover }: { e: EmbeddingsReply; hover: number | null }) {
+  const dataset = useApp((s) => s.dataset);
+  const info = dataset.kind === 'done' ? dataset.value : null;
+  const obj = hover !== null ? e.objects[hover] : undefined;
+  const o = obj !== undefined ? info?.objects[obj] : undefined;
+  return (
+    <div className="hover-card" aria-live="polite" data-testid="embedding-hover">
+      {o && obj !== undefined && info ? (
+        <>
+          <RgbaImage thumb={info.thumbs[obj]!} display={112} label={`view of ${o.id}`} />
+          <p>
+            <b>{info.summary.classes[o.label]}</b>
+            <br />
+            <span className="muted-sm">
+              {o.id} · {o.split}
+            </span>
+          </p>
+        </>
+      ) : (
+        <p className="muted-sm">Hover a dot: the same shape is ringed in every map.</p>
+      )}
+    </div>
   );
 }
 

@@ -6,6 +6,7 @@ import { TARGET_QUERIES } from '../fewshot-defaults';
 import { formatAccuracy } from '../format';
 import { useApp } from '../store';
 import type { FewShotParams } from '../../worker/protocol';
+import { DatasetTag } from '../components/DatasetTag';
 
 export function FewShotPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
@@ -41,6 +42,7 @@ export function FewShotPanel() {
           train split, queries from the test split, features standardised on the support set, a linear SVM (C
           = 0.01). The same episodes run on a randomly initialised encoder for comparison.
         </p>
+        <DatasetTag />
       </header>
       {caps && !caps.trainer ? (
         <NotAvailable

@@ -1,8 +1,8 @@
 import { useRef, useState } from 'react';
 import { maxBufferBytes } from '../../gpu/limits';
-import { folderDataBytes } from '../../train/training-data-bytes';
+import { folderDataBytes, DATA_BUDGET_BYTES } from '../../train/training-data-bytes';
 import type { FolderLoadReport } from '../../train/training-data-folder';
-import type { FolderSummary } from '../../worker/protocol';
+import type { EvalSetSummary, FolderSummary } from '../../worker/protocol';
 import { OutcomeNote } from '../components/Bits';
 import {
   type ChosenFolder,
@@ -34,7 +34,9 @@ export function FolderSection() {
   const dataset = useApp((s) => s.dataset);
   const trainerExists = useApp((s) => s.trainer.exists);
   const limits = useApp((s) => (s.engine.kind === 'ready' ? s.engine.adapter.limits : null));
-  const { openFolder, setFolderForm, loadFolder } = useApp.getState();
+  const evalSet = useApp((s) => s.evalSet);
+  const loadError = useApp((s) => s.folderLoadError);
+  const { openFolder, setFolderForm, loadFolder, loadEvalSet } = useApp.getState();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [pickError, setPickError] = useState<string | null>(null);
@@ -57,7 +59,8 @@ export function FolderSection() {
   const n = f ? pickedObjects(f, form.classes, form.perClass) : 0;
   const bytes = folderDataBytes(n, params.points, params.views, params.imageSize);
   const cap = limits ? maxBufferBytes(limits) : Number.POSITIVE_INFINITY;
-  const tooLarge = Math.max(bytes.views, bytes.clouds) > cap;
+  // Views are kept as 8-bit RGBA in shards under the adapter's buffer limit, within the tab's budget.
+  const tooLarge = bytes.total > DATA_BUDGET_BYTES || bytes.clouds > cap;
   const busy = dataset.kind === 'busy' || folder.kind === 'busy';
 
   return (
@@ -122,6 +125,15 @@ export function FolderSection() {
               ` Evaluation sets: ${f.evalFiles.map((e) => `${e.path} (${e.kind}${e.split ? `, ${e.split}` : ''})`).join(', ')}.`}
           </p>
           {f.problems.length > 0 && <ProblemList title="files left out" items={f.problems} />}
+          {f.evalFiles.length > 0 && (
+            <div className="controls">
+              <button type="button" onClick={() => void loadEvalSet()} disabled={evalSet.kind === 'busy'}>
+                Use the .h5 files as the evaluation set
+              </button>
+            </div>
+          )}
+          <OutcomeNote outcome={evalSet} what="Reading the evaluation set" />
+          {evalSet.kind === 'done' && <EvalSetView set={evalSet.value} />}
           {f.layout && (
             <form
               className="controls"
@@ -187,6 +199,11 @@ export function FolderSection() {
                 Load folder
               </button>
               {trainerExists && <span className="hint">Reset training to load another set.</span>}
+              {loadError && (
+                <span className="error-note" role="alert">
+                  The folder could not be loaded: {loadError} The dataset on hand is unchanged.
+                </span>
+              )}
               {tooLarge && (
                 <span className="error-note" role="alert">
                   Too large for this adapter: the views take {mib(bytes.views)}, over its largest buffer of{' '}
@@ -215,6 +232,22 @@ function ProblemList({ title, items }: { title: string; items: { file: string; p
         ))}
       </ul>
     </details>
+  );
+}
+
+/** The evaluation set: its name, splits and classes, and the files it left out. */
+function EvalSetView({ set }: { set: EvalSetSummary }) {
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  const used = set.classes.filter((_, c) => set.trainCounts[c]! + set.testCounts[c]! > 0).length;
+  return (
+    <div className="load-report" data-testid="eval-set">
+      <p>
+        Evaluation set <b>{set.name}</b> ({set.kind}): {sum(set.trainCounts)} train and {sum(set.testCounts)}{' '}
+        test clouds of {set.pointsPerCloud} points in {used} classes, from {set.files.join(', ')}.{' '}
+        {set.notes.map((n) => `${n[0]!.toUpperCase()}${n.slice(1)}.`).join(' ')}
+      </p>
+      {set.problems.length > 0 && <ProblemList title="files left out" items={set.problems} />}
+    </div>
   );
 }
 

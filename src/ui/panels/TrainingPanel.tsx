@@ -3,13 +3,13 @@ import { formatBytes } from '../../gpu/errors';
 import { PRESETS } from '../../train/presets';
 import { type Limit, trainLimits } from '../../train/train-config';
 import { NotAvailable, Progress } from '../components/Bits';
-import { LineChart } from '../components/LineChart';
 import { SeedField } from '../components/SeedField';
-import { formatClock, formatDuration, formatLoss, formatRate } from '../format';
+import { formatClock } from '../format';
 import { type HyperForm, hyperErrors, sameConfig } from '../model';
 import { currentConfig, dataFacts, useApp } from '../store';
-
-const LOSS_COLORS = { imid: '#1f6feb', cmid: '#d9480f', loss: '#1b1f24' };
+import { DatasetTag } from '../components/DatasetTag';
+import { TrainingCurves } from './TrainingCurves';
+import { ProgressCard } from './TrainingProgress';
 
 /** A limit from the training config's check, as a tooltip: "2 to 26 (the objects in the training split)". */
 function limitText(l: Limit): string {
@@ -20,9 +20,6 @@ export function TrainingPanel() {
   const caps = useApp((s) => (s.engine.kind === 'ready' ? s.engine.capabilities : null));
   const trainer = useApp((s) => s.trainer);
   const task = useApp((s) => s.trainTask);
-  const latest = useApp((s) => s.latest);
-  const stepMs = useApp((s) => s.stepMs);
-  const history = useApp((s) => s.history);
   const faults = useApp((s) => s.faults);
   const url = useApp((s) => s.url);
   const hyper = useApp((s) => s.hyper);
@@ -39,20 +36,6 @@ export function TrainingPanel() {
   const pending = trainer.exists && trainer.config && !sameConfig(trainer.config, config);
   const noTrainer = caps !== null && !caps.trainer;
   const busy = task !== null;
-
-  const series = [
-    {
-      name: 'L_imid',
-      color: LOSS_COLORS.imid,
-      points: history.step.map((x, i) => ({ x, y: history.imid[i]! })),
-    },
-    {
-      name: 'L_cmid',
-      color: LOSS_COLORS.cmid,
-      points: history.step.map((x, i) => ({ x, y: history.cmid[i]! })),
-    },
-    { name: 'L', color: LOSS_COLORS.loss, points: history.step.map((x, i) => ({ x, y: history.loss[i]! })) },
-  ];
 
   const num = (
     key: keyof HyperForm,
@@ -83,6 +66,7 @@ export function TrainingPanel() {
           L = L<sub>imid</sub> (two augmented copies of each cloud) + L<sub>cmid</sub> (the clouds’ prototype
           against a rendered view), NT-Xent, Adam with a cosine schedule. Blank fields use the preset’s value.
         </p>
+        <DatasetTag />
       </header>
       {noTrainer && (
         <NotAvailable what="Training" message="The CrossPoint trainer is not in this build yet." />
@@ -99,10 +83,13 @@ export function TrainingPanel() {
               >
                 {Object.values(PRESETS).map((p) => (
                   <option key={p.name} value={p.name}>
-                    {p.name} — {p.points} pts, {p.imageSize}px ({p.where})
+                    {p.name}: {p.points} points, {p.imageSize}×{p.imageSize} views
                   </option>
                 ))}
               </select>
+              <span className="muted-sm" data-testid="preset-where">
+                Made for {preset.where}.
+              </span>
             </label>
             <SeedField />
             {num('batch', 'Batch', preset.batch, '1', limits.batch)}
@@ -182,69 +169,8 @@ export function TrainingPanel() {
             </p>
           ))}
         </div>
-        <div className="card">
-          <h3>Progress</h3>
-          <dl className="readout" data-testid="training-readout">
-            <div>
-              <dt>Step</dt>
-              <dd data-testid="train-step">{trainer.step}</dd>
-            </div>
-            <div>
-              <dt>
-                L<sub>imid</sub>
-              </dt>
-              <dd data-testid="train-limid">{formatLoss(latest?.lImid)}</dd>
-            </div>
-            <div>
-              <dt>
-                L<sub>cmid</sub>
-              </dt>
-              <dd data-testid="train-lcmid">{formatLoss(latest?.lCmid)}</dd>
-            </div>
-            <div>
-              <dt>L</dt>
-              <dd data-testid="train-loss">{formatLoss(latest?.loss)}</dd>
-            </div>
-          </dl>
-          <dl className="facts">
-            <dt>Steps / s</dt>
-            <dd data-testid="train-rate">{formatRate(stepMs)}</dd>
-            <dt>Samples / s</dt>
-            <dd>{latest ? latest.samplesPerSec.toFixed(1) : '—'}</dd>
-            <dt>Epoch</dt>
-            <dd>{latest ? latest.epoch.toFixed(2) : '—'}</dd>
-            <dt>Learning rate</dt>
-            <dd>{latest ? latest.lr.toExponential(2) : '—'}</dd>
-            <dt>ETA</dt>
-            <dd>{latest ? formatDuration(latest.etaSec) : '—'}</dd>
-            <dt>GPU memory</dt>
-            <dd data-testid="train-gpu">{latest ? formatBytes(latest.gpuBytes) : '—'}</dd>
-          </dl>
-        </div>
-        <div className="card chart-card">
-          <h3>Loss curves</h3>
-          {history.step.length > 0 ? (
-            // The curve's extent and last loss as data attributes, for the restore test and the first-look measurement.
-            <div
-              data-testid="loss-chart"
-              data-points={history.step.length}
-              data-first-step={history.step[0]}
-              data-last-step={history.step[history.step.length - 1]}
-              data-last-loss={history.loss[history.loss.length - 1]}
-            >
-              <LineChart
-                series={series}
-                title="Training losses L_imid, L_cmid and L by step"
-                width={560}
-                height={240}
-              />
-            </div>
-          ) : (
-            <p className="empty">
-              Curves appear here once training runs. Press Train, or Step for a single step.
-            </p>
-          )}
-        </div>
+        <ProgressCard />
+        <TrainingCurves />
         <CheckpointCard disabled={noTrainer} />
       </div>
     </section>

@@ -33,8 +33,9 @@ describe('embeddingsCoverage', () => {
       'c11_0002',
       'c12_0007',
     ]);
-    expect(c.text).toMatch(/^96 of 104 shapes: a refresh embeds at most 96, taken evenly over the set/);
-    expect(c.text).toContain('so 8 are left out (c1_0004, c3_0001,');
+    expect(c.text).toBe('96 of 104 shapes (an even spread over the set)');
+    expect(c.detail).toMatch(/^A refresh embeds at most 96 shapes, taken evenly over the set/);
+    expect(c.detail).toContain('so 8 are left out: c1_0004, c3_0001,');
   });
 
   it('a set no larger than the limit is shown whole', () => {
@@ -46,7 +47,7 @@ describe('embeddingsCoverage', () => {
   it('a long list of left-out shapes is cut after 12', () => {
     const c = embeddingsCoverage(spread(130, 96), set(13, 10));
     expect(c.left).toHaveLength(34);
-    expect(c.text).toContain('so 34 are left out (');
-    expect(c.text).toContain(' and 22 more)');
+    expect(c.detail).toContain('so 34 are left out: ');
+    expect(c.detail).toContain(' and 22 more.');
   });
 });

@@ -12,8 +12,10 @@ export interface Coverage {
   total: number;
   /** Ids of the shapes left out, in set order. */
   left: string[];
-  /** One line for the panel: "N of M shapes" and, when some are missing, why and which. */
+  /** One short line for the panel: "N of M shapes" and, when some are missing, how many. */
   text: string;
+  /** Which are left out and why, for a tooltip (empty when none is). */
+  detail: string;
 }
 
 export function embeddingsCoverage(embedded: readonly number[], all: readonly ObjectInfo[]): Coverage {
@@ -21,15 +23,17 @@ export function embeddingsCoverage(embedded: readonly number[], all: readonly Ob
   const total = all.length;
   const inSet = new Set(embedded);
   const left = all.flatMap((o, i) => (inSet.has(i) ? [] : [o.id]));
-  if (left.length === 0) return { shown, total, left, text: `All ${shown} shapes of the sample set` };
+  if (left.length === 0)
+    return { shown, total, left, text: `All ${shown} shapes of the sample set`, detail: '' };
   const listed =
     left.length <= 12 ? left.join(', ') : `${left.slice(0, 12).join(', ')} and ${left.length - 12} more`;
   return {
     shown,
     total,
     left,
-    text:
-      `${shown} of ${total} shapes: a refresh embeds at most ${shown}, taken evenly over the set ` +
-      `(train and test alike), so ${left.length} ${left.length === 1 ? 'is' : 'are'} left out (${listed})`,
+    text: `${shown} of ${total} shapes (an even spread over the set)`,
+    detail:
+      `A refresh embeds at most ${shown} shapes, taken evenly over the set (train and test alike), ` +
+      `so ${left.length} ${left.length === 1 ? 'is' : 'are'} left out: ${listed}.`,
   };
 }

@@ -78,3 +78,43 @@ describe('the folder slice', () => {
     expect(app.getState().dataset.kind).toBe('done');
   });
 });
+
+describe('a failed folder load', () => {
+  it('keeps the dataset on hand and says why', async () => {
+    const e = new FakeEngine();
+    e.replies.generate = generated;
+    e.replies['folder-load'] = () => ({
+      id: 1,
+      type: 'file-error',
+      message: 'mine: none of the 3 objects could be read',
+    });
+    const app = createAppStore(e, fakeAddress('?preset=tiny'));
+    await app.getState().generate();
+    const before = app.getState().dataset;
+    await app.getState().loadFolder();
+    expect(app.getState().dataset).toBe(before);
+    expect(app.getState().folderLoadError).toBe('mine: none of the 3 objects could be read');
+  });
+});
+
+describe('the evaluation set', () => {
+  it('reads the folder’s .h5 files in the worker and keeps the summary', async () => {
+    const e = new FakeEngine();
+    const summary = {
+      name: 'mine',
+      kind: 'modelnet40' as const,
+      classes: ['airplane'],
+      trainCounts: [3],
+      testCounts: [1],
+      pointsPerCloud: 2048,
+      files: ['ply_data_train0.h5', 'ply_data_test0.h5'],
+      problems: [],
+      notes: [],
+    };
+    e.replies['eval-load'] = () => ({ id: 1, type: 'eval-set', summary });
+    const app = createAppStore(e, fakeAddress('?preset=tiny'));
+    await app.getState().loadEvalSet();
+    expect(e.types()).toEqual(['eval-load']);
+    expect(app.getState().evalSet).toEqual({ kind: 'done', value: summary });
+  });
+});

@@ -14,6 +14,8 @@ export function folderParams(s: Pick<AppState, 'url' | 'folderForm'>) {
 
 export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) => ({
   folder: IDLE,
+  evalSet: IDLE,
+  folderLoadError: null,
   folderForm: { classes: [], perClass: 0, views: DEFAULT_VIEWS },
 
   async openFolder(name, files) {
@@ -34,18 +36,35 @@ export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) 
     } else set({ folder: r });
   },
 
+  async loadEvalSet() {
+    set({ evalSet: { kind: 'busy', task: { label: 'Reading the evaluation set', done: 0, total: 0 } } });
+    const r = await ask(
+      { type: 'eval-load' },
+      (ev) => (ev.type === 'eval-set' ? ev.summary : undefined),
+      (task) => set({ evalSet: { kind: 'busy', task } }),
+    );
+    set({ evalSet: r });
+  },
+
   setFolderForm(patch) {
     set({ folderForm: { ...get().folderForm, ...patch } });
   },
 
   async loadFolder() {
+    const before = get().dataset;
     const first: Task = { label: 'Reading the folder', done: 0, total: 0 };
-    set({ dataset: { kind: 'busy', task: first } });
+    set({ dataset: { kind: 'busy', task: first }, folderLoadError: null });
     const r = await ask(
       { type: 'folder-load', params: folderParams(get()) },
       (ev) => (ev.type === 'dataset' ? ev.info : undefined),
       (task) => set({ dataset: { kind: 'busy', task } }),
     );
-    get().acceptDataset(r);
+    // A failed load replaces nothing (the worker keeps its set): the panel says why, beside the set.
+    if (r.kind === 'done') get().acceptDataset(r);
+    else
+      set({
+        dataset: before,
+        folderLoadError: r.kind === 'error' || r.kind === 'not-available' ? r.message : null,
+      });
   },
 });

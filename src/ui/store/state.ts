@@ -15,6 +15,7 @@ import type {
   EngineEvent,
   EventOf,
   FewShotParams,
+  EvalSetSummary,
   FewShotReply,
   FolderFile,
   FolderSummary,
@@ -129,9 +130,14 @@ export interface FolderForm {
 export interface FolderSlice {
   folder: Outcome<FolderSummary>;
   folderForm: FolderForm;
+  /** The folder's .h5 files read as the evaluation set (in the worker). */
+  evalSet: Outcome<EvalSetSummary>;
+  /** Why the last folder load failed; the dataset on hand stayed. */
+  folderLoadError: string | null;
   openFolder(name: string, files: FolderFile[]): Promise<void>;
   setFolderForm(patch: Partial<FolderForm>): void;
   loadFolder(): Promise<void>;
+  loadEvalSet(): Promise<void>;
 }
 
 /** The training run: its form, the trainer's state, curves and faults. */
@@ -180,6 +186,8 @@ export interface CheckpointSlice {
 export interface EmbeddingsSlice {
   projection: Projection;
   embeddings: Outcome<EmbeddingsReply>;
+  /** The last finished embeddings while a refresh of them runs (the plots stay until the new ones are ready). */
+  embeddingsBefore: EmbeddingsReply | null;
   setProjection(p: Projection): void;
   refreshEmbeddings(): Promise<void>;
 }
