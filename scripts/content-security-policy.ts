@@ -22,6 +22,16 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * The benchmark page's policy (bench.html, bench/browser/vite.config.ts): the page's, plus workers
+ * from blob: URLs, which jax-js's Wasm backend starts its threads from (a cross-origin isolated
+ * page gives it SharedArrayBuffer). The app itself never needs blob: workers.
+ */
+export const BENCH_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "worker-src 'self'",
+  "worker-src 'self' blob:",
+);
+
 const META = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"\s*\/?>/i;
 const INLINE_SCRIPT = /<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi;
 

@@ -1,15 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, policyOf, withInlineHashes } from '../scripts/content-security-policy';
+import {
+  BENCH_CONTENT_SECURITY_POLICY,
+  CONTENT_SECURITY_POLICY,
+  policyOf,
+  withInlineHashes,
+} from '../scripts/content-security-policy';
 
 const root = join(import.meta.dirname, '..');
 
 describe('Content-Security-Policy', () => {
   it('index.html and bench.html carry the same policy the servers send', () => {
-    for (const page of ['index.html', 'bench.html']) {
-      expect(policyOf(readFileSync(join(root, page), 'utf8')), page).toBe(CONTENT_SECURITY_POLICY);
-    }
+    expect(policyOf(readFileSync(join(root, 'index.html'), 'utf8'))).toBe(CONTENT_SECURITY_POLICY);
+    expect(policyOf(readFileSync(join(root, 'bench.html'), 'utf8'))).toBe(BENCH_CONTENT_SECURITY_POLICY);
+  });
+
+  it("the benchmark page's policy adds only blob: workers (jax-js's Wasm threads)", () => {
+    expect(BENCH_CONTENT_SECURITY_POLICY).not.toBe(CONTENT_SECURITY_POLICY);
+    expect(BENCH_CONTENT_SECURITY_POLICY.replace("worker-src 'self' blob:", "worker-src 'self'")).toBe(
+      CONTENT_SECURITY_POLICY,
+    );
   });
 
   it('allows scripts, workers and connections from the own origin only, and WebAssembly', () => {

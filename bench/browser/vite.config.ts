@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
-import { CONTENT_SECURITY_POLICY } from '../../scripts/content-security-policy.ts';
+import { BENCH_CONTENT_SECURITY_POLICY } from '../../scripts/content-security-policy.ts';
 import { wgslLoader } from '../../shaders/loader.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '../..');
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'Content-Security-Policy': BENCH_CONTENT_SECURITY_POLICY,
 };
 
 export default defineConfig({

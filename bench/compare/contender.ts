@@ -1,13 +1,18 @@
 import type { BenchReport } from '../report';
-import { errorLine, type Loaded, loadOrt, type OrtProvider, webgpuMissing } from './runtimes';
+import { errorLine, type Loaded, loadOrt, noteOrtStart, type OrtProvider, webgpuMissing } from './runtimes';
 import { medianWall, type TimingBudget } from './timing';
 
 /** One prepared implementation of a case: run() resolves when its GPU (or CPU) work is done. */
 export interface Runner {
   run(): Promise<void>;
   release(): Promise<void> | void;
-  /** Figures checking its result against ours (max |diff|, differing neighbour lists...). */
+  /**
+   * Figures checking its result against ours (max |diff|, differing neighbour lists...), computed
+   * on the same inputs before the timed runs.
+   */
   check?(): Promise<Record<string, number | string>>;
+  /** Figures measured over the runs (e.g. peak GPU bytes), read after timing. */
+  figures?(): Record<string, number | string>;
 }
 
 /** Someone else's implementation of the case, by label ("ort-webgpu", "tfjs-webgpu"...). */
@@ -54,12 +59,12 @@ export async function compareCase(
     }
     const r = prepared.value;
     try {
+      const checked = r.check ? await r.check() : {};
       const t = await medianWall(() => r.run(), budget);
       figures[`${c.label} ms`] = t.ms;
+      if (workUnits) figures[`${c.label} ${workUnits.label}`] = workUnits.amount / (t.ms / 1000);
       ratios[`ours/${c.label}`] = mine.ms / t.ms;
-      if (r.check) {
-        for (const [k, v] of Object.entries(await r.check())) figures[`${c.label} ${k}`] = v;
-      }
+      for (const [k, v] of Object.entries({ ...checked, ...r.figures?.() })) figures[`${c.label} ${k}`] = v;
     } catch (e) {
       figures[`${c.label} ms`] = `failed: ${errorLine(e)}`;
     } finally {
@@ -100,6 +105,7 @@ export function ortContender(
         const missing = await webgpuMissing();
         if (missing) return { ok: false, reason: `ORT WebGPU EP: ${missing}` };
       }
+      noteOrtStart();
       const session = await ort.InferenceSession.create(model(), {
         executionProviders: [provider],
         ...(provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),

@@ -5,6 +5,7 @@ import { planKnn } from '../../src/kernels/knn';
 import { Rng } from '../../src/util/random';
 import type { BenchReport } from '../report';
 import { compareCase, type OrtOutputs, ortContender } from './contender';
+import { jaxKnn } from './jax';
 import { oursRunner } from './ours';
 import { budgetFor } from './timing';
 
@@ -24,7 +25,8 @@ export function differingQueries(a: ArrayLike<number>, b: ArrayLike<number | big
 
 /**
  * kNN at the DGCNN sizes (B = 8 clouds of 1024 points, k = 20) on xyz and on 64-wide features:
- * our fused kernel against the same computation as ONNX (MatMul scores + TopK) in ORT. The line
+ * our fused kernel against the same computation as ONNX (MatMul scores + TopK) in ORT and in jax-js
+ * (matmul scores + its lax.topK under jit). The line
  * also counts queries whose neighbour lists differ from ours (near-ties: ORT's MatMul form rounds
  * differently from our exact differences).
  */
@@ -50,7 +52,13 @@ export async function knnCompare(ctx: GpuContext, report: BenchReport): Promise<
       'compare knn',
       `B=${B} N=${N} C=${C} k=${k}`,
       oursRunner(ctx, (e) => op.encode(e)),
-      [ortContender('webgpu', model, inputs, check), ortContender('wasm', model, inputs, check)],
+      [
+        ortContender('webgpu', model, inputs, check),
+        ortContender('wasm', model, inputs, check),
+        ...(['webgpu', 'wasm'] as const).map((d) =>
+          jaxKnn(d, data, { B, N, C, k }, mine, (theirs) => differingQueries(mine, theirs, k)),
+        ),
+      ],
       budgetFor(quick),
       { splits: op.splits },
     );

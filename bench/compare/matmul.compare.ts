@@ -1,11 +1,12 @@
 import { buildMatmulOnnx } from '../../src/export/onnx/bench-graphs';
-import { createBufferFrom } from '../../src/gpu/buffers';
+import { createBufferFrom, readF32, submitAndWait } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { planMatmul } from '../../src/kernels/matmul';
 import { tuneMatmul } from '../../src/kernels/matmul-tune';
 import { Rng } from '../../src/util/random';
 import type { BenchReport } from '../report';
 import { type Contender, compareCase, ortContender } from './contender';
+import { jaxMatmul } from './jax';
 import { oursRunner } from './ours';
 import { loadTfWebgpu, tfFinish } from './runtimes';
 import { budgetFor } from './timing';
@@ -42,7 +43,10 @@ function tfMatmul(a: Float32Array, b: Float32Array, n: number): Contender {
   };
 }
 
-/** C = A·B, n×n, f32: our tuned kernel against ORT (WebGPU, WASM) and TF.js (WebGPU). */
+/**
+ * C = A·B, n×n, f32: our tuned kernel against ORT (WebGPU, WASM), TF.js (WebGPU) and jax-js (WebGPU,
+ * Wasm; its check compares C with ours).
+ */
 export async function matmulCompare(ctx: GpuContext, report: BenchReport): Promise<void> {
   const { quick, maxSize } = report.options;
   const tune = await tuneMatmul(ctx);
@@ -57,6 +61,8 @@ export async function matmulCompare(ctx: GpuContext, report: BenchReport): Promi
     };
     const op = await planMatmul(ctx, { batch: 1, M: n, N: n, K: n }, bufs);
     const ours = oursRunner(ctx, (e) => op.encode(e));
+    await submitAndWait(ctx, (e) => op.encode(e));
+    const c = await readF32(ctx, bufs.c, n * n);
     const inputs = () => ({ a: { data: a, dims: [n, n] }, b: { data: b, dims: [n, n] } });
     const model = () => buildMatmulOnnx(n, n, n);
     await compareCase(
@@ -64,7 +70,13 @@ export async function matmulCompare(ctx: GpuContext, report: BenchReport): Promi
       'compare matmul',
       `${n}x${n}x${n}`,
       ours,
-      [ortContender('webgpu', model, inputs), ortContender('wasm', model, inputs), tfMatmul(a, b, n)],
+      [
+        ortContender('webgpu', model, inputs),
+        ortContender('wasm', model, inputs),
+        tfMatmul(a, b, n),
+        jaxMatmul('webgpu', a, b, n, c),
+        jaxMatmul('wasm', a, b, n, c),
+      ],
       budgetFor(quick),
       { variant: op.variant, tuned: tune.name },
       { label: 'GFLOP/s', amount: (2 * n * n * n) / 1e9 },

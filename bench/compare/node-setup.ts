@@ -19,7 +19,13 @@ export async function setupNodeWebgpu(): Promise<void> {
   // Keep the GPU object reachable for the life of the process (dawn.node aborts if it is collected).
   (globalThis as { __crosspointBenchGpu?: unknown }).__crosspointBenchGpu = gpu;
   if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
-  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  else
+    Object.defineProperty(globalThis, 'navigator', {
+      // jax-js's WebGPU backend reads navigator.userAgent (Node 21+ has one, Node 20 no navigator).
+      value: { gpu, userAgent: `Node.js/${process.versions.node}` },
+      configurable: true,
+      writable: true,
+    });
   // ORT writes from its WebAssembly memory, a SharedArrayBuffer, which dawn.node refuses: copy.
   const queue = (globalThis as unknown as { GPUQueue: { prototype: GPUQueue } }).GPUQueue.prototype;
   const write = queue.writeBuffer;

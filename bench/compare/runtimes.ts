@@ -29,6 +29,25 @@ export function loadOrt(): Promise<Loaded<Ort>> {
   return ortPromise;
 }
 
+let ortInNode = false;
+
+/**
+ * True once onnxruntime-web has started a session in this Node process (either execution provider:
+ * both run its Emscripten Wasm runtime). After that, jax-js's
+ * runs in the same process never finish (its first dispatch waits forever, on WebGPU and on Wasm
+ * alike; seen with Node 20, onnxruntime-web 1.30.0, jax-js 0.1.25), so the jax-js contenders step
+ * aside with a reason instead of hanging the run. Pages are not affected.
+ */
+export function ortRanInNode(): boolean {
+  return ortInNode;
+}
+
+/** Called by the ORT contender before it starts a session. */
+export function noteOrtStart(): void {
+  const g = globalThis as { process?: { versions?: { node?: string } }; document?: unknown };
+  if (g.process?.versions?.node && g.document === undefined) ortInNode = true;
+}
+
 /** Why a WebGPU-based runtime cannot run here, or undefined when navigator.gpu has an adapter. */
 export async function webgpuMissing(): Promise<string | undefined> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;

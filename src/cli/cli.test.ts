@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { parseArgs } from './args';
@@ -14,6 +17,31 @@ describe('crosspoint command line', () => {
     expect(info.limits.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
     expect(Array.isArray(info.features)).toBe(true);
   });
+
+  it('info prints the kernel variants the probe chose: timed once per adapter, then from the cache file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crosspoint-variants-'));
+    const saved = process.env.CROSSPOINT_CACHE_DIR;
+    process.env.CROSSPOINT_CACHE_DIR = dir;
+    try {
+      const first = crosspoint(['info'], { timeoutMs: 300_000 });
+      expect(first.code, first.stderr).toBe(0);
+      const k = JSON.parse(first.stdout).kernelVariants;
+      expect(k.cached).toBe(false);
+      expect(['direct', 'tiled']).toContain(k.conv2d);
+      expect(k.timings.matmul.map((t: { name: string }) => t.name)).toContain(k.matmul);
+      expect(first.stderr).toMatch(/^probing kernel variants for .+: matmul\.\.\.$/m);
+      expect(k.cacheFile).toBe(join(dir, 'kernel-variants.json'));
+      const second = crosspoint(['info']);
+      const again = JSON.parse(second.stdout).kernelVariants;
+      expect(again.cached).toBe(true);
+      expect([again.matmul, again.conv2d]).toEqual([k.matmul, k.conv2d]);
+      expect(second.stderr).toContain(`kernel variants: matmul ${k.matmul}, conv2d ${k.conv2d} (cached)`);
+    } finally {
+      if (saved === undefined) delete process.env.CROSSPOINT_CACHE_DIR;
+      else process.env.CROSSPOINT_CACHE_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
 
   it('info --check runs the kernel self-test', () => {
     const info = JSON.parse(crosspoint(['info', '--check']).stdout);

@@ -7,6 +7,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type Conv2dRefShape, conv2dOutSize } from './conv2d-shape';
+import { type Conv2dVariant, tunedConv2dVariant } from './conv2d-variant';
 import type { ScratchSpec } from './scratch';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
@@ -57,6 +58,8 @@ export interface Conv2dOp {
   readonly Wo: number;
   /** The number of chunks the weight-gradient reduction uses (1: no partials, no reduce pass). */
   readonly wgradSplits: number;
+  /** The kernel this plan runs. */
+  readonly variant: Conv2dVariant;
   /** y = conv(x, w) (+ bias). */
   encodeForward(enc: GPUCommandEncoder): void;
   /** dx (+)= ∂(Σ y ⊙ dy)/∂x. */
@@ -71,19 +74,23 @@ export interface Conv2dOp {
 const LOWER_SIZE = 'the batch size or the image size';
 const LOWER_TILES = 'the conv2d tile sizes (tiles.wgM, tiles.wgN, tiles.tk)';
 
-export type Conv2dVariant = 'tiled' | 'direct';
+export type { Conv2dVariant };
 
-/** The variant planConv2d uses when the shape names none: direct on a fallback (software) adapter. */
+/**
+ * The variant planConv2d uses when the shape names none: the variant probe's choice for this
+ * adapter (src/kernels/variant-probe.ts), else direct on a fallback (software) adapter, tiled otherwise.
+ */
 export function defaultConv2dVariant(ctx: GpuContext): Conv2dVariant {
-  return ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled';
+  return tunedConv2dVariant(ctx) ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled');
 }
 
 /** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */
 export async function planConv2d(ctx: GpuContext, s: Conv2dShape, bufs: Conv2dBuffers): Promise<Conv2dOp> {
   const { Ho, Wo } = validate(s);
   checkSharedLimits(ctx, s, bufs, Ho, Wo);
-  const layout = CONV2D_VARIANTS[s.variant ?? defaultConv2dVariant(ctx)](ctx, s, Ho, Wo);
-  return buildConv2dOp(ctx, s, bufs, Ho, Wo, layout);
+  const variant = s.variant ?? defaultConv2dVariant(ctx);
+  const layout = CONV2D_VARIANTS[variant](ctx, s, Ho, Wo);
+  return Object.assign(await buildConv2dOp(ctx, s, bufs, Ho, Wo, layout), { variant });
 }
 
 /**
@@ -194,7 +201,7 @@ async function buildConv2dOp(
   Ho: number,
   Wo: number,
   v: Conv2dLayout,
-): Promise<Conv2dOp> {
+): Promise<Omit<Conv2dOp, 'variant'>> {
   const wantDgrad = Boolean(bufs.dy && bufs.dx);
   const wantWgrad = Boolean(bufs.dy && bufs.dw);
   const wantBiasGrad = Boolean(bufs.dy && bufs.db);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, readI32, submitAndWait } from '../gpu/buffers';
 import { checkGradients, checkOp, type HostBuffers, type OpSpec } from '../../test/op-check';
+import { createBufferFrom, createStorageBuffer, readF32, readI32, submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
 import { planSmoothedCe, type SmoothedCeOp, type SmoothedCeShape } from './smoothed_ce';
 import { smoothedCeRef } from './smoothed_ce.ref';

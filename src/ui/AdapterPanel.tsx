@@ -31,6 +31,8 @@ export function AdapterPanel() {
         <dd>{l.maxComputeInvocationsPerWorkgroup}</dd>
         <dt>Timestamps</dt>
         <dd>{engine.hasTimestamps ? 'yes' : 'no (wall clock)'}</dd>
+        <dt>Kernels</dt>
+        <dd data-testid="kernel-variants">{engine.kernels ?? '—'}</dd>
       </dl>
       <p data-testid="selftest" className="muted-sm" aria-live="polite">
         {!selfTest

@@ -4,12 +4,15 @@ import { acquireBrowserContext } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
 import { GpuUnavailableError } from '../gpu/errors';
 import { runSelfTest } from '../kernels/selftest';
+import { describeKernelChoice, probeKernelVariants } from '../kernels/variant-probe';
 import type { EngineEvent, EngineRequest } from './protocol';
 import { capabilities, Session } from './session';
+import { indexedDbVariantCache } from './variant-cache';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let ctx: GpuContext | undefined;
 let session: Session | undefined;
+let probedCtx: GpuContext | undefined;
 
 function post(ev: EngineEvent, transfer: Transferable[] = []): void {
   scope.postMessage(ev, transfer);
@@ -44,6 +47,21 @@ async function handle(req: EngineRequest): Promise<void> {
         hasTimestamps: c.hasTimestamps,
         capabilities: capabilities(),
       });
+      // Pick each op's kernel variant for this adapter (cached in IndexedDB per adapter and browser
+      // version; a first visit times them, a few seconds). It runs after 'ready' so the page is not
+      // held up; plans made before it ends use the defaults, which compute the same numbers.
+      if (probedCtx !== c) {
+        probedCtx = c;
+        void probeKernelVariants(c, { cache: indexedDbVariantCache(), runtime: navigator.userAgent }).then(
+          (r) => post({ id: -1, type: 'kernels', kernels: describeKernelChoice(r) }),
+          (e: unknown) =>
+            post({
+              id: -1,
+              type: 'kernels',
+              kernels: `defaults (the probe failed: ${(e as Error).message})`,
+            }),
+        );
+      }
       return;
     }
     case 'selftest': {

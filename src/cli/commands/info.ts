@@ -1,12 +1,16 @@
 import { acquireNodeContext } from '../../gpu/node';
 import { runSelfTest } from '../../kernels/selftest';
+import { probeKernelVariants } from '../../kernels/variant-probe';
+import { fileVariantCache, nodeRuntime, variantCacheFile } from '../variant-cache';
 import { defineCommand } from '../command';
 
 export const info = defineCommand({
   name: 'info',
-  summary: 'print the WebGPU adapter, its features and limits as JSON',
+  summary:
+    'print the WebGPU adapter, its features and limits, and the kernel variants chosen for it, as JSON',
   flags: {
     check: { type: 'boolean', help: 'also run a kernel self-test on the device' },
+    reprobe: { type: 'boolean', help: 'time the kernel variants again even if this adapter is cached' },
   },
   async run({ flags }, io) {
     const ctx = await acquireNodeContext();
@@ -23,6 +27,23 @@ export const info = defineCommand({
         features: ctx.adapter.features,
         limits: ctx.limits,
         timestamps: ctx.hasTimestamps,
+      };
+      // The variant probe, as every engine start runs it: cached per adapter, driver and runtime.
+      const file = variantCacheFile();
+      const probe = await probeKernelVariants(ctx, {
+        cache: fileVariantCache(file),
+        runtime: await nodeRuntime(),
+        force: Boolean(flags.reprobe),
+        onProgress: (line) => io.err(`${line}\n`),
+      });
+      report.kernelVariants = {
+        matmul: probe.matmulName,
+        conv2d: probe.conv2d,
+        cached: probe.cached,
+        probeMs: Math.round(probe.probeMs),
+        method: probe.method,
+        timings: probe.timings,
+        cacheFile: file,
       };
       if (flags.check) report.selfTest = await runSelfTest(ctx);
       io.out(`${JSON.stringify(report, null, 2)}\n`);

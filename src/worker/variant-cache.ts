@@ -1,0 +1,47 @@
+/// <reference lib="webworker" />
+import type { KernelChoice, VariantCache } from '../kernels/variant-probe';
+
+const DB = 'crosspoint';
+const STORE = 'kernel-variants';
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('indexedDB.open failed'));
+  });
+}
+
+function run<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return open().then(
+    (db) =>
+      new Promise<T>((resolve, reject) => {
+        const req = op(db.transaction(STORE, mode).objectStore(STORE));
+        req.onsuccess = () => {
+          resolve(req.result);
+          db.close();
+        };
+        req.onerror = () => {
+          reject(req.error ?? new Error('IndexedDB request failed'));
+          db.close();
+        };
+      }),
+  );
+}
+
+/**
+ * The variant probe's cache in the page: IndexedDB (the engine's worker has no localStorage), one
+ * entry per adapter key. Where IndexedDB is unavailable (private modes), loads miss and saves fail,
+ * so the probe runs each time and says it could not save.
+ */
+export function indexedDbVariantCache(): VariantCache {
+  return {
+    load: (key) => run('readonly', (s) => s.get(key) as IDBRequest<unknown>),
+    save: async (key, choice: KernelChoice) => {
+      await run('readwrite', (s) => s.put(choice, key));
+    },
+  };
+}
