@@ -83,19 +83,24 @@ describe('crosspoint partseg / partseg-eval', () => {
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     expect(lines[2].step).toBe(3);
 
-    const ev = crosspoint([
-      'partseg-eval',
-      '--weights',
-      p('a.safetensors'),
-      '--test',
-      'sample',
-      '--points',
-      '64',
-      '--per-class',
-      '2',
-      '--out',
-      p('eval'),
-    ]);
+    const ev = crosspoint(
+      [
+        'partseg-eval',
+        '--weights',
+        p('a.safetensors'),
+        '--test',
+        'sample',
+        '--points',
+        '64',
+        '--per-class',
+        '2',
+        '--batch', // the trainer evaluated with batches of 4: the same plan gives the same numbers bit for bit
+        '4',
+        '--out',
+        p('eval'),
+      ],
+      { timeoutMs: 900_000 },
+    );
     expect(ev.code).toBe(0);
     const out = JSON.parse(ev.stdout);
     expect(out.shapes).toBe(5);
