@@ -16,6 +16,7 @@ import { createEmbeddingsSlice } from './embeddings-slice';
 import { createEngineSlice } from './engine-slice';
 import { createFewshotSlice } from './fewshot-slice';
 import { createFolderSlice } from './folder-slice';
+import { createPartsSlice } from './parts-slice';
 import { createSettingsSlice } from './settings-slice';
 import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
@@ -41,6 +42,7 @@ export function createAppStore(engine?: Engine, address?: Address, confirm?: (q:
     ...createEmbeddingsSlice(set, get, deps),
     ...createFewshotSlice(set, get, deps),
     ...createClassifySlice(set, get, deps),
+    ...createPartsSlice(set, get, deps),
   }));
 }
 
