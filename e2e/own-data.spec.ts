@@ -66,6 +66,8 @@ test.beforeAll(async ({ browser }) => {
   writeFileSync(join(broken, 'holiday.jpg'), 'x');
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Training a new set replaces the previous test's autosave: the page asks first, the test agrees.
+  page.on('dialog', (d) => void d.accept());
 });
 
 test.afterAll(async () => {

@@ -194,7 +194,7 @@ test('train: a few steps with the tiny preset, then pause', async () => {
   // Load it back: same step, training state as it was.
   await training.getByLabel('Checkpoint file').setInputFiles(path);
   await expect(training).toContainText(
-    `Loaded crosspoint-tiny-seed1-step${step}.safetensors (step ${step}).`,
+    `Loaded crosspoint-tiny-seed1-step${step}.safetensors (step ${step}) with its settings.`,
   );
   await expect(training.getByTestId('train-step')).toHaveText(String(step));
   // The point encoder as ONNX: a standard protobuf ModelProto with the DGCNN graph.

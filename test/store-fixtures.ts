@@ -19,6 +19,8 @@ export const trainerState = (patch: Partial<TrainerState> = {}): TrainerState =>
   exists: false,
   running: false,
   step: 0,
+  totalSteps: 0,
+  savedStep: 0,
   config: null,
   autosave: null,
   ...patch,

@@ -67,6 +67,10 @@ function host(step = 5) {
   );
   let scheduled = 0;
   let disposed = 0;
+  let snapshots = 0;
+  const state = { training: false };
+  // The snapshot: the trained rows at step 9, with its own call log.
+  const copy = fakeEncoder(features, dim, 8, 9);
   const h: AnalysisHost = {
     schedule: (job) => {
       scheduled++;
@@ -74,11 +78,16 @@ function host(step = 5) {
     },
     model: () => trained.e,
     createRandom: async () => Object.assign(random.e, { dispose: () => void disposed++ }),
+    training: () => state.training,
+    snapshot: async () => {
+      snapshots++;
+      return Object.assign(copy.e, { dispose: () => void disposed++ });
+    },
     pause: async () => {},
     objects,
     classes,
   };
-  return { h, trained, random, counts: () => ({ scheduled, disposed }) };
+  return { h, trained, random, copy, state, counts: () => ({ scheduled, disposed, snapshots }) };
 }
 
 describe('ModelAnalyses', () => {
@@ -114,6 +123,22 @@ describe('ModelAnalyses', () => {
     const before = random.calls.length;
     await a.fewShot(params, () => {});
     expect(random.calls.length).toBe(before);
+  });
+
+  it('few-shot while training runs uses a snapshot of the weights at one step, then frees it', async () => {
+    const { h, trained, copy, state, counts } = host();
+    state.training = true;
+    const a = new ModelAnalyses(h);
+    const tasks: string[] = [];
+    const r = await a.fewShot({ way: 5, shot: 2, query: 1, episodes: 6, seed: 0 }, (t) => tasks.push(t));
+    expect(r.step).toBe(9);
+    expect(r.trained.mean).toBeGreaterThan(r.random.mean);
+    // Every trained feature came from the copy; the live model was not read.
+    expect(trained.calls).toEqual([]);
+    expect(copy.calls.filter((c) => c.kind === 'features').map((c) => c.n)).toEqual([32, 28]);
+    expect(counts().snapshots).toBe(1);
+    expect(counts().disposed).toBe(2); // the random encoder and the copy
+    expect(tasks).toContain('Extracting features at step 9 (a copy of the weights)');
   });
 
   it('predicts the class of a cloud and lists its nearest objects; features cached per step', async () => {

@@ -22,6 +22,10 @@ export interface AnalysisHost {
   model(): EvalEncoder;
   /** A randomly initialised encoder of the same configuration (the few-shot baseline). */
   createRandom(): Promise<EvalEncoder & { dispose(): void }>;
+  /** Whether training is running (then the model changes between two jobs). */
+  training(): boolean;
+  /** A copy of the model's weights at its current step, apart from training (one GPU job). */
+  snapshot(): Promise<EvalEncoder & { dispose(): void }>;
   /** Lets other work in between CPU slices (the worker yields to its event loop). */
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
@@ -73,6 +77,23 @@ export class ModelAnalyses {
     return f;
   }
 
+  /** Pooled features of every object on a snapshot of the weights (training runs meanwhile). */
+  private async snapshotFeatures(progress: Progress): Promise<DatasetFeatures> {
+    progress('Copying the weights', 0, 1);
+    const copy = await this.host.schedule(() => this.host.snapshot());
+    try {
+      const run: RunJob = (job) => this.host.schedule(() => job(copy));
+      return await datasetFeatures(
+        run,
+        this.host.objects.length,
+        progress,
+        `Extracting features at step ${copy.step} (a copy of the weights)`,
+      );
+    } finally {
+      copy.dispose();
+    }
+  }
+
   /** Features of a random-init encoder, computed once per run (they do not change with training). */
   private async randomFeatures(progress: Progress): Promise<DatasetFeatures> {
     if (this.random) return this.random;
@@ -91,8 +112,15 @@ export class ModelAnalyses {
     return this.random;
   }
 
+  /**
+   * Few-shot episodes of the trained against a random-init encoder. While training runs, the
+   * trained features come from a snapshot of the weights at one step (the episodes then compare
+   * one model, not a model that moved between chunks), and training goes on meanwhile.
+   */
   async fewShot(params: FewShotParams, progress: Progress): Promise<FewShotComparison & { step: number }> {
-    const trained = await this.sampleFeatures(progress);
+    const trained = this.host.training()
+      ? await this.snapshotFeatures(progress)
+      : await this.sampleFeatures(progress);
     const random = await this.randomFeatures(progress);
     await this.host.pause();
     const r = compareFewShot(trained, random, this.host.objects, params, (done, total) =>

@@ -1,10 +1,10 @@
 import type { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
-import { type ActivationOp, planActivation } from '../kernels/activation';
-import { type BatchNormMode, type BatchNormOp, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
+import { planActivation } from '../kernels/activation';
+import { type BatchNormMode, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import { planPooling } from '../kernels/pooling';
 import { allocateSpecs, type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
-import { type Conv1x1Op, planConv1x1 } from './conv1x1';
+import { planConv1x1 } from './conv1x1';
 import { batchNormSpecs, type ParamSpec, weightSpec } from './param-spec';
 import { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
@@ -125,17 +125,30 @@ export function pointnetBufferSpecs(c: PointNetConfig, o: EncoderPlanOptions): B
   return l.specs;
 }
 
-/** Plans a PointNet encoder with its head in `arena` (parameters uploaded separately). */
-export async function createPointNet(
+/** What the phases of createPointNet share: the buffers allocated, the parameters, the names. */
+interface PointNetPlan {
+  ctx: GpuContext;
+  c: PointNetConfig;
+  B: number;
+  N: number;
+  bwd: boolean;
+  specs: BufferSpec[];
+  params: ParamStore;
+  n: ReturnType<typeof pointnetBufferNames>;
+  g: (name: string) => GPUBuffer;
+  opt: (name: string) => GPUBuffer | undefined;
+}
+
+/** Allocates the encoder's buffers (its list, pointnetBufferSpecs) and parameters in `arena`. */
+function allocatePointNet(
   ctx: GpuContext,
   arena: BufferArena,
   c: PointNetConfig,
   o: EncoderPlanOptions,
-): Promise<PointEncoder> {
+): PointNetPlan {
   const prefix = o.prefix ?? 'point.';
   const bwd = o.backward ?? true;
   if (o.inputGrad && !bwd) throw new Error('createPointNet: inputGrad needs the backward');
-  const { batch: B, points: N } = o;
   const specs = pointnetBufferSpecs(c, o);
   const params = new ParamStore(ctx, arena, pointnetParamSpecs(c), prefix);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
@@ -143,55 +156,69 @@ export async function createPointNet(
     arena,
     specs.filter((s) => !paramNames.has(s.name)),
   );
-  const n = pointnetBufferNames(prefix);
-  const g = (name: string) => arena.get(name);
-  const opt = (name: string) => (arena.has(name) ? arena.get(name) : undefined);
+  return {
+    ctx,
+    c,
+    B: o.batch,
+    N: o.points,
+    bwd,
+    specs,
+    params,
+    n: pointnetBufferNames(prefix),
+    g: (name) => arena.get(name),
+    opt: (name) => (arena.has(name) ? arena.get(name) : undefined),
+  };
+}
+
+/** Shared 1×1 convolution l (1..5), its BatchNorm and ReLU, forward and backward. */
+async function planPointNetLayer(r: PointNetPlan, l: number) {
+  const { ctx, c, B, N, bwd, params, n, g, opt } = r;
+  const Cin = pointnetInputWidth(c, l);
+  const C = pointnetWidth(c, l);
   const dA = opt(n.dA);
   const dZ = opt(n.dZ);
+  const conv = await planConv1x1(
+    ctx,
+    { B, Cin, Cout: C, N },
+    {
+      x: l === 1 ? g(n.input) : g(n.a(l - 1)),
+      w: params.value(`conv${l}.weight`),
+      y: g(n.z(l)),
+      dy: dZ,
+      dx: l === 1 ? opt(n.dInput) : dA,
+      dw: bwd ? params.grad(`conv${l}.weight`) : undefined,
+    },
+  );
+  const bn = await planBatchNorm(
+    ctx,
+    { B, C, L: N },
+    {
+      x: g(n.z(l)),
+      y: g(n.a(l)),
+      gamma: params.value(`bn${l}.weight`),
+      beta: params.value(`bn${l}.bias`),
+      runningMean: params.value(`bn${l}.running_mean`),
+      runningVar: params.value(`bn${l}.running_var`),
+      ...(bwd
+        ? { dy: dA, dx: dZ, dgamma: params.grad(`bn${l}.weight`), dbeta: params.grad(`bn${l}.bias`) }
+        : {}),
+    },
+  );
+  const relu = await planActivation(
+    ctx,
+    { n: B * C * N, kind: 'relu' },
+    { x: g(n.a(l)), y: g(n.a(l)), dy: dA, dx: dA },
+  );
+  return { conv, bn, relu };
+}
 
-  const layers: { conv: Conv1x1Op; bn: BatchNormOp; relu: ActivationOp }[] = [];
-  for (let l = 1; l <= 5; l++) {
-    const Cin = pointnetInputWidth(c, l);
-    const C = pointnetWidth(c, l);
-    const x = l === 1 ? g(n.input) : g(n.a(l - 1));
-    const conv = await planConv1x1(
-      ctx,
-      { B, Cin, Cout: C, N },
-      {
-        x,
-        w: params.value(`conv${l}.weight`),
-        y: g(n.z(l)),
-        dy: dZ,
-        dx: l === 1 ? opt(n.dInput) : dA,
-        dw: bwd ? params.grad(`conv${l}.weight`) : undefined,
-      },
-    );
-    const bn = await planBatchNorm(
-      ctx,
-      { B, C, L: N },
-      {
-        x: g(n.z(l)),
-        y: g(n.a(l)),
-        gamma: params.value(`bn${l}.weight`),
-        beta: params.value(`bn${l}.bias`),
-        runningMean: params.value(`bn${l}.running_mean`),
-        runningVar: params.value(`bn${l}.running_var`),
-        ...(bwd
-          ? { dy: dA, dx: dZ, dgamma: params.grad(`bn${l}.weight`), dbeta: params.grad(`bn${l}.bias`) }
-          : {}),
-      },
-    );
-    const relu = await planActivation(
-      ctx,
-      { n: B * C * N, kind: 'relu' },
-      { x: g(n.a(l)), y: g(n.a(l)), dy: dA, dx: dA },
-    );
-    layers.push({ conv, bn, relu });
-  }
+/** The max pool over points into the feature, then the projection head. */
+async function planPointNetHead(r: PointNetPlan, o: EncoderPlanOptions) {
+  const { ctx, c, B, N, params, n, g, opt } = r;
   const pool = await planPooling(
     ctx,
     { B, C: c.emb, N, mode: 'max' },
-    { x: g(n.a(5)), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: dA },
+    { x: g(n.a(5)), out: g(n.features), arg: g(n.poolArg), dout: opt(n.dFeatures), dx: opt(n.dA) },
   );
   const hn = headBufferNames(n.head);
   const head = await planProjectionHead(
@@ -211,6 +238,21 @@ export async function createPointNet(
     },
     { accumulateDx: o.featureGrad },
   );
+  return { pool, head };
+}
+
+/** Plans a PointNet encoder with its head in `arena` (parameters uploaded separately). */
+export async function createPointNet(
+  ctx: GpuContext,
+  arena: BufferArena,
+  c: PointNetConfig,
+  o: EncoderPlanOptions,
+): Promise<PointEncoder> {
+  const r = allocatePointNet(ctx, arena, c, o);
+  const { B, N, bwd, specs, params, n, g, opt } = r;
+  const layers: Awaited<ReturnType<typeof planPointNetLayer>>[] = [];
+  for (let l = 1; l <= 5; l++) layers.push(await planPointNetLayer(r, l));
+  const { pool, head } = await planPointNetHead(r, o);
   return {
     kind: 'pointnet',
     batch: B,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { biasSpec, type ParamSpec, weightSpec } from '../nn/param-spec';
-import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { writeSafetensors } from '../io/safetensors';
+import { type CheckpointState, checkpointSettings, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { appendEval, appendMetrics, EMPTY_HISTORY } from './metrics-history';
 
 // A two-tensor stand-in for each model: the checkpoint format does not depend on the networks.
@@ -60,5 +61,22 @@ describe('checkpoint metrics history', () => {
     expect(back.history).toBeUndefined();
     expect(back.step).toBe(3);
     expect(back.rng).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('checkpoint settings', () => {
+  it('the header alone gives the run’s settings and step; other bytes give nothing', () => {
+    const config = {
+      preset: 'first-look' as const,
+      seed: 4,
+      epochs: 45,
+      lr: 0.003,
+      data: { name: 'sample set', source: 'sample', counts: [6, 6] },
+    };
+    const bytes = encodeCheckpoint({ ...state(), config }, POINT, IMAGE);
+    expect(checkpointSettings(bytes)).toEqual({ config, step: 3 });
+    expect(checkpointSettings(bytes.subarray(0, 20))).toBeUndefined();
+    expect(checkpointSettings(new Uint8Array(3))).toBeUndefined();
+    expect(checkpointSettings(writeSafetensors(new Map(), { format: 'other' }))).toBeUndefined();
   });
 });

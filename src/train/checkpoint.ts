@@ -58,6 +58,28 @@ export function encodeCheckpoint(
   });
 }
 
+/**
+ * The training settings a checkpoint was written with, read from its header only (no tensors):
+ * undefined when the bytes are not a checkpoint of this app. The page reads them before loading
+ * a file or resuming an autosave, so the run comes back with its own settings.
+ */
+export function checkpointSettings(bytes: Uint8Array): { config: TrainConfig; step: number } | undefined {
+  if (bytes.byteLength < 8) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (!(n > 0) || 8 + n > bytes.byteLength) return undefined;
+  try {
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as {
+      __metadata__?: Record<string, string>;
+    };
+    const md = header.__metadata__;
+    if (md?.format !== CHECKPOINT_FORMAT || !md.config) return undefined;
+    return { config: JSON.parse(md.config) as TrainConfig, step: Number(md.step ?? 0) };
+  } catch {
+    return undefined;
+  }
+}
+
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }

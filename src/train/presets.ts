@@ -25,7 +25,10 @@ export const PRESETS: Record<PresetName, Preset> = {
   // Learning visible within ten minutes on a CPU-emulated adapter (SwiftShader): half the tiny
   // preset's points, a quarter of its widths, the image branch on the strided ImageNet stem (its
   // stages at 8×8 and below: at 32 px with the small stem the image branch was ~70 % of a step),
-  // a larger learning rate and a cosine schedule that ends after 20 epochs of the page's set.
+  // a larger learning rate and a cosine schedule over 40 epochs of the page's set (78 training
+  // objects, 9 steps an epoch: 360 steps, about ten minutes at SwiftShader's 1.7 s a step). At 20
+  // epochs (180 steps) the run ended with retrieval at 17 % (chance 8 %); a 45-epoch run showed
+  // learning plainly only around step 400 (retrieval 58 %), so the schedule runs about that long.
   'first-look': {
     name: 'first-look',
     points: 128,
@@ -35,7 +38,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 8, stem: 'imagenet', headHidden: 64, proj: 64 },
     lr: 2e-3,
     weightDecay: 1e-6,
-    epochs: 20,
+    epochs: 40,
     temperature: 0.1,
     where: 'a CPU fallback adapter: a first look in ten minutes',
   },
@@ -99,6 +102,28 @@ export interface AdapterTraits {
   architecture: string;
   device: string;
   description: string;
+}
+
+/**
+ * About how long one training step of each preset takes on a CPU fallback adapter (SwiftShader,
+ * seconds, the page's default sample set), for the warning when one is chosen there. first-look:
+ * measured in the page (issue 23: 180 steps in about five minutes, 1.7 s a step); tiny: 6.2 ×
+ * that, the ratio of their step times under `crosspoint pretrain --steps 3` on one machine
+ * (23 s and 144 s a step on a heavily shared CPU). small did not finish its first step in 30
+ * minutes there (its step needs 1.3 GiB of buffers), over 78 × first-look's step, so more than
+ * 130 s; paper is larger still: both are lower bounds (`atLeast`).
+ */
+export const CPU_STEP_SECONDS: Record<PresetName, { seconds: number; atLeast?: boolean }> = {
+  'first-look': { seconds: 1.7 },
+  tiny: { seconds: 11 },
+  small: { seconds: 130, atLeast: true },
+  paper: { seconds: 130, atLeast: true },
+};
+
+/** "about 11 s" or "more than 90 s" per step on a CPU fallback adapter. */
+export function cpuStepText(p: PresetName): string {
+  const t = CPU_STEP_SECONDS[p];
+  return `${t.atLeast ? 'more than' : 'about'} ${t.seconds} s`;
 }
 
 /** Whether the adapter runs on the CPU (a fallback adapter, or SwiftShader by name). */

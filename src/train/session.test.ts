@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context';
 import { acquireNodeContext } from '../gpu/node';
 import { generateSampleSet } from '../data/sample-set';
+import { readSafetensors } from '../io/safetensors';
+import { PRESETS } from './presets';
 import { type SessionHost, TrainingSession } from './session';
 import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
 import { trainingDataFromSampleSet } from './training-data';
@@ -81,6 +83,48 @@ describe('training session', () => {
     await b.reset();
     expect(b.history.step).toEqual([]);
     b.dispose();
+    for (const c of t.contexts) c.destroy();
+  });
+
+  it('a run finishes at its configured end, autosaves that step, counts whole epochs, and trains on with more epochs', async () => {
+    const t = host();
+    // checkpointEvery 100: only the end of the run is autosaved.
+    const s = await TrainingSession.start(t.h, { ...MICRO, epochs: 1, checkpointEvery: 100 });
+    const perEpoch = s.trainer.stepsPerEpoch;
+    expect(perEpoch).toBeGreaterThan(0);
+    await s.run();
+    expect(s.step).toBe(perEpoch);
+    expect(s.finished).toBe(true);
+    expect(t.persisted).toEqual([perEpoch]);
+    expect(s.savedStep).toBe(perEpoch);
+    expect(t.metrics.at(-1)!.epoch).toBe(1); // 1 of 1, not 0
+    await s.pause(); // nothing new to save
+    expect(t.persisted).toEqual([perEpoch]);
+    await s.run(); // a finished run does not step
+    expect(s.step).toBe(perEpoch);
+    s.continueTo(2);
+    expect(s.finished).toBe(false);
+    expect(s.config.epochs).toBe(2);
+    await s.run();
+    expect(s.step).toBe(2 * perEpoch);
+    expect(t.persisted).toEqual([perEpoch, 2 * perEpoch]);
+    expect(t.metrics.at(-1)!.epoch).toBe(2);
+    expect(() => s.continueTo(2)).toThrow(/not more than the run's 2/);
+    // The checkpoint writes every setting out, with the new epochs.
+    const md = readSafetensors(await s.checkpoint()).metadata;
+    expect(JSON.parse(md.config!)).toMatchObject({
+      preset: 'tiny',
+      seed: 3,
+      batch: 4,
+      epochs: 2,
+      k: 4,
+      lr: PRESETS.tiny.lr,
+      weightDecay: PRESETS.tiny.weightDecay,
+      temperature: PRESETS.tiny.temperature,
+      losses: { imid: true, cmid: true },
+      checkpointEvery: 100,
+    });
+    s.dispose();
     for (const c of t.contexts) c.destroy();
   });
 

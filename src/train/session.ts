@@ -41,7 +41,6 @@ export class TrainingSession {
 
   private constructor(
     private readonly host: SessionHost,
-    readonly config: TrainConfig,
     private ctx: GpuContext,
     private data: TrainingData,
     public trainer: Trainer,
@@ -53,7 +52,29 @@ export class TrainingSession {
     const ctx = await host.acquire();
     const data = await host.loadData(ctx);
     const trainer = await Trainer.create(ctx, config, data);
-    return new TrainingSession(host, config, ctx, data, trainer);
+    return new TrainingSession(host, ctx, data, trainer);
+  }
+
+  /** The run's settings (the epochs change with continueTo). */
+  get config(): TrainConfig {
+    return this.trainer.config;
+  }
+
+  /** Steps of the configured epochs. */
+  get totalSteps(): number {
+    return this.trainer.totalSteps;
+  }
+
+  /** Whether the run has trained all its configured epochs. */
+  get finished(): boolean {
+    return this.trainer.step >= this.trainer.totalSteps;
+  }
+
+  /** Trains on to `epochs` in all (see Trainer.continueTo); call while paused, then run(). */
+  continueTo(epochs: number): void {
+    if (this.running) throw new Error('pause training before changing its epochs');
+    this.trainer.continueTo(epochs);
+    this.host.onState({ running: false, step: this.trainer.step });
   }
 
   get isRunning(): boolean {
@@ -74,18 +95,24 @@ export class TrainingSession {
     this.curves = appendEval(this.curves, { ...e, step: e.step ?? this.trainer.step });
   }
 
-  /** Trains until paused, or until `untilStep` (default: the configured epochs). */
+  /**
+   * Trains until paused, or until `untilStep` (default: the configured epochs); the last step of
+   * the run is always autosaved, whatever the autosave interval.
+   */
   run(untilStep = this.trainer.totalSteps): Promise<void> {
     if (this.running) return this.loop ?? Promise.resolve();
     this.running = true;
     this.host.onState({ running: true, step: this.trainer.step });
     this.loop = (async () => {
       try {
+        let stepped = false;
         while (this.running && this.trainer.step < untilStep) {
           const ok = await this.stepOnceInternal();
           if (!ok) break;
+          stepped = true;
           await this.host.breathe?.();
         }
+        if (stepped && this.finished && this.autosavedStep !== this.trainer.step) await this.autosave();
       } finally {
         this.running = false;
         this.host.onState({ running: false, step: this.trainer.step });
@@ -98,7 +125,7 @@ export class TrainingSession {
   async pause(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.autosave();
+    if (this.autosavedStep !== this.trainer.step) await this.autosave();
   }
 
   /** One step while paused. */
@@ -156,12 +183,22 @@ export class TrainingSession {
   async checkpoint(): Promise<Uint8Array> {
     const bytes = await this.trainer.saveCheckpoint(historyUpTo(this.curves, this.trainer.step));
     this.lastCheckpoint = bytes;
+    this.checkpointStep = this.trainer.step;
     return bytes;
   }
+
+  /** The step of the last checkpoint written or loaded (0: none); later steps are unsaved. */
+  get savedStep(): number {
+    return Math.max(0, this.checkpointStep);
+  }
+  private checkpointStep = -1;
+  /** The step of the last autosave (so a run's end and a pause right after it save once). */
+  private autosavedStep = -1;
 
   private async autosave(): Promise<void> {
     if (this.trainer.step === 0) return;
     const bytes = await this.checkpoint();
+    this.autosavedStep = this.trainer.step;
     await this.host.persist?.(bytes, this.trainer.step);
   }
 
@@ -171,6 +208,7 @@ export class TrainingSession {
     // A checkpoint written before histories were saved restores the weights with empty curves.
     this.curves = history ? historyUpTo(history, this.trainer.step) : EMPTY_HISTORY;
     this.lastCheckpoint = bytes;
+    this.checkpointStep = this.trainer.step;
     this.host.onState({ running: false, step: this.trainer.step });
   }
 
@@ -178,6 +216,8 @@ export class TrainingSession {
     if (this.running) await this.pause();
     this.trainer.reset();
     this.lastCheckpoint = undefined;
+    this.checkpointStep = -1;
+    this.autosavedStep = -1;
     this.curves = EMPTY_HISTORY;
     this.host.onState({ running: false, step: 0 });
   }
@@ -220,6 +260,19 @@ export class TrainingSession {
    */
   freshTrainer(): Promise<Trainer> {
     return Trainer.create(this.ctx, this.config, this.data);
+  }
+
+  /**
+   * A trainer of the same config holding a copy of the current weights (BatchNorm statistics
+   * included) and step, for analyses that must see one step while training goes on; the caller
+   * disposes it. Call between two steps.
+   */
+  async snapshotTrainer(): Promise<Trainer> {
+    const copy = await Trainer.create(this.ctx, this.config, this.data);
+    copy.point.params.upload(await this.trainer.point.params.download());
+    copy.image.params.upload(await this.trainer.image.params.download());
+    copy.step = this.trainer.step;
+    return copy;
   }
 
   dispose(): void {

@@ -38,6 +38,25 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
   };
 }
 
+/**
+ * `c` with every training setting written out (the preset's value where `c` left it blank), so a
+ * checkpoint reproduces the run even if a preset's defaults change later.
+ */
+export function explicitConfig(c: TrainConfig): TrainConfig {
+  const r = resolveConfig(c);
+  return {
+    ...c,
+    batch: r.batch,
+    lr: r.lr,
+    weightDecay: r.weightDecay,
+    epochs: r.epochs,
+    temperature: r.temperature,
+    k: r.dgcnn.k,
+    losses: r.losses,
+    checkpointEvery: c.checkpointEvery ?? 0,
+  };
+}
+
 /** What is known of the training data, when it is known: the limits that depend on it. */
 export interface DataFacts {
   /** Objects in the training split (a batch draws from it). */

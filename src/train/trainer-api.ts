@@ -7,6 +7,22 @@ import type { PresetName } from './presets';
  * `crosspoint pretrain` command, tests). Plain data only, so it can cross postMessage.
  */
 
+/**
+ * Which data a run trained on, so a resume or a shared link can find (or make) the same set:
+ * `source` 'sample' is the generated sample set (remade from `sample`); other sources (a user's
+ * files) name what the user has to bring back.
+ */
+export interface DatasetIdentity {
+  /** The set's name as the Data panel shows it. */
+  name: string;
+  /** 'sample' (generated) or where the files came from (a folder or file names). */
+  source: string;
+  /** Training objects per class, in class order. */
+  counts: number[];
+  /** The generated set's parameters (source 'sample' only). */
+  sample?: { perClass: number; views: number; seed: number; points: number; imageSize: number };
+}
+
 /** Which terms of L = L_imid + L_cmid are trained (the paper's ablation switches). */
 export interface LossTerms {
   imid: boolean;
@@ -38,6 +54,8 @@ export interface TrainConfig {
   augment?: boolean;
   /** Train on the same first B objects every step (an overfitting check), default false. */
   fixedBatch?: boolean;
+  /** The data set the run trains on (informational: checkpoints carry it so a resume can find the set). */
+  data?: DatasetIdentity;
   /**
    * The point encoder: 'dgcnn' (default, the classification DGCNN) or 'dgcnn_seg' (the reference's
    * `--model dgcnn_seg`: DGCNN_partseg's encoder with inv_head on its global feature, whose
@@ -50,6 +68,7 @@ export interface TrainConfig {
 /** One training step's report. Losses are NaN for a term that is switched off. */
 export interface StepMetrics {
   step: number;
+  /** Epochs completed after this step (fractional: 20 at the end of a 20-epoch run). */
   epoch: number;
   lImid: number;
   lCmid: number;

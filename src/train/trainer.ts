@@ -23,7 +23,7 @@ import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './chec
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
 import { cosineLr } from './schedule';
-import { checkTrainConfig, type ResolvedConfig, resolveConfig } from './train-config';
+import { checkTrainConfig, explicitConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import type { TrainingData } from './training-data';
 import {
   datasetIdentity,
@@ -66,8 +66,9 @@ export class Trainer {
 
   private constructor(
     readonly ctx: GpuContext,
-    readonly config: TrainConfig,
-    readonly resolved: ResolvedConfig,
+    /** Changed only by continueTo (more epochs); everything else is fixed for the trainer's life. */
+    public config: TrainConfig,
+    public resolved: ResolvedConfig,
     readonly data: TrainingData,
     readonly arena: BufferArena,
     readonly point: PointEncoder,
@@ -127,6 +128,18 @@ export class Trainer {
 
   get totalSteps(): number {
     return this.stepsPerEpoch * this.resolved.epochs;
+  }
+
+  /**
+   * Trains on to `epochs` epochs in all (more than now): the cosine schedule is recomputed over
+   * the new total, so the learning rate rises again to its value at the current epoch of the
+   * longer schedule and decays to zero at the new end.
+   */
+  continueTo(epochs: number): void {
+    if (!Number.isInteger(epochs) || epochs <= this.resolved.epochs)
+      throw new RangeError(`continueTo: ${epochs} epochs is not more than the run's ${this.resolved.epochs}`);
+    this.config = { ...this.config, epochs };
+    this.resolved = { ...this.resolved, epochs };
   }
 
   /** Fresh weights from the seed (PyTorch's default initialisation), zero optimiser state. */
@@ -234,7 +247,7 @@ export class Trainer {
       ok: true,
       metrics: {
         step: this.step,
-        epoch,
+        epoch: this.step / this.stepsPerEpoch,
         lImid,
         lCmid,
         loss: (r.losses.imid ? lImid : 0) + (r.losses.cmid ? lCmid : 0),
@@ -336,7 +349,8 @@ export class Trainer {
       exp_avg_sq.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.v, slot.n * 4)));
     }
     return {
-      config: this.config,
+      // Every setting written out, so the checkpoint reproduces the run whatever the presets become.
+      config: explicitConfig(this.config),
       step: this.step,
       rng: this.rng.getState(),
       point: await this.point.params.download(),

@@ -1,6 +1,6 @@
 import { formatBytes } from '../gpu/errors';
 import { formatLoss, formatRate } from './format';
-import { useApp } from './store';
+import { isFinished, useApp } from './store';
 
 /** One line, visible from every panel: what the trainer is doing and how fast. */
 export function StatusBar() {
@@ -9,10 +9,20 @@ export function StatusBar() {
   const stepMs = useApp((s) => s.stepMs);
   const task = useApp((s) => s.trainTask);
   const url = useApp((s) => s.url);
-  const state = trainer.running ? 'training' : task ? 'busy' : trainer.exists ? 'paused' : 'idle';
+  const finished = useApp(isFinished);
+  const state = trainer.running
+    ? 'training'
+    : task
+      ? 'busy'
+      : finished
+        ? 'finished'
+        : trainer.exists
+          ? 'paused'
+          : 'idle';
   const stateText = {
     training: 'Training',
     busy: task?.label ?? 'Working',
+    finished: `Finished (step ${trainer.step} of ${trainer.totalSteps})`,
     paused: 'Paused',
     idle: 'Not started',
   }[state];

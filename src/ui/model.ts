@@ -2,7 +2,7 @@
  * Pure state logic of the page (no React, no worker): the loss history the curves draw, the
  * training speed, and the TrainConfig built from the form. Unit-tested in model.test.ts.
  */
-import { type DataFacts, validateTrainConfig } from '../train/train-config';
+import { type DataFacts, explicitConfig, validateTrainConfig } from '../train/train-config';
 import type { TrainConfig } from '../train/trainer-api';
 import { DEFAULT_URL_STATE, type UrlState } from './url-state';
 
@@ -18,6 +18,15 @@ export function smoothStepMs(prev: number | null, stepMs: number, alpha = 0.2): 
   if (!(stepMs > 0) || !Number.isFinite(stepMs)) return prev ?? Number.NaN;
   return prev === null || !Number.isFinite(prev) ? stepMs : prev + alpha * (stepMs - prev);
 }
+
+/** The sample set's size in the Data panel (points and image size follow the preset). */
+export interface SampleForm {
+  perClass: number;
+  views: number;
+}
+
+/** Sample-set size (points and image size follow the preset, src/train/presets.ts). */
+export const DEFAULT_SAMPLE: SampleForm = { perClass: 8, views: 4 };
 
 /** Hyper-parameters in the Training form (blank = the preset's value). */
 export interface HyperForm {
@@ -57,6 +66,23 @@ export function hyperErrors(
   return validateTrainConfig(trainConfigFrom(url, f), data).map((p) => p.message);
 }
 
+/** The Training form showing a run's settings (every field the config sets; blank otherwise). */
+export function hyperFromConfig(c: TrainConfig): HyperForm {
+  const str = (v: number | undefined) => (v === undefined ? '' : String(v));
+  return {
+    batch: str(c.batch),
+    lr: str(c.lr),
+    weightDecay: str(c.weightDecay),
+    temperature: str(c.temperature),
+    k: str(c.k),
+    epochs: str(c.epochs),
+    imid: c.losses?.imid ?? true,
+    cmid: c.losses?.cmid ?? true,
+    checkpointEvery:
+      c.checkpointEvery === undefined ? DEFAULT_HYPER.checkpointEvery : String(c.checkpointEvery),
+  };
+}
+
 export function trainConfigFrom(url: Pick<UrlState, 'preset' | 'seed'>, f: HyperForm): TrainConfig {
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
   const c: TrainConfig = { preset: url.preset, seed: url.seed };
@@ -74,9 +100,17 @@ export function trainConfigFrom(url: Pick<UrlState, 'preset' | 'seed'>, f: Hyper
   return c;
 }
 
-/** Whether two configs would build the same trainer. */
+/**
+ * Whether two configs train the same run: every setting written out (a blank field equals the
+ * preset's value), the data set's identity aside (it describes the data, the form does not set it).
+ */
 export function sameConfig(a: TrainConfig | null, b: TrainConfig | null): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === null || b === null) return a === b;
+  const settings = (c: TrainConfig) => {
+    const { data: _data, ...rest } = explicitConfig(c);
+    return JSON.stringify(Object.entries(rest).sort(([x], [y]) => (x < y ? -1 : 1)));
+  };
+  return settings(a) === settings(b);
 }
 
 /** Per-class counts for the bar list of the Data panel, largest class first within equal splits. */

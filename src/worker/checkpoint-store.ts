@@ -42,6 +42,11 @@ export async function putCheckpoint(c: StoredCheckpoint): Promise<void> {
   await tx('readwrite', (s) => s.put(c));
 }
 
+export async function deleteCheckpoint(key: string): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  await tx('readwrite', (s) => s.delete(key));
+}
+
 export async function getCheckpoint(key: string): Promise<StoredCheckpoint | undefined> {
   if (typeof indexedDB === 'undefined') return undefined;
   return (await tx('readonly', (s) => s.get(key))) as StoredCheckpoint | undefined;

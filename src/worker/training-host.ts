@@ -9,7 +9,8 @@ import type { GpuContext } from '../gpu/context';
 import { TrainingSession } from '../train/session';
 import type { TrainConfig } from '../train/trainer-api';
 import { InputError } from '../util/errors';
-import { checkpointKey, getCheckpoint, putCheckpoint } from './checkpoint-store';
+import { checkpointSettings } from '../train/checkpoint';
+import { checkpointKey, deleteCheckpoint, getCheckpoint, putCheckpoint } from './checkpoint-store';
 import type { GpuQueue } from './gpu-queue';
 import type { HostDataset } from './host-dataset';
 import type { Post, TrainerState } from './protocol';
@@ -19,6 +20,8 @@ export const storedCheckpoints = {
   of: (slot: 'autosave' | 'saved', c: TrainConfig) => checkpointKey(slot, c.preset, c.seed),
   save: (slot: 'autosave' | 'saved', c: TrainConfig, step: number, bytes: Uint8Array) =>
     putCheckpoint({ key: checkpointKey(slot, c.preset, c.seed), step, savedAt: Date.now(), bytes }),
+  discard: (slot: 'autosave' | 'saved', c: TrainConfig) =>
+    deleteCheckpoint(checkpointKey(slot, c.preset, c.seed)),
 };
 
 /** One training run: the session, its config and the analyses of its model. */
@@ -41,6 +44,8 @@ export async function startRun(
     schedule: (job) => gpu.exclusive(job),
     model: () => session.trainer,
     createRandom: () => session.freshTrainer(),
+    training: () => session.isRunning,
+    snapshot: () => session.snapshotTrainer(),
     pause: () => new Promise((r) => setTimeout(r, 0)),
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,
@@ -128,7 +133,13 @@ export async function trainerState(
   if (config) {
     try {
       const c = await getCheckpoint(storedCheckpoints.of('autosave', config));
-      if (c) autosave = { step: c.step, savedAt: c.savedAt, bytes: c.bytes.byteLength };
+      if (c)
+        autosave = {
+          step: c.step,
+          savedAt: c.savedAt,
+          bytes: c.bytes.byteLength,
+          config: checkpointSettings(c.bytes)?.config ?? null,
+        };
     } catch {
       // No IndexedDB (private mode): no autosave to offer.
     }
@@ -137,7 +148,10 @@ export async function trainerState(
     exists: !!session,
     running: session?.isRunning ?? false,
     step: session?.step ?? 0,
-    config: session ? config : null,
+    totalSteps: session?.totalSteps ?? 0,
+    savedStep: session?.savedStep ?? 0,
+    // The run's own settings (the epochs change when it trains on).
+    config: session ? session.config : null,
     autosave,
   };
 }

@@ -140,6 +140,8 @@ export const classify = defineCommand({
         schedule: (job) => job(),
         model: () => t,
         createRandom: () => Promise.reject(new Error('classify needs no random baseline')),
+        training: () => false, // nothing trains here: the model is read directly
+        snapshot: () => Promise.reject(new Error('classify reads the model while nothing trains')),
         pause: async () => {},
         objects,
         classes: t.data.summary.classes,

@@ -9,6 +9,8 @@ import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
 import { inspect } from './inspect';
+import { partseg } from './partseg';
+import { partsegEval } from './partseg-eval';
 import { plan } from './plan';
 import { pretrain } from './pretrain';
 import { sample } from './sample';
@@ -27,6 +29,8 @@ export const COMMANDS: Command[] = [
   fewshotFeatures as unknown as Command,
   evalSvm as unknown as Command,
   fewshot as unknown as Command,
+  partseg as unknown as Command,
+  partsegEval as unknown as Command,
   classify as unknown as Command,
   exportOnnx as unknown as Command,
   bench as unknown as Command,

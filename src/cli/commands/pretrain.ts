@@ -15,7 +15,7 @@ import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
 
-/** Each preset's own value of a setting, for --help: "first-look 20, tiny 100, small 100, paper 100". */
+/** Each preset's own value of a setting, for --help: "first-look 40, tiny 100, small 100, paper 100". */
 export function presetDefaults(value: (p: Preset) => number): string {
   return PRESET_NAMES.map((n) => `${n} ${value(PRESETS[n])}`).join(', ');
 }

@@ -61,7 +61,39 @@ export async function loadHdf5(file: string, bytes: Uint8Array): Promise<LoadedS
   }
 }
 
+/** The datasets the reader knows, read in named phases: points, normals, labels, per-point labels. */
 function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wasm.File>): LoadedSet {
+  const { keys, get } = datasetsOf(file, f);
+  const data = get('data');
+  if (!data) {
+    throw new DataFormatError(
+      file,
+      { part: 'root group' },
+      `no 'data' dataset (found: ${keys.map((k) => `'${k}'`).join(', ') || 'nothing'})`,
+    );
+  }
+  const properties: string[] = [];
+  const { B, N, C, raw, points } = readPoints(file, data, fileBytes, properties);
+  const set: LoadedSet = {
+    file,
+    format: 'hdf5',
+    count: B,
+    pointsPerCloud: N,
+    points,
+    properties,
+    warnings: [],
+  };
+  readNormals(set, get('normal'), raw, C, fileBytes);
+  readLabels(set, get('label'), fileBytes);
+  for (const name of ['pid', 'seg', 'mask']) readPointLabels(set, name, get(name), fileBytes);
+  for (const k of keys) {
+    if (!['data', 'normal', 'label', 'pid', 'seg', 'mask'].includes(k)) properties.push(`${k} (not read)`);
+  }
+  return set;
+}
+
+/** The root group's names, and a getter that opens one as a dataset (undefined when absent). */
+function datasetsOf(file: string, f: InstanceType<typeof h5wasm.File>) {
   let keys: string[];
   try {
     keys = f.keys();
@@ -81,16 +113,11 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
     }
     return obj;
   };
-  const properties: string[] = [];
-  const warnings: string[] = [];
-  const data = get('data');
-  if (!data) {
-    throw new DataFormatError(
-      file,
-      { part: 'root group' },
-      `no 'data' dataset (found: ${keys.map((k) => `'${k}'`).join(', ') || 'nothing'})`,
-    );
-  }
+  return { keys, get };
+}
+
+/** `data` [B, N, C] or [N, C]: its xyz columns, checked finite (raw keeps every channel). */
+function readPoints(file: string, data: H5Dataset, fileBytes: number, properties: string[]) {
   const shape = shapeOf(file, 'data', data);
   if (shape.length !== 2 && shape.length !== 3) {
     throw new DataFormatError(
@@ -128,16 +155,25 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
       );
     }
   }
-  const set: LoadedSet = { file, format: 'hdf5', count: B, pointsPerCloud: N, points, properties, warnings };
+  return { B, N, C, raw, points };
+}
 
-  const normal = get('normal');
+/** Normals from `normal` [B, N, 3], else from channels 3..5 of `data`; dropped (with a warning) if not finite. */
+function readNormals(
+  set: LoadedSet,
+  normal: H5Dataset | undefined,
+  raw: ArrayLike<number>,
+  C: number,
+  fileBytes: number,
+): void {
+  const { file, count: B, pointsPerCloud: N } = set;
   let normals: Float32Array | undefined;
   if (normal) {
     const s = shapeOf(file, 'normal', normal);
-    properties.push(summarise('normal', normal, s));
+    set.properties.push(summarise('normal', normal, s));
     if (s.reduce((a, b) => a * b, 1) === B * N * 3)
       normals = Float32Array.from(readNumeric(file, 'normal', normal, fileBytes));
-    else warnings.push(`'normal' has shape [${s}], not [${B}, ${N}, 3]: ignored`);
+    else set.warnings.push(`'normal' has shape [${s}], not [${B}, ${N}, 3]: ignored`);
   } else if (C >= 6) {
     // Some files pack x y z nx ny nz into `data`.
     normals = new Float32Array(B * N * 3);
@@ -145,44 +181,44 @@ function readLayout(file: string, fileBytes: number, f: InstanceType<typeof h5wa
   }
   if (normals) {
     if (allFinite(normals)) set.normals = normals;
-    else warnings.push('some normals are NaN or infinite: normals were dropped');
+    else set.warnings.push('some normals are NaN or infinite: normals were dropped');
   }
+}
 
-  const label = get('label');
-  if (label) {
-    const s = shapeOf(file, 'label', label);
-    properties.push(summarise('label', label, s));
-    if (s[0] !== B || s.reduce((a, b) => a * b, 1) !== B) {
-      throw new DataFormatError(
-        file,
-        { part: "dataset 'label'" },
-        `has shape [${s}], expected [${B}] or [${B}, 1] to match 'data'`,
-      );
-    }
-    set.labels = toInt32(file, 'label', readNumeric(file, 'label', label, fileBytes));
+/** One class label per cloud, `label` [B] or [B, 1]. */
+function readLabels(set: LoadedSet, label: H5Dataset | undefined, fileBytes: number): void {
+  if (!label) return;
+  const { file, count: B } = set;
+  const s = shapeOf(file, 'label', label);
+  set.properties.push(summarise('label', label, s));
+  if (s[0] !== B || s.reduce((a, b) => a * b, 1) !== B) {
+    throw new DataFormatError(
+      file,
+      { part: "dataset 'label'" },
+      `has shape [${s}], expected [${B}] or [${B}, 1] to match 'data'`,
+    );
   }
-  for (const name of ['pid', 'seg', 'mask']) {
-    const d = get(name);
-    if (!d) continue;
-    const s = shapeOf(file, name, d);
-    properties.push(summarise(name, d, s));
-    if (set.pointLabels) {
-      warnings.push(`'${name}' ignored: per-point labels already read`);
-      continue;
-    }
-    if (s.reduce((a, b) => a * b, 1) !== B * N) {
-      throw new DataFormatError(
-        file,
-        { part: `dataset '${name}'` },
-        `has shape [${s}], expected [${B}, ${N}] to match 'data'`,
-      );
-    }
-    set.pointLabels = toInt32(file, name, readNumeric(file, name, d, fileBytes));
+  set.labels = toInt32(file, 'label', readNumeric(file, 'label', label, fileBytes));
+}
+
+/** Per-point labels [B, N] from the first of `pid`, `seg`, `mask` present (later ones are ignored). */
+function readPointLabels(set: LoadedSet, name: string, d: H5Dataset | undefined, fileBytes: number): void {
+  if (!d) return;
+  const { file, count: B, pointsPerCloud: N } = set;
+  const s = shapeOf(file, name, d);
+  set.properties.push(summarise(name, d, s));
+  if (set.pointLabels) {
+    set.warnings.push(`'${name}' ignored: per-point labels already read`);
+    return;
   }
-  for (const k of keys) {
-    if (!['data', 'normal', 'label', 'pid', 'seg', 'mask'].includes(k)) properties.push(`${k} (not read)`);
+  if (s.reduce((a, b) => a * b, 1) !== B * N) {
+    throw new DataFormatError(
+      file,
+      { part: `dataset '${name}'` },
+      `has shape [${s}], expected [${B}, ${N}] to match 'data'`,
+    );
   }
-  return set;
+  set.pointLabels = toInt32(file, name, readNumeric(file, name, d, fileBytes));
 }
 
 function hasMagic(bytes: Uint8Array): boolean {

@@ -64,10 +64,14 @@ export function FewShotPanel() {
             {field('shot', 'K-shot', 1, minTrain || undefined)}
             {field('query', 'Queries per class', 1, minTest || undefined)}
             {field('episodes', 'Episodes', 1, 100)}
-            <button type="submit" className="primary" disabled={res.kind === 'busy' || trainer.running}>
+            <button type="submit" className="primary" disabled={res.kind === 'busy'}>
               Run episodes
             </button>
-            {trainer.running && <span className="hint">Pause training to evaluate.</span>}
+            {trainer.running && (
+              <span className="hint" data-testid="fewshot-snapshot-note">
+                Training runs on: the episodes use a copy of the weights at the step they start.
+              </span>
+            )}
           </form>
           {info && (
             <p className="hint">

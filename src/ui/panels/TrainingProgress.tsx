@@ -1,4 +1,5 @@
 import { formatBytes } from '../../gpu/errors';
+import { resolveConfig } from '../../train/train-config';
 import { formatDuration, formatLoss, formatRate } from '../format';
 import { useApp } from '../store';
 
@@ -21,6 +22,8 @@ export function ProgressCard() {
   const batch = latest ? Math.round((latest.samplesPerSec * latest.stepMs) / 1000) : null;
   const rateMs = latest ? stepMs : null; // no stale rate from before a restore
   const stepsPerSec = rateMs && rateMs > 0 ? 1000 / rateMs : null;
+  // Epochs completed of the run's configured total ("20 / 20" at the end).
+  const epochs = trainer.config ? resolveConfig(trainer.config).epochs : null;
   return (
     <div className="card">
       <h3>Progress</h3>
@@ -61,7 +64,11 @@ export function ProgressCard() {
             : '—'}
         </dd>
         <dt>Epoch</dt>
-        <dd>{latest ? latest.epoch.toFixed(2) : '—'}</dd>
+        <dd data-testid="train-epoch">
+          {trainer.exists && trainer.totalSteps > 0 && epochs !== null
+            ? `${formatEpoch((trainer.step / trainer.totalSteps) * epochs)} / ${epochs}`
+            : '—'}
+        </dd>
         <dt>Learning rate</dt>
         <dd>{latest ? latest.lr.toExponential(2) : '—'}</dd>
         <dt>ETA</dt>
@@ -74,4 +81,9 @@ export function ProgressCard() {
       </p>
     </div>
   );
+}
+
+/** Epochs completed: whole numbers as they are ("20"), else two decimals ("12.67"). */
+function formatEpoch(e: number): string {
+  return Number.isInteger(e) ? String(e) : e.toFixed(2);
 }

@@ -1,13 +1,11 @@
 /** The sample set: the form, one generation at a time, and the shape on show. */
 import { PRESETS } from '../../train/presets';
 import type { DataFacts } from '../../train/train-config';
+import type { DatasetIdentity } from '../../train/trainer-api';
 import type { DatasetInfo } from '../../worker/protocol';
 import { fewShotDefaults } from '../fewshot-defaults';
 import { IDLE } from './engine-link';
-import type { AppState, DatasetSlice, SampleForm, SliceCreator, Task } from './state';
-
-/** Sample-set size (points and image size follow the preset, src/train/presets.ts). */
-export const DEFAULT_SAMPLE: SampleForm = { perClass: 8, views: 4 };
+import type { AppState, DatasetSlice, SliceCreator, Task } from './state';
 
 const NO_FACTS: DataFacts = {};
 
@@ -37,13 +35,31 @@ export function dataFacts(s: Pick<AppState, 'url' | 'sampleForm' | 'dataset' | '
   return s.dataset.kind === 'done' && isCurrentSet(s, s.dataset.value) ? s.datasetFacts : NO_FACTS;
 }
 
-export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask }) => {
+/**
+ * The identity of the data Train uses, recorded in the run's config (and so in its checkpoints
+ * and autosaves): the generated sample set with its parameters. A user's own data set fills
+ * `source` with where its files came from and leaves `sample` out.
+ */
+export function datasetIdentity(s: Pick<AppState, 'url' | 'sampleForm' | 'dataset'>): DatasetIdentity {
+  const d = s.dataset;
+  const current = d.kind === 'done' && isCurrentSet(s, d.value) ? d.value : null;
+  if (current?.source?.kind === 'folder')
+    return { name: current.summary.name, source: 'folder', counts: current.summary.trainCounts };
+  return {
+    name: current?.summary.name ?? 'sample set',
+    source: 'sample',
+    counts: current?.summary.trainCounts ?? [],
+    sample: sampleParams(s),
+  };
+}
+
+export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask, initial }) => {
   /** The generation in flight and its parameters, so requests that need the set wait for it. */
   let generating: Promise<void> | undefined;
   let generatingKey = '';
 
   return {
-    sampleForm: DEFAULT_SAMPLE,
+    sampleForm: initial.sample,
     dataset: IDLE,
     datasetFacts: NO_FACTS,
     selected: 0,
@@ -51,6 +67,7 @@ export const createDatasetSlice: SliceCreator<DatasetSlice> = (set, get, { ask }
 
     setSampleForm(patch) {
       set({ sampleForm: { ...get().sampleForm, ...patch } });
+      get().writeAddress();
     },
 
     async generate() {

@@ -1,5 +1,6 @@
 /** What the slices share: the engine worker (created on first use), the address bar and `ask`. */
 import { EngineClient } from '../../worker/client';
+import { parseAddress } from '../address';
 import type { Address, Engine, Outcome, StoreDeps } from './state';
 
 export const IDLE = { kind: 'idle' } as const satisfies Outcome<never>;
@@ -12,8 +13,15 @@ export const browserAddress: Address = {
   },
 };
 
+/** window.confirm in a browser; outside one (unit tests without a fake) yes. */
+const browserConfirm = (q: string) => (typeof confirm === 'undefined' ? true : confirm(q));
+
 /** The deps of one store: `engine` is the given one, or an EngineClient made on first use. */
-export function storeDeps(given?: Engine, address: Address = browserAddress): StoreDeps {
+export function storeDeps(
+  given?: Engine,
+  address: Address = browserAddress,
+  ask: (question: string) => boolean = browserConfirm,
+): StoreDeps {
   let made: Engine | undefined = given;
   const engine = () => {
     made ??= new EngineClient();
@@ -22,6 +30,8 @@ export function storeDeps(given?: Engine, address: Address = browserAddress): St
   return {
     engine,
     address,
+    initial: parseAddress(address.read()),
+    confirm: ask,
     async ask(body, pick, onTask, transfer) {
       try {
         const ev = await engine().request(body, {

@@ -26,7 +26,9 @@ function readyEngine(): FakeEngine {
     }) as never;
   e.replies.selftest = () => ({ id: 1, type: 'error', kind: 'Error', message: 'skipped' });
   e.replies['trainer-state'] = () =>
-    trainerReply({ autosave: { step: 12, savedAt: new Date(2026, 11, 5, 9, 7, 3).getTime(), bytes: 100 } });
+    trainerReply({
+      autosave: { step: 12, savedAt: new Date(2026, 11, 5, 9, 7, 3).getTime(), bytes: 100, config: null },
+    });
   return e;
 }
 

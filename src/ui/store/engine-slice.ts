@@ -8,12 +8,15 @@ const WEBGPU_ADVICE =
   'Android, Safari 26+, or Firefox 141+ on Windows. On Linux start Chrome/Chromium with ' +
   '--enable-unsafe-webgpu (and --enable-features=Vulkan), or enable chrome://flags/#enable-unsafe-webgpu.';
 
-export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine }) => {
-  let nextNoticeId = 1;
+export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine, initial }) => {
+  // The address's unusable values are the first notices.
+  const notices = initial.problems.map((text, i) => ({ id: i + 1, text }));
+  let nextNoticeId = notices.length + 1;
 
   function onEvent(ev: EngineEvent) {
     if (ev.type === 'device-lost') get().notify(`GPU device lost: ${ev.message}`);
     else if (ev.type === 'gpu-error') get().notify(`${ev.kind}: ${ev.message}`);
+    else if (ev.type === 'parts-epoch' || ev.type === 'parts-state') get().onPartsEvent(ev);
     else if (ev.type === 'kernels') {
       const e = get().engine;
       if (e.kind === 'ready') set({ engine: { ...e, kernels: ev.kernels } });
@@ -23,7 +26,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine 
   return {
     engine: { kind: 'starting' },
     selfTest: undefined,
-    notices: [],
+    notices,
 
     notify(text) {
       set({ notices: [...get().notices, { id: nextNoticeId++, text }] });
@@ -35,7 +38,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine 
 
     async start() {
       // The URL always names the full view, so it can be copied and shared as it is.
-      get().setUrl({});
+      get().writeAddress();
       if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
         set({
           engine: {

@@ -16,20 +16,22 @@ import { createEmbeddingsSlice } from './embeddings-slice';
 import { createEngineSlice } from './engine-slice';
 import { createFewshotSlice } from './fewshot-slice';
 import { createFolderSlice } from './folder-slice';
+import { createPartsSlice } from './parts-slice';
 import { createSettingsSlice } from './settings-slice';
 import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
 import { createTrainingSlice } from './training-slice';
 
-export { dataFacts, DEFAULT_SAMPLE, sampleParams } from './dataset-slice';
-export { folderParams } from './folder-slice';
+export { DEFAULT_SAMPLE } from '../model';
+export { dataFacts, sampleParams } from './dataset-slice';
 export { IDLE } from './engine-link';
+export { folderParams } from './folder-slice';
 export type { AppState, EngineStatus, FolderForm, Outcome, SampleForm, Task } from './state';
-export { currentConfig } from './training-slice';
+export { currentConfig, isFinished, runConfig, unsavedSteps } from './training-slice';
 
 /** A store; the page's is `useApp`, tests make their own with a fake engine and address. */
-export function createAppStore(engine?: Engine, address?: Address) {
-  const deps = storeDeps(engine, address);
+export function createAppStore(engine?: Engine, address?: Address, confirm?: (q: string) => boolean) {
+  const deps = storeDeps(engine, address, confirm);
   return create<AppState>()((set, get) => ({
     ...createEngineSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
@@ -40,6 +42,7 @@ export function createAppStore(engine?: Engine, address?: Address) {
     ...createEmbeddingsSlice(set, get, deps),
     ...createFewshotSlice(set, get, deps),
     ...createClassifySlice(set, get, deps),
+    ...createPartsSlice(set, get, deps),
   }));
 }
 

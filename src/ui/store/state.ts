@@ -5,11 +5,16 @@
 import type { AdapterSummary } from '../../gpu/adapter-info';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { DataFacts } from '../../train/train-config';
-import type { StepMetrics, TrainFault } from '../../train/trainer-api';
+import type { StepMetrics, TrainConfig, TrainFault } from '../../train/trainer-api';
+import type { PartsPageConfig, PartsPageSizeName } from '../../train/partseg-page';
 import type { EngineClient, RequestBody } from '../../worker/client';
 import type {
   Capabilities,
   ClassifyReply,
+  PartsArm,
+  PartsEpoch,
+  PartsPrediction,
+  PartsState,
   DatasetInfo,
   EmbeddingsReply,
   EngineEvent,
@@ -24,7 +29,8 @@ import type {
   TrainerState,
   UpAxis,
 } from '../../worker/protocol';
-import type { HyperForm, LossHistory } from '../model';
+import type { HyperForm, LossHistory, SampleForm } from '../model';
+import type { Address as ParsedAddress } from '../address';
 import type { UrlState } from '../url-state';
 
 export type EngineStatus =
@@ -55,10 +61,7 @@ export type Outcome<T> =
   | { kind: 'not-available'; message: string }
   | { kind: 'error'; message: string };
 
-export interface SampleForm {
-  perClass: number;
-  views: number;
-}
+export type { SampleForm };
 
 /** The engine worker as the store uses it (the tests pass a fake). */
 export type Engine = Pick<EngineClient, 'request' | 'onEvent'>;
@@ -70,11 +73,15 @@ export interface Address {
   write(search: string): void;
 }
 
-/** What every slice is given besides set and get: the engine and the address bar. */
+/** What every slice is given besides set and get: the engine, the address bar, the user's yes/no. */
 export interface StoreDeps {
   /** The engine worker, created on first use. */
   engine(): Engine;
   address: Address;
+  /** The address as the page opened (each slice takes its part of it as its initial state). */
+  initial: ParsedAddress;
+  /** Asks the user before something is discarded (window.confirm in the page). */
+  confirm(question: string): boolean;
   /** Sends a request; turns errors and 'not-available' into an Outcome for the panel. */
   ask<T>(
     body: RequestBody,
@@ -97,11 +104,20 @@ export interface EngineSlice {
 /** The address: preset, seed and open panel, and the preset chosen for the adapter. */
 export interface SettingsSlice {
   url: UrlState;
-  /** Why the preset differs from the usual default (a CPU fallback adapter), shown with the preset. */
+  /**
+   * Whether the preset is decided: named by the address or the user, or picked for the adapter.
+   * Until then the address leaves it out, so a reload before the engine is ready does not pin it.
+   */
+  presetDecided: boolean;
+  /** Why the preset differs from the usual default, or a warning about its speed on this adapter. */
   presetNote: string | null;
   setUrl(patch: Partial<UrlState>): void;
-  /** Picks the preset for the adapter, unless the address named one. */
+  /** Picks the preset for the adapter, unless the address or the user named one (then warns if slow). */
   choosePreset(adapter: AdapterSummary): void;
+  /** Takes a run's settings (a checkpoint's, an autosave's) into the address and the forms. */
+  adoptSettings(config: TrainConfig): void;
+  /** Rewrites the address from the settings (called by every setter). */
+  writeAddress(): void;
 }
 
 /** The sample set: its form, generation and the shape on show. */
@@ -160,6 +176,8 @@ export interface TrainingSlice {
   setHyper(patch: Partial<HyperForm>): void;
   /** Starts training; the Train button is enabled only when the form's check passed. */
   train(): Promise<void>;
+  /** Trains a finished run on for `more` epochs (the cosine schedule is recomputed over the new total). */
+  trainMore(more: number): Promise<void>;
   pause(): Promise<void>;
   step(): Promise<void>;
   reset(): Promise<void>;
@@ -186,6 +204,8 @@ export interface CheckpointSlice {
   /** Restores the autosave the reload offered and trains on from it. */
   resume(): Promise<void>;
   discardResume(): void;
+  /** Deletes the autosave of the current preset and seed (after asking). */
+  discardAutosave(): Promise<void>;
   /** Asks the engine for the trainer's state under the current config (and the autosave offer). */
   syncTrainer(offerResume: boolean): Promise<void>;
 }
@@ -215,7 +235,36 @@ export interface ClassifySlice {
   classifyFile(file: File): Promise<void>;
 }
 
+export interface PartsSlice {
+  /** The size the next Fine-tune uses (a named size or the user's edit of one). */
+  partsForm: PartsPageConfig;
+  partsSize: PartsPageSizeName | 'custom';
+  partsState: PartsState | null;
+  /** Both runs' epochs, in the order they finished. */
+  partsEpochs: PartsEpoch[];
+  partsPrediction: Outcome<PartsPrediction>;
+  /** ShapeNetPart category (0-15) of the next dropped shape. */
+  partsCategory: number;
+  /** Which run colours a dropped shape. */
+  partsArm: PartsArm;
+  /** The last refused size or file, one message; what was on screen stays. */
+  partsAlert: string | null;
+  choosePartsSize(size: PartsPageSizeName | 'custom'): void;
+  /** The reference size on a real GPU (the first-look size stays on a CPU fallback adapter). */
+  partsSizeForAdapter(): void;
+  setPartsForm(patch: Partial<PartsPageConfig>): void;
+  setPartsCategory(c: number): void;
+  setPartsArm(a: PartsArm): void;
+  dismissPartsAlert(): void;
+  startParts(): Promise<void>;
+  playParts(): Promise<void>;
+  pauseParts(): Promise<void>;
+  onPartsEvent(ev: EngineEvent): void;
+  predictParts(file: File): Promise<void>;
+}
+
 export type AppState = EngineSlice &
+  PartsSlice &
   SettingsSlice &
   DatasetSlice &
   FolderSlice &

@@ -50,6 +50,46 @@ describe('the training slice', () => {
     expect(app.getState().trainTask).toBeNull();
   });
 
+  it('a new run over an earlier run’s autosave asks first; No keeps the autosave and starts nothing', async () => {
+    const e = new FakeEngine();
+    e.replies.generate = generated;
+    e.replies.run = () => trainerReply({ exists: true, running: true, totalSteps: 90 });
+    const questions: string[] = [];
+    let answer = false;
+    const app = createAppStore(e, fakeAddress(), (q) => {
+      questions.push(q);
+      return answer;
+    });
+    app.setState({ trainer: trainerState({ autosave: { step: 40, savedAt: 1, bytes: 9, config: null } }) });
+    await app.getState().train();
+    expect(e.requests).toEqual([]);
+    expect(questions[0]).toMatch(
+      /^An autosave of step 40 \(an earlier run of this preset and seed\) is kept/,
+    );
+    answer = true;
+    await app.getState().train();
+    expect(e.types()).toEqual(['generate', 'run']);
+    // The run's config names its data set, so checkpoints and autosaves carry it.
+    expect(e.requests[1]).toMatchObject({
+      config: { data: { source: 'sample', counts: [78], sample: { perClass: 8, views: 4 } } },
+    });
+  });
+
+  it('a finished run does not train or step; train more extends its epochs and the form follows', async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress('?preset=first-look&epochs=20'));
+    const done = trainerState({ exists: true, step: 180, totalSteps: 180, savedStep: 180 });
+    app.setState({ trainer: { ...done, config: { preset: 'first-look', seed: 1, epochs: 20 } } });
+    await app.getState().train();
+    await app.getState().step();
+    expect(e.requests).toEqual([]);
+    e.replies.continue = () => trainerReply({ exists: true, running: true, step: 180, totalSteps: 270 });
+    await app.getState().trainMore(10);
+    expect(e.requests).toEqual([{ type: 'continue', epochs: 30 }]);
+    expect(app.getState().trainer.running).toBe(true);
+    expect(app.getState().hyper.epochs).toBe('30');
+  });
+
   it('Reset clears the curves and the evaluation results', async () => {
     const e = new FakeEngine();
     e.replies.reset = () => trainerReply();
