@@ -1,4 +1,4 @@
-import { LABEL_SMOOTHING, smoothedTarget } from './label-smoothing';
+import { LABEL_SMOOTHING, smoothedTarget } from './smoothed_ce-target';
 
 export interface SmoothedCeResult {
   loss: number;

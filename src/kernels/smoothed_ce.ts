@@ -1,8 +1,8 @@
 import smoothedCeWgsl from '../../shaders/smoothed_ce.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
-import { createParams } from '../gpu/params';
-import { LABEL_SMOOTHING, smoothedTarget } from './label-smoothing';
+import { createParams, type ParamType } from '../gpu/params';
+import { LABEL_SMOOTHING, smoothedTarget } from './smoothed_ce-target';
 
 const WG = 64;
 
@@ -36,6 +36,12 @@ export function smoothedCeScratch(s: { B: number; N: number }): { name: string; 
 export interface SmoothedCeOp {
   /** Forward and backward in one go: loss, gradient and predictions. */
   encode(enc: GPUCommandEncoder): void;
+  /**
+   * Count only the first `rows` clouds (1 ≤ rows ≤ B) from the next encode on: the mean, the
+   * gradient's 1/(rows·N) and the outputs cover those clouds; later rows are left as they were
+   * (an evaluation's last, padded batch).
+   */
+  setRows(rows: number): void;
   destroy(): void;
 }
 
@@ -56,16 +62,17 @@ export async function planSmoothedCe(
     size: Math.max(16, scratch!.bytes),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
   });
-  const params = createParams(ctx, 'smoothed_ce.params', [
+  const fields = (rows: number): [ParamType, number][] => [
     ['u32', s.B],
     ['u32', s.C],
     ['u32', s.N],
-    ['u32', count],
+    ['u32', rows * s.N],
     ['f32', on],
     ['f32', off],
-    ['f32', (s.scale ?? 1) / count],
+    ['f32', (s.scale ?? 1) / (rows * s.N)],
     ['u32', s.lossIndex ?? 0],
-  ]);
+  ];
+  const params = createParams(ctx, 'smoothed_ce.params', fields(s.B));
   const all = [bufs.logits, bufs.labels, bufs.grad, pointLoss, bufs.pred, bufs.loss, params.buffer];
   // Each entry point's 'auto' layout holds only the bindings it uses.
   const bind = (pipeline: GPUComputePipeline, uses: number[], label: string) =>
@@ -81,6 +88,12 @@ export async function planSmoothedCe(
     encode(enc) {
       encodePass(enc, point, pointBind, groups, 'smoothed_ce.point');
       encodePass(enc, mean, meanBind, [1, 1, 1], 'smoothed_ce.mean');
+    },
+    setRows(rows) {
+      if (!Number.isInteger(rows) || rows < 1 || rows > s.B) {
+        throw new RangeError(`smoothed cross-entropy: rows must be 1..${s.B} (got ${rows})`);
+      }
+      params.write(fields(rows).map(([, v]) => v));
     },
     destroy() {
       pointLoss.destroy();

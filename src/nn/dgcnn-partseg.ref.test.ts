@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PARTSEG_TINY, randomPartSegValues } from '../../test/partseg-testing';
 import { toRefParams } from '../../test/encoder-testing';
-import { centralDiff, expectClose, sampleIndices } from '../../test/numeric';
+import { expectGradientMatchesDifferences } from '../../test/numeric';
 import { Rng } from '../util/random';
 import { partSegParamSpecs } from './dgcnn-partseg-config';
 import { oneHotRef, partSegBackwardRef, partSegForwardRef } from './dgcnn-partseg.ref';
@@ -40,16 +40,15 @@ describe('DGCNN_partseg reference (float64)', () => {
           .map((s) => s.name)
           .sort(),
       );
-      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) => {
-        const at = sampleIndices(arr.length, 4, 3);
-        expectClose(
-          at.map((i) => centralDiff(loss, arr, i, 1e-6)),
-          at.map((i) => grad[i]!),
-          1e-6,
-          1e-4,
-          `${mode} ${name} vs finite differences`,
-        );
-      };
+      const probe = (arr: Float64Array, grad: ArrayLike<number>, name: string) =>
+        expectGradientMatchesDifferences(loss, arr, grad, {
+          what: `${mode} ${name}`,
+          samples: 4,
+          seed: 3,
+          eps: 1e-6,
+          atol: 1e-6,
+          rtol: 1e-4,
+        });
       probe(x, g.dInput, 'input points');
       for (const [name, gr] of g.grads) probe(p.get(name) as Float64Array, gr, name);
     },
@@ -76,14 +75,14 @@ describe('DGCNN_partseg reference (float64)', () => {
       );
       for (const [name, gr] of [...g.grads, ['points', g.dInput] as const]) {
         const arr = name === 'points' ? x : (p.get(name) as Float64Array);
-        const at = sampleIndices(arr.length, 3, 5);
-        expectClose(
-          at.map((i) => centralDiff(loss, arr, i, 1e-6)),
-          at.map((i) => gr[i]!),
-          1e-6,
-          1e-4,
-          `pretrain ${mode} ${name}`,
-        );
+        expectGradientMatchesDifferences(loss, arr, gr, {
+          what: `pretrain ${mode} ${name}`,
+          samples: 3,
+          seed: 5,
+          eps: 1e-6,
+          atol: 1e-6,
+          rtol: 1e-4,
+        });
       }
     },
   );

@@ -14,6 +14,8 @@ export interface PartsegLoss {
   readonly pred: GPUBuffer;
   /** f32 [1]: the mean loss. */
   readonly loss: GPUBuffer;
+  /** Score only the first `rows` clouds from the next encode on (an evaluation's padded last batch). */
+  setRows(rows: number): void;
   read(): Promise<{ loss: number; pred: Int32Array }>;
   destroy(): void;
 }
@@ -34,6 +36,7 @@ export async function planPartsegLoss(
   );
   return {
     encode: (enc) => op.encode(enc),
+    setRows: (rows) => op.setRows(rows),
     labels,
     pred,
     loss,

@@ -5,6 +5,7 @@ import { ClassifyPanel } from './panels/ClassifyPanel';
 import { DataPanel } from './panels/DataPanel';
 import { EmbeddingsPanel } from './panels/EmbeddingsPanel';
 import { FewShotPanel } from './panels/FewShotPanel';
+import { PartsPanel } from './panels/PartsPanel';
 import { SimilarityPanel } from './panels/SimilarityPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
 import { StatusBar } from './StatusBar';
@@ -18,6 +19,7 @@ const PANEL_BLURBS: Record<PanelId, string> = {
   similarity: 'points × images',
   fewshot: 'N-way K-shot',
   classify: 'drop a .ply',
+  parts: 'part segmentation',
 };
 
 // Read once, before the store rewrites the URL with the panel it fell back to.
@@ -109,6 +111,7 @@ export function App() {
             {panel === 'similarity' && <SimilarityPanel />}
             {panel === 'fewshot' && <FewShotPanel />}
             {panel === 'classify' && <ClassifyPanel />}
+            {panel === 'parts' && <PartsPanel />}
           </main>
         </div>
       )}

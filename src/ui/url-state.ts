@@ -1,7 +1,15 @@
 import { PRESET_NAMES, type PresetName } from '../train/presets';
 
 /** The state that belongs in the URL, so a view can be shared: preset, seed and the open panel. */
-export const PANELS = ['data', 'training', 'embeddings', 'similarity', 'fewshot', 'classify'] as const;
+export const PANELS = [
+  'data',
+  'training',
+  'embeddings',
+  'similarity',
+  'fewshot',
+  'classify',
+  'parts',
+] as const;
 export type PanelId = (typeof PANELS)[number];
 export const PANEL_TITLES: Record<PanelId, string> = {
   data: 'Data',
@@ -10,6 +18,7 @@ export const PANEL_TITLES: Record<PanelId, string> = {
   similarity: 'Similarity',
   fewshot: 'Few-shot',
   classify: 'Classify',
+  parts: 'Parts',
 };
 
 export interface UrlState {

@@ -6,6 +6,7 @@ import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
 import type { Prediction } from '../eval/set-classifier';
 import type { AdapterSummary } from '../gpu/adapter-info';
 import type { SelfTestResult } from '../kernels/selftest';
+import type { PartsPageConfig } from '../train/partseg-page';
 import type { MetricsHistory } from '../train/metrics-history';
 import type { FolderLoadReport } from '../train/training-data-folder';
 import type { DatasetSummary, StepMetrics, TrainConfig, TrainFault } from '../train/trainer-api';
@@ -162,6 +163,60 @@ export interface ClassifyReply {
   prediction: (Prediction & { step: number }) | null;
 }
 
+export type PartsArm = 'pretrained' | 'random';
+
+/** The Parts panel's two fine-tuning runs as the page sees them. */
+export interface PartsState {
+  exists: boolean;
+  running: boolean;
+  config: PartsPageConfig | null;
+  /** Epochs finished per run. */
+  epochs: Record<PartsArm, number>;
+  /** Tensors the 'pretrained' run took from the classification DGCNN (empty: random init too). */
+  transferred: string[];
+  /** The classification model's step they were taken at (null: there was no model). */
+  encoderStep: number | null;
+  trainShapes: number;
+  testShapes: number;
+  /** Why training stopped, when it failed. */
+  error: string | null;
+}
+
+/** One run's epoch: train loss and the test split's scores (calculate_shape_IoU). */
+export interface PartsEpoch {
+  arm: PartsArm;
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  testLoss: number;
+  instanceMiou: number;
+  classMiou: number;
+  accuracy: number;
+  trainSeconds: number;
+  testSeconds: number;
+}
+
+/** A dropped shape coloured by a run's prediction. */
+export interface PartsPrediction {
+  file: string;
+  category: number;
+  arm: PartsArm;
+  /** The run's epochs when it predicted. */
+  epoch: number;
+  /** [N·3] as the model saw them (resampled, normalised). */
+  points: Float32Array;
+  /** [N] global part id, the most likely among the category's parts. */
+  pred: Int32Array;
+  /** [N] its softmax probability among the category's parts. */
+  prob: Float32Array;
+  /** [N] the file's labels (global ids), null when it had none. */
+  truth: Int32Array | null;
+  perPart: { part: number; iou: number; predicted: number; labelled: number }[] | null;
+  /** Mean of perPart's IoU (the shape's term in instance mIoU). */
+  shapeIou: number | null;
+  notes: string[];
+}
+
 type Req<T extends string, P = object> = { id: number; type: T } & P;
 
 /** Messages from the page to the engine worker. */
@@ -194,6 +249,11 @@ export type EngineRequest =
   | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
   /** The point encoder as ONNX, `batch` clouds per run (built in the worker from the GPU weights). */
   | Req<'export-onnx', { batch: number }>
+  /** Parts panel: build both fine-tuning runs for `config` (from the current classification model) and play. */
+  | Req<'parts-start', { config: PartsPageConfig }>
+  | Req<'parts-play'>
+  | Req<'parts-pause'>
+  | Req<'parts-predict', { name: string; bytes: Uint8Array; category: number; arm: PartsArm }>
   | Req<'checkpoint-save'>
   | Req<'checkpoint-load', { bytes: Uint8Array; name: string; config: TrainConfig }>
   | Req<'checkpoint-restore', { config: TrainConfig }>;
@@ -224,6 +284,9 @@ export type EngineEvent =
   | { id: number; type: 'fewshot'; reply: FewShotReply }
   | { id: number; type: 'compare-init'; reply: CompareInitReply }
   | { id: number; type: 'classified'; reply: ClassifyReply }
+  | { id: number; type: 'parts-state'; state: PartsState }
+  | { id: number; type: 'parts-prediction'; reply: PartsPrediction }
+  | { id: -1; type: 'parts-epoch'; epoch: PartsEpoch; state: PartsState }
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
   /** An .onnx file of the point encoder at `step`, for clouds of `points` points. */
   | { id: number; type: 'onnx'; step: number; points: number; bytes: Uint8Array }

@@ -21,6 +21,7 @@ import {
   loadEvaluationSet,
   loadFolderHostDataset,
 } from './host-dataset-folder';
+import { PartsHost } from './parts-host';
 import type { Capabilities, EngineRequest, Post } from './protocol';
 import { RunSlot } from './run-slot';
 import {
@@ -46,6 +47,8 @@ const FILE_REQUESTS = new Set<EngineRequest['type']>([
   'folder-index',
   'folder-load',
   'eval-load',
+  'parts-start',
+  'parts-predict',
 ]);
 
 export class Session {
@@ -60,11 +63,14 @@ export class Session {
    * on real shapes rather than the training set's split; undefined until one is loaded.
    */
   evalSet: EvaluationSet | undefined;
+  /** The Parts panel's fine-tuning runs (independent of the pretraining run). */
+  private readonly parts: PartsHost;
 
   constructor(
     private readonly ctx: GpuContext,
     private readonly post: Post,
   ) {
+    this.parts = new PartsHost(ctx, post, this.gpu);
     this.datasets = new DatasetSlot(() => ctx.device.queue.onSubmittedWorkDone());
     this.runs = new RunSlot(ctx, post, this.gpu, {
       ready: () => this.datasets.required(),
@@ -169,6 +175,31 @@ export class Session {
       }
       case 'classify':
         return this.classify(req);
+      case 'parts-start': {
+        // The classification DGCNN's weights as they are now, read between two steps.
+        const run = this.run;
+        const encoder = run
+          ? await this.gpu.exclusive(async () => ({
+              values: await run.session.trainer.point.params.download(),
+              step: run.session.step,
+            }))
+          : null;
+        await this.parts.create(req.config, encoder);
+        this.parts.play();
+        return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
+      }
+      case 'parts-play':
+        this.parts.play();
+        return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
+      case 'parts-pause':
+        await this.parts.pause();
+        return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
+      case 'parts-predict': {
+        const reply = await this.parts.predict(req.name, req.bytes, req.category, req.arm);
+        const transfer = [reply.points.buffer, reply.pred.buffer, reply.prob.buffer];
+        if (reply.truth) transfer.push(reply.truth.buffer);
+        return this.post({ id: req.id, type: 'parts-prediction', reply }, transfer);
+      }
       case 'export-onnx': {
         const r = this.requireRun();
         const { bytes, step, points } = await this.gpu.exclusive(() => exportOnnx(r.session, req.batch));

@@ -10,6 +10,8 @@ import { fewshotFeatures } from './fewshot-features';
 import { grad } from './grad';
 import { info } from './info';
 import { inspect } from './inspect';
+import { partseg } from './partseg';
+import { partsegEval } from './partseg-eval';
 import { plan } from './plan';
 import { pretrain } from './pretrain';
 import { sample } from './sample';
@@ -29,6 +31,8 @@ export const COMMANDS: Command[] = [
   evalSvm as unknown as Command,
   fewshot as unknown as Command,
   compareInitCommand as unknown as Command,
+  partseg as unknown as Command,
+  partsegEval as unknown as Command,
   classify as unknown as Command,
   exportOnnx as unknown as Command,
   bench as unknown as Command,

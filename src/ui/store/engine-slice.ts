@@ -16,6 +16,7 @@ export const createEngineSlice: SliceCreator<EngineSlice> = (set, get, { engine,
   function onEvent(ev: EngineEvent) {
     if (ev.type === 'device-lost') get().notify(`GPU device lost: ${ev.message}`);
     else if (ev.type === 'gpu-error') get().notify(`${ev.kind}: ${ev.message}`);
+    else if (ev.type === 'parts-epoch' || ev.type === 'parts-state') get().onPartsEvent(ev);
     else if (ev.type === 'kernels') {
       const e = get().engine;
       if (e.kind === 'ready') set({ engine: { ...e, kernels: ev.kernels } });

@@ -17,6 +17,7 @@ import { createEngineSlice } from './engine-slice';
 import { createFewshotSlice } from './fewshot-slice';
 import { createPretrainingSlice } from './pretraining-slice';
 import { createFolderSlice } from './folder-slice';
+import { createPartsSlice } from './parts-slice';
 import { createSettingsSlice } from './settings-slice';
 import type { Address, AppState, Engine } from './state';
 import { storeDeps } from './engine-link';
@@ -43,6 +44,7 @@ export function createAppStore(engine?: Engine, address?: Address, confirm?: (q:
     ...createFewshotSlice(set, get, deps),
     ...createPretrainingSlice(set, get, deps),
     ...createClassifySlice(set, get, deps),
+    ...createPartsSlice(set, get, deps),
   }));
 }
 

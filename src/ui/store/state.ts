@@ -6,11 +6,16 @@ import type { AdapterSummary } from '../../gpu/adapter-info';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { DataFacts } from '../../train/train-config';
 import type { StepMetrics, TrainConfig, TrainFault } from '../../train/trainer-api';
+import type { PartsPageConfig, PartsPageSizeName } from '../../train/partseg-page';
 import type { EngineClient, RequestBody } from '../../worker/client';
 import type {
   Capabilities,
   ClassifyReply,
   CompareInitReply,
+  PartsArm,
+  PartsEpoch,
+  PartsPrediction,
+  PartsState,
   DatasetInfo,
   EmbeddingsReply,
   EngineEvent,
@@ -245,7 +250,36 @@ export interface ClassifySlice {
   classifyFile(file: File): Promise<void>;
 }
 
+export interface PartsSlice {
+  /** The size the next Fine-tune uses (a named size or the user's edit of one). */
+  partsForm: PartsPageConfig;
+  partsSize: PartsPageSizeName | 'custom';
+  partsState: PartsState | null;
+  /** Both runs' epochs, in the order they finished. */
+  partsEpochs: PartsEpoch[];
+  partsPrediction: Outcome<PartsPrediction>;
+  /** ShapeNetPart category (0-15) of the next dropped shape. */
+  partsCategory: number;
+  /** Which run colours a dropped shape. */
+  partsArm: PartsArm;
+  /** The last refused size or file, one message; what was on screen stays. */
+  partsAlert: string | null;
+  choosePartsSize(size: PartsPageSizeName | 'custom'): void;
+  /** The reference size on a real GPU (the first-look size stays on a CPU fallback adapter). */
+  partsSizeForAdapter(): void;
+  setPartsForm(patch: Partial<PartsPageConfig>): void;
+  setPartsCategory(c: number): void;
+  setPartsArm(a: PartsArm): void;
+  dismissPartsAlert(): void;
+  startParts(): Promise<void>;
+  playParts(): Promise<void>;
+  pauseParts(): Promise<void>;
+  onPartsEvent(ev: EngineEvent): void;
+  predictParts(file: File): Promise<void>;
+}
+
 export type AppState = EngineSlice &
+  PartsSlice &
   SettingsSlice &
   DatasetSlice &
   FolderSlice &

@@ -1,0 +1,323 @@
+// Fine-tuning DGCNN_partseg as train_partseg.py does: each epoch the train split in a seeded
+// shuffled order, batches augmented (augmentedBatch), the label-smoothed cross-entropy, the
+// chosen optimiser with the cosine schedule stepped once per epoch; then the test split in eval
+// mode. Per-epoch loss, point accuracy, instance and class mIoU (calculate_shape_IoU) on both.
+import { BufferArena } from '../gpu/arena';
+import { readU32, submitAndWait, writeBuffer } from '../gpu/buffers';
+import type { GpuContext } from '../gpu/context';
+import { augmentedBatch, NO_AUGMENT, type PartsegSet } from '../data/partseg-set';
+import { readSafetensors, type SafeTensor, writeSafetensors } from '../io/safetensors';
+import { selectModel } from '../io/state-dict';
+import { createDgcnnPartSeg, type DgcnnPartSeg } from '../nn/dgcnn-partseg';
+import { type PartSegConfig, partSegParamSpecs } from '../nn/dgcnn-partseg-config';
+import type { HostTensors } from '../nn/param-store';
+import { partSegMetadata } from '../nn/partseg-weights';
+import { toStateDict } from '../nn/weights';
+import { InputError } from '../util/errors';
+import { Rng } from '../util/random';
+import { type PartsegScores, partsegScores } from './part-iou';
+import { type PartsegLoss, planPartsegLoss } from './partseg-loss';
+import {
+  type PartsegOptimizer,
+  type PartsegOptimizerName,
+  partsegLr,
+  planPartsegOptimizer,
+} from './partseg-optimizer';
+
+export interface PartsegRunConfig {
+  model: PartSegConfig;
+  /** Clouds per step (reference 32); the model is planned at min(batch, train clouds). */
+  batch: number;
+  /** Points per cloud (reference 2048). */
+  points: number;
+  /** Epochs of the cosine schedule (reference 200). */
+  epochs: number;
+  seed: number;
+  optimizer: PartsegOptimizerName;
+  /** Scale and shift augmentation (the point order of training batches is shuffled either way). */
+  augment: boolean;
+}
+
+export interface SplitMetrics {
+  loss: number;
+  accuracy: number;
+  instanceMiou: number;
+  classMiou: number;
+}
+
+export interface PartsegEpochLog {
+  epoch: number;
+  /** Optimiser steps taken so far. */
+  step: number;
+  lr: number;
+  train: SplitMetrics;
+  test?: SplitMetrics;
+  /** Wall seconds of the epoch's training (and of its evaluation). */
+  trainSeconds: number;
+  testSeconds?: number;
+}
+
+export interface PartsegEvaluation extends SplitMetrics {
+  scores: PartsegScores;
+  /** [S·N] predicted global part ids, in the set's order. */
+  pred: Int32Array;
+}
+
+const summarise = (loss: number, s: PartsegScores): SplitMetrics => ({
+  loss,
+  accuracy: s.accuracy,
+  instanceMiou: s.instanceMiou,
+  classMiou: s.classMiou,
+});
+
+export const PARTSEG_CHECKPOINT_FORMAT = 'crosspoint-playground/partseg-1';
+
+export class PartsegTrainer {
+  /** Epochs finished. */
+  epoch = 0;
+  /** Optimiser steps taken. */
+  step = 0;
+  readonly history: PartsegEpochLog[] = [];
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    readonly config: PartsegRunConfig,
+    readonly model: DgcnnPartSeg,
+    private readonly loss: PartsegLoss,
+    private readonly opt: PartsegOptimizer,
+    private readonly rng: Rng,
+    private readonly train: PartsegSet,
+    private readonly arena: BufferArena,
+  ) {}
+
+  /** Clouds per planned batch. */
+  get batch(): number {
+    return this.model.batch;
+  }
+
+  /** Steps per epoch: full batches only (a partial last batch is dropped; see README). */
+  get stepsPerEpoch(): number {
+    return Math.floor(this.train.S / this.batch);
+  }
+
+  static async create(
+    ctx: GpuContext,
+    config: PartsegRunConfig,
+    train: PartsegSet,
+    values: HostTensors,
+  ): Promise<PartsegTrainer> {
+    const B = Math.min(config.batch, train.S);
+    if (B < 2) {
+      throw new InputError(
+        `${train.source}: part segmentation trains on batches of at least 2 clouds (BatchNorm needs ` +
+          `2 values per channel), but there are ${train.S}`,
+      );
+    }
+    if (train.N !== config.points) {
+      throw new InputError(`${train.source}: clouds have ${train.N} points, the run ${config.points}`);
+    }
+    const arena = new BufferArena(ctx, '--batch or --points');
+    const model = await createDgcnnPartSeg(ctx, arena, config.model, {
+      batch: B,
+      points: config.points,
+      dropoutSeed: config.seed,
+    });
+    model.params.upload(values);
+    const loss = await planPartsegLoss(
+      ctx,
+      arena,
+      { B, N: config.points, parts: config.model.parts },
+      { logits: model.logits, dLogits: model.dLogits! },
+    );
+    const opt = await planPartsegOptimizer(ctx, arena, model.params, config.optimizer);
+    return new PartsegTrainer(ctx, config, model, loss, opt, new Rng(config.seed), train, arena);
+  }
+
+  /** Writes clouds [b, N, 3] (point-major) as the model's [b, 3, N] input and the category one-hot. */
+  private upload(points: Float32Array, categories: Int32Array, rows: number): void {
+    const B = this.batch;
+    const N = this.config.points;
+    const input = new Float32Array(B * 3 * N); // [B, 3, N]
+    for (let b = 0; b < rows; b++)
+      for (let i = 0; i < N; i++)
+        for (let k = 0; k < 3; k++) input[(b * 3 + k) * N + i] = points[(b * N + i) * 3 + k]!;
+    const oneHot = new Float32Array(B * this.config.model.categories); // [B, categories]
+    for (let b = 0; b < rows; b++) oneHot[b * this.config.model.categories + categories[b]!] = 1;
+    writeBuffer(this.ctx, this.model.input, input);
+    writeBuffer(this.ctx, this.model.category, oneHot);
+  }
+
+  /** One epoch over the train split; returns the train metrics (under training-mode forwards). */
+  async trainEpoch(onStep?: (step: number, loss: number) => void): Promise<SplitMetrics & { lr: number }> {
+    const { train } = this;
+    const B = this.batch;
+    const N = this.config.points;
+    const lr = partsegLr(this.config.optimizer, this.epoch, this.config.epochs);
+    const order = this.rng.shuffle([...Array(train.S).keys()]);
+    const steps = this.stepsPerEpoch;
+    const pred = new Int32Array(steps * B * N);
+    const truth = new Int32Array(steps * B * N);
+    const cats = new Int32Array(steps * B);
+    let lossSum = 0;
+    this.loss.setRows(B);
+    for (let s = 0; s < steps; s++) {
+      const idx = order.slice(s * B, (s + 1) * B);
+      const batch = augmentedBatch(train, idx, this.rng, { scaleShift: this.config.augment, shuffle: true });
+      this.upload(batch.points, batch.categories, B);
+      writeBuffer(this.ctx, this.loss.labels, batch.parts);
+      this.step++;
+      this.model.setDropoutStep(this.step);
+      this.opt.setStep(this.step, lr);
+      await submitAndWait(this.ctx, (enc) => {
+        this.model.encodeForward(enc, 'train');
+        this.loss.encode(enc);
+        this.model.encodeBackward(enc);
+        this.opt.encode(enc);
+      });
+      const flags = await readU32(this.ctx, this.opt.flags, this.opt.names.length + 1);
+      if (flags[this.opt.names.length]) {
+        const bad = this.opt.names.filter((_, i) => flags[i]);
+        throw new Error(
+          `step ${this.step}: non-finite gradients in ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? '…' : ''}; ` +
+            'no parameter was changed (lower the learning rate or check the data)',
+        );
+      }
+      const r = await this.loss.read();
+      lossSum += r.loss;
+      pred.set(r.pred, s * B * N);
+      truth.set(batch.parts, s * B * N);
+      cats.set(batch.categories, s * B);
+      onStep?.(this.step, r.loss);
+    }
+    this.epoch++;
+    return { lr, ...summarise(steps ? lossSum / steps : Number.NaN, partsegScores(pred, truth, cats, N)) };
+  }
+
+  /** The model in eval mode over a whole split, in its order (last batch padded, padding ignored). */
+  async evaluate(set: PartsegSet): Promise<PartsegEvaluation> {
+    return evaluatePartseg(this.ctx, this.model, this.loss, set, (p, c, rows) => this.upload(p, c, rows));
+  }
+
+  /** A train epoch, then the test split: one log line's worth. */
+  async runEpoch(test?: PartsegSet, onStep?: (step: number, loss: number) => void): Promise<PartsegEpochLog> {
+    const t0 = performance.now();
+    const tr = await this.trainEpoch(onStep);
+    const t1 = performance.now();
+    const log: PartsegEpochLog = {
+      epoch: this.epoch,
+      step: this.step,
+      lr: tr.lr,
+      train: { loss: tr.loss, accuracy: tr.accuracy, instanceMiou: tr.instanceMiou, classMiou: tr.classMiou },
+      trainSeconds: (t1 - t0) / 1000,
+    };
+    if (test) {
+      const ev = await this.evaluate(test);
+      log.test = summarise(ev.loss, ev.scores);
+      log.testSeconds = (performance.now() - t1) / 1000;
+    }
+    this.history.push(log);
+    return log;
+  }
+
+  /** Model tensors (reference names), optimiser state, epoch, step, rng and history, as safetensors. */
+  async checkpoint(): Promise<Uint8Array> {
+    const values = await this.model.params.download();
+    const specs = partSegParamSpecs(this.config.model, 'segment');
+    const tensors = new Map<string, SafeTensor>();
+    for (const [name, t] of toStateDict(specs, values)) tensors.set(`point_model.${name}`, t);
+    for (const [name, data] of await this.opt.download()) {
+      tensors.set(`optimizer.${name}`, { dtype: 'F32', shape: [data.length], data });
+    }
+    return writeSafetensors(
+      tensors,
+      partSegMetadata(this.config.model, 'segment', {
+        checkpoint: PARTSEG_CHECKPOINT_FORMAT,
+        run: JSON.stringify(this.config),
+        epoch: String(this.epoch),
+        step: String(this.step),
+        rng: JSON.stringify(this.rng.getState()),
+        history: JSON.stringify(this.history),
+      }),
+    );
+  }
+
+  /** Restores optimiser state, counters and history from a checkpoint this class wrote. */
+  restore(bytes: Uint8Array): void {
+    const file = readSafetensors(bytes, { copy: true });
+    const md = file.metadata;
+    const values: HostTensors = new Map();
+    for (const [name, t] of selectModel(
+      new Map([...file.tensors].filter(([k]) => k.startsWith('point_model.'))),
+      'point_model',
+    )) {
+      values.set(name, t.data as Float32Array | BigInt64Array);
+    }
+    this.model.params.upload(values);
+    const state = new Map<string, Float32Array>();
+    for (const [name, t] of file.tensors) {
+      if (name.startsWith('optimizer.')) state.set(name.slice('optimizer.'.length), t.data as Float32Array);
+    }
+    this.opt.upload(state);
+    this.epoch = Number(md.epoch ?? 0);
+    this.step = Number(md.step ?? 0);
+    this.rng.setState(JSON.parse(md.rng ?? '[]') as number[]);
+    this.history.splice(0, this.history.length, ...(JSON.parse(md.history ?? '[]') as PartsegEpochLog[]));
+  }
+
+  /** Every tensor, by reference name. */
+  values(): Promise<HostTensors> {
+    return this.model.params.download();
+  }
+
+  destroy(): void {
+    this.loss.destroy();
+    this.opt.destroy();
+    this.model.destroy();
+    this.arena.destroy();
+  }
+}
+
+/**
+ * A planned model (any batch) in eval mode over a split, batch by batch; the last batch is padded
+ * by repeating its clouds and the loss counts only the real ones. `upload` writes a batch's
+ * clouds and categories into the model's inputs.
+ */
+export async function evaluatePartseg(
+  ctx: GpuContext,
+  model: DgcnnPartSeg,
+  loss: PartsegLoss,
+  set: PartsegSet,
+  upload: (points: Float32Array, categories: Int32Array, rows: number) => void,
+): Promise<PartsegEvaluation> {
+  const B = model.batch;
+  const N = set.N;
+  if (N !== model.points)
+    throw new InputError(`${set.source}: clouds have ${N} points, the model ${model.points}`);
+  const pred = new Int32Array(set.S * N);
+  let lossSum = 0;
+  for (let s0 = 0; s0 < set.S; s0 += B) {
+    const rows = Math.min(B, set.S - s0);
+    const idx = Array.from({ length: B }, (_, i) => s0 + Math.min(i, rows - 1));
+    const batch = augmentedBatch(set, idx, new Rng(0), NO_AUGMENT);
+    upload(batch.points, batch.categories, B);
+    writeBuffer(ctx, loss.labels, batch.parts);
+    loss.setRows(rows);
+    await submitAndWait(ctx, (enc) => {
+      model.encodeForward(enc, 'eval');
+      loss.encode(enc);
+    });
+    const r = await loss.read();
+    lossSum += r.loss * rows;
+    pred.set(r.pred.subarray(0, rows * N), s0 * N);
+  }
+  loss.setRows(B);
+  const scores = partsegScores(pred, set.parts, set.categories, N);
+  return { ...summarise(lossSum / set.S, scores), scores, pred };
+}
+
+/** The run config and epoch a checkpoint was written with (metadata only). */
+export function readPartsegCheckpointInfo(bytes: Uint8Array): { run?: PartsegRunConfig; epoch: number } {
+  const md = readSafetensors(bytes).metadata;
+  if (md.checkpoint !== PARTSEG_CHECKPOINT_FORMAT) return { epoch: 0 };
+  return { run: JSON.parse(md.run ?? 'null') as PartsegRunConfig, epoch: Number(md.epoch ?? 0) };
+}
