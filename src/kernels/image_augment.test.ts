@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { expectClose } from '../../test/numeric';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
+import { checkOp, type OpSpec, withBuffers } from '../../test/op-check';
 import { Rng } from '../util/random';
-import { planImageAugment } from './image_augment';
+import { type ImageAugmentOp, planImageAugment } from './image_augment';
 import {
   drawImageAugment,
   type ImageAugmentParams,
@@ -14,18 +13,41 @@ import { imageAugmentRef } from './image_augment.ref';
 
 const gpu = setupGpu();
 
+/** M source views of S×S, augmented into a batch of params.length. */
+interface AugmentCase {
+  M: number;
+  S: number;
+  params: ImageAugmentParams[];
+}
+
+// Data augmentation of the input views: forward only (nothing upstream of it is trained).
+const augment: OpSpec<AugmentCase, ImageAugmentOp> = {
+  name: 'image augment',
+  data: (s, rng) => ({
+    images: views(s.M, s.S, rng), // [M, 3, S, S]
+    out: new Float32Array(s.params.length * 3 * s.S * s.S), // [B, 3, S, S]
+  }),
+  plan: async (ctx, s, b) => {
+    const op = await planImageAugment(
+      ctx,
+      { batch: s.params.length, size: s.S, images: s.M },
+      { images: b.images!, out: b.out! },
+    );
+    op.setParams(s.params);
+    return op;
+  },
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref: (s, d) => ({ out: imageAugmentRef(d.images as Float32Array, s.S, s.params) }),
+    tol: [2e-5, 1e-5],
+  },
+};
+
+/** The GPU's batch for these views and params, checked against the reference by checkOp. */
 async function runGpu(images: Float32Array, m: number, size: number, params: ImageAugmentParams[]) {
-  const ctx = gpu();
-  const src = createBufferFrom(ctx, images);
-  const out = createStorageBuffer(ctx, params.length * 3 * size * size * 4);
-  const op = await planImageAugment(ctx, { batch: params.length, size, images: m }, { images: src, out });
-  op.setParams(params);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const got = await readF32(ctx, out, params.length * 3 * size * size);
-  op.destroy();
-  src.destroy();
-  out.destroy();
-  return got;
+  const data = { images, out: new Float32Array(params.length * 3 * size * size) };
+  const r = await checkOp(gpu(), augment, { M: m, S: size, params }, { data });
+  return r.forward.out as Float32Array;
 }
 
 /** Source views with structure (gradients, saturated and dark areas), not just noise. */
@@ -60,8 +82,7 @@ describe('image augment (shaders/image_augment.wgsl)', () => {
     const images = views(M, S, rng);
     const src = Array.from({ length: B }, () => rng.int(M));
     const params = drawImageAugment(rng, src);
-    const got = await runGpu(images, M, S, params);
-    expectClose(got, imageAugmentRef(images, S, params), 2e-5, 1e-5, 'augmented');
+    await runGpu(images, M, S, params); // compares with the reference at [2e-5, 1e-5]
   });
 
   it('covers every op order and both flips, with strong factors that clamp', async () => {
@@ -84,9 +105,8 @@ describe('image augment (shaders/image_augment.wgsl)', () => {
       saturation: 1.4,
       flip: i % 3 === 0,
     }));
-    const got = await runGpu(images, 2, S, params);
+    await runGpu(images, 2, S, params); // compares with the reference at [2e-5, 1e-5]
     const want = imageAugmentRef(images, S, params);
-    expectClose(got, want, 2e-5, 1e-5, 'augmented');
     // The order matters for these factors: the six outputs are not all equal.
     const plane = 3 * S * S;
     const first = want.subarray(0, plane);
@@ -154,10 +174,15 @@ describe('image augment (shaders/image_augment.wgsl)', () => {
 
   it('rejects a source index outside the source views', async () => {
     const ctx = gpu();
-    const src = createStorageBuffer(ctx, 3 * 4 * 4 * 4);
-    const out = createStorageBuffer(ctx, 3 * 4 * 4 * 4);
-    const op = await planImageAugment(ctx, { batch: 1, size: 4, images: 1 }, { images: src, out });
-    expect(() => op.setParams(drawImageAugment(new Rng(1), [1]))).toThrow('source image 1 not in [0, 1)');
-    op.destroy();
+    const data = { images: new Float32Array(3 * 4 * 4), out: new Float32Array(3 * 4 * 4) };
+    await withBuffers(ctx, data, async (b) => {
+      const op = await planImageAugment(
+        ctx,
+        { batch: 1, size: 4, images: 1 },
+        { images: b.images!, out: b.out! },
+      );
+      expect(() => op.setParams(drawImageAugment(new Rng(1), [1]))).toThrow('source image 1 not in [0, 1)');
+      op.destroy();
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { createStorageBuffer } from '../gpu/buffers';
+import { withBuffers } from '../../test/op-check';
 import { planMatmul } from './matmul';
 import { pickFastest, resetMatmulTuning, tuneMatmul } from './matmul-tune';
 import { DEFAULT_MATMUL_VARIANT, MATMUL_TUNE_CANDIDATES, type MatmulVariant } from './matmul-variants';
@@ -10,11 +10,12 @@ const gpu = setupGpu();
 /** The label planMatmul gives a plan made with no variant on a vec4-aligned shape. */
 async function defaultPlanLabel(): Promise<string> {
   const ctx = gpu();
-  const buf = createStorageBuffer(ctx, 4 * 64);
-  const op = await planMatmul(ctx, { batch: 1, M: 8, N: 8, K: 8 }, { a: buf, b: buf, c: buf });
-  op.destroy();
-  buf.destroy();
-  return op.variant;
+  // Planned, never run: one 8×8 placeholder serves as a, b and c.
+  return withBuffers(ctx, { m: new Float32Array(64) }, async (b) => {
+    const op = await planMatmul(ctx, { batch: 1, M: 8, N: 8, K: 8 }, { a: b.m!, b: b.m!, c: b.m! });
+    op.destroy();
+    return op.variant;
+  });
 }
 
 describe('matmul tuner (shaders/matmul.wgsl)', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { createBufferFrom, createStorageBuffer, readF32, submitAndWait } from '../gpu/buffers';
-import { createViewStore8, viewStoreBytes } from '../gpu/view-store';
+import { checkOp, type OpSpec, withBuffers } from '../../test/op-check';
+import { submitAndWait } from '../gpu/buffers';
+import { createViewStore8, type ViewStore8, viewStoreBytes } from '../gpu/view-store';
 import { Rng } from '../util/random';
 import { planImageAugment } from './image_augment';
 import { drawImageAugment, IMAGENET_STD, type ImageAugmentParams } from './image_augment-params';
-import { planViewGatherU8 } from './view_gather_u8';
+import { planViewGatherU8, type ViewGatherOp } from './view_gather_u8';
 import { viewGatherU8Ref } from './view_gather_u8.ref';
 
 const gpu = setupGpu();
@@ -15,24 +16,53 @@ function randomViews(m: number, size: number, rng: Rng): Uint8Array[] {
   return Array.from({ length: m }, () => Uint8Array.from({ length: size * size * 4 }, () => rng.int(256)));
 }
 
-/** The batch gathered by the kernel from a store sharded every `perShard` views. */
-async function gatherGpu(views: Uint8Array[], size: number, src: number[], perShard: number) {
-  const ctx = gpu();
-  const store = createViewStore8(ctx, views.length, size, 'test.views8', perShard * viewStoreBytes(1, size));
-  for (const [i, v] of views.entries()) store.write(i, v);
-  const out = createStorageBuffer(ctx, src.length * 3 * size * size * 4);
-  // Poison: every output element must be written by exactly one shard's pass.
-  ctx.device.queue.writeBuffer(out, 0, new Float32Array(src.length * 3 * size * size).fill(-7));
-  const op = await planViewGatherU8(ctx, { batch: src.length }, { store, out });
-  op.setSources(src);
-  await submitAndWait(ctx, (enc) => op.encode(enc));
-  const got = await readF32(ctx, out, src.length * 3 * size * size);
-  const shards = store.shards.length;
-  op.destroy();
-  out.destroy();
-  store.destroy();
-  return { got, shards };
+/** A batch of B views gathered from M views of S×S in a store sharded every `per` views. */
+interface GatherCase {
+  B: number;
+  M: number;
+  S: number;
+  per: number;
 }
+
+/** The case's store contents and batch sources, drawn from its own seed (they live outside `data`). */
+function caseViews(s: GatherCase) {
+  const rng = new Rng(s.B * 100 + s.S);
+  const views = randomViews(s.M, s.S, rng);
+  return { views, src: Array.from({ length: s.B }, () => rng.int(s.M)) };
+}
+
+type GatherPlan = ViewGatherOp & { shards: number };
+
+// A data input (8-bit views into the f32 batch): forward only.
+const gather: OpSpec<GatherCase, GatherPlan> = {
+  name: 'view gather u8',
+  // Poison: every output element must be written by exactly one shard's pass.
+  data: (s) => ({ out: new Float32Array(s.B * 3 * s.S * s.S).fill(-7) }), // [B, 3, S, S]
+  plan: async (ctx, s, b) => {
+    const { views, src } = caseViews(s);
+    const store: ViewStore8 = createViewStore8(ctx, s.M, s.S, 'test.views8', s.per * viewStoreBytes(1, s.S));
+    for (const [i, v] of views.entries()) store.write(i, v);
+    const op = await planViewGatherU8(ctx, { batch: s.B }, { store, out: b.out! });
+    op.setSources(src);
+    return {
+      ...op,
+      shards: store.shards.length,
+      destroy() {
+        op.destroy();
+        store.destroy();
+      },
+    };
+  },
+  forward: {
+    encode: (op, enc) => op.encode(enc),
+    ref: (s) => {
+      const { views, src } = caseViews(s);
+      return { out: viewGatherU8Ref(views, src, s.S) };
+    },
+    // unpack4x8unorm is byte / 255 in f32 (WGSL allows it inexact): within one f32 ulp of 1.
+    tol: [2 ** -23, 0],
+  },
+};
 
 describe('view gather from 8-bit RGBA (shaders/view_gather_u8.wgsl)', () => {
   // Sizes: one pixel, odd sizes around a workgroup (256 pixels), R2N2's 137; batches from 1 to a
@@ -44,27 +74,19 @@ describe('view gather from 8-bit RGBA (shaders/view_gather_u8.wgsl)', () => {
     [7, 6, 17, 6],
     [2, 3, 137, 2],
   ])('matches the reference for B = %i, M = %i, S = %i, %i views a shard', async (B, M, S, per) => {
-    const rng = new Rng(B * 100 + S);
-    const views = randomViews(M, S, rng);
-    const src = Array.from({ length: B }, () => rng.int(M));
-    const { got, shards } = await gatherGpu(views, S, src, per);
-    expect(shards).toBe(Math.ceil(M / per));
-    const want = viewGatherU8Ref(views, src, S);
-    // unpack4x8unorm is byte / 255 in f32 (WGSL allows it inexact): within one f32 ulp of 1.
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
-    expect(worst).toBeLessThanOrEqual(2 ** -23);
+    const r = await checkOp(gpu(), gather, { B, M, S, per });
+    expect(r.op.shards).toBe(Math.ceil(M / per));
   });
 
   it('refuses a view outside the store before any work', async () => {
     const ctx = gpu();
     const store = createViewStore8(ctx, 3, 2);
-    const out = createStorageBuffer(ctx, 2 * 3 * 4 * 4);
-    const op = await planViewGatherU8(ctx, { batch: 2 }, { store, out });
-    expect(() => op.setSources([0, 3])).toThrow('view gather: view 3 outside the store (3 views)');
-    expect(() => op.setSources([0])).toThrow('view gather: 1 sources for a batch of 2');
-    op.destroy();
-    out.destroy();
+    await withBuffers(ctx, { out: new Float32Array(2 * 3 * 4) }, async (b) => {
+      const op = await planViewGatherU8(ctx, { batch: 2 }, { store, out: b.out! });
+      expect(() => op.setSources([0, 3])).toThrow('view gather: view 3 outside the store (3 views)');
+      expect(() => op.setSources([0])).toThrow('view gather: 1 sources for a batch of 2');
+      op.destroy();
+    });
     store.destroy();
   });
 });
@@ -105,33 +127,40 @@ describe('8-bit views against the float path', () => {
           flip: false,
         }));
 
-    const floatImages = createBufferFrom(ctx, f32);
-    const floatOut = createStorageBuffer(ctx, B * 3 * plane * 4);
-    const floatOp = await planImageAugment(
-      ctx,
-      { batch: B, size: S, images: M },
-      { images: floatImages, out: floatOut },
-    );
-    floatOp.setParams(params);
-
-    const store = createViewStore8(ctx, M, S);
-    for (const [i, v] of views8.entries()) store.write(i, v);
-    const batch = createStorageBuffer(ctx, B * 3 * plane * 4); // [B, 3, S, S]
-    const gather = await planViewGatherU8(ctx, { batch: B }, { store, out: batch });
-    gather.setSources(src);
-    const u8Out = createStorageBuffer(ctx, B * 3 * plane * 4);
-    const u8Op = await planImageAugment(ctx, { batch: B, size: S, images: B }, { images: batch, out: u8Out });
-    u8Op.setParams(params.map((p, b) => ({ ...p, src: b })));
-
-    await submitAndWait(ctx, (enc) => {
-      floatOp.encode(enc);
-      gather.encode(enc);
-      u8Op.encode(enc);
+    const data = {
+      floatImages: f32, // [M, 3, S, S]
+      floatOut: new Float32Array(B * 3 * plane), // [B, 3, S, S]
+      batch: new Float32Array(B * 3 * plane), // [B, 3, S, S]
+      u8Out: new Float32Array(B * 3 * plane), // [B, 3, S, S]
+    };
+    const { want, got } = await withBuffers(ctx, data, async (b, read) => {
+      const floatOp = await planImageAugment(
+        ctx,
+        { batch: B, size: S, images: M },
+        { images: b.floatImages!, out: b.floatOut! },
+      );
+      floatOp.setParams(params);
+      const store = createViewStore8(ctx, M, S);
+      for (const [i, v] of views8.entries()) store.write(i, v);
+      const gather = await planViewGatherU8(ctx, { batch: B }, { store, out: b.batch! });
+      gather.setSources(src);
+      const u8Op = await planImageAugment(
+        ctx,
+        { batch: B, size: S, images: B },
+        { images: b.batch!, out: b.u8Out! },
+      );
+      u8Op.setParams(params.map((p, i) => ({ ...p, src: i })));
+      try {
+        await submitAndWait(ctx, (enc) => {
+          floatOp.encode(enc);
+          gather.encode(enc);
+          u8Op.encode(enc);
+        });
+        return { want: await read('floatOut'), got: await read('u8Out') };
+      } finally {
+        for (const x of [floatOp, u8Op, gather, store]) x.destroy();
+      }
     });
-    const want = await readF32(ctx, floatOut, B * 3 * plane);
-    const got = await readF32(ctx, u8Out, B * 3 * plane);
-    for (const x of [floatOp, u8Op, gather, store]) x.destroy();
-    for (const b of [floatImages, floatOut, batch, u8Out]) b.destroy();
 
     const step = 0.5 / 255 / Math.min(...IMAGENET_STD);
     const tol = (augment ? 2.2 : 1) * step + 1e-5;
