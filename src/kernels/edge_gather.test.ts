@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { checkGradients, checkOp, type OpSpec } from '../../test/op-check';
+import { checkGradients, checkOp, type OpSpec, withBuffers } from '../../test/op-check';
 import { BufferArena } from '../gpu/arena';
-import { createStorageBuffer } from '../gpu/buffers';
 import { type EdgeGatherOp, planEdgeGather } from './edge_gather';
 import { edgeGatherBackwardRef, edgeGatherRef } from './edge_gather.ref';
 
@@ -112,14 +111,14 @@ describe('edge gather (shaders/edge_gather.wgsl)', () => {
   it('refuses k above the points and a too-small x', async () => {
     const ctx = gpu();
     const arena = new BufferArena(ctx);
-    const b = createStorageBuffer(ctx, 4096);
-    await expect(
-      planEdgeGather(ctx, { B: 1, N: 4, k: 5, C: 1 }, { x: b, idx: b, E: b }, arena, 'x'),
-    ).rejects.toThrow(/4 points per cloud are fewer than k = 5/);
-    await expect(
-      planEdgeGather(ctx, { B: 1, N: 100, k: 2, C: 20 }, { x: b, idx: b, E: b }, arena, 'y'),
-    ).rejects.toThrow(/x holds 4096 bytes/);
+    await withBuffers(ctx, { b: new Float32Array(1024) }, async ({ b }) => {
+      await expect(
+        planEdgeGather(ctx, { B: 1, N: 4, k: 5, C: 1 }, { x: b!, idx: b!, E: b! }, arena, 'x'),
+      ).rejects.toThrow(/4 points per cloud are fewer than k = 5/);
+      await expect(
+        planEdgeGather(ctx, { B: 1, N: 100, k: 2, C: 20 }, { x: b!, idx: b!, E: b! }, arena, 'y'),
+      ).rejects.toThrow(/x holds 4096 bytes/);
+    });
     arena.destroy();
-    b.destroy();
   });
 });

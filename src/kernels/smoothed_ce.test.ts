@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
 import { expectClose } from '../../test/numeric';
-import { checkGradients, checkOp, type HostBuffers, type OpSpec } from '../../test/op-check';
-import { createBufferFrom, createStorageBuffer, readF32, readI32, submitAndWait } from '../gpu/buffers';
+import { checkGradients, checkOp, type HostBuffers, type OpSpec, withBuffers } from '../../test/op-check';
+import { submitAndWait } from '../gpu/buffers';
 import { Rng } from '../util/random';
 import { planSmoothedCe, type SmoothedCeOp, type SmoothedCeShape } from './smoothed_ce';
 import { smoothedCeRef } from './smoothed_ce.ref';
@@ -83,29 +83,31 @@ describe('smoothed cross-entropy (shaders/smoothed_ce.wgsl)', () => {
     const rng = new Rng(21);
     const logits = rng.uniformArray(B * C * N, -4, 4);
     const labels = Int32Array.from({ length: B * N }, () => rng.int(C));
-    const bufs = {
-      logits: createBufferFrom(ctx, logits),
-      labels: createBufferFrom(ctx, labels),
-      grad: createStorageBuffer(ctx, B * C * N * 4),
-      pred: createStorageBuffer(ctx, B * N * 4),
-      loss: createStorageBuffer(ctx, 4),
+    const data = {
+      logits, // [B, C, N]
+      labels, // [B, N]
+      grad: new Float32Array(B * C * N), // [B, C, N]
+      pred: new Int32Array(B * N), // [B, N]
+      loss: new Float32Array(1),
     };
-    const op = await planSmoothedCe(ctx, { B, C, N }, bufs);
-    op.setRows(2);
-    await submitAndWait(ctx, (enc) => op.encode(enc));
-    const want = smoothedCeRef(logits.subarray(0, 2 * C * N), labels.subarray(0, 2 * N), 2, C, N);
-    expect(Math.abs((await readF32(ctx, bufs.loss, 1))[0]! - want.loss)).toBeLessThan(2e-6 * want.loss);
-    expectClose(
-      (await readF32(ctx, bufs.grad, B * C * N)).subarray(0, 2 * C * N),
-      want.grad,
-      1e-7,
-      1e-4,
-      'grad',
-    );
-    expect([...(await readI32(ctx, bufs.pred, 2 * N))]).toEqual([...want.pred]);
-    expect(() => op.setRows(4)).toThrow(/1\.\.3/);
-    op.destroy();
-    for (const b of Object.values(bufs)) b.destroy();
+    await withBuffers(ctx, data, async (bufs, read) => {
+      const op = await planSmoothedCe(
+        ctx,
+        { B, C, N },
+        { logits: bufs.logits!, labels: bufs.labels!, grad: bufs.grad!, pred: bufs.pred!, loss: bufs.loss! },
+      );
+      try {
+        op.setRows(2);
+        await submitAndWait(ctx, (enc) => op.encode(enc));
+        const want = smoothedCeRef(logits.subarray(0, 2 * C * N), labels.subarray(0, 2 * N), 2, C, N);
+        expect(Math.abs((await read('loss'))[0]! - want.loss)).toBeLessThan(2e-6 * want.loss);
+        expectClose((await read('grad')).subarray(0, 2 * C * N), want.grad, 1e-7, 1e-4, 'grad');
+        expect([...(await read('pred')).subarray(0, 2 * N)]).toEqual([...want.pred]);
+        expect(() => op.setRows(4)).toThrow(/1\.\.3/);
+      } finally {
+        op.destroy();
+      }
+    });
   });
 
   it('the analytic gradient matches central finite differences of the float64 loss', () => {
