@@ -349,12 +349,12 @@ test('few-shot: accuracy ± std, trained against random init', async () => {
   await expect(fs.getByLabel('N-way')).toHaveValue('5');
   await expect(fs.getByLabel('K-shot')).toHaveValue('2');
   await expect(fs.getByLabel('Queries per class')).toHaveValue('1');
-  await expect(fs.getByLabel('Episodes')).toHaveValue('40');
+  await expect(fs.getByLabel('Episodes', { exact: true })).toHaveValue('40');
   // Fewer episodes here, to keep the run short on CPU emulation.
   await fs.getByLabel('N-way').fill('5');
   await fs.getByLabel('K-shot').fill('1');
   await fs.getByLabel('Queries per class').fill('1');
-  await fs.getByLabel('Episodes').fill('4');
+  await fs.getByLabel('Episodes', { exact: true }).fill('4');
   await fs.getByRole('button', { name: 'Run episodes' }).click();
   await expect(fs.getByTestId('fewshot-summary')).toContainText(
     '5-way 1-shot, 1 query per class, 4 episodes',
