@@ -172,7 +172,7 @@ test('few-shot runs on a snapshot of the weights while training goes on', async 
   await fs.getByLabel('N-way').fill('3');
   await fs.getByLabel('K-shot').fill('1');
   await fs.getByLabel('Queries per class').fill('1');
-  await fs.getByLabel('Episodes').fill('2');
+  await fs.getByLabel('Episodes', { exact: true }).fill('2');
   await fs.getByRole('button', { name: 'Run episodes' }).click();
   await expect(fs.getByTestId('fewshot-summary')).toContainText('3-way 1-shot', { timeout: 400_000 });
   await expect(fs.getByTestId('fewshot-trained').locator('.big-number')).toHaveText(/^\d+\.\d ± \d+\.\d %$/);
