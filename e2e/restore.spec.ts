@@ -9,14 +9,14 @@ function stepNumber(text: string | null): number {
   return Number((text ?? '').trim());
 }
 
+// All three attributes in one read: a step arriving between separate reads would pair one
+// render's point count with the next render's last step.
 async function chartExtent(page: Page) {
-  const chart = page.getByTestId('loss-chart');
-  const attr = async (name: string) => Number(await chart.getAttribute(name));
-  return {
-    points: await attr('data-points'),
-    first: await attr('data-first-step'),
-    last: await attr('data-last-step'),
-  };
+  return page.getByTestId('loss-chart').evaluate((el) => ({
+    points: Number(el.getAttribute('data-points')),
+    first: Number(el.getAttribute('data-first-step')),
+    last: Number(el.getAttribute('data-last-step')),
+  }));
 }
 
 test('reload mid-training, resume: the curves are intact and no GPU error appears', async ({ page }) => {
