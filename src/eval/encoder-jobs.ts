@@ -6,7 +6,10 @@
 import type { Trainer } from '../train/trainer';
 
 /** The trainer as the analyses read it (its own types: no re-declared interface). */
-export type EvalEncoder = Pick<Trainer, 'embed' | 'features' | 'cloudFeatures' | 'step' | 'resolved'>;
+export type EvalEncoder = Pick<
+  Trainer,
+  'embed' | 'features' | 'cloudFeatures' | 'cloudsFeatures' | 'step' | 'resolved'
+>;
 
 /** Runs one short GPU job on the model. */
 export type RunJob = <T>(job: (e: EvalEncoder) => Promise<T>) => Promise<T>;

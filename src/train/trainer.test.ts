@@ -82,6 +82,31 @@ describe('CrossPoint trainer', () => {
     t.dispose();
   });
 
+  it('many clouds at once: the features of each, in order, from their first N points', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    // 11 clouds: one full chunk of 2·batch = 8 and a part chunk of 3; 37 points each, of which
+    // the 5 past the model's 32 are far away (they must not be read).
+    const objs = [3, 0, 7, 12, 1, 25, 9, 4, 18, 2, 6];
+    const N = 32;
+    const N0 = N + 5;
+    const clouds = new Float32Array(objs.length * N0 * 3); // [11, 37, 3]
+    objs.forEach((o, i) => {
+      clouds.set(
+        data.hostClouds[o]!.map((v, j) => 2 * v - (j % 3)),
+        i * N0 * 3,
+      );
+      clouds.fill(1e3, i * N0 * 3 + N * 3, (i + 1) * N0 * 3);
+    });
+    const ref = await t.features(objs);
+    const got = await t.cloudsFeatures(clouds, objs.length);
+    expect(got.length).toBe(ref.length);
+    expectClose(got, ref, 1e-4, 1e-4);
+    await expect(t.cloudsFeatures(new Float32Array(2 * 20 * 3), 2)).rejects.toThrow(
+      /clouds of 20 points; the model needs at least 32/,
+    );
+    t.dispose();
+  });
+
   it('resuming from a checkpoint gives exactly the losses of an uninterrupted run', async () => {
     const a = await Trainer.create(gpu(), MICRO, data);
     const straight = (await steps(a, 5)).map((x) => [x.lImid, x.lCmid]);
