@@ -251,7 +251,8 @@ test("what pretraining buys on the user's h5: train on a CrossPoint-layout folde
   );
   // A fit that predicts one class is flagged, with its account in the notes.
   const flagged = await section.locator('.degenerate').count();
-  if (flagged > 0) await expect(section.getByTestId('pretraining-notes')).toContainText('predict a single class');
+  if (flagged > 0)
+    await expect(section.getByTestId('pretraining-notes')).toContainText('predict a single class');
   // The training set's own split is still one choice away.
   await section.getByLabel('Compare on').selectOption('split');
   await expect(section).toContainText('tiny-sample’s train and test split');
