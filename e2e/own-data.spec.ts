@@ -255,6 +255,6 @@ test("what pretraining buys on the user's h5: train on a CrossPoint-layout folde
     await expect(section.getByTestId('pretraining-notes')).toContainText('predict a single class');
   // The training set's own split is still one choice away.
   await section.getByLabel('Compare on').selectOption('split');
-  await expect(section).toContainText('tiny-sample’s train and test split');
+  await expect(section).toContainText('tiny-sample (26 objects)’s train and test split');
   expect(pageErrors).toEqual([]);
 });
