@@ -71,19 +71,35 @@ export class ModelAnalyses {
     this.classifier = undefined;
   }
 
-  /** Projections of `limit` objects spread over the set, in 2-D, with the similarity batch. */
+  /**
+   * Projections of `limit` objects spread over the set, in 2-D, with the similarity batch, and
+   * what the refresh cost training: `costMs`, the time its GPU jobs held training up between
+   * steps plus its projection's time on the worker (where training's own loop runs).
+   */
   async embeddings(
     projection: Projection,
     limit: number,
     progress: Progress,
-  ): Promise<EmbeddingView & { step: number }> {
+  ): Promise<EmbeddingView & { step: number; costMs: number }> {
     const objects = spreadObjects(this.host.objects.length, limit);
-    const { set, step } = await embedObjects(this.run, objects, progress);
+    let jobsMs = 0;
+    const timed: RunJob = (job) =>
+      this.host.schedule(async () => {
+        const t0 = performance.now();
+        try {
+          return await job(this.host.model());
+        } finally {
+          jobsMs += performance.now() - t0;
+        }
+      });
+    const { set, step } = await embedObjects(timed, objects, progress);
+    const t0 = performance.now();
     const view = await embeddingView(set, objects, projection, {
       onProgress: progress,
       pause: this.host.pause,
     });
-    return { ...view, step };
+    // UMAP pauses between slices, so its wall time over-counts: a conservative cost.
+    return { ...view, step, costMs: jobsMs + (performance.now() - t0) };
   }
 
   /** Pooled features of every object at the model's current step (cached per step). */
