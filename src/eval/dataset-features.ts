@@ -1,5 +1,5 @@
 import type { EmbeddingSet } from '../train/trainer-api';
-import type { Progress, RunJob } from './encoder-jobs';
+import type { Progress, RunFeatureJob, RunJob } from './encoder-jobs';
 
 /** Objects per feature job: one job is one short gap between two training steps. */
 const FEATURE_CHUNK = 32;
@@ -14,7 +14,7 @@ export interface DatasetFeatures {
 
 /** Pooled (2·emb-d) eval-mode features of dataset objects 0 … count − 1, one chunk per job. */
 export async function datasetFeatures(
-  run: RunJob,
+  run: RunFeatureJob,
   count: number,
   progress: Progress,
   task: string,

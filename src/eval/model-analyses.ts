@@ -7,7 +7,7 @@
 import { type CompareInitResult, compareInit, type FewShotWish } from './compare-init';
 import { type DatasetFeatures, datasetFeatures, embedObjects } from './dataset-features';
 import { type EmbeddingView, embeddingView, type Projection, spreadObjects } from './embedding-view';
-import type { EvalEncoder, Progress, RunJob } from './encoder-jobs';
+import type { EvalEncoder, FeatureEncoder, Progress, RunFeatureJob, RunJob } from './encoder-jobs';
 import {
   compareFewShot,
   type FewShotComparison,
@@ -45,8 +45,11 @@ export interface AnalysisHost {
   createRandom(seed?: number): Promise<EvalEncoder & { dispose(): void }>;
   /** Whether training is running (then the model changes between two jobs). */
   training(): boolean;
-  /** A copy of the model's weights at its current step, apart from training (one GPU job). */
-  snapshot(): Promise<EvalEncoder & { dispose(): void }>;
+  /**
+   * A copy of the point encoder at its current step, apart from training (one GPU job): eval-only
+   * (weights and BatchNorm statistics, no gradients or optimiser state) where the model allows.
+   */
+  snapshot(): Promise<FeatureEncoder & { dispose(): void }>;
   /** Lets other work in between CPU slices (the worker yields to its event loop). */
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
@@ -121,7 +124,7 @@ export class ModelAnalyses {
     progress('Copying the weights', 0, 1);
     const copy = await this.host.schedule(() => this.host.snapshot());
     try {
-      const run: RunJob = (job) => this.host.schedule(() => job(copy));
+      const run: RunFeatureJob = (job) => this.host.schedule(() => job(copy));
       return await datasetFeatures(
         run,
         this.host.objects.length,
