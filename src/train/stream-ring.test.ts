@@ -10,7 +10,7 @@ import { writeSampleSet } from '../data/sample-export';
 import { generateSampleSet } from '../data/sample-set';
 import { Trainer } from './trainer';
 import type { TrainConfig } from './trainer-api';
-import { type FolderTrainingData, trainingDataFromFolder } from './training-data-folder';
+import { type FolderTrainingData, streamReason, trainingDataFromFolder } from './training-data-folder';
 
 // A set over the GPU budget streams its batches from a cache (OPFS or IndexedDB in the tab; the
 // same interface in memory here) through a two-slot GPU ring: the same seed must give the same
@@ -86,13 +86,16 @@ describe('a set over the budget streams its batches from a cache', () => {
     expect(streamed.clouds).toBeUndefined();
     expect(streamed.stream).toBe(cache);
     const shape = { points: 40, views: 3, size: 8 };
-    expect(streamed.report.stream).toEqual({
+    const { readMsPerObject, ...info } = streamed.report.stream!;
+    expect(info).toEqual({
       where: 'memory',
       need: 26 * recordBytes(shape),
       limit: 1000,
-      limitName: "the tab's 0.00 MiB budget for a dataset",
+      limitName: "the tab's budget for a dataset",
       cacheBytes: 26 * recordBytes(shape),
     });
+    expect(readMsPerObject).toBeGreaterThanOrEqual(0);
+    expect(streamReason(info)).toBe("0.04 MiB, over the tab's budget for a dataset of 0.00 MiB");
     expect(streamed.summary).toEqual(resident.summary);
     expect(streamed.trainIndices).toEqual(resident.trainIndices);
   });
@@ -180,7 +183,9 @@ describe('opening the cache', () => {
           throw new Error(`the disk quota leaves 10 bytes; the cache needs ${need}`);
         },
       }),
-    ).rejects.toThrow(`the disk quota leaves 10 bytes; the cache needs ${26 * recordBytes({ points: 40, views: 3, size: 8 })}`);
+    ).rejects.toThrow(
+      `the disk quota leaves 10 bytes; the cache needs ${26 * recordBytes({ points: 40, views: 3, size: 8 })}`,
+    );
   });
 
   it('without a cache a set over the budget is still refused, naming the budget', async () => {

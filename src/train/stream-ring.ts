@@ -60,7 +60,9 @@ export class StreamRing {
   private load(objects: readonly number[], views: readonly number[], slot: number): Promise<void> {
     const B = this.batch;
     if (objects.length > 2 * B || views.length > B)
-      throw new RangeError(`stream ring: ${objects.length} clouds and ${views.length} views for a batch of ${B}`);
+      throw new RangeError(
+        `stream ring: ${objects.length} clouds and ${views.length} views for a batch of ${B}`,
+      );
     const V = this.cache.shape.views;
     const cloudBytes = this.cache.shape.points * 12;
     const q = this.ctx.device.queue;
@@ -69,8 +71,8 @@ export class StreamRing {
       const pics = await Promise.all(views.map((v) => this.cache.readView(Math.floor(v / V), v % V)));
       // The queue orders these writes after work already submitted, so a step still reading this
       // slot from an earlier batch sees its own data.
-      clouds.forEach((c, i) => q.writeBuffer(this.clouds, (slot * 2 * B + i) * cloudBytes, c));
-      pics.forEach((p, i) => this.views.write(slot * B + i, p));
+      for (const [i, c] of clouds.entries()) q.writeBuffer(this.clouds, (slot * 2 * B + i) * cloudBytes, c);
+      for (const [i, p] of pics.entries()) this.views.write(slot * B + i, p);
       this.reads.clouds += clouds.length;
       this.reads.views += pics.length;
     })();

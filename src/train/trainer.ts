@@ -558,7 +558,9 @@ async function planStep(
   // A streamed set: a ring of two batch-sized slots the batches are read into from the cache;
   // the step reads its clouds and views there exactly as it reads a resident set's.
   if (data.stream && data.stream.shape.points !== data.pointsPerCloud)
-    throw new Error(`a streamed set of ${data.stream.shape.points} points a cloud, not ${data.pointsPerCloud}`);
+    throw new Error(
+      `a streamed set of ${data.stream.shape.points} points a cloud, not ${data.pointsPerCloud}`,
+    );
   const ring = data.stream ? new StreamRing(ctx, data.stream, B) : undefined;
   const cloudSource = ring?.clouds ?? data.clouds;
   if (!cloudSource) throw new Error('training data without clouds (neither clouds nor a stream)');

@@ -60,7 +60,7 @@ export async function openIdbCache(shape: ObjectRecordShape, objects: number): P
       const tx = db.transaction(STORE, 'readwrite');
       const store = tx.objectStore(STORE);
       store.put(cloud.slice().buffer, object * K);
-      views.forEach((v, i) => store.put(v.slice().buffer, object * K + 1 + i));
+      for (const [i, v] of views.entries()) store.put(v.slice().buffer, object * K + 1 + i);
       await committed(tx);
     },
     async readCloud(object) {
@@ -69,7 +69,8 @@ export async function openIdbCache(shape: ObjectRecordShape, objects: number): P
     },
     async readView(object, view) {
       check(object);
-      if (!(view >= 0 && view < shape.views)) throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
+      if (!(view >= 0 && view < shape.views))
+        throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
       return new Uint8Array(await get(object * K + 1 + view));
     },
     async clear() {

@@ -71,7 +71,8 @@ export async function openOpfsCache(shape: ObjectRecordShape, objects: number): 
   };
   const readExactly = (out: Uint8Array, at: number) => {
     const n = handle.read(out, { at });
-    if (n !== out.length) throw new Error(`the OPFS cache file ended early (${n} of ${out.length} bytes at ${at})`);
+    if (n !== out.length)
+      throw new Error(`the OPFS cache file ended early (${n} of ${out.length} bytes at ${at})`);
   };
   return {
     where: 'OPFS',
@@ -81,7 +82,7 @@ export async function openOpfsCache(shape: ObjectRecordShape, objects: number): 
       checkRecord(shape, cloud, views);
       const at = object * bytes;
       handle.write(new Uint8Array(cloud.buffer, cloud.byteOffset, cloud.byteLength), { at });
-      views.forEach((v, i) => handle.write(v, { at: at + cloudBytes + i * viewBytes }));
+      for (const [i, v] of views.entries()) handle.write(v, { at: at + cloudBytes + i * viewBytes });
     },
     async readCloud(object) {
       check(object);
@@ -91,7 +92,8 @@ export async function openOpfsCache(shape: ObjectRecordShape, objects: number): 
     },
     async readView(object, view) {
       check(object);
-      if (!(view >= 0 && view < shape.views)) throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
+      if (!(view >= 0 && view < shape.views))
+        throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
       const out = new Uint8Array(viewBytes);
       readExactly(out, object * bytes + cloudBytes + view * viewBytes);
       return out;
