@@ -9,7 +9,7 @@
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { createViewStore8, type ViewStore8 } from '../gpu/view-store';
-import type { ObjectCache } from '../data/object-cache';
+import type { ObjectCache, ObjectRecordShape } from '../data/object-cache';
 
 /** Where a staged batch sits in the ring: the index of each object and view to read there. */
 export interface StagedBatch {
@@ -26,6 +26,11 @@ interface Pending {
 
 const same = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** GPU bytes of a ring for batch B: two slots of 2B clouds ([points, 3] f32) and B RGBA8 views. */
+export function streamRingBytes(batch: number, shape: ObjectRecordShape): number {
+  return 2 * (2 * batch * shape.points * 12 + batch * shape.size * shape.size * 4);
+}
 
 export class StreamRing {
   /** [2 slots, 2B, pointsPerCloud, 3] f32. */
