@@ -95,7 +95,7 @@ describe('a set over the budget streams its batches from a cache', () => {
       cacheBytes: 26 * recordBytes(shape),
     });
     expect(readMsPerObject).toBeGreaterThanOrEqual(0);
-    expect(streamReason(info)).toBe("0.04 MiB, over the tab's budget for a dataset of 0.00 MiB");
+    expect(streamReason(info)).toBe("0.03 MiB, over the tab's budget for a dataset of 0.00 MiB");
     expect(streamed.summary).toEqual(resident.summary);
     expect(streamed.trainIndices).toEqual(resident.trainIndices);
   });
