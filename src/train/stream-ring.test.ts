@@ -8,6 +8,7 @@ import type { FolderIndex } from '../data/folder-index';
 import { MemoryObjectCache, recordBytes } from '../data/object-cache';
 import { writeSampleSet } from '../data/sample-export';
 import { generateSampleSet } from '../data/sample-set';
+import { FeatureSnapshot } from './feature-snapshot';
 import { Trainer } from './trainer';
 import type { TrainConfig } from './trainer-api';
 import { type FolderTrainingData, streamReason, trainingDataFromFolder } from './training-data-folder';
@@ -147,6 +148,11 @@ describe('a set over the budget streams its batches from a cache', () => {
       const eb = await b.embed(objs);
       expect(eb.point).toEqual(ea.point);
       expect(eb.image).toEqual(ea.image);
+      // The eval-only snapshot (few-shot while training) reads the streamed set's host clouds.
+      const [sa, sb] = [await FeatureSnapshot.of(a), await FeatureSnapshot.of(b)];
+      expect(await sb.features(objs)).toEqual(await sa.features(objs));
+      sa.dispose();
+      sb.dispose();
       // The analyses took the prefetched slot: the next step reads its batch again, same numbers.
       expect(await losses(b, 2)).toEqual(await losses(a, 2));
       expect(b.streamReads!.prefetchMisses).toBeGreaterThan(0);
