@@ -22,7 +22,7 @@ import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
-import { cosineLr } from './schedule';
+import { cosineLr, stepsPerEpoch } from './schedule';
 import { checkTrainConfig, explicitConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import { type StagedBatch, StreamRing } from './stream-ring';
 import type { TrainingData } from './training-data';
@@ -129,7 +129,7 @@ export class Trainer {
   }
 
   get stepsPerEpoch(): number {
-    return Math.floor(this.data.trainIndices.length / this.resolved.batch);
+    return stepsPerEpoch(this.data.trainIndices.length, this.resolved.batch);
   }
 
   get totalSteps(): number {
