@@ -5,8 +5,9 @@
 //
 // Layer 1 as in edgeconv.wgsl: Wcat = [W1a ; W1b − W1a] ([2M, C], prep_w), PQ = Wcat·X per cloud
 // (a matmul), h1 of edge (b, i, s), j = idx[b, i, s], is P[b, m, j] + Q[b, m, i]. a1 and h2 are
-// recomputed from PQ wherever an edge is visited (a1: one BN and LReLU per channel, h2: a row of W2
-// times a1); nothing of size B·N·k·channels is ever stored.
+// recomputed from PQ wherever an edge is visited (once BN1's statistics are known, fold_pq
+// normalises PQ in place, so a1 = LReLU(γ1·(P̂_j + Q̂_i) + β1); h2 is a row of W2 times a1);
+// nothing of size B·N·k·channels is ever stored.
 //
 // Backward. g = dL/dz2 is nonzero only at the max's winners (dz2 [B, O, N]); BN2's batch statistics
 // give every edge dh2_e = A2·g_e − c1_2 − c2_2·x̂2_e (A2 = γ2/σ2, c1_2 = A2·Σg/n, c2_2 = A2·Σg·x̂2/n,
@@ -41,7 +42,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> W1: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Wcat: array<f32>;
-@group(0) @binding(3) var<storage, read> PQ: array<f32>;
+@group(0) @binding(3) var<storage, read_write> PQ: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<i32>;
 @group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(6) var<storage, read_write> stats: array<f32>;
@@ -87,10 +88,11 @@ fn lrelu(z: f32) -> f32 { return select(SLOPE * z, z, z > 0.0); }
 // PyTorch's LeakyReLU derivative at exactly 0 is the slope.
 fn lreluGrad(z: f32) -> f32 { return select(SLOPE, 1.0, z > 0.0); }
 
-// Layer 1 of edge (b, i → j), channel m: h1, x̂1, the BN output z1 and a1, each written once so
-// every pass rounds identically.
+// Layer 1 of edge (b, i → j), channel m: h1 (from the raw PQ, for BN1's statistics only), then,
+// once fold_pq has normalised PQ in place (P̂ = P/σ1, Q̂ = (Q − μ1)/σ1), x̂1 = P̂_j + Q̂_i, the BN
+// output z1 and a1, each written once so every pass rounds identically.
 fn h1(b: u32, m: u32, i: u32, j: u32) -> f32 { return PQ[pAt(b, m, j)] + PQ[qAt(b, m, i)]; }
-fn xh1(b: u32, m: u32, i: u32, j: u32) -> f32 { return (h1(b, m, i, j) - stats[m * 8u]) * stats[m * 8u + 2u]; }
+fn xh1(b: u32, m: u32, i: u32, j: u32) -> f32 { return PQ[pAt(b, m, j)] + PQ[qAt(b, m, i)]; }
 fn z1(b: u32, m: u32, i: u32, j: u32) -> f32 { return stats[m * 8u + 3u] * xh1(b, m, i, j) + stats[m * 8u + 4u]; }
 fn a1(b: u32, m: u32, i: u32, j: u32) -> f32 { return lrelu(z1(b, m, i, j)); }
 
@@ -103,24 +105,48 @@ fn h2(b: u32, o: u32, i: u32, j: u32) -> f32 {
 fn xh2(h: f32, o: u32) -> f32 { return (h - stats[s2() + o * 8u]) * stats[s2() + o * 8u + 2u]; }
 fn z2(h: f32, o: u32) -> f32 { return stats[s2() + o * 8u + 3u] * xh2(h, o) + stats[s2() + o * 8u + 4u]; }
 
-// da1 of edge (b, i, s → j), channel m (see the header): the winners' term, then −u − K·(a1 − ā).
-fn da1(b: u32, m: u32, i: u32, s: u32, j: u32) -> f32 {
-  var acc = 0.0;
-  for (var o = 0u; o < p.O; o++) {
-    let t = (b * p.O + o) * p.N + i;
-    if (u32(arg[t]) == s) { acc += W2[o * p.M + m] * stats[s2() + o * 8u + 5u] * dz2[t]; }
-  }
-  var kk = 0.0;
-  for (var q = 0u; q < p.M; q++) {
-    kk += stats[aK() + m * p.M + q] * (a1(b, q, i, j) - stats[aBar() + q]);
-  }
-  return acc - stats[aU() + m] - kk;
+// The backward's per-edge work on layer 1 runs on four channels m0 … m0 + 3 at a time (M4 groups),
+// so the a1 values of the K term are computed once for four rows. Lanes past M are clamped
+// (valid reads) and never written.
+fn m4() -> u32 { return (p.M + 3u) / 4u; }
+fn lanes(m0: u32) -> vec4u { return min(vec4u(m0, m0 + 1u, m0 + 2u, m0 + 3u), vec4u(p.M - 1u)); }
+fn rowsOf(base: u32, stride: u32, off: u32, c: vec4u) -> vec4f {
+  return vec4f(stats[base + c.x * stride + off], stats[base + c.y * stride + off],
+               stats[base + c.z * stride + off], stats[base + c.w * stride + off]);
+}
+fn w2Of(o: u32, c: vec4u) -> vec4f {
+  return vec4f(W2[o * p.M + c.x], W2[o * p.M + c.y], W2[o * p.M + c.z], W2[o * p.M + c.w]);
+}
+fn pq4(b: u32, c: vec4u, n: u32, q: bool) -> vec4f {
+  let d = select(0u, p.M * p.N, q);
+  return vec4f(PQ[pAt(b, c.x, n) + d], PQ[pAt(b, c.y, n) + d], PQ[pAt(b, c.z, n) + d], PQ[pAt(b, c.w, n) + d]);
 }
 
-// dh1 of the edge: through LReLU and BN1 (coefficients of bn_final on layer 1).
-fn dh1(b: u32, m: u32, i: u32, s: u32, j: u32) -> f32 {
-  let dz = da1(b, m, i, s, j) * lreluGrad(z1(b, m, i, j));
-  return stats[m * 8u + 5u] * dz - stats[m * 8u + 6u] - stats[m * 8u + 7u] * xh1(b, m, i, j);
+// x̂1 of edge (b, i → j) on the four lanes.
+fn xh1x4(b: u32, c: vec4u, i: u32, j: u32) -> vec4f { return pq4(b, c, j, false) + pq4(b, c, i, true); }
+
+// da1 of edge (b, i, s → j) on lanes c (see the header): the winners' term, then −u − K·(a1 − ā).
+fn da1x4(b: u32, c: vec4u, i: u32, s: u32, j: u32) -> vec4f {
+  var acc = vec4f(0.0);
+  for (var o = 0u; o < p.O; o++) {
+    let t = (b * p.O + o) * p.N + i;
+    if (u32(arg[t]) == s) { acc += (stats[s2() + o * 8u + 5u] * dz2[t]) * w2Of(o, c); }
+  }
+  var kk = vec4f(0.0);
+  for (var q = 0u; q < p.M; q++) {
+    kk += (a1(b, q, i, j) - stats[aBar() + q]) * rowsOf(aK() + q, p.M, 0u, c);
+  }
+  return acc - rowsOf(aU(), 1u, 0u, c) - kk;
+}
+
+// dz1 and dh1 of the edge on the lanes: through LReLU and BN1 (coefficients of bn_final on layer 1).
+struct Grad1 { dz: vec4f, xh: vec4f, dh: vec4f }
+fn grad1x4(b: u32, c: vec4u, i: u32, s: u32, j: u32) -> Grad1 {
+  let xh = xh1x4(b, c, i, j);
+  let z = rowsOf(0u, 8u, 3u, c) * xh + rowsOf(0u, 8u, 4u, c);
+  let dz = da1x4(b, c, i, s, j) * select(vec4f(SLOPE), vec4f(1.0), z > vec4f(0.0));
+  let dh = rowsOf(0u, 8u, 5u, c) * dz - rowsOf(0u, 8u, 6u, c) - rowsOf(0u, 8u, 7u, c) * xh;
+  return Grad1(dz, xh, dh);
 }
 
 // Wcat = [W1a ; W1b − W1a]: one thread per (m, c) of [M, C].
@@ -135,6 +161,20 @@ fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   let wb = W1[m * 2u * p.C + p.C + c];
   Wcat[m * p.C + c] = wa;
   Wcat[(p.M + m) * p.C + c] = wb - wa;
+}
+
+// After BN1's statistics (batch or running): PQ normalised in place, one thread per (b, m, n).
+@compute @workgroup_size(WG)
+fn fold_pq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let t = foldedId(wid, nwg, WG, lid);
+  if (t >= p.B * p.M * p.N) { return; }
+  let n = t % p.N;
+  let m = (t / p.N) % p.M;
+  let b = t / (p.N * p.M);
+  let inv = stats[m * 8u + 2u];
+  PQ[pAt(b, m, n)] = PQ[pAt(b, m, n)] * inv;
+  PQ[qAt(b, m, n)] = (PQ[qAt(b, m, n)] - stats[m * 8u]) * inv;
 }
 
 // One thread per (channel, chunk of CH points) sums over the chunk's edges in order: layer 0 h1
@@ -371,53 +411,58 @@ fn dw2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   dW[t] = stats[w + 5u] * win - stats[w + 6u] * n * stats[aBar() + m] - stats[w + 7u] * stats[w + 2u] * ws;
 }
 
-// BN1's backward sums: per (m, chunk), Σ dz1 and Σ dz1·x̂1 over every edge of the chunk.
+// BN1's backward sums: per (four channels, chunk), Σ dz1 and Σ dz1·x̂1 over every edge of the chunk.
 @compute @workgroup_size(WG)
 fn bwd1_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let t0 = foldedId(wid, nwg, WG, lid);
-  if (t0 >= p.M * p.chunks) { return; }
-  let m = t0 / p.chunks;
+  if (t0 >= m4() * p.chunks) { return; }
+  let m0 = (t0 / p.chunks) * 4u;
   let c = t0 % p.chunks;
+  let ch = lanes(m0);
   let end = min((c + 1u) * CH, p.B * p.N);
-  var s0 = 0.0;
-  var s1 = 0.0;
+  var s0 = vec4f(0.0);
+  var s1 = vec4f(0.0);
   for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
-      let j = nbr(b, i, s);
-      let d = da1(b, m, i, s, j) * lreluGrad(z1(b, m, i, j));
-      s0 += d;
-      s1 += d * xh1(b, m, i, j);
+      let g = grad1x4(b, ch, i, s, nbr(b, i, s));
+      s0 += g.dz;
+      s1 += g.dz * g.xh;
     }
   }
-  partial[t0 * 2u] = s0;
-  partial[t0 * 2u + 1u] = s1;
+  for (var l = 0u; l < 4u && m0 + l < p.M; l++) {
+    partial[((m0 + l) * p.chunks + c) * 2u] = s0[l];
+    partial[((m0 + l) * p.chunks + c) * 2u + 1u] = s1[l];
+  }
 }
 
-// One thread per (b, m, n): dQ[n] sums dh1 over n's k out-edges, dP[n] over its in-edges, read
-// from the reverse adjacency in ascending edge order.
+// One thread per (b, four channels, n): dQ[n] sums dh1 over n's k out-edges, dP[n] over its
+// in-edges, read from the reverse adjacency in ascending edge order.
 @compute @workgroup_size(WG)
 fn bwd1_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.M * p.N) { return; }
+  if (t >= p.B * m4() * p.N) { return; }
   let n = t % p.N;
-  let m = (t / p.N) % p.M;
-  let b = t / (p.N * p.M);
-  var accQ = 0.0;
-  for (var s = 0u; s < p.k; s++) { accQ += dh1(b, m, n, s, nbr(b, n, s)); }
-  dPQ[qAt(b, m, n)] = accQ;
+  let m0 = ((t / p.N) % m4()) * 4u;
+  let b = t / (p.N * m4());
+  let ch = lanes(m0);
+  var accQ = vec4f(0.0);
+  for (var s = 0u; s < p.k; s++) { accQ += grad1x4(b, ch, n, s, nbr(b, n, s)).dh; }
   let r0 = adj[b * (p.N + 1u) + n];
   let r1 = adj[b * (p.N + 1u) + n + 1u];
   let list = p.listBase + b * p.N * p.k;
-  var accP = 0.0;
+  var accP = vec4f(0.0);
   for (var r = r0; r < r1; r++) {
     let e = adj[list + r];
-    accP += dh1(b, m, e / p.k, e % p.k, n);
+    accP += grad1x4(b, ch, e / p.k, e % p.k, n).dh;
   }
-  dPQ[pAt(b, m, n)] = accP;
+  for (var l = 0u; l < 4u && m0 + l < p.M; l++) {
+    dPQ[qAt(b, m0 + l, n)] = accQ[l];
+    dPQ[pAt(b, m0 + l, n)] = accP[l];
+  }
 }
 
 // dW1 from the per-cloud products G[b] = dPQ[b]·X[b]ᵀ: dW1a = Σ_b (dP − dQ)·Xᵀ, dW1b = Σ_b dQ·Xᵀ,

@@ -153,6 +153,8 @@ export async function planEdgeConv2(
   const arena = new BufferArena(ctx, LOWER);
   const adjacency = backward ? await planReverseAdjacency(ctx, s, bufs.idx, arena, 'edgeconv2') : undefined;
   const chunks = Math.ceil((B * N) / CH);
+  // The layer-1 backward passes take four channels per thread.
+  const M4 = Math.ceil(M / 4);
   const n = B * N * k;
   const uniform = (layer: 0 | 1) =>
     createParams(ctx, `edgeconv2.params${layer + 1}`, [
@@ -184,8 +186,8 @@ export async function planEdgeConv2(
   const partial = arena.alloc('edgeconv2.partial', size('partial'), 'scratch'); // [max(M, O), chunks, 2]
   const stats = arena.alloc('edgeconv2.stats', size('stats'), 'scratch');
 
-  const names = ['prep_w', 'stats_mean', 'stats_var', 'stats_eval', 'fwd_max'] as const;
-  const [prepW, statsMean, statsVar, statsEval, fwdMax] = await Promise.all(
+  const names = ['prep_w', 'stats_mean', 'stats_var', 'stats_eval', 'fold_pq', 'fwd_max'] as const;
+  const [prepW, statsMean, statsVar, statsEval, foldPq, fwdMax] = await Promise.all(
     names.map((e) => pipeline(ctx, e)),
   );
   const [sum0, sq1, sumA] = await Promise.all(
@@ -246,11 +248,18 @@ export async function planEdgeConv2(
     [12, bufs.argslot],
     [15, bufs.weight2],
   ]);
+  const bFold = bindAt(ctx, foldPq!, [
+    [0, u1],
+    [3, pq],
+    [6, stats],
+  ]);
   const grid = (threads: number) => grid1D(ctx, Math.ceil(threads / WG));
   const encodeForward = (enc: GPUCommandEncoder, mode: BnMode) => {
     encodePass(enc, prepW!, bPrep, grid(M * C), 'edgeconv2.prep_w');
     mmPQ.encode(enc);
-    for (const y of layer) {
+    for (const [L, y] of layer.entries()) {
+      // Layer 2's passes read PQ normalised by layer 1's statistics.
+      if (L === 1) encodePass(enc, foldPq!, bFold, grid(B * M * N), 'edgeconv2.fold_pq');
       if (mode === 'train') {
         encodePass(enc, sum0!, y.sum, grid(y.channels * chunks), 'edgeconv2.stats_partial');
         encodePass(enc, statsMean!, y.mean, grid(y.channels), 'edgeconv2.stats_mean');
@@ -398,9 +407,9 @@ export async function planEdgeConv2(
       encodePass(enc, sPartial!, bSPartial, grid(M * M * chunks), 'edgeconv2.s_partial');
       encodePass(enc, sFinal!, bSFinal, grid(M * M + M), 'edgeconv2.s_final');
       encodePass(enc, dw2!, bDw2, grid(O * M), 'edgeconv2.dw2');
-      encodePass(enc, bwd1Reduce!, bReduce1, grid(M * chunks), 'edgeconv2.bwd1_reduce');
+      encodePass(enc, bwd1Reduce!, bReduce1, grid(M4 * chunks), 'edgeconv2.bwd1_reduce');
       encodePass(enc, pl, fin[0]!, grid(M), 'edgeconv2.bn_final');
-      encodePass(enc, bwd1Dpq!, bDpq, grid(B * M * N), 'edgeconv2.bwd1_dpq');
+      encodePass(enc, bwd1Dpq!, bDpq, grid(B * M4 * N), 'edgeconv2.bwd1_dpq');
       mmDx.encode(enc);
       mmG.encode(enc);
       encodePass(enc, dw1Combine!, bDw1, grid(M * 2 * C), 'edgeconv2.dw1_combine');
