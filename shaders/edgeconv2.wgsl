@@ -99,7 +99,7 @@ fn a1(b: u32, m: u32, i: u32, j: u32) -> f32 { return lrelu(z1(b, m, i, j)); }
 // Layer 2: h2 = W2[o, :]·a1 of the edge, x̂2 and z2.
 fn h2(b: u32, o: u32, i: u32, j: u32) -> f32 {
   var acc = 0.0;
-  for (var m = 0u; m < p.M; m++) { acc += W2[o * p.M + m] * a1(b, m, i, j); }
+  for (var m = 0u; m < p.M; m++) { acc += a1(b, m, i, j) * W2[o * p.M + m]; }
   return acc;
 }
 fn xh2(h: f32, o: u32) -> f32 { return (h - stats[s2() + o * 8u]) * stats[s2() + o * 8u + 2u]; }
@@ -177,18 +177,17 @@ fn fold_pq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   PQ[qAt(b, m, n)] = (PQ[qAt(b, m, n)] - stats[m * 8u]) * inv;
 }
 
-// One thread per (channel, chunk of CH points) sums over the chunk's edges in order: layer 0 h1
-// (MODE 0) or its centred squares (MODE 1), MODE 2 a1; layer 1 h2 or its centred squares. Partial
-// sums land in partial[channel, chunk, 0].
+// Layer 1, one thread per (channel, chunk of CH points): sums over the chunk's edges in order of
+// h1 (MODE 0, raw PQ), its centred squares (MODE 1), or a1 (MODE 2, normalised PQ). Partial sums
+// land in partial[channel, chunk, 0].
 @compute @workgroup_size(WG)
 fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.BC * p.chunks) { return; }
-  let o = t / p.chunks;
+  if (t >= p.M * p.chunks) { return; }
+  let m = t / p.chunks;
   let c = t % p.chunks;
-  let base = select(0u, s2(), p.L == 1u);
-  let mean = stats[base + o * 8u];
+  let mean = stats[m * 8u];
   let end = min((c + 1u) * CH, p.B * p.N);
   var acc = 0.0;
   for (var pt = c * CH; pt < end; pt++) {
@@ -196,14 +195,49 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
       let j = nbr(b, i, s);
-      var e: f32;
       if (MODE == 2u) {
-        e = a1(b, o, i, j);
-      } else if (p.L == 1u) {
-        e = h2(b, o, i, j);
+        acc += a1(b, m, i, j);
+      } else if (MODE == 1u) {
+        let d = h1(b, m, i, j) - mean;
+        acc += d * d;
       } else {
-        e = h1(b, o, i, j);
+        acc += h1(b, m, i, j);
       }
+    }
+  }
+  partial[t * 2u] = acc;
+}
+
+// Layer 2's forward passes take four output channels o0 … o0 + 3 per thread (O4 groups), so the
+// a1 values of an edge serve four rows of W2. Lanes past O are clamped and never written.
+fn o4() -> u32 { return (p.O + 3u) / 4u; }
+fn outLanes(o0: u32) -> vec4u { return min(vec4u(o0, o0 + 1u, o0 + 2u, o0 + 3u), vec4u(p.O - 1u)); }
+fn h2x4(b: u32, c: vec4u, i: u32, j: u32) -> vec4f {
+  var acc = vec4f(0.0);
+  for (var m = 0u; m < p.M; m++) {
+    acc += a1(b, m, i, j) * vec4f(W2[c.x * p.M + m], W2[c.y * p.M + m], W2[c.z * p.M + m], W2[c.w * p.M + m]);
+  }
+  return acc;
+}
+
+// Layer 2's statistics, one thread per (four channels, chunk): Σ h2 (MODE 0) or Σ (h2 − mean)²
+// (MODE 1) over the chunk's edges in order.
+@compute @workgroup_size(WG)
+fn stats2_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                  @builtin(local_invocation_index) lid: u32) {
+  let t = foldedId(wid, nwg, WG, lid);
+  if (t >= o4() * p.chunks) { return; }
+  let o0 = (t / p.chunks) * 4u;
+  let c = t % p.chunks;
+  let ch = outLanes(o0);
+  let mean = vec4f(stats[s2() + ch.x * 8u], stats[s2() + ch.y * 8u], stats[s2() + ch.z * 8u], stats[s2() + ch.w * 8u]);
+  let end = min((c + 1u) * CH, p.B * p.N);
+  var acc = vec4f(0.0);
+  for (var pt = c * CH; pt < end; pt++) {
+    let b = pt / p.N;
+    let i = pt % p.N;
+    for (var s = 0u; s < p.k; s++) {
+      let e = h2x4(b, ch, i, nbr(b, i, s));
       if (MODE == 1u) {
         let d = e - mean;
         acc += d * d;
@@ -212,7 +246,7 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
       }
     }
   }
-  partial[t * 2u] = acc;
+  for (var l = 0u; l < 4u && o0 + l < p.O; l++) { partial[((o0 + l) * p.chunks + c) * 2u] = acc[l]; }
 }
 
 fn sumPartials(o: u32, which: u32) -> f32 {
@@ -319,31 +353,33 @@ fn s_final(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   }
 }
 
-// One thread per output (b, o, i): BN2 is affine with scale γ2/σ2 and LeakyReLU increasing, so
-// the winner is the largest h2 when γ2 > 0, the smallest when γ2 < 0, and slot 0 when γ2 = 0. The
-// first slot wins exact ties, as PyTorch's CPU max.
+// One thread per (b, four output channels, i): BN2 is affine with scale γ2/σ2 and LeakyReLU
+// increasing, so the winner is the largest h2 when γ2 > 0, the smallest when γ2 < 0, and slot 0
+// when γ2 = 0. The first slot wins exact ties, as PyTorch's CPU max.
 @compute @workgroup_size(WG)
 fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.O * p.N) { return; }
+  if (t >= p.B * o4() * p.N) { return; }
   let i = t % p.N;
-  let o = (t / p.N) % p.O;
-  let b = t / (p.N * p.O);
-  let g = stats[s2() + o * 8u + 3u];
-  var best = h2(b, o, i, nbr(b, i, 0u));
-  var bs = 0u;
-  if (g != 0.0) {
-    for (var s = 1u; s < p.k; s++) {
-      let e = h2(b, o, i, nbr(b, i, s));
-      if ((g > 0.0 && e > best) || (g < 0.0 && e < best)) {
-        best = e;
-        bs = s;
-      }
-    }
+  let o0 = ((t / p.N) % o4()) * 4u;
+  let b = t / (p.N * o4());
+  let ch = outLanes(o0);
+  let g = vec4f(stats[s2() + ch.x * 8u + 3u], stats[s2() + ch.y * 8u + 3u], stats[s2() + ch.z * 8u + 3u],
+                stats[s2() + ch.w * 8u + 3u]);
+  var best = h2x4(b, ch, i, nbr(b, i, 0u));
+  var bs = vec4u(0u);
+  for (var s = 1u; s < p.k; s++) {
+    let e = h2x4(b, ch, i, nbr(b, i, s));
+    let better = ((g > vec4f(0.0)) & (e > best)) | ((g < vec4f(0.0)) & (e < best));
+    best = select(best, e, better);
+    bs = select(bs, vec4u(s), better);
   }
-  y[p.yOff + b * p.yBS + o * p.N + i] = lrelu(z2(best, o));
-  arg[t] = i32(bs);
+  for (var l = 0u; l < 4u && o0 + l < p.O; l++) {
+    let o = o0 + l;
+    y[p.yOff + b * p.yBS + o * p.N + i] = lrelu(z2(best[l], o));
+    arg[(b * p.O + o) * p.N + i] = i32(bs[l]);
+  }
 }
 
 // Backward, step 1: g = dy·LReLU'(z2) on each winning edge (dz2, per output), and per chunk the

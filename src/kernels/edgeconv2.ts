@@ -153,8 +153,9 @@ export async function planEdgeConv2(
   const arena = new BufferArena(ctx, LOWER);
   const adjacency = backward ? await planReverseAdjacency(ctx, s, bufs.idx, arena, 'edgeconv2') : undefined;
   const chunks = Math.ceil((B * N) / CH);
-  // The layer-1 backward passes take four channels per thread.
+  // The layer-1 backward passes take four channels per thread, layer 2's forward passes four outputs.
   const M4 = Math.ceil(M / 4);
+  const O4 = Math.ceil(O / 4);
   const n = B * N * k;
   const uniform = (layer: 0 | 1) =>
     createParams(ctx, `edgeconv2.params${layer + 1}`, [
@@ -193,6 +194,7 @@ export async function planEdgeConv2(
   const [sum0, sq1, sumA] = await Promise.all(
     [0, 1, 2].map((MODE) => pipeline(ctx, 'stats_partial', { MODE })),
   );
+  const [sum2, sq2] = await Promise.all([0, 1].map((MODE) => pipeline(ctx, 'stats2_partial', { MODE })));
   const mmPQ = await planMatmul(
     ctx,
     { batch: B, M: 2 * M, N, K: C, strideA: 0, offsetB: l.inOff, strideB: l.inBS, strideC: 2 * M * N },
@@ -217,19 +219,21 @@ export async function planEdgeConv2(
     [1, bufs.weight1],
     [2, wcat],
   ]);
-  const partialBind = (pl: GPUComputePipeline, u: GPUBuffer) =>
+  const partialBind = (pl: GPUComputePipeline, u: GPUBuffer, withW2 = false) =>
     bindAt(ctx, pl, [
       [0, u],
       [3, pq],
       [4, bufs.idx],
       [5, partial],
       [6, stats],
-      [15, bufs.weight2],
+      ...(withW2 ? ([[15, bufs.weight2]] as [number, GPUBuffer][]) : []),
     ]);
+  // Layer 1's sums take one channel per thread, layer 2's four (stats2_partial).
   const layer = [u1, u2].map((u, L) => ({
-    u,
-    sum: partialBind(sum0!, u),
-    sq: partialBind(sq1!, u),
+    sumPl: L === 0 ? sum0! : sum2!,
+    sqPl: L === 0 ? sq1! : sq2!,
+    sum: partialBind(L === 0 ? sum0! : sum2!, u, L === 1),
+    sq: partialBind(L === 0 ? sq1! : sq2!, u, L === 1),
     mean: bindAt(ctx, statsMean!, [
       [0, u],
       [5, partial],
@@ -238,6 +242,7 @@ export async function planEdgeConv2(
     variance: bindAt(ctx, statsVar!, [[0, u], [5, partial], [6, stats], ...layerBufs(L as 0 | 1)]),
     evalStats: bindAt(ctx, statsEval!, [[0, u], [6, stats], ...layerBufs(L as 0 | 1)]),
     channels: L === 0 ? M : O,
+    sumThreads: (L === 0 ? M : O4) * chunks,
   }));
   const bMax = bindAt(ctx, fwdMax!, [
     [0, u2],
@@ -261,15 +266,15 @@ export async function planEdgeConv2(
       // Layer 2's passes read PQ normalised by layer 1's statistics.
       if (L === 1) encodePass(enc, foldPq!, bFold, grid(B * M * N), 'edgeconv2.fold_pq');
       if (mode === 'train') {
-        encodePass(enc, sum0!, y.sum, grid(y.channels * chunks), 'edgeconv2.stats_partial');
+        encodePass(enc, y.sumPl, y.sum, grid(y.sumThreads), 'edgeconv2.stats_partial');
         encodePass(enc, statsMean!, y.mean, grid(y.channels), 'edgeconv2.stats_mean');
-        encodePass(enc, sq1!, y.sq, grid(y.channels * chunks), 'edgeconv2.stats_partial');
+        encodePass(enc, y.sqPl, y.sq, grid(y.sumThreads), 'edgeconv2.stats_partial');
         encodePass(enc, statsVar!, y.variance, grid(y.channels), 'edgeconv2.stats_var');
       } else {
         encodePass(enc, statsEval!, y.evalStats, grid(y.channels), 'edgeconv2.stats_eval');
       }
     }
-    encodePass(enc, fwdMax!, bMax, grid(B * O * N), 'edgeconv2.fwd_max');
+    encodePass(enc, fwdMax!, bMax, grid(B * O4 * N), 'edgeconv2.fwd_max');
   };
 
   let encodeBackward: ((enc: GPUCommandEncoder, mode: BnMode) => void) | undefined;
