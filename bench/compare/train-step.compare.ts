@@ -31,10 +31,10 @@ interface StepResult {
  * Agreement of jax-js's step with ours: the loss; the gradient at its largest difference, relative
  * to that tensor's largest |gradient|, over every tensor whose gradient is not zero in exact
  * arithmetic (and which tensor); the updated parameters' largest |difference|, also in units of
- * the learning rate. inv_head.0.bias is left out of the gradient figure: a bias followed by
- * training-mode BatchNorm has a zero gradient, so both sides hold float noise there (its largest
- * |gradient| is printed instead); Adam's first step moves each element by about lr·g/(|g| + eps),
- * so such noise can move the updated parameters apart by up to 2·lr.
+ * the learning rate. inv_head.0.bias is left out of both: a bias followed by training-mode
+ * BatchNorm has a zero gradient, so both sides hold float noise there (its largest |gradient| is
+ * printed instead), and Adam's first step moves each element by about lr·g/(|g| + eps), so that
+ * noise alone moves its updated values apart by up to 2·lr.
  */
 function stepAgreement(
   theirs: { loss: number; grads: Map<string, Float32Array>; params: Map<string, Float32Array> },
@@ -49,7 +49,8 @@ function stepAgreement(
     if (d >= worstGrad) [worstGrad, worstName] = [d, name];
   }
   let theta = 0;
-  for (const [name, p] of ours.params) theta = Math.max(theta, maxDiffs(theirs.params.get(name)!, p).abs);
+  for (const [name, p] of ours.params)
+    if (!ZERO_GRAD_TENSORS.includes(name)) theta = Math.max(theta, maxDiffs(theirs.params.get(name)!, p).abs);
   const noise = ZERO_GRAD_TENSORS.map((n) => maxAbs(ours.grads.get(n)!));
   return {
     'loss rel diff': Math.abs(theirs.loss - ours.loss) / Math.max(Math.abs(ours.loss), 1e-12),
