@@ -1,11 +1,11 @@
 import { BufferArena } from '../../src/gpu/arena';
-import { readF32, submitAndWait, writeBuffer } from '../../src/gpu/buffers';
+import { createBufferFrom, readF32, submitAndWait } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { type AdamSlot, planAdam } from '../../src/kernels/adam';
 import { ADAM_DEFAULTS } from '../../src/kernels/adam-hyper';
 import { planNtXent } from '../../src/kernels/ntxent';
-import { pointAugmentRef } from '../../src/kernels/point_augment.ref';
-import { CROSSPOINT_AUGMENT, drawAugmentParams } from '../../src/kernels/point_augment-params';
+import { planPointAugment } from '../../src/kernels/point_augment';
+import { CROSSPOINT_AUGMENT } from '../../src/kernels/point_augment-params';
 import { createDgcnn } from '../../src/nn/dgcnn';
 import { freshWeights } from '../../src/nn/weights';
 import { PRESETS, type PresetName } from '../../src/train/presets';
@@ -73,8 +73,8 @@ function maxAbs(a: Float32Array): number {
 
 /**
  * One full CrossPoint point-branch training step per preset (first-look, tiny): two augmented
- * copies of each object's cloud (2·batch clouds, the augmentations drawn once on the host by the
- * reference augment and fed to both sides), DGCNN + inv_head in training mode, NT-Xent between the
+ * copies of each object's cloud (2·batch clouds, augmented once by the trainer's GPU augmentation
+ * and the same clouds fed to both sides), DGCNN + inv_head in training mode, NT-Xent between the
  * copies (L_imid, τ from the preset), every gradient, one Adam update (the preset's lr and weight
  * decay, step 1). Ours (fused kernels, explicit backward, one command buffer) against the same step
  * in jax-js (jax-dgcnn.ts: one `jit` of valueAndGrad + Adam) on WebGPU and Wasm, from the same
@@ -97,14 +97,11 @@ export async function trainStepFullCompare(ctx: GpuContext, report: BenchReport)
     const N = quick ? 64 : preset.points;
     const D = c.proj;
     const values = freshWeights({ kind: 'dgcnn', config: c }, 11);
-    // Both augmented copies of Bo random clouds, drawn once here: [Bt, 3, N].
-    const base = new Rng(12).normalArray(Bo * N * 3, 0.5); // [Bo, N, 3]
-    const rng = new Rng(13);
-    const points = new Float32Array(Bt * 3 * N);
-    for (const copy of [0, 1]) {
-      const draw = drawAugmentParams(rng, Bo, CROSSPOINT_AUGMENT);
-      points.set(pointAugmentRef(base, Bo, N, draw, CROSSPOINT_AUGMENT).out, copy * Bo * 3 * N);
-    }
+    // Bo random clouds [Bo, N, 3], each twice (rows b and Bo + b), as the trainer stages a batch.
+    const base = new Rng(12).normalArray(Bo * N * 3, 0.5);
+    const raw = new Float32Array(Bt * N * 3);
+    raw.set(base);
+    raw.set(base, Bo * N * 3);
     const adamHyper = { ...ADAM_DEFAULTS, lr: preset.lr, weightDecay: preset.weightDecay };
     const arena = new BufferArena(ctx, 'the batch or point count');
     try {
@@ -143,8 +140,20 @@ export async function trainStepFullCompare(ctx: GpuContext, report: BenchReport)
         enc.encodeBackward(e);
         adam.encode(e);
       };
+      // Both copies augmented once by the trainer's GPU augmentation (CrossPoint's, drawn from a
+      // seed) into the encoder's input; the same augmented clouds [Bt, 3, N] then feed jax-js.
+      const rawBuf = createBufferFrom(ctx, raw, 'step.clouds');
+      const augment = await planPointAugment(
+        ctx,
+        { B: Bt, N, options: CROSSPOINT_AUGMENT },
+        { points: rawBuf, out: enc.input },
+      );
+      augment.draw(new Rng(13));
+      await submitAndWait(ctx, (e) => augment.encode(e));
+      augment.destroy();
+      rawBuf.destroy();
+      const points = await readF32(ctx, enc.input, Bt * 3 * N);
       enc.params.upload(values);
-      writeBuffer(ctx, enc.input, points);
       await submitAndWait(ctx, step);
       const params = new Map<string, Float32Array>();
       for (const t of enc.params.trainable()) params.set(t.spec.name, await readF32(ctx, t.value, t.n));
