@@ -22,7 +22,7 @@ import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
-import { cosineLr } from './schedule';
+import { cosineLr, stepsPerEpoch } from './schedule';
 import { checkTrainConfig, explicitConfig, type ResolvedConfig, resolveConfig } from './train-config';
 import type { TrainingData } from './training-data';
 import {
@@ -123,7 +123,7 @@ export class Trainer {
   }
 
   get stepsPerEpoch(): number {
-    return Math.floor(this.data.trainIndices.length / this.resolved.batch);
+    return stepsPerEpoch(this.data.trainIndices.length, this.resolved.batch);
   }
 
   get totalSteps(): number {
@@ -408,34 +408,37 @@ export class Trainer {
   /**
    * Eval-mode projections of both branches for dataset objects (for the Embeddings and
    * Similarity panels): clouds centred and scaled to the unit sphere, each object's first view
-   * without colour jitter. Leaves the training state untouched.
+   * without colour jitter. Leaves the training state untouched. The point encoder's batch holds
+   * 2B clouds (a step's two copies of each), the image encoder's B views: one point forward and
+   * two image forwards per 2B objects, so no point forward is spent on padding copies.
    */
   async embed(indices: readonly number[]): Promise<EmbeddingSet> {
     const P = this.point.projWidth;
-    const point = new Float32Array(indices.length * P);
-    const image = new Float32Array(indices.length * P);
+    const point = new Float32Array(indices.length * P); // [n, P]
+    const image = new Float32Array(indices.length * P); // [n, P]
     const B = this.resolved.batch;
-    for (let at = 0; at < indices.length; at += B) {
-      const chunk = indices.slice(at, at + B);
-      const padded = [...chunk, ...Array(B - chunk.length).fill(chunk[0]!)];
-      const enc = this.ctx.device.createCommandEncoder({ label: 'embed' });
-      this.ops.gatherAll(enc, [...padded, ...padded]);
+    for (let at = 0; at < indices.length; at += 2 * B) {
+      const chunk = indices.slice(at, at + 2 * B);
+      const enc = this.ctx.device.createCommandEncoder({ label: 'embed points' });
+      this.ops.gatherAll(enc, [...chunk, ...Array(2 * B - chunk.length).fill(chunk[0]!)]);
       this.ops.evalPoints.encode(enc);
-      const src = this.ops.selectViews(padded.map((o) => o * this.data.viewsPerObject));
-      this.ops.evalImages.setParams(src.map(plainView));
-      this.ops.encodeViews(enc);
-      this.ops.evalImages.encode(enc);
       this.point.encodeForward(enc, 'eval');
-      this.image.encodeForward(enc, 'eval');
       this.ctx.device.queue.submit([enc.finish()]);
-      const pp = new Float32Array(
-        await readBufferBytes(this.ctx, this.point.projections, chunk.length * P * 4),
-      );
-      const ip = new Float32Array(
-        await readBufferBytes(this.ctx, this.image.projections, chunk.length * P * 4),
-      );
-      point.set(pp, at * P);
-      image.set(ip, at * P);
+      const pp = readBufferBytes(this.ctx, this.point.projections, chunk.length * P * 4);
+      for (let half = 0; half < chunk.length; half += B) {
+        const views = chunk.slice(half, half + B);
+        const padded = [...views, ...Array(B - views.length).fill(views[0]!)];
+        const ienc = this.ctx.device.createCommandEncoder({ label: 'embed images' });
+        const src = this.ops.selectViews(padded.map((o) => o * this.data.viewsPerObject));
+        this.ops.evalImages.setParams(src.map(plainView));
+        this.ops.encodeViews(ienc);
+        this.ops.evalImages.encode(ienc);
+        this.image.encodeForward(ienc, 'eval');
+        this.ctx.device.queue.submit([ienc.finish()]);
+        const ip = await readBufferBytes(this.ctx, this.image.projections, views.length * P * 4);
+        image.set(new Float32Array(ip), (at + half) * P);
+      }
+      point.set(new Float32Array(await pp), at * P);
     }
     return {
       ids: indices.map((i) => this.data.ids[i]!),

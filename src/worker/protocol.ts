@@ -140,6 +140,8 @@ export type { Projection };
 /** The Embeddings and Similarity panels' picture (src/eval/embedding-view.ts) at a step. */
 export interface EmbeddingsReply extends EmbeddingView {
   step: number;
+  /** Milliseconds the refresh held training up (its GPU jobs between steps, its projection on the worker): the refresh budget's cost. */
+  costMs: number;
 }
 
 export type { CompareInitParams, CompareInitReply, FewShotParams };

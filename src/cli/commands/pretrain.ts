@@ -6,10 +6,13 @@ import { diagonalSummary } from '../../eval/similarity-summary';
 import { acquireNodeContext } from '../../gpu/node';
 import { getPreset, type Preset, PRESET_NAMES, type PresetName, PRESETS } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
-import { checkTrainConfig } from '../../train/train-config';
+import { checkpointSettings } from '../../train/checkpoint';
+import { epochsReaching, stepsPerEpoch } from '../../train/schedule';
+import { checkTrainConfig, resolveConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
 import { trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
+import type { TrainingData } from '../../train/training-data';
 import type { TrainingSession as Session } from '../../train/session';
 import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
@@ -36,7 +39,11 @@ export const pretrain = defineCommand({
       choices: ['dgcnn', 'dgcnn_seg'],
       help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
     },
-    steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
+    steps: {
+      type: 'int',
+      min: 1,
+      help: 'train this many steps (default: all epochs); without --epochs the cosine schedule ends with them',
+    },
     epochs: {
       type: 'int',
       min: 1,
@@ -99,6 +106,20 @@ export const pretrain = defineCommand({
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);
+    const resumeBytes = flags.resume ? new Uint8Array(readFileSync(flags.resume)) : undefined;
+    // --steps without --epochs: the cosine schedule spans the epochs this run reaches (so the lr
+    // anneals over the run asked for, not over the preset's epochs), known once the data is.
+    const startStep = resumeBytes ? (checkpointSettings(resumeBytes)?.step ?? 0) : 0;
+    const runConfig = (d: TrainingData): TrainConfig =>
+      flags.steps !== undefined && flags.epochs === undefined
+        ? {
+            ...config,
+            epochs: epochsReaching(
+              startStep + flags.steps,
+              stepsPerEpoch(d.trainIndices.length, resolveConfig(config).batch),
+            ),
+          }
+        : config;
     const data = flags.data!;
     if (data !== 'sample' && !existsSync(data)) throw new InputError(`no dataset folder at ${data}`);
     if (flags.log) writeFileSync(flags.log, '');
@@ -142,12 +163,12 @@ export const pretrain = defineCommand({
             writeFileSync(flags.out!, bytes);
           },
         },
-        config,
+        runConfig,
       ),
     );
     let total = session.trainer.totalSteps;
     try {
-      if (flags.resume) await session.load(new Uint8Array(readFileSync(flags.resume)));
+      if (resumeBytes) await session.load(resumeBytes);
       const until = flags.steps ? session.step + flags.steps : session.trainer.totalSteps;
       total = until;
       io.err(
