@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFolderIndex } from '../../data/folder-files.node';
+import { fileCacheOpener } from '../../data/object-cache-file.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
@@ -10,7 +11,7 @@ import { checkpointSettings } from '../../train/checkpoint';
 import { epochsReaching, stepsPerEpoch } from '../../train/schedule';
 import { checkTrainConfig, resolveConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
-import { trainingDataFromFolder } from '../../train/training-data-folder';
+import { streamReason, trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
 import type { TrainingData } from '../../train/training-data';
 import type { TrainingSession as Session } from '../../train/session';
@@ -57,6 +58,15 @@ export const pretrain = defineCommand({
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
+    'data-budget': {
+      type: 'number',
+      min: 0,
+      help: "bytes a folder's clouds and views may take on the GPU (default: the tab's 4 GiB); a set over it streams with --stream-cache, else is refused",
+    },
+    'stream-cache': {
+      type: 'string',
+      help: "folder for the disk cache a folder over --data-budget (or the adapter's limits) streams its batches from (deleted at the end)",
+    },
     batch: {
       type: 'int',
       min: 2,
@@ -140,14 +150,25 @@ export const pretrain = defineCommand({
               return trainingDataFromSampleSet(ctx, set);
             }
             const index = await readFolderIndex(data);
+            const lower = '--views or the folder';
             const folder = await trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
+              lower,
+              ...(flags['data-budget'] !== undefined ? { budget: flags['data-budget'] } : {}),
+              ...(flags['stream-cache']
+                ? { streamCache: fileCacheOpener(flags['stream-cache'], lower) }
+                : {}),
             });
             const r = folder.report;
             io.err(`read ${r.loaded} of ${r.picked} objects of ${data} (${r.layout} layout)\n`);
+            if (r.stream)
+              io.err(
+                `streaming from ${r.stream.where} in ${flags['stream-cache']}: the set takes ${streamReason(r.stream)}; ` +
+                  `reading an object back takes ${r.stream.readMsPerObject?.toFixed(3)} ms\n`,
+              );
             for (const p of [...r.skipped, ...r.warnings]) io.err(`  ${p.file}: ${p.problem}\n`);
             return folder;
           },
