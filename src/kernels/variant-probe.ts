@@ -15,7 +15,7 @@ import {
 /**
  * Bumped whenever the candidates or the probe shapes change, so every cached choice is re-probed.
  */
-export const VARIANT_PROBE_VERSION = 1;
+export const VARIANT_PROBE_VERSION = 2; // 2: the wide matmul candidates
 
 /** What the probe picked for one adapter: plain data, cached as JSON and posted between threads. */
 export interface KernelChoice {

@@ -87,8 +87,19 @@ export class FeatureSnapshot {
       const chunk = indices.slice(at, at + cap);
       const padded = [...chunk, ...Array(cap - chunk.length).fill(chunk[0]!)];
       const enc = this.ctx.device.createCommandEncoder({ label: 'snapshot features' });
-      for (const [i, obj] of padded.entries())
-        enc.copyBufferToBuffer(this.data.clouds, obj * stride, this.raw, i * cloudBytes, cloudBytes);
+      for (const [i, obj] of padded.entries()) {
+        if (this.data.clouds)
+          enc.copyBufferToBuffer(this.data.clouds, obj * stride, this.raw, i * cloudBytes, cloudBytes);
+        // A streamed set has no clouds on the GPU: the host copy holds the same values.
+        else
+          this.ctx.device.queue.writeBuffer(
+            this.raw,
+            i * cloudBytes,
+            this.data.hostClouds[obj]!,
+            0,
+            cloudBytes / 4,
+          );
+      }
       this.evalPoints.encode(enc);
       this.point.encodeForward(enc, 'eval');
       this.ctx.device.queue.submit([enc.finish()]);

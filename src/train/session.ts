@@ -49,10 +49,14 @@ export class TrainingSession {
     this.watchDevice();
   }
 
-  static async start(host: SessionHost, config: TrainConfig): Promise<TrainingSession> {
+  /** `config` may depend on the data (the CLI's --steps sets the epochs from the steps per epoch). */
+  static async start(
+    host: SessionHost,
+    config: TrainConfig | ((data: TrainingData) => TrainConfig),
+  ): Promise<TrainingSession> {
     const ctx = await host.acquire();
     const data = await host.loadData(ctx);
-    const trainer = await Trainer.create(ctx, config, data);
+    const trainer = await Trainer.create(ctx, typeof config === 'function' ? config(data) : config, data);
     return new TrainingSession(host, ctx, data, trainer);
   }
 

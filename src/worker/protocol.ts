@@ -89,6 +89,11 @@ export interface EvalSetSummary {
 export interface FolderLoadParams extends SampleSetParams {
   /** Class keys; empty: all. perClass 0: every object. */
   classes: string[];
+  /**
+   * Testing knob (the page's `?data-budget=BYTES`): the GPU budget for the set instead of the
+   * tab's 4 GiB, so a small folder streams from the disk cache as a large one would.
+   */
+  budgetBytes?: number;
 }
 
 /** Where a dataset came from: the generator (absent) or a folder, with its per-file report. */
