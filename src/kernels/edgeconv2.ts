@@ -409,7 +409,7 @@ export async function planEdgeConv2(
       encodePass(enc, pl, fin[1]!, grid(O), 'edgeconv2.bn_final');
       encodePass(enc, sumA!, bAbarSum, grid(M * chunks), 'edgeconv2.stats_partial');
       encodePass(enc, abarFinal!, bAbar, grid(M), 'edgeconv2.abar_final');
-      encodePass(enc, sPartial!, bSPartial, grid(M * M * chunks), 'edgeconv2.s_partial');
+      encodePass(enc, sPartial!, bSPartial, grid(M4 * M4 * chunks), 'edgeconv2.s_partial');
       encodePass(enc, sFinal!, bSFinal, grid(M * M + M), 'edgeconv2.s_final');
       encodePass(enc, dw2!, bDw2, grid(O * M), 'edgeconv2.dw2');
       encodePass(enc, bwd1Reduce!, bReduce1, grid(M4 * chunks), 'edgeconv2.bwd1_reduce');
