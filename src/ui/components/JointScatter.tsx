@@ -1,16 +1,10 @@
 import { classColor } from './colors';
+import type { ScatterProps } from './Scatter';
 import { ring, ScatterCanvas } from './ScatterCanvas';
 import { mapToCanvas } from './scatter-map';
 
-export interface JointScatterProps {
-  /** [2n, 2]: the n point embeddings, then the n image embeddings of the same shapes. */
-  xy: Float32Array | number[];
-  labels: ArrayLike<number>;
-  highlight: number | null;
-  onHover(i: number | null): void;
-  title: string;
-  size?: number;
-}
+/** As Scatter's, but `xy` is [2n, 2]: the n point embeddings, then the n image embeddings of the same shapes. */
+export type JointScatterProps = ScatterProps;
 
 /**
  * Both modalities on one map: a dot per point embedding, a square per image embedding, each
