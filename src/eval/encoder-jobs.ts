@@ -15,7 +15,7 @@ export type EvalEncoder = Pick<
 export type RunJob = <T>(job: (e: EvalEncoder) => Promise<T>) => Promise<T>;
 
 /** What feature extraction reads: the trainer, or an eval-only snapshot of its point encoder. */
-export type FeatureEncoder = Pick<EvalEncoder, 'features' | 'step'>;
+export type FeatureEncoder = Pick<EvalEncoder, 'features' | 'cloudsFeatures' | 'step'>;
 
 /** Runs one short feature job (on the trainer or a snapshot). */
 export type RunFeatureJob = <T>(job: (e: FeatureEncoder) => Promise<T>) => Promise<T>;

@@ -309,7 +309,7 @@ export class ModelAnalyses {
 
   /** Pooled features of an evaluation set's train and test clouds, CLOUD_CHUNK clouds per job. */
   private async evalFeatures(
-    run: RunJob,
+    run: RunFeatureJob,
     set: EvalClouds,
     progress: Progress,
     task: string,

@@ -51,6 +51,16 @@ describe('FeatureSnapshot', () => {
     let worst = 0;
     for (let i = 0; i < live.length; i++) worst = Math.max(worst, Math.abs(copied[i]! - live[i]!));
     expect(worst).toBeLessThan(1e-6);
+    // Clouds from outside the dataset (an evaluation set): the same rows, from their first N of 48 points.
+    const clouds = new Float32Array(objs.length * 48 * 3); // [11, 48, 3]
+    objs.forEach((o, i) => {
+      clouds.set(data.hostClouds[o]!, i * 48 * 3);
+    });
+    const fromClouds = await snap.cloudsFeatures(clouds, objs.length);
+    expect(fromClouds.length).toBe(live.length);
+    let off = 0;
+    for (let i = 0; i < live.length; i++) off = Math.max(off, Math.abs(fromClouds[i]! - copied[i]!));
+    expect(off).toBeLessThan(1e-5);
     // The live model moves on; the snapshot stays at step 2.
     await train(t, 2);
     const later = await t.features(objs);
