@@ -302,28 +302,40 @@ fn abar_final(@builtin(global_invocation_id) gid: vec3u) {
   stats[aBar() + m] = sumPartials(m, 0u) * p.invCount;
 }
 
-// One thread per (row r = q·M + m of S, chunk): Σ over the chunk's edges of (a1[q] − ā[q])·a1[m].
+// One thread per (4×4 block of S, chunk): Σ over the chunk's edges of (a1[q] − ā[q])·a1[m] for
+// q = q0 … q0 + 3, m = m0 … m0 + 3 (eight a1 values per edge serve sixteen entries of S).
 @compute @workgroup_size(WG)
 fn s_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.M * p.M * p.chunks) { return; }
-  let r = t / p.chunks;
+  if (t >= m4() * m4() * p.chunks) { return; }
+  let blk = t / p.chunks;
   let c = t % p.chunks;
-  let q = r / p.M;
-  let m = r % p.M;
-  let qbar = stats[aBar() + q];
+  let q0 = (blk / m4()) * 4u;
+  let m0 = (blk % m4()) * 4u;
+  let qs = lanes(q0);
+  let ms = lanes(m0);
+  let qbar = rowsOf(aBar(), 1u, 0u, qs);
   let end = min((c + 1u) * CH, p.B * p.N);
-  var acc = 0.0;
+  var acc: array<vec4f, 4>;
   for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
       let j = nbr(b, i, s);
-      acc += (a1(b, q, i, j) - qbar) * a1(b, m, i, j);
+      let dq = vec4f(a1(b, qs.x, i, j), a1(b, qs.y, i, j), a1(b, qs.z, i, j), a1(b, qs.w, i, j)) - qbar;
+      let am = vec4f(a1(b, ms.x, i, j), a1(b, ms.y, i, j), a1(b, ms.z, i, j), a1(b, ms.w, i, j));
+      acc[0] += dq.x * am;
+      acc[1] += dq.y * am;
+      acc[2] += dq.z * am;
+      acc[3] += dq.w * am;
     }
   }
-  spart[t] = acc;
+  for (var lq = 0u; lq < 4u && q0 + lq < p.M; lq++) {
+    for (var lm = 0u; lm < 4u && m0 + lm < p.M; lm++) {
+      spart[((q0 + lq) * p.M + m0 + lm) * p.chunks + c] = acc[lq][lm];
+    }
+  }
 }
 
 // S [M, M] from the chunks in order (one thread per element), then K and u from W2 and layer 2's

@@ -137,8 +137,9 @@ function checkShapeAndBuffers(s: EdgeConv2Shape, bufs: EdgeConv2Buffers, ctx: Gp
 
 /**
  * Plans the two-conv EdgeConv over fixed buffers: compiles, allocates its scratch and binds once.
- * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), BN2's over
- * h2 (two passes, h2 recomputed per edge), the max over k. Backward: the reverse adjacency, dz2
+ * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), PQ
+ * normalised in place by them (fold_pq), BN2's over h2 (two passes, h2 recomputed per edge, four
+ * output channels per thread), the max over k. Backward: the reverse adjacency, dz2
  * and BN2's coefficients, ā and S, dW2, K and u, BN1's sums and coefficients, dPQ, then dX and dW1.
  */
 export async function planEdgeConv2(
@@ -409,7 +410,7 @@ export async function planEdgeConv2(
       encodePass(enc, pl, fin[1]!, grid(O), 'edgeconv2.bn_final');
       encodePass(enc, sumA!, bAbarSum, grid(M * chunks), 'edgeconv2.stats_partial');
       encodePass(enc, abarFinal!, bAbar, grid(M), 'edgeconv2.abar_final');
-      encodePass(enc, sPartial!, bSPartial, grid(M * M * chunks), 'edgeconv2.s_partial');
+      encodePass(enc, sPartial!, bSPartial, grid(M4 * M4 * chunks), 'edgeconv2.s_partial');
       encodePass(enc, sFinal!, bSFinal, grid(M * M + M), 'edgeconv2.s_final');
       encodePass(enc, dw2!, bDw2, grid(O * M), 'edgeconv2.dw2');
       encodePass(enc, bwd1Reduce!, bReduce1, grid(M4 * chunks), 'edgeconv2.bwd1_reduce');
