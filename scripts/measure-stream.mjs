@@ -1,8 +1,8 @@
 // Step rate of a folder streamed from a disk cache (`pretrain --data-budget 1 --stream-cache DIR`)
 // against the same folder resident on the GPU, same seed: a folder written by `crosspoint sample`,
-// two `crosspoint pretrain` runs one after the other, their per-step times (first step left out:
+// `crosspoint pretrain` runs of each, alternating, their per-step times (first step left out:
 // pipeline compilation) and whether their losses are equal. Prints a Markdown table.
-//   node scripts/measure-stream.mjs [--preset first-look] [--per-class 4] [--views 24] [--steps 12]
+//   node scripts/measure-stream.mjs [--preset first-look] [--per-class 4] [--views 24] [--steps 8] [--rounds 2]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ const arg = (name, fallback) => {
 const preset = arg('preset', 'first-look');
 const perClass = arg('per-class', '4');
 const views = arg('views', '24');
-const steps = arg('steps', '12');
+const steps = arg('steps', '8');
+const rounds = Number(arg('rounds', '2'));
 const env = {
   ...process.env,
   VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
@@ -49,52 +50,57 @@ try {
     '--seed',
     '1',
   ]);
-  const runs = {};
-  for (const mode of ['resident', 'streamed']) {
-    const log = join(root, `${mode}.jsonl`);
-    const extra = mode === 'streamed' ? ['--data-budget', '1', '--stream-cache', join(root, 'cache')] : [];
-    const err = cli([
-      'pretrain',
-      '--preset',
-      preset,
-      '--data',
-      set,
-      '--views',
-      views,
-      '--steps',
-      steps,
-      '--eval-every',
-      '0',
-      '--seed',
-      '1',
-      '--log',
-      log,
-      '--out',
-      join(root, `${mode}.safetensors`),
-      ...extra,
-    ]);
-    const m = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((x) => 'stepMs' in x);
-    runs[mode] = { m, note: err.split('\n').find((l) => l.startsWith('streaming')) ?? '' };
+  // Resident and streamed alternate, `rounds` times each, so a change in the machine's load
+  // (it is shared) falls on both.
+  const ms = { resident: [], streamed: [] };
+  const losses = { resident: [], streamed: [] };
+  const notes = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of ['resident', 'streamed']) {
+      const log = join(root, `${mode}-${round}.jsonl`);
+      const extra = mode === 'streamed' ? ['--data-budget', '1', '--stream-cache', join(root, 'cache')] : [];
+      const err = cli([
+        'pretrain',
+        '--preset',
+        preset,
+        '--data',
+        set,
+        '--views',
+        views,
+        '--steps',
+        steps,
+        '--eval-every',
+        '0',
+        '--seed',
+        '1',
+        '--log',
+        log,
+        '--out',
+        join(root, `${mode}.safetensors`),
+        ...extra,
+      ]);
+      const m = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((x) => 'stepMs' in x);
+      ms[mode].push(...m.slice(1).map((x) => x.stepMs));
+      losses[mode].push(JSON.stringify(m.map((x) => [x.lImid, x.lCmid])));
+      if (mode === 'streamed') notes.push(...err.split('\n').filter((l) => l.startsWith('stream')));
+    }
   }
-  const rate = (m) => 1000 / median(m.slice(1).map((x) => x.stepMs));
-  const r = rate(runs.resident.m);
-  const s = rate(runs.streamed.m);
-  const same =
-    JSON.stringify(runs.resident.m.map((x) => [x.lImid, x.lCmid])) ===
-    JSON.stringify(runs.streamed.m.map((x) => [x.lImid, x.lCmid]));
+  const r = 1000 / median(ms.resident);
+  const s = 1000 / median(ms.streamed);
+  const same = new Set([...losses.resident, ...losses.streamed]).size === 1;
   console.log(
-    `preset ${preset}, ${perClass} per class × 13 classes, ${views} views, ${steps} steps (median of steps 2..${steps})\n`,
+    `preset ${preset}, ${perClass} per class × 13 classes, ${views} views, ${rounds} rounds of ${steps} steps each (median of each run's steps 2..${steps})\n`,
   );
   console.log('| run | steps/s | median step ms |');
   console.log('| --- | --- | --- |');
   console.log(`| resident | ${r.toFixed(3)} | ${(1000 / r).toFixed(1)} |`);
   console.log(`| streamed | ${s.toFixed(3)} | ${(1000 / s).toFixed(1)} |`);
-  console.log(`\nstreamed / resident: ${(s / r).toFixed(3)}; losses equal bit for bit: ${same}`);
-  if (runs.streamed.note) console.log(runs.streamed.note);
+  console.log(`\nstreamed / resident: ${(s / r).toFixed(3)}; losses equal bit for bit in every run: ${same}`);
+  for (const n of notes) console.log(n);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -5,8 +5,9 @@
 //
 // Layer 1 as in edgeconv.wgsl: Wcat = [W1a ; W1b − W1a] ([2M, C], prep_w), PQ = Wcat·X per cloud
 // (a matmul), h1 of edge (b, i, s), j = idx[b, i, s], is P[b, m, j] + Q[b, m, i]. a1 and h2 are
-// recomputed from PQ wherever an edge is visited (a1: one BN and LReLU per channel, h2: a row of W2
-// times a1); nothing of size B·N·k·channels is ever stored.
+// recomputed from PQ wherever an edge is visited (once BN1's statistics are known, fold_pq
+// normalises PQ in place, so a1 = LReLU(γ1·(P̂_j + Q̂_i) + β1); h2 is a row of W2 times a1);
+// nothing of size B·N·k·channels is ever stored.
 //
 // Backward. g = dL/dz2 is nonzero only at the max's winners (dz2 [B, O, N]); BN2's batch statistics
 // give every edge dh2_e = A2·g_e − c1_2 − c2_2·x̂2_e (A2 = γ2/σ2, c1_2 = A2·Σg/n, c2_2 = A2·Σg·x̂2/n,
@@ -41,7 +42,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> W1: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Wcat: array<f32>;
-@group(0) @binding(3) var<storage, read> PQ: array<f32>;
+@group(0) @binding(3) var<storage, read_write> PQ: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<i32>;
 @group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(6) var<storage, read_write> stats: array<f32>;
@@ -87,40 +88,65 @@ fn lrelu(z: f32) -> f32 { return select(SLOPE * z, z, z > 0.0); }
 // PyTorch's LeakyReLU derivative at exactly 0 is the slope.
 fn lreluGrad(z: f32) -> f32 { return select(SLOPE, 1.0, z > 0.0); }
 
-// Layer 1 of edge (b, i → j), channel m: h1, x̂1, the BN output z1 and a1, each written once so
-// every pass rounds identically.
+// Layer 1 of edge (b, i → j), channel m: h1 (from the raw PQ, for BN1's statistics only), then,
+// once fold_pq has normalised PQ in place (P̂ = P/σ1, Q̂ = (Q − μ1)/σ1), x̂1 = P̂_j + Q̂_i, the BN
+// output z1 and a1, each written once so every pass rounds identically.
 fn h1(b: u32, m: u32, i: u32, j: u32) -> f32 { return PQ[pAt(b, m, j)] + PQ[qAt(b, m, i)]; }
-fn xh1(b: u32, m: u32, i: u32, j: u32) -> f32 { return (h1(b, m, i, j) - stats[m * 8u]) * stats[m * 8u + 2u]; }
+fn xh1(b: u32, m: u32, i: u32, j: u32) -> f32 { return PQ[pAt(b, m, j)] + PQ[qAt(b, m, i)]; }
 fn z1(b: u32, m: u32, i: u32, j: u32) -> f32 { return stats[m * 8u + 3u] * xh1(b, m, i, j) + stats[m * 8u + 4u]; }
 fn a1(b: u32, m: u32, i: u32, j: u32) -> f32 { return lrelu(z1(b, m, i, j)); }
 
 // Layer 2: h2 = W2[o, :]·a1 of the edge, x̂2 and z2.
 fn h2(b: u32, o: u32, i: u32, j: u32) -> f32 {
   var acc = 0.0;
-  for (var m = 0u; m < p.M; m++) { acc += W2[o * p.M + m] * a1(b, m, i, j); }
+  for (var m = 0u; m < p.M; m++) { acc += a1(b, m, i, j) * W2[o * p.M + m]; }
   return acc;
 }
 fn xh2(h: f32, o: u32) -> f32 { return (h - stats[s2() + o * 8u]) * stats[s2() + o * 8u + 2u]; }
 fn z2(h: f32, o: u32) -> f32 { return stats[s2() + o * 8u + 3u] * xh2(h, o) + stats[s2() + o * 8u + 4u]; }
 
-// da1 of edge (b, i, s → j), channel m (see the header): the winners' term, then −u − K·(a1 − ā).
-fn da1(b: u32, m: u32, i: u32, s: u32, j: u32) -> f32 {
-  var acc = 0.0;
-  for (var o = 0u; o < p.O; o++) {
-    let t = (b * p.O + o) * p.N + i;
-    if (u32(arg[t]) == s) { acc += W2[o * p.M + m] * stats[s2() + o * 8u + 5u] * dz2[t]; }
-  }
-  var kk = 0.0;
-  for (var q = 0u; q < p.M; q++) {
-    kk += stats[aK() + m * p.M + q] * (a1(b, q, i, j) - stats[aBar() + q]);
-  }
-  return acc - stats[aU() + m] - kk;
+// The backward's per-edge work on layer 1 runs on four channels m0 … m0 + 3 at a time (M4 groups),
+// so the a1 values of the K term are computed once for four rows. Lanes past M are clamped
+// (valid reads) and never written.
+fn m4() -> u32 { return (p.M + 3u) / 4u; }
+fn lanes(m0: u32) -> vec4u { return min(vec4u(m0, m0 + 1u, m0 + 2u, m0 + 3u), vec4u(p.M - 1u)); }
+fn rowsOf(base: u32, stride: u32, off: u32, c: vec4u) -> vec4f {
+  return vec4f(stats[base + c.x * stride + off], stats[base + c.y * stride + off],
+               stats[base + c.z * stride + off], stats[base + c.w * stride + off]);
+}
+fn w2Of(o: u32, c: vec4u) -> vec4f {
+  return vec4f(W2[o * p.M + c.x], W2[o * p.M + c.y], W2[o * p.M + c.z], W2[o * p.M + c.w]);
+}
+fn pq4(b: u32, c: vec4u, n: u32, q: bool) -> vec4f {
+  let d = select(0u, p.M * p.N, q);
+  return vec4f(PQ[pAt(b, c.x, n) + d], PQ[pAt(b, c.y, n) + d], PQ[pAt(b, c.z, n) + d], PQ[pAt(b, c.w, n) + d]);
 }
 
-// dh1 of the edge: through LReLU and BN1 (coefficients of bn_final on layer 1).
-fn dh1(b: u32, m: u32, i: u32, s: u32, j: u32) -> f32 {
-  let dz = da1(b, m, i, s, j) * lreluGrad(z1(b, m, i, j));
-  return stats[m * 8u + 5u] * dz - stats[m * 8u + 6u] - stats[m * 8u + 7u] * xh1(b, m, i, j);
+// x̂1 of edge (b, i → j) on the four lanes.
+fn xh1x4(b: u32, c: vec4u, i: u32, j: u32) -> vec4f { return pq4(b, c, j, false) + pq4(b, c, i, true); }
+
+// da1 of edge (b, i, s → j) on lanes c (see the header): the winners' term, then −u − K·(a1 − ā).
+fn da1x4(b: u32, c: vec4u, i: u32, s: u32, j: u32) -> vec4f {
+  var acc = vec4f(0.0);
+  for (var o = 0u; o < p.O; o++) {
+    let t = (b * p.O + o) * p.N + i;
+    if (u32(arg[t]) == s) { acc += (stats[s2() + o * 8u + 5u] * dz2[t]) * w2Of(o, c); }
+  }
+  var kk = vec4f(0.0);
+  for (var q = 0u; q < p.M; q++) {
+    kk += (a1(b, q, i, j) - stats[aBar() + q]) * rowsOf(aK() + q, p.M, 0u, c);
+  }
+  return acc - rowsOf(aU(), 1u, 0u, c) - kk;
+}
+
+// dz1 and dh1 of the edge on the lanes: through LReLU and BN1 (coefficients of bn_final on layer 1).
+struct Grad1 { dz: vec4f, xh: vec4f, dh: vec4f }
+fn grad1x4(b: u32, c: vec4u, i: u32, s: u32, j: u32) -> Grad1 {
+  let xh = xh1x4(b, c, i, j);
+  let z = rowsOf(0u, 8u, 3u, c) * xh + rowsOf(0u, 8u, 4u, c);
+  let dz = da1x4(b, c, i, s, j) * select(vec4f(SLOPE), vec4f(1.0), z > vec4f(0.0));
+  let dh = rowsOf(0u, 8u, 5u, c) * dz - rowsOf(0u, 8u, 6u, c) - rowsOf(0u, 8u, 7u, c) * xh;
+  return Grad1(dz, xh, dh);
 }
 
 // Wcat = [W1a ; W1b − W1a]: one thread per (m, c) of [M, C].
@@ -137,18 +163,31 @@ fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   Wcat[(p.M + m) * p.C + c] = wb - wa;
 }
 
-// One thread per (channel, chunk of CH points) sums over the chunk's edges in order: layer 0 h1
-// (MODE 0) or its centred squares (MODE 1), MODE 2 a1; layer 1 h2 or its centred squares. Partial
-// sums land in partial[channel, chunk, 0].
+// After BN1's statistics (batch or running): PQ normalised in place, one thread per (b, m, n).
+@compute @workgroup_size(WG)
+fn fold_pq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+           @builtin(local_invocation_index) lid: u32) {
+  let t = foldedId(wid, nwg, WG, lid);
+  if (t >= p.B * p.M * p.N) { return; }
+  let n = t % p.N;
+  let m = (t / p.N) % p.M;
+  let b = t / (p.N * p.M);
+  let inv = stats[m * 8u + 2u];
+  PQ[pAt(b, m, n)] = PQ[pAt(b, m, n)] * inv;
+  PQ[qAt(b, m, n)] = (PQ[qAt(b, m, n)] - stats[m * 8u]) * inv;
+}
+
+// Layer 1, one thread per (channel, chunk of CH points): sums over the chunk's edges in order of
+// h1 (MODE 0, raw PQ), its centred squares (MODE 1), or a1 (MODE 2, normalised PQ). Partial sums
+// land in partial[channel, chunk, 0].
 @compute @workgroup_size(WG)
 fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.BC * p.chunks) { return; }
-  let o = t / p.chunks;
+  if (t >= p.M * p.chunks) { return; }
+  let m = t / p.chunks;
   let c = t % p.chunks;
-  let base = select(0u, s2(), p.L == 1u);
-  let mean = stats[base + o * 8u];
+  let mean = stats[m * 8u];
   let end = min((c + 1u) * CH, p.B * p.N);
   var acc = 0.0;
   for (var pt = c * CH; pt < end; pt++) {
@@ -156,14 +195,49 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
       let j = nbr(b, i, s);
-      var e: f32;
       if (MODE == 2u) {
-        e = a1(b, o, i, j);
-      } else if (p.L == 1u) {
-        e = h2(b, o, i, j);
+        acc += a1(b, m, i, j);
+      } else if (MODE == 1u) {
+        let d = h1(b, m, i, j) - mean;
+        acc += d * d;
       } else {
-        e = h1(b, o, i, j);
+        acc += h1(b, m, i, j);
       }
+    }
+  }
+  partial[t * 2u] = acc;
+}
+
+// Layer 2's forward passes take four output channels o0 … o0 + 3 per thread (O4 groups), so the
+// a1 values of an edge serve four rows of W2. Lanes past O are clamped and never written.
+fn o4() -> u32 { return (p.O + 3u) / 4u; }
+fn outLanes(o0: u32) -> vec4u { return min(vec4u(o0, o0 + 1u, o0 + 2u, o0 + 3u), vec4u(p.O - 1u)); }
+fn h2x4(b: u32, c: vec4u, i: u32, j: u32) -> vec4f {
+  var acc = vec4f(0.0);
+  for (var m = 0u; m < p.M; m++) {
+    acc += a1(b, m, i, j) * vec4f(W2[c.x * p.M + m], W2[c.y * p.M + m], W2[c.z * p.M + m], W2[c.w * p.M + m]);
+  }
+  return acc;
+}
+
+// Layer 2's statistics, one thread per (four channels, chunk): Σ h2 (MODE 0) or Σ (h2 − mean)²
+// (MODE 1) over the chunk's edges in order.
+@compute @workgroup_size(WG)
+fn stats2_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                  @builtin(local_invocation_index) lid: u32) {
+  let t = foldedId(wid, nwg, WG, lid);
+  if (t >= o4() * p.chunks) { return; }
+  let o0 = (t / p.chunks) * 4u;
+  let c = t % p.chunks;
+  let ch = outLanes(o0);
+  let mean = vec4f(stats[s2() + ch.x * 8u], stats[s2() + ch.y * 8u], stats[s2() + ch.z * 8u], stats[s2() + ch.w * 8u]);
+  let end = min((c + 1u) * CH, p.B * p.N);
+  var acc = vec4f(0.0);
+  for (var pt = c * CH; pt < end; pt++) {
+    let b = pt / p.N;
+    let i = pt % p.N;
+    for (var s = 0u; s < p.k; s++) {
+      let e = h2x4(b, ch, i, nbr(b, i, s));
       if (MODE == 1u) {
         let d = e - mean;
         acc += d * d;
@@ -172,7 +246,7 @@ fn stats_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
       }
     }
   }
-  partial[t * 2u] = acc;
+  for (var l = 0u; l < 4u && o0 + l < p.O; l++) { partial[((o0 + l) * p.chunks + c) * 2u] = acc[l]; }
 }
 
 fn sumPartials(o: u32, which: u32) -> f32 {
@@ -228,28 +302,40 @@ fn abar_final(@builtin(global_invocation_id) gid: vec3u) {
   stats[aBar() + m] = sumPartials(m, 0u) * p.invCount;
 }
 
-// One thread per (row r = q·M + m of S, chunk): Σ over the chunk's edges of (a1[q] − ā[q])·a1[m].
+// One thread per (4×4 block of S, chunk): Σ over the chunk's edges of (a1[q] − ā[q])·a1[m] for
+// q = q0 … q0 + 3, m = m0 … m0 + 3 (eight a1 values per edge serve sixteen entries of S).
 @compute @workgroup_size(WG)
 fn s_partial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.M * p.M * p.chunks) { return; }
-  let r = t / p.chunks;
+  if (t >= m4() * m4() * p.chunks) { return; }
+  let blk = t / p.chunks;
   let c = t % p.chunks;
-  let q = r / p.M;
-  let m = r % p.M;
-  let qbar = stats[aBar() + q];
+  let q0 = (blk / m4()) * 4u;
+  let m0 = (blk % m4()) * 4u;
+  let qs = lanes(q0);
+  let ms = lanes(m0);
+  let qbar = rowsOf(aBar(), 1u, 0u, qs);
   let end = min((c + 1u) * CH, p.B * p.N);
-  var acc = 0.0;
+  var acc: array<vec4f, 4>;
   for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
       let j = nbr(b, i, s);
-      acc += (a1(b, q, i, j) - qbar) * a1(b, m, i, j);
+      let dq = vec4f(a1(b, qs.x, i, j), a1(b, qs.y, i, j), a1(b, qs.z, i, j), a1(b, qs.w, i, j)) - qbar;
+      let am = vec4f(a1(b, ms.x, i, j), a1(b, ms.y, i, j), a1(b, ms.z, i, j), a1(b, ms.w, i, j));
+      acc[0] += dq.x * am;
+      acc[1] += dq.y * am;
+      acc[2] += dq.z * am;
+      acc[3] += dq.w * am;
     }
   }
-  spart[t] = acc;
+  for (var lq = 0u; lq < 4u && q0 + lq < p.M; lq++) {
+    for (var lm = 0u; lm < 4u && m0 + lm < p.M; lm++) {
+      spart[((q0 + lq) * p.M + m0 + lm) * p.chunks + c] = acc[lq][lm];
+    }
+  }
 }
 
 // S [M, M] from the chunks in order (one thread per element), then K and u from W2 and layer 2's
@@ -279,31 +365,33 @@ fn s_final(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   }
 }
 
-// One thread per output (b, o, i): BN2 is affine with scale γ2/σ2 and LeakyReLU increasing, so
-// the winner is the largest h2 when γ2 > 0, the smallest when γ2 < 0, and slot 0 when γ2 = 0. The
-// first slot wins exact ties, as PyTorch's CPU max.
+// One thread per (b, four output channels, i): BN2 is affine with scale γ2/σ2 and LeakyReLU
+// increasing, so the winner is the largest h2 when γ2 > 0, the smallest when γ2 < 0, and slot 0
+// when γ2 = 0. The first slot wins exact ties, as PyTorch's CPU max.
 @compute @workgroup_size(WG)
 fn fwd_max(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.O * p.N) { return; }
+  if (t >= p.B * o4() * p.N) { return; }
   let i = t % p.N;
-  let o = (t / p.N) % p.O;
-  let b = t / (p.N * p.O);
-  let g = stats[s2() + o * 8u + 3u];
-  var best = h2(b, o, i, nbr(b, i, 0u));
-  var bs = 0u;
-  if (g != 0.0) {
-    for (var s = 1u; s < p.k; s++) {
-      let e = h2(b, o, i, nbr(b, i, s));
-      if ((g > 0.0 && e > best) || (g < 0.0 && e < best)) {
-        best = e;
-        bs = s;
-      }
-    }
+  let o0 = ((t / p.N) % o4()) * 4u;
+  let b = t / (p.N * o4());
+  let ch = outLanes(o0);
+  let g = vec4f(stats[s2() + ch.x * 8u + 3u], stats[s2() + ch.y * 8u + 3u], stats[s2() + ch.z * 8u + 3u],
+                stats[s2() + ch.w * 8u + 3u]);
+  var best = h2x4(b, ch, i, nbr(b, i, 0u));
+  var bs = vec4u(0u);
+  for (var s = 1u; s < p.k; s++) {
+    let e = h2x4(b, ch, i, nbr(b, i, s));
+    let better = ((g > vec4f(0.0)) & (e > best)) | ((g < vec4f(0.0)) & (e < best));
+    best = select(best, e, better);
+    bs = select(bs, vec4u(s), better);
   }
-  y[p.yOff + b * p.yBS + o * p.N + i] = lrelu(z2(best, o));
-  arg[t] = i32(bs);
+  for (var l = 0u; l < 4u && o0 + l < p.O; l++) {
+    let o = o0 + l;
+    y[p.yOff + b * p.yBS + o * p.N + i] = lrelu(z2(best[l], o));
+    arg[(b * p.O + o) * p.N + i] = i32(bs[l]);
+  }
 }
 
 // Backward, step 1: g = dy·LReLU'(z2) on each winning edge (dz2, per output), and per chunk the
@@ -371,53 +459,58 @@ fn dw2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   dW[t] = stats[w + 5u] * win - stats[w + 6u] * n * stats[aBar() + m] - stats[w + 7u] * stats[w + 2u] * ws;
 }
 
-// BN1's backward sums: per (m, chunk), Σ dz1 and Σ dz1·x̂1 over every edge of the chunk.
+// BN1's backward sums: per (four channels, chunk), Σ dz1 and Σ dz1·x̂1 over every edge of the chunk.
 @compute @workgroup_size(WG)
 fn bwd1_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
   let t0 = foldedId(wid, nwg, WG, lid);
-  if (t0 >= p.M * p.chunks) { return; }
-  let m = t0 / p.chunks;
+  if (t0 >= m4() * p.chunks) { return; }
+  let m0 = (t0 / p.chunks) * 4u;
   let c = t0 % p.chunks;
+  let ch = lanes(m0);
   let end = min((c + 1u) * CH, p.B * p.N);
-  var s0 = 0.0;
-  var s1 = 0.0;
+  var s0 = vec4f(0.0);
+  var s1 = vec4f(0.0);
   for (var pt = c * CH; pt < end; pt++) {
     let b = pt / p.N;
     let i = pt % p.N;
     for (var s = 0u; s < p.k; s++) {
-      let j = nbr(b, i, s);
-      let d = da1(b, m, i, s, j) * lreluGrad(z1(b, m, i, j));
-      s0 += d;
-      s1 += d * xh1(b, m, i, j);
+      let g = grad1x4(b, ch, i, s, nbr(b, i, s));
+      s0 += g.dz;
+      s1 += g.dz * g.xh;
     }
   }
-  partial[t0 * 2u] = s0;
-  partial[t0 * 2u + 1u] = s1;
+  for (var l = 0u; l < 4u && m0 + l < p.M; l++) {
+    partial[((m0 + l) * p.chunks + c) * 2u] = s0[l];
+    partial[((m0 + l) * p.chunks + c) * 2u + 1u] = s1[l];
+  }
 }
 
-// One thread per (b, m, n): dQ[n] sums dh1 over n's k out-edges, dP[n] over its in-edges, read
-// from the reverse adjacency in ascending edge order.
+// One thread per (b, four channels, n): dQ[n] sums dh1 over n's k out-edges, dP[n] over its
+// in-edges, read from the reverse adjacency in ascending edge order.
 @compute @workgroup_size(WG)
 fn bwd1_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
   let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.M * p.N) { return; }
+  if (t >= p.B * m4() * p.N) { return; }
   let n = t % p.N;
-  let m = (t / p.N) % p.M;
-  let b = t / (p.N * p.M);
-  var accQ = 0.0;
-  for (var s = 0u; s < p.k; s++) { accQ += dh1(b, m, n, s, nbr(b, n, s)); }
-  dPQ[qAt(b, m, n)] = accQ;
+  let m0 = ((t / p.N) % m4()) * 4u;
+  let b = t / (p.N * m4());
+  let ch = lanes(m0);
+  var accQ = vec4f(0.0);
+  for (var s = 0u; s < p.k; s++) { accQ += grad1x4(b, ch, n, s, nbr(b, n, s)).dh; }
   let r0 = adj[b * (p.N + 1u) + n];
   let r1 = adj[b * (p.N + 1u) + n + 1u];
   let list = p.listBase + b * p.N * p.k;
-  var accP = 0.0;
+  var accP = vec4f(0.0);
   for (var r = r0; r < r1; r++) {
     let e = adj[list + r];
-    accP += dh1(b, m, e / p.k, e % p.k, n);
+    accP += grad1x4(b, ch, e / p.k, e % p.k, n).dh;
   }
-  dPQ[pAt(b, m, n)] = accP;
+  for (var l = 0u; l < 4u && m0 + l < p.M; l++) {
+    dPQ[qAt(b, m0 + l, n)] = accQ[l];
+    dPQ[pAt(b, m0 + l, n)] = accP[l];
+  }
 }
 
 // dW1 from the per-cloud products G[b] = dPQ[b]·X[b]ᵀ: dW1a = Σ_b (dP − dQ)·Xᵀ, dW1b = Σ_b dQ·Xᵀ,

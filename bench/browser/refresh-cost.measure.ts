@@ -12,7 +12,8 @@ import { expect, test } from '@playwright/test';
 // Prints one JSON line per segment and the totals (steps/s of each arm, their ratio, the share of
 // throughput lost, refreshes and their mean period and measured cost) and writes them to
 // test-output/refresh-cost.json. `npm run measure:refresh-cost`; REFRESH_COST_SEGMENT sets a
-// segment's seconds (default 60), REFRESH_COST_PAIRS the A/B pairs (default 6: 12 segments).
+// segment's seconds (default 60), REFRESH_COST_PAIRS the A/B pairs (default 6: 12 segments; keep it even, so every A B pair has its
+// mirror B A).
 
 const SEGMENT = Number(process.env.REFRESH_COST_SEGMENT ?? 60);
 const PAIRS = Number(process.env.REFRESH_COST_PAIRS ?? 6);
@@ -31,6 +32,10 @@ test('refresh cost: steps/s with and without the Embeddings panel refreshing, A/
   page,
 }) => {
   test.setTimeout((2 * PAIRS * (SEGMENT + 90) + 900) * 1000);
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') console.log(`page ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   // Epochs well past the measurement, so the run does not finish inside it.
   await page.goto('/?preset=first-look&seed=1&epochs=400&panel=training');
   const training = page.getByRole('region', { name: 'Training', exact: true });
@@ -111,6 +116,9 @@ test('refresh cost: steps/s with and without the Embeddings panel refreshing, A/
     throughputLost: Number((1 - b.stepsPerSec / a.stepsPerSec).toFixed(3)),
     refreshPeriods: b.pictures,
     meanPeriodSeconds: b.pictures ? Number((b.seconds / b.pictures).toFixed(1)) : null,
+    // The worker's own measure (EmbeddingsReply.costMs): the share of the B segments' time its
+    // refresh jobs held training up; free of the machine's load drift, unlike the ratio.
+    costShareByWorker: Number((costs.reduce((t, c) => t + c, 0) / 1000 / b.seconds).toFixed(3)),
     meanCostSeconds: costs.length
       ? Number((costs.reduce((t, c) => t + c, 0) / costs.length / 1000).toFixed(2))
       : null,

@@ -56,7 +56,7 @@ function stepAgreement(
     'loss rel diff': Math.abs(theirs.loss - ours.loss) / Math.max(Math.abs(ours.loss), 1e-12),
     'grad rel max diff': worstGrad,
     'grad worst tensor': worstName,
-    'inv_head.0.bias max |grad|': Math.max(...noise),
+    'inv_head.0.bias max abs grad': Math.max(...noise),
     'updated param max abs diff': theta,
     'updated param max diff / lr': theta / lr,
   };

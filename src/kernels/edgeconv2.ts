@@ -137,8 +137,9 @@ function checkShapeAndBuffers(s: EdgeConv2Shape, bufs: EdgeConv2Buffers, ctx: Gp
 
 /**
  * Plans the two-conv EdgeConv over fixed buffers: compiles, allocates its scratch and binds once.
- * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), BN2's over
- * h2 (two passes, h2 recomputed per edge), the max over k. Backward: the reverse adjacency, dz2
+ * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), PQ
+ * normalised in place by them (fold_pq), BN2's over h2 (two passes, h2 recomputed per edge, four
+ * output channels per thread), the max over k. Backward: the reverse adjacency, dz2
  * and BN2's coefficients, ā and S, dW2, K and u, BN1's sums and coefficients, dPQ, then dX and dW1.
  */
 export async function planEdgeConv2(
@@ -153,6 +154,9 @@ export async function planEdgeConv2(
   const arena = new BufferArena(ctx, LOWER);
   const adjacency = backward ? await planReverseAdjacency(ctx, s, bufs.idx, arena, 'edgeconv2') : undefined;
   const chunks = Math.ceil((B * N) / CH);
+  // The layer-1 backward passes take four channels per thread, layer 2's forward passes four outputs.
+  const M4 = Math.ceil(M / 4);
+  const O4 = Math.ceil(O / 4);
   const n = B * N * k;
   const uniform = (layer: 0 | 1) =>
     createParams(ctx, `edgeconv2.params${layer + 1}`, [
@@ -184,13 +188,14 @@ export async function planEdgeConv2(
   const partial = arena.alloc('edgeconv2.partial', size('partial'), 'scratch'); // [max(M, O), chunks, 2]
   const stats = arena.alloc('edgeconv2.stats', size('stats'), 'scratch');
 
-  const names = ['prep_w', 'stats_mean', 'stats_var', 'stats_eval', 'fwd_max'] as const;
-  const [prepW, statsMean, statsVar, statsEval, fwdMax] = await Promise.all(
+  const names = ['prep_w', 'stats_mean', 'stats_var', 'stats_eval', 'fold_pq', 'fwd_max'] as const;
+  const [prepW, statsMean, statsVar, statsEval, foldPq, fwdMax] = await Promise.all(
     names.map((e) => pipeline(ctx, e)),
   );
   const [sum0, sq1, sumA] = await Promise.all(
     [0, 1, 2].map((MODE) => pipeline(ctx, 'stats_partial', { MODE })),
   );
+  const [sum2, sq2] = await Promise.all([0, 1].map((MODE) => pipeline(ctx, 'stats2_partial', { MODE })));
   const mmPQ = await planMatmul(
     ctx,
     { batch: B, M: 2 * M, N, K: C, strideA: 0, offsetB: l.inOff, strideB: l.inBS, strideC: 2 * M * N },
@@ -215,19 +220,21 @@ export async function planEdgeConv2(
     [1, bufs.weight1],
     [2, wcat],
   ]);
-  const partialBind = (pl: GPUComputePipeline, u: GPUBuffer) =>
+  const partialBind = (pl: GPUComputePipeline, u: GPUBuffer, withW2 = false) =>
     bindAt(ctx, pl, [
       [0, u],
       [3, pq],
       [4, bufs.idx],
       [5, partial],
       [6, stats],
-      [15, bufs.weight2],
+      ...(withW2 ? ([[15, bufs.weight2]] as [number, GPUBuffer][]) : []),
     ]);
+  // Layer 1's sums take one channel per thread, layer 2's four (stats2_partial).
   const layer = [u1, u2].map((u, L) => ({
-    u,
-    sum: partialBind(sum0!, u),
-    sq: partialBind(sq1!, u),
+    sumPl: L === 0 ? sum0! : sum2!,
+    sqPl: L === 0 ? sq1! : sq2!,
+    sum: partialBind(L === 0 ? sum0! : sum2!, u, L === 1),
+    sq: partialBind(L === 0 ? sq1! : sq2!, u, L === 1),
     mean: bindAt(ctx, statsMean!, [
       [0, u],
       [5, partial],
@@ -236,6 +243,7 @@ export async function planEdgeConv2(
     variance: bindAt(ctx, statsVar!, [[0, u], [5, partial], [6, stats], ...layerBufs(L as 0 | 1)]),
     evalStats: bindAt(ctx, statsEval!, [[0, u], [6, stats], ...layerBufs(L as 0 | 1)]),
     channels: L === 0 ? M : O,
+    sumThreads: (L === 0 ? M : O4) * chunks,
   }));
   const bMax = bindAt(ctx, fwdMax!, [
     [0, u2],
@@ -246,21 +254,28 @@ export async function planEdgeConv2(
     [12, bufs.argslot],
     [15, bufs.weight2],
   ]);
+  const bFold = bindAt(ctx, foldPq!, [
+    [0, u1],
+    [3, pq],
+    [6, stats],
+  ]);
   const grid = (threads: number) => grid1D(ctx, Math.ceil(threads / WG));
   const encodeForward = (enc: GPUCommandEncoder, mode: BnMode) => {
     encodePass(enc, prepW!, bPrep, grid(M * C), 'edgeconv2.prep_w');
     mmPQ.encode(enc);
-    for (const y of layer) {
+    for (const [L, y] of layer.entries()) {
+      // Layer 2's passes read PQ normalised by layer 1's statistics.
+      if (L === 1) encodePass(enc, foldPq!, bFold, grid(B * M * N), 'edgeconv2.fold_pq');
       if (mode === 'train') {
-        encodePass(enc, sum0!, y.sum, grid(y.channels * chunks), 'edgeconv2.stats_partial');
+        encodePass(enc, y.sumPl, y.sum, grid(y.sumThreads), 'edgeconv2.stats_partial');
         encodePass(enc, statsMean!, y.mean, grid(y.channels), 'edgeconv2.stats_mean');
-        encodePass(enc, sq1!, y.sq, grid(y.channels * chunks), 'edgeconv2.stats_partial');
+        encodePass(enc, y.sqPl, y.sq, grid(y.sumThreads), 'edgeconv2.stats_partial');
         encodePass(enc, statsVar!, y.variance, grid(y.channels), 'edgeconv2.stats_var');
       } else {
         encodePass(enc, statsEval!, y.evalStats, grid(y.channels), 'edgeconv2.stats_eval');
       }
     }
-    encodePass(enc, fwdMax!, bMax, grid(B * O * N), 'edgeconv2.fwd_max');
+    encodePass(enc, fwdMax!, bMax, grid(B * O4 * N), 'edgeconv2.fwd_max');
   };
 
   let encodeBackward: ((enc: GPUCommandEncoder, mode: BnMode) => void) | undefined;
@@ -395,12 +410,12 @@ export async function planEdgeConv2(
       encodePass(enc, pl, fin[1]!, grid(O), 'edgeconv2.bn_final');
       encodePass(enc, sumA!, bAbarSum, grid(M * chunks), 'edgeconv2.stats_partial');
       encodePass(enc, abarFinal!, bAbar, grid(M), 'edgeconv2.abar_final');
-      encodePass(enc, sPartial!, bSPartial, grid(M * M * chunks), 'edgeconv2.s_partial');
+      encodePass(enc, sPartial!, bSPartial, grid(M4 * M4 * chunks), 'edgeconv2.s_partial');
       encodePass(enc, sFinal!, bSFinal, grid(M * M + M), 'edgeconv2.s_final');
       encodePass(enc, dw2!, bDw2, grid(O * M), 'edgeconv2.dw2');
-      encodePass(enc, bwd1Reduce!, bReduce1, grid(M * chunks), 'edgeconv2.bwd1_reduce');
+      encodePass(enc, bwd1Reduce!, bReduce1, grid(M4 * chunks), 'edgeconv2.bwd1_reduce');
       encodePass(enc, pl, fin[0]!, grid(M), 'edgeconv2.bn_final');
-      encodePass(enc, bwd1Dpq!, bDpq, grid(B * M * N), 'edgeconv2.bwd1_dpq');
+      encodePass(enc, bwd1Dpq!, bDpq, grid(B * M4 * N), 'edgeconv2.bwd1_dpq');
       mmDx.encode(enc);
       mmG.encode(enc);
       encodePass(enc, dw1Combine!, bDw1, grid(M * 2 * C), 'edgeconv2.dw1_combine');

@@ -123,7 +123,7 @@ describe('a set over the budget streams its batches from a cache', () => {
       expect(got).toEqual(want);
       // Each step read exactly its batch (4 clouds, 4 views), every step after the first found it
       // prefetched while the step before ran, and step 5's batch is read already.
-      expect(b.streamReads).toEqual({ clouds: 20, views: 20, prefetchHits: 3, prefetchMisses: 0 });
+      expect(b.streamReads).toMatchObject({ clouds: 20, views: 20, prefetchHits: 3, prefetchMisses: 0 });
       expect(cache!.cloudReads.every((o) => streamed.trainIndices.includes(o))).toBe(true);
       // The weights after four steps are the same too.
       const wa = await a.point.params.download();
@@ -198,6 +198,21 @@ describe('opening the cache', () => {
     await expect(trainingDataFromFolder(gpu(), index, { ...LOAD, budget: 1000 })).rejects.toThrow(
       /over the tab's 0.00 MiB budget for a dataset \(it holds 0 such objects\)/,
     );
+  });
+
+  it("clouds over the adapter's largest buffer stream too, within the budget, and say so", async () => {
+    const ctx = gpu();
+    // 26 clouds of 40 points take 12,480 bytes: over a 10,000-byte buffer limit, far under 4 GiB.
+    const small = { ...ctx, limits: { ...ctx.limits, maxBufferSize: 10_000 } };
+    const d = await trainingDataFromFolder(small, index, { ...LOAD, streamCache: MemoryObjectCache.open });
+    try {
+      expect(d.clouds).toBeUndefined();
+      const { readMsPerObject: _, ...info } = d.report.stream!;
+      expect(info).toMatchObject({ need: 12_480, limit: 10_000 });
+      expect(streamReason(info)).toBe("0.01 MiB, over the adapter's largest buffer (the clouds) of 0.01 MiB");
+    } finally {
+      d.destroy();
+    }
   });
 
   it('destroying a streamed set clears its cache', async () => {

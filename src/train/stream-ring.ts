@@ -39,8 +39,11 @@ export class StreamRing {
   readonly views: ViewStore8;
   private current = 1;
   private pending: Pending | undefined;
-  /** Objects and views read from the cache (for the step-rate figures and tests). */
-  reads = { clouds: 0, views: 0, prefetchHits: 0, prefetchMisses: 0 };
+  /**
+   * Objects and views read from the cache, prefetches used and wasted, the milliseconds spent
+   * reading (readMs) and the part of it a step waited for (waitMs: not overlapped with the GPU).
+   */
+  reads = { clouds: 0, views: 0, prefetchHits: 0, prefetchMisses: 0, readMs: 0, waitMs: 0 };
 
   constructor(
     private readonly ctx: GpuContext,
@@ -72,6 +75,7 @@ export class StreamRing {
     const cloudBytes = this.cache.shape.points * 12;
     const q = this.ctx.device.queue;
     return (async () => {
+      const t0 = performance.now();
       const clouds = await Promise.all(objects.map((o) => this.cache.readCloud(o)));
       const pics = await Promise.all(views.map((v) => this.cache.readView(Math.floor(v / V), v % V)));
       // The queue orders these writes after work already submitted, so a step still reading this
@@ -80,6 +84,7 @@ export class StreamRing {
       for (const [i, p] of pics.entries()) this.views.write(slot * B + i, p);
       this.reads.clouds += clouds.length;
       this.reads.views += pics.length;
+      this.reads.readMs += performance.now() - t0;
     })();
   }
 
@@ -99,6 +104,7 @@ export class StreamRing {
   async stage(objects: readonly number[], views: readonly number[]): Promise<StagedBatch> {
     const p = this.pending;
     this.pending = undefined;
+    const t0 = performance.now();
     let slot: number;
     if (p) {
       // Wait for it even when unused: it writes to the slot this batch would take.
@@ -116,6 +122,7 @@ export class StreamRing {
       await this.load(objects, views, slot);
     }
     this.current = slot;
+    this.reads.waitMs += performance.now() - t0;
     const B = this.batch;
     return { objects: objects.map((_, i) => slot * 2 * B + i), views: views.map((_, i) => slot * B + i) };
   }

@@ -190,6 +190,7 @@ export const pretrain = defineCommand({
     let total = session.trainer.totalSteps;
     try {
       if (resumeBytes) await session.load(resumeBytes);
+      const first = session.step;
       const until = flags.steps ? session.step + flags.steps : session.trainer.totalSteps;
       total = until;
       io.err(
@@ -216,6 +217,14 @@ export const pretrain = defineCommand({
         if (session.step < next) break; // a fault stopped training (already reported)
         await evaluate();
       }
+      const reads = session.trainer.streamReads;
+      const ran = session.step - first;
+      if (reads && ran > 0)
+        io.err(
+          `streamed ${ran} steps: read ${reads.clouds} clouds and ${reads.views} views from the cache in ` +
+            `${reads.readMs.toFixed(1)} ms (${(reads.readMs / ran).toFixed(2)} ms a step), of which the steps waited ` +
+            `${(reads.waitMs / ran).toFixed(2)} ms a step; ${reads.prefetchHits} batches prefetched, ${reads.prefetchMisses} read again\n`,
+        );
       writeFileSync(flags.out, await session.checkpoint());
       io.err(`wrote ${flags.out} at step ${session.step}\n`);
       return session.step >= until ? 0 : 1;
