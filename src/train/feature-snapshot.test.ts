@@ -1,32 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { generateSampleSet } from '../data/sample-set';
+import { microConfig, microSampleSet, microTrainingData } from '../../test/trainer-fixtures';
 import { FeatureSnapshot } from './feature-snapshot';
 import { Trainer } from './trainer';
-import type { TrainConfig } from './trainer-api';
-import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+import type { TrainingData } from './training-data';
 
 const gpu = setupGpu();
 
-// A very small model, so a step takes well under a second on a CPU adapter.
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 4,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig({ seed: 4 });
 
 let data: TrainingData;
 beforeAll(async () => {
-  const set = generateSampleSet({ perClass: 2, points: 48, views: 2, imageSize: 8, seed: 6 });
-  data = await trainingDataFromSampleSet(gpu(), set);
+  data = await microTrainingData(gpu(), microSampleSet({ points: 48, seed: 6 }));
 });
 afterAll(() => data?.destroy());
 

@@ -4,40 +4,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
+import { microConfig, microTrainingData } from '../../test/trainer-fixtures';
 import { expectClose } from '../../test/numeric';
 import { pointAugmentRef } from '../kernels/point_augment.ref';
 import { drawAugmentParams, NO_AUGMENT } from '../kernels/point_augment-params';
-import { generateSampleSet } from '../data/sample-set';
 import { readF32 } from '../gpu/buffers';
 import { readSafetensors } from '../io/safetensors';
 import { Rng } from '../util/random';
 import { readNpy, writeNpy } from '../io/npy';
 import { Trainer } from './trainer';
-import type { StepMetrics, TrainConfig } from './trainer-api';
-import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+import type { StepMetrics } from './trainer-api';
+import type { TrainingData } from './training-data';
 
 const gpu = setupGpu();
 
-/** The tiny preset shrunk further, so a step takes well under a second on a CPU adapter. */
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 3,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig();
 
 let data: TrainingData;
 
 beforeAll(async () => {
-  const set = generateSampleSet({ perClass: 2, points: 32, views: 2, imageSize: 8, seed: 5 });
-  data = await trainingDataFromSampleSet(gpu(), set);
+  data = await microTrainingData(gpu());
 });
 afterAll(() => data?.destroy());
 
