@@ -15,7 +15,7 @@ import {
   type ObjectMeta,
   splitRows,
 } from './object-analyses';
-import { fitSetClassifier, type Prediction, type SetClassifier } from './set-classifier';
+import { fitSetClassifier, type OodReference, type Prediction, type SetClassifier } from './set-classifier';
 
 /** The page's "What pretraining buys" request: init seeds 0 … seeds − 1, label draws, episodes. */
 export interface CompareInitParams {
@@ -51,6 +51,9 @@ export interface AnalysisHost {
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
   classes: readonly string[];
+  /** The set's name and whether it is generated, for the Classify verdict's explanation. */
+  setName?: string;
+  generated?: boolean;
 }
 
 export class ModelAnalyses {
@@ -61,7 +64,16 @@ export class ModelAnalyses {
   /** The Classify judgement fitted on `sample` (the features it was fitted on). */
   private classifier: { of: DatasetFeatures; fitted: SetClassifier } | undefined;
 
+  /** Shapes the OOD threshold is calibrated on instead of the set (features of this model). */
+  private oodReference: OodReference | undefined;
+
   constructor(private readonly host: AnalysisHost) {}
+
+  /** Calibrate the Classify judgement's OOD score on `reference` (undefined: on the set itself). */
+  setOodReference(reference: OodReference | undefined): void {
+    this.oodReference = reference;
+    this.classifier = undefined;
+  }
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
 
@@ -199,7 +211,19 @@ export class ModelAnalyses {
       await this.host.pause();
       this.classifier = {
         of: sample,
-        fitted: fitSetClassifier(sample, this.host.objects, this.host.classes),
+        fitted: fitSetClassifier(
+          sample,
+          this.host.objects,
+          this.host.classes,
+          this.oodReference ?? {
+            name: this.host.setName ?? 'the set',
+            generated: this.host.generated ?? false,
+            isSet: true,
+            features: sample.features,
+            labels: Int32Array.from(this.host.objects, (o) => o.label),
+            classes: this.host.classes,
+          },
+        ),
       };
     }
     return this.classifier.fitted;
