@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { SEEDED_STORAGE_STATE } from './e2e/storage-state';
 
 // Debian's Chromium (Playwright cannot download its own browser here). WebGPU needs
 // --enable-unsafe-webgpu on Linux and a secure context (http://127.0.0.1 is one).
@@ -24,7 +25,15 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    // Seeds the kernel-variant cache, so the tests' pages do not each run the probe (see the file).
+    { name: 'kernel-cache', testMatch: /kernel-cache\.setup\.ts/, use: { browserName: 'chromium' } },
+    {
+      name: 'chromium',
+      use: { browserName: 'chromium', storageState: SEEDED_STORAGE_STATE },
+      dependencies: ['kernel-cache'],
+    },
+  ],
   webServer: {
     command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,

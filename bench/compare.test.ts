@@ -22,6 +22,7 @@ describe('crosspoint bench compare', () => {
       'compare matmul',
       'compare encoder',
       'compare train step',
+      'compare full train step',
       'compare knn',
       'compare edgeconv',
     ]);
@@ -29,9 +30,11 @@ describe('crosspoint bench compare', () => {
       expect(c.figures['ours ms'], c.name).toBeGreaterThan(0);
       // A skipped runtime still has its line entry, saying why.
       if (c.section === 'compare train step') expect(c.figures['tfjs-webgpu ms']).toBe('skipped (--skip)');
-      else if (c.section !== 'compare edgeconv')
+      else if (c.section !== 'compare edgeconv' && c.section !== 'compare full train step')
         expect(c.figures['ort-wasm ms'], c.name).toBe('skipped (--skip)');
-      if (['compare matmul', 'compare knn', 'compare edgeconv'].includes(c.section)) {
+      if (
+        ['compare matmul', 'compare knn', 'compare edgeconv', 'compare full train step'].includes(c.section)
+      ) {
         expect(c.figures['jax-webgpu ms'], c.name).toBe('skipped (--skip)');
         expect(c.ratios['ours/jax-wasm'], c.name).toBeGreaterThan(0);
       }
@@ -46,6 +49,13 @@ describe('crosspoint bench compare', () => {
     expect(step.figures['jax-wasm y rel max diff']).toBeLessThan(1e-5);
     expect(step.figures['jax-wasm dx rel max diff']).toBeLessThan(1e-4);
     expect(step.figures['jax-wasm dW rel max diff']).toBeLessThan(1e-4);
+    // The full training step (forward, NT-Xent, grad, Adam) agrees: loss, gradients, updated weights.
+    const full = cases.find((c) => c.section === 'compare full train step')!;
+    expect(full.figures['jax-wasm loss rel diff']).toBeLessThan(1e-3);
+    expect(full.figures['jax-wasm grad rel max diff']).toBeLessThan(1e-2);
+    // Adam's first step moves an element by about lr·sign(g): where g is near zero a float-level
+    // difference can flip it, but a wrong update rule (bias correction, lr, decay) moves most by ≥ lr.
+    expect(full.figures['jax-wasm updated param max diff / lr']).toBeLessThan(0.5);
     expect(r.stderr).toContain('ours/jax-wasm');
   }, 400_000);
 });

@@ -1,5 +1,6 @@
 import { conv2dSection } from './conv2d.bench';
 import { EDGECONV_BENCH_DIMS, EDGECONV_QUICK_DIMS, edgeconvSection } from './edgeconv.bench';
+import { EDGECONV2_BENCH_DIMS, EDGECONV2_QUICK_DIMS, edgeconv2Section } from './edgeconv2.bench';
 import { flatRowSection } from './flat-rows';
 import { knnSection } from './knn.bench';
 import { matmulBench } from './matmul.bench';
@@ -14,9 +15,10 @@ import type { BenchSuite } from './suite';
 export const KERNEL_SECTIONS: BenchSuite[] = [
   matmulBench,
   flatRowSection('knn', (ctx, report, o) => knnSection(ctx, report, o.quick)),
-  flatRowSection('edgeconv', (ctx, report, o) =>
-    edgeconvSection(ctx, report, { dims: o.quick ? EDGECONV_QUICK_DIMS : EDGECONV_BENCH_DIMS }),
-  ),
+  flatRowSection('edgeconv', async (ctx, report, o) => {
+    await edgeconvSection(ctx, report, { dims: o.quick ? EDGECONV_QUICK_DIMS : EDGECONV_BENCH_DIMS });
+    await edgeconv2Section(ctx, report, { dims: o.quick ? EDGECONV2_QUICK_DIMS : EDGECONV2_BENCH_DIMS });
+  }),
   flatRowSection('conv2d', (ctx, report, o) => conv2dSection(ctx, report, o.quick)),
 ];
 

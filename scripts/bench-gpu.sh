@@ -34,7 +34,7 @@ fi
 grep -E '"(vendor|architecture|device|description)"' "$OUT/info.json" >&2
 
 # matmul GFLOP/s (compare against the GPU's fp32 peak in docs/PERFORMANCE.md), kNN, EdgeConv, conv2d.
-for suite in matmul kernels train compare-matmul compare-knn compare-edgeconv; do
+for suite in matmul kernels train compare-matmul compare-knn compare-edgeconv compare-train-step; do
   echo "== bench $suite $QUICK" >&2
   skip=()
   # jax-js and ORT in one Node process stall (bench/compare/runtimes.ts): the jax-js rows come

@@ -1,8 +1,9 @@
 // Adam with PyTorch's semantics (torch.optim.Adam, weight_decay added to the gradient, no amsgrad):
 //   g ← g + wd·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //   θ ← θ − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)
-// and a finiteness check of the gradients that runs first: if any gradient of the step is NaN or
-// infinite, no parameter is touched and `flags[tensor]` says which tensor went bad.
+// and a finiteness check of the gradients that runs first (parts/finite_check.wgsl): if any
+// gradient of the step is NaN or infinite, no parameter is touched and `flags[tensor]` says which
+// tensor went bad.
 
 struct Params {
   n: u32, tensor: u32, lr: f32, beta1: f32,
@@ -20,21 +21,8 @@ struct Params {
 
 override WG: u32 = 256;
 
-fn isFinite(x: f32) -> bool {
-  // NaN fails every comparison; ±inf exceeds the largest finite f32.
-  return abs(x) <= 3.4028234663852886e38;
-}
-
-@compute @workgroup_size(WG)
-fn check_finite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                @builtin(local_invocation_index) lid: u32) {
-  let i = foldedId(wid, nwg, WG, lid);
-  if (i >= p.n) { return; }
-  if (!isFinite(grad[i])) {
-    atomicOr(&flags[p.tensor], 1u);
-    atomicOr(&flags[p.anyIndex], 1u);
-  }
-}
+// check_finite, the entry point that runs first: the gradients' finiteness check.
+// include: parts/finite_check.wgsl
 
 @compute @workgroup_size(WG)
 fn adam_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -10,6 +10,7 @@
 //   blocked_vec4  the same with vec4 loads of A and B (needs the contiguous extents of A and B,
 //                 their offsets and batch strides to be multiples of 4; the launcher checks)
 //   tiled         4×4 per thread, A and B tiles staged in workgroup memory (any shape)
+//   wide_vec4     an 8×8 block per thread from vec4 loads (blocked_vec4's alignment)
 // The blocked kernels cover a (4·WG_Y)×(4·WG_X) tile of C per workgroup. Workgroups are numbered
 // linearly over (column tile, row tile, batch), so any grid folds into x, y, z.
 
@@ -215,6 +216,63 @@ fn blocked_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     }
   }
   storeBlock(blk, acc);
+}
+
+// ---- wide: an 8×8 block of C per thread, four 4×4 sub-blocks sharing their loads ----
+
+// Each 4-deep slice loads two column groups of A and two row groups of B (16 vec4 loads) for
+// 256 multiply-adds, twice the blocked kernels' 64 per 8 loads. Where loads cost more than
+// arithmetic (a CPU adapter: SwiftShader gathers each lane's load separately) this halves the
+// loads per output; the 64 accumulators may spill on GPUs with few registers (the probe decides).
+// Needs the same vec4 alignment as blocked_vec4 (the launcher falls back to blocked otherwise).
+// A workgroup covers (8·WG_Y) rows × (8·WG_X) columns.
+@compute @workgroup_size(WG_X, WG_Y)
+fn wide_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+             @builtin(local_invocation_id) lid: vec3u) {
+  let t = tileOf(wid, nwg);
+  let n0 = (t.x * WG_X + lid.x) * 8u;
+  let m0 = (t.y * WG_Y + lid.y) * 8u;
+  if (t.z >= p.batch || m0 >= p.M || n0 >= p.N) { return; }
+  let a0 = p.offsetA + t.z * p.strideA;
+  let b0 = p.offsetB + t.z * p.strideB;
+  // The second row / column group; where it lies past the edge, the first is loaded again (never
+  // stored), so every load stays in range.
+  let m1 = select(m0, m0 + 4u, m0 + 4u < p.M);
+  let n1 = select(n0, n0 + 4u, n0 + 4u < p.N);
+  var c00: array<vec4f, 4>;
+  var c01: array<vec4f, 4>;
+  var c10: array<vec4f, 4>;
+  var c11: array<vec4f, 4>;
+  var k = 0u;
+  for (; k + 4u <= p.K; k += 4u) {
+    let a0k = loadA4(a0, m0, k);
+    let a1k = loadA4(a0, m1, k);
+    let b0k = loadB4(b0, n0, k);
+    let b1k = loadB4(b0, n1, k);
+    fma4(&c00, a0k, b0k);
+    fma4(&c01, a0k, b1k);
+    fma4(&c10, a1k, b0k);
+    fma4(&c11, a1k, b1k);
+  }
+  if (TRANS_A && !TRANS_B) {
+    for (; k < p.K; k++) {
+      let a0k = A4[(a0 + k * p.M + m0) / 4u];
+      let a1k = A4[(a0 + k * p.M + m1) / 4u];
+      let b0k = B4[(b0 + k * p.N + n0) / 4u];
+      let b1k = B4[(b0 + k * p.N + n1) / 4u];
+      fma1(&c00, a0k, b0k);
+      fma1(&c01, a0k, b1k);
+      fma1(&c10, a1k, b0k);
+      fma1(&c11, a1k, b1k);
+    }
+  }
+  // storeBlock skips rows and columns past the edge.
+  storeBlock(Block(n0, m0, t.z, true), c00);
+  if (n0 + 4u < p.N) { storeBlock(Block(n0 + 4u, m0, t.z, true), c01); }
+  if (m0 + 4u < p.M) {
+    storeBlock(Block(n0, m0 + 4u, t.z, true), c10);
+    if (n0 + 4u < p.N) { storeBlock(Block(n0 + 4u, m0 + 4u, t.z, true), c11); }
+  }
 }
 
 // ---- tiled: the workgroup's A and B slices staged in workgroup memory ----

@@ -1,7 +1,8 @@
 // SGD with momentum, PyTorch's semantics (torch.optim.SGD, dampening 0, no Nesterov):
 //   g ← g + wd·θ;  buf ← μ·buf + g (buf starts at 0, so the first step's buf is g);  θ ← θ − lr·buf
-// and, as in adam.wgsl, a finiteness check of the gradients that runs first: if any gradient of
-// the step is NaN or infinite, no parameter is touched and `flags[tensor]` says which tensor went bad.
+// and, as in adam.wgsl, a finiteness check of the gradients that runs first (parts/finite_check.wgsl):
+// if any gradient of the step is NaN or infinite, no parameter is touched and `flags[tensor]` says
+// which tensor went bad.
 
 struct Params {
   n: u32, tensor: u32, lr: f32, momentum: f32,
@@ -17,21 +18,8 @@ struct Params {
 
 override WG: u32 = 256;
 
-fn isFinite(x: f32) -> bool {
-  // NaN fails every comparison; ±inf exceeds the largest finite f32.
-  return abs(x) <= 3.4028234663852886e38;
-}
-
-@compute @workgroup_size(WG)
-fn check_finite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                @builtin(local_invocation_index) lid: u32) {
-  let i = foldedId(wid, nwg, WG, lid);
-  if (i >= p.n) { return; }
-  if (!isFinite(grad[i])) {
-    atomicOr(&flags[p.tensor], 1u);
-    atomicOr(&flags[p.anyIndex], 1u);
-  }
-}
+// check_finite, the entry point that runs first: the gradients' finiteness check.
+// include: parts/finite_check.wgsl
 
 @compute @workgroup_size(WG)
 fn sgd_step(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -42,18 +42,27 @@ export function expectArenaMatchesSpecs(arena: BufferArena, specs: readonly Buff
   ).toEqual(own.map((s) => s.name).sort());
 }
 
-/** GPU gradients against reference gradients, name by name (the same set of names). */
+/**
+ * GPU gradients against reference gradients, name by name (the same set of names). With
+ * `betaLikeGamma`, a BatchNorm's β gradient is scaled like its γ gradient too: dβ sums the same
+ * per-element terms as dγ, and where a following training-mode BN cancels it (a β before a max
+ * and a BatchNorm1d) its exact value is 0 and only float32 noise of the size of those terms remains.
+ */
 export function expectGrads(
   got: Map<string, Float32Array>,
   want: Map<string, Float64Array>,
   atol: number,
   rtol: number,
   what: string,
+  opts: { betaLikeGamma?: boolean } = {},
 ) {
   expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+  const largest = (w: Float64Array) => w.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
   for (const [name, w] of want) {
     // Scale the tolerance by the tensor's largest gradient: float32 sums of many terms.
-    const scale = w.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    let scale = largest(w);
+    const gamma = name.endsWith('.bias') ? want.get(name.replace(/\.bias$/, '.weight')) : undefined;
+    if (opts.betaLikeGamma && gamma?.length === w.length) scale = Math.max(scale, largest(gamma));
     expectClose(got.get(name)!, w, atol + 1e-4 * scale, rtol, `${what} d${name}`);
   }
 }

@@ -63,6 +63,7 @@ test('first look: ten minutes of training in the page', async ({ page }) => {
       summary: await summary.textContent(),
       diag: Number(await sim.getByTestId('sim-diag').textContent()),
       off: Number(await sim.getByTestId('sim-off').textContent()),
+      retrieval: ((await sim.getByTestId('retrieval').textContent()) ?? '').replace(/\s+/g, ' ').trim(),
     };
     await open('Training');
     log(what, { ...shown, ...(await curve()) });
@@ -82,7 +83,7 @@ test('first look: ten minutes of training in the page', async ({ page }) => {
     await Promise.all(
       ['N-way', 'K-shot', 'Queries per class', 'Episodes'].map(async (l) => [
         l,
-        await fs.getByLabel(l).inputValue(),
+        await fs.getByLabel(l, { exact: true }).inputValue(),
       ]),
     ),
   );

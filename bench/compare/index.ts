@@ -8,19 +8,21 @@ import { knnCompare } from './knn.compare';
 import { matmulCompare } from './matmul.compare';
 import { runtimeVersions } from './runtimes';
 import { trainStepCompare } from './train.compare';
+import { trainStepFullCompare } from './train-step.compare';
 
 /** The sections of the side-by-side comparison, in the order they run. */
 export const COMPARE_SECTIONS: Record<string, BenchSuite> = {
   matmul: matmulCompare,
   encoder: encoderCompare,
   train: trainStepCompare,
+  'train-step': trainStepFullCompare,
   knn: knnCompare,
   edgeconv: edgeconvCompare,
 };
 
 /**
  * Ours against onnxruntime-web (WebGPU, WASM), TensorFlow.js (WebGPU) and jax-js (WebGPU, Wasm;
- * matmul, knn and edgeconv) on the same work, in one
+ * matmul, knn, edgeconv and the full training step) on the same work, in one
  * process on one adapter. `setup` prepares the host first (in Node: navigator.gpu from dawn.node;
  * in a page there is nothing to do). `only` picks sections by name.
  */

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
+import { scratchDir } from '../../test/cli-fixtures';
 import { writePartsegH5 } from '../../test/partseg-files';
 import { readNpy } from '../io/npy';
 import { partSegParamSpecs } from '../nn/dgcnn-partseg-config';
@@ -11,37 +11,32 @@ import { savePartSegWeights } from '../nn/partseg-weights';
 import { partsegSize } from '../train/partseg-sizes';
 import { Rng } from '../util/random';
 
-const dir = mkdtempSync(join(tmpdir(), 'crosspoint-partseg-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = scratchDir('crosspoint-partseg-');
 const p = (f: string) => join(dir, f);
 // 2 objects per category: 5 train and 5 test clouds of the five ShapeNetPart categories.
 const SMALL = ['--size', 'small', '--k', '8', '--points', '64', '--batch', '4', '--per-class', '2'];
+/** Fine-tuning on the generated set at the small size, with `more` flags; a model compile is minutes here. */
+const partsegOnSample = (more: string[]) =>
+  crosspoint(['partseg', '--train', 'sample', '--test', 'sample', ...SMALL, ...more], { timeoutMs: 900_000 });
+/** A small-size part-segmentation weights file of `mode`, fresh from seed 3. */
+const smallWeights = (name: string, mode: 'pretrain' | 'segment') => {
+  const c = partsegSize('small', 8);
+  writeFileSync(p(name), savePartSegWeights(c, initialiseParams(partSegParamSpecs(c, mode), 3), mode));
+  return p(name);
+};
+/** The JSON lines of a --log file. */
+const logLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('crosspoint partseg / partseg-eval', () => {
   it('fine-tunes on the generated set, logs every epoch, resumes, and partseg-eval agrees with the log', () => {
-    const r = crosspoint(
-      [
-        'partseg',
-        '--train',
-        'sample',
-        '--test',
-        'sample',
-        ...SMALL,
-        '--epochs',
-        '2',
-        '--out',
-        p('a.safetensors'),
-        '--log',
-        p('a.jsonl'),
-      ],
-      { timeoutMs: 900_000 },
-    );
+    const r = partsegOnSample(['--epochs', '2', '--out', p('a.safetensors'), '--log', p('a.jsonl')]);
     expect(r.stderr).toMatch(/5 train \/ 5 test clouds of 64 points, batch 4, 1 steps per epoch/);
     expect(r.code).toBe(0);
-    let lines = readFileSync(p('a.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    let lines = logLines(p('a.jsonl'));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const key of [
       'train_loss',
@@ -56,30 +51,18 @@ describe('crosspoint partseg / partseg-eval', () => {
       expect(lines[1][key], key).toBeGreaterThanOrEqual(0);
     }
     expect(lines[0].lr).toBeCloseTo(0.1, 9); // SGD's 0.1 at epoch 0, cosine to 1e-3
-    const resumed = crosspoint(
-      [
-        'partseg',
-        '--train',
-        'sample',
-        '--test',
-        'sample',
-        ...SMALL,
-        '--epochs',
-        '3',
-        '--resume',
-        p('a.safetensors'),
-        '--out',
-        p('a.safetensors'),
-        '--log',
-        p('a.jsonl'),
-      ],
-      { timeoutMs: 900_000 },
-    );
+    const resumed = partsegOnSample([
+      '--epochs',
+      '3',
+      '--resume',
+      p('a.safetensors'),
+      '--out',
+      p('a.safetensors'),
+      '--log',
+      p('a.jsonl'),
+    ]);
     expect(resumed.code).toBe(0);
-    lines = readFileSync(p('a.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    lines = logLines(p('a.jsonl'));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     expect(lines[2].step).toBe(3);
 
@@ -114,26 +97,8 @@ describe('crosspoint partseg / partseg-eval', () => {
   }, 3_600_000); // four CLI runs, each compiling the model's pipelines on SwiftShader
 
   it('starts from a dgcnn_seg pretraining checkpoint with the segmentation head fresh, and says so', () => {
-    const c = partsegSize('small', 8);
-    const w = savePartSegWeights(c, initialiseParams(partSegParamSpecs(c, 'pretrain'), 3), 'pretrain');
-    writeFileSync(p('pre.safetensors'), w);
-    const r = crosspoint(
-      [
-        'partseg',
-        '--train',
-        'sample',
-        '--test',
-        'sample',
-        ...SMALL,
-        '--epochs',
-        '1',
-        '--weights',
-        p('pre.safetensors'),
-        '--out',
-        p('b.safetensors'),
-      ],
-      { timeoutMs: 900_000 },
-    );
+    const pre = smallWeights('pre.safetensors', 'pretrain');
+    const r = partsegOnSample(['--epochs', '1', '--weights', pre, '--out', p('b.safetensors')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/--weights: \d+ tensors not in the file start fresh: conv7\.0\.weight/);
   }, 1_200_000);
@@ -159,7 +124,7 @@ describe('crosspoint partseg / partseg-eval', () => {
     const nopid = crosspoint([
       'partseg-eval',
       '--weights',
-      p('b.safetensors'),
+      smallWeights('seg.safetensors', 'segment'), // its own: the test runs alone too (-t)
       '--test',
       p('nopid.h5'),
       '--points',

@@ -1,5 +1,5 @@
 import type { EmbeddingSet } from '../train/trainer-api';
-import type { Progress, RunJob } from './encoder-jobs';
+import type { Progress, RunFeatureJob, RunJob } from './encoder-jobs';
 
 /** Objects per feature job: one job is one short gap between two training steps. */
 const FEATURE_CHUNK = 32;
@@ -14,7 +14,7 @@ export interface DatasetFeatures {
 
 /** Pooled (2·emb-d) eval-mode features of dataset objects 0 … count − 1, one chunk per job. */
 export async function datasetFeatures(
-  run: RunJob,
+  run: RunFeatureJob,
   count: number,
   progress: Progress,
   task: string,
@@ -39,9 +39,11 @@ export async function datasetFeatures(
 }
 
 /**
- * Eval-mode projections of both branches for `objects`, one training batch of objects per job
- * (one forward of each encoder), so a refresh never holds training up for more than a step's
- * time. While training runs the chunks may come from a few consecutive steps; `step` is the last.
+ * Eval-mode projections of both branches for `objects`, 2B objects per job (the point encoder's
+ * batch: one point forward and two image forwards, well under a training step's forward and
+ * backward), one job per gap between two training steps, so a refresh never holds training up
+ * for more than that. While training runs the chunks come from consecutive steps; `step` is the
+ * last.
  */
 export async function embedObjects(
   run: RunJob,
@@ -53,7 +55,7 @@ export async function embedObjects(
   let step = 0;
   for (let at = 0; at < objects.length; ) {
     const r = await run(async (e) => {
-      const chunk = objects.slice(at, at + e.resolved.batch);
+      const chunk = objects.slice(at, at + 2 * e.resolved.batch);
       return { set: await e.embed(chunk), n: chunk.length, step: e.step };
     });
     parts.push(r.set);

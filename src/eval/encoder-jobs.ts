@@ -11,6 +11,12 @@ export type EvalEncoder = Pick<Trainer, 'embed' | 'features' | 'cloudFeatures' |
 /** Runs one short GPU job on the model. */
 export type RunJob = <T>(job: (e: EvalEncoder) => Promise<T>) => Promise<T>;
 
+/** What feature extraction reads: the trainer, or an eval-only snapshot of its point encoder. */
+export type FeatureEncoder = Pick<EvalEncoder, 'features' | 'step'>;
+
+/** Runs one short feature job (on the trainer or a snapshot). */
+export type RunFeatureJob = <T>(job: (e: FeatureEncoder) => Promise<T>) => Promise<T>;
+
 /** Progress of a named task (done of total units). */
 export type Progress = (task: string, done: number, total: number) => void;
 

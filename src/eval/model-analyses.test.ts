@@ -95,13 +95,30 @@ function host(step = 5) {
 }
 
 describe('ModelAnalyses', () => {
-  it('embeds in jobs of one training batch each and projects both spaces', async () => {
+  it("embeds in jobs of one point batch (2B objects) each, projects both spaces and reports the refresh's cost", async () => {
     const { h, trained, counts } = host();
     const a = new ModelAnalyses(h);
     const tasks: string[] = [];
-    const view = await a.embeddings('pca', 20, (t) => tasks.push(t));
-    expect(trained.calls.filter((c) => c.kind === 'embed').map((c) => c.n)).toEqual([8, 8, 4]);
+    const view = await a.embeddings('pca', 40, (t) => tasks.push(t));
+    expect(trained.calls.filter((c) => c.kind === 'embed').map((c) => c.n)).toEqual([16, 16, 8]);
     expect(counts().scheduled).toBe(3);
+    expect(view.costMs).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(view.costMs)).toBe(true);
+    const again = await a.embeddings('pca', 20, () => {});
+    expect(
+      trained.calls
+        .filter((c) => c.kind === 'embed')
+        .map((c) => c.n)
+        .slice(3),
+    ).toEqual([16, 4]);
+    expect(again.objects).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor((i * n) / 20)));
+  });
+
+  it('projects the embedded objects of the set, with the similarity batch', async () => {
+    const { h } = host();
+    const a = new ModelAnalyses(h);
+    const tasks: string[] = [];
+    const view = await a.embeddings('pca', 20, (t) => tasks.push(t));
     expect(view.step).toBe(5);
     expect(view.objects).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor((i * n) / 20)));
     expect(view.labels).toEqual(view.objects.map((o) => labels[o]));

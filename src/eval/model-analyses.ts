@@ -7,7 +7,7 @@
 import { type CompareInitResult, compareInit, type FewShotWish } from './compare-init';
 import { type DatasetFeatures, datasetFeatures, embedObjects } from './dataset-features';
 import { type EmbeddingView, embeddingView, type Projection, spreadObjects } from './embedding-view';
-import type { EvalEncoder, Progress, RunJob } from './encoder-jobs';
+import type { EvalEncoder, FeatureEncoder, Progress, RunFeatureJob, RunJob } from './encoder-jobs';
 import {
   compareFewShot,
   type FewShotComparison,
@@ -45,8 +45,11 @@ export interface AnalysisHost {
   createRandom(seed?: number): Promise<EvalEncoder & { dispose(): void }>;
   /** Whether training is running (then the model changes between two jobs). */
   training(): boolean;
-  /** A copy of the model's weights at its current step, apart from training (one GPU job). */
-  snapshot(): Promise<EvalEncoder & { dispose(): void }>;
+  /**
+   * A copy of the point encoder at its current step, apart from training (one GPU job): eval-only
+   * (weights and BatchNorm statistics, no gradients or optimiser state) where the model allows.
+   */
+  snapshot(): Promise<FeatureEncoder & { dispose(): void }>;
   /** Lets other work in between CPU slices (the worker yields to its event loop). */
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
@@ -83,19 +86,35 @@ export class ModelAnalyses {
     this.classifier = undefined;
   }
 
-  /** Projections of `limit` objects spread over the set, in 2-D, with the similarity batch. */
+  /**
+   * Projections of `limit` objects spread over the set, in 2-D, with the similarity batch, and
+   * what the refresh cost training: `costMs`, the time its GPU jobs held training up between
+   * steps plus its projection's time on the worker (where training's own loop runs).
+   */
   async embeddings(
     projection: Projection,
     limit: number,
     progress: Progress,
-  ): Promise<EmbeddingView & { step: number }> {
+  ): Promise<EmbeddingView & { step: number; costMs: number }> {
     const objects = spreadObjects(this.host.objects.length, limit);
-    const { set, step } = await embedObjects(this.run, objects, progress);
+    let jobsMs = 0;
+    const timed: RunJob = (job) =>
+      this.host.schedule(async () => {
+        const t0 = performance.now();
+        try {
+          return await job(this.host.model());
+        } finally {
+          jobsMs += performance.now() - t0;
+        }
+      });
+    const { set, step } = await embedObjects(timed, objects, progress);
+    const t0 = performance.now();
     const view = await embeddingView(set, objects, projection, {
       onProgress: progress,
       pause: this.host.pause,
     });
-    return { ...view, step };
+    // UMAP pauses between slices, so its wall time over-counts: a conservative cost.
+    return { ...view, step, costMs: jobsMs + (performance.now() - t0) };
   }
 
   /** Pooled features of every object at the model's current step (cached per step). */
@@ -117,7 +136,7 @@ export class ModelAnalyses {
     progress('Copying the weights', 0, 1);
     const copy = await this.host.schedule(() => this.host.snapshot());
     try {
-      const run: RunJob = (job) => this.host.schedule(() => job(copy));
+      const run: RunFeatureJob = (job) => this.host.schedule(() => job(copy));
       return await datasetFeatures(
         run,
         this.host.objects.length,

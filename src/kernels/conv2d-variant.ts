@@ -10,6 +10,11 @@ export type Conv2dVariant = 'tiled' | 'direct';
 /** The variants the probe times, in order of preference when timings tie. */
 export const CONV2D_VARIANT_NAMES: readonly Conv2dVariant[] = ['direct', 'tiled'];
 
+/** The variant without a probe: direct on a fallback (software) adapter, tiled otherwise. */
+export function untunedConv2dVariant(isFallbackAdapter: boolean): Conv2dVariant {
+  return isFallbackAdapter ? 'direct' : 'tiled';
+}
+
 // The variant probe's choice per adapter (src/kernels/variant-probe.ts), for the life of the page or process.
 const tuned = new Map<string, Conv2dVariant>();
 

@@ -7,7 +7,7 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { type Conv2dRefShape, conv2dOutSize } from './conv2d-shape';
-import { type Conv2dVariant, tunedConv2dVariant } from './conv2d-variant';
+import { type Conv2dVariant, tunedConv2dVariant, untunedConv2dVariant } from './conv2d-variant';
 import type { ScratchSpec } from './scratch';
 
 /** Each thread computes a 4 × 4 block of outputs (RM × RN in the shader). */
@@ -81,7 +81,7 @@ export type { Conv2dVariant };
  * adapter (src/kernels/variant-probe.ts), else direct on a fallback (software) adapter, tiled otherwise.
  */
 export function defaultConv2dVariant(ctx: GpuContext): Conv2dVariant {
-  return tunedConv2dVariant(ctx) ?? (ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled');
+  return tunedConv2dVariant(ctx) ?? untunedConv2dVariant(ctx.adapter.isFallbackAdapter);
 }
 
 /** Plans the forward pass and, for each of dx, dw, db given with dy, its backward pass, over fixed buffers. */

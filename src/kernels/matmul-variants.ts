@@ -2,11 +2,12 @@ import { adapterName } from '../gpu/adapter-info';
 import type { GpuContext } from '../gpu/context';
 
 /** The entry points of shaders/matmul.wgsl a plan can run. */
-export type MatmulKernel = 'naive' | 'blocked' | 'tiled';
+export type MatmulKernel = 'naive' | 'blocked' | 'tiled' | 'wide';
 
 /**
  * One configuration of the matmul kernel. `blocked` and `tiled` give each thread a 4×4 block of
- * C, so a workgroup covers (4·wgY) rows × (4·wgX) columns.
+ * C, so a workgroup covers (4·wgY) rows × (4·wgX) columns; `wide` an 8×8 block from vec4 loads
+ * (8·wgY × 8·wgX per workgroup; on shapes vec4 loads cannot read it runs `blocked` scalar).
  */
 export interface MatmulVariant {
   kernel: MatmulKernel;
@@ -34,6 +35,9 @@ export const MATMUL_TUNE_CANDIDATES: readonly MatmulVariant[] = [
   { kernel: 'blocked', wgX: 16, wgY: 16, vec4: true },
   { kernel: 'blocked', wgX: 16, wgY: 4, vec4: true },
   { kernel: 'blocked', wgX: 4, wgY: 4, vec4: true },
+  { kernel: 'wide', wgX: 8, wgY: 8 },
+  { kernel: 'wide', wgX: 4, wgY: 4 },
+  { kernel: 'wide', wgX: 16, wgY: 4 },
   { kernel: 'tiled', wgX: 8, wgY: 8, bk: 16 },
   { kernel: 'tiled', wgX: 16, wgY: 16, bk: 8 },
 ];
@@ -43,6 +47,7 @@ export function matmulVariantName(v: MatmulVariant): string {
   if (v.kernel === 'naive') return 'naive';
   const wg = `${v.wgX ?? 8}x${v.wgY ?? 8}`;
   if (v.kernel === 'tiled') return `tiled ${wg} k${v.bk ?? 16}`;
+  if (v.kernel === 'wide') return `wide ${wg}`;
   return `${v.vec4 === false ? 'blocked-scalar' : 'blocked'} ${wg}`;
 }
 

@@ -55,6 +55,7 @@ const VARIANTS: MatmulVariant[] = [
   { kernel: 'blocked', wgX: 8, wgY: 8 },
   { kernel: 'blocked', wgX: 16, wgY: 4, vec4: false },
   { kernel: 'tiled', wgX: 4, wgY: 16, bk: 8 },
+  { kernel: 'wide', wgX: 4, wgY: 2 },
 ];
 
 // Awkward shapes: 1s, primes, K not a multiple of 4, edges off every tile, each transpose
@@ -94,6 +95,9 @@ describe('matmul (shaders/matmul.wgsl)', () => {
           const vec4 = v.vec4 !== false && vec4Aligned(s);
           expect(label.startsWith(vec4 ? 'blocked-vec4' : 'blocked-scalar')).toBe(true);
         }
+        // wide runs its 8×8 kernel where vec4 loads can read the operands, else blocked scalar.
+        if (v.kernel === 'wide')
+          expect(label.startsWith(vec4Aligned(s) ? 'wide-vec4' : 'blocked-scalar')).toBe(true);
       });
     });
   }

@@ -88,16 +88,22 @@ export async function planMatmul(
     const wgY = v.wgY ?? 8;
     const bk = v.bk ?? 16;
     checkWorkgroup(ctx.limits, v.kernel, wgX, wgY, bk);
-    tilesN = Math.ceil(s.N / (4 * wgX));
-    tilesM = Math.ceil(s.M / (4 * wgY));
+    // wide: 8×8 per thread where vec4 loads can read the operands, else blocked scalar (4×4).
+    const wide = v.kernel === 'wide' && vec4Aligned(s, d);
+    const per = wide ? 8 : 4;
+    tilesN = Math.ceil(s.N / (per * wgX));
+    tilesM = Math.ceil(s.M / (per * wgY));
     groups = foldGrid(ctx.limits, tilesN * tilesM * s.batch);
     constants = { ...constants, WG_X: wgX, WG_Y: wgY };
-    if (v.kernel === 'tiled') {
+    if (wide) {
+      entry = 'wide_vec4';
+      name = `wide-vec4 ${wgX}x${wgY}`;
+    } else if (v.kernel === 'tiled') {
       entry = 'tiled';
       constants.BK = bk;
       name = `tiled ${wgX}x${wgY} k${bk}`;
     } else {
-      const vec4 = v.vec4 !== false && vec4Aligned(s, d);
+      const vec4 = v.kernel === 'blocked' && v.vec4 !== false && vec4Aligned(s, d);
       entry = vec4 ? 'blocked_vec4' : 'blocked';
       name = `${vec4 ? 'blocked-vec4' : 'blocked-scalar'} ${wgX}x${wgY}`;
     }

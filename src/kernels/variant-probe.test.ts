@@ -6,7 +6,8 @@ import { defaultConv2dVariant, planConv2d } from './conv2d';
 import { CONV2D_VARIANT_NAMES, setTunedConv2dVariant } from './conv2d-variant';
 import { planMatmul } from './matmul';
 import { resetMatmulTuning } from './matmul-tune';
-import { MATMUL_TUNE_CANDIDATES, matmulVariantName } from './matmul-variants';
+import { DEFAULT_MATMUL_VARIANT, MATMUL_TUNE_CANDIDATES, matmulVariantName } from './matmul-variants';
+import { unprobedKernelChoice } from './variant-choice';
 import { memoryVariantCache, probeKernelVariants, variantCacheKey } from './variant-probe';
 
 const gpu = setupGpu();
@@ -200,6 +201,26 @@ describe('kernel variant probe (src/kernels/variant-probe.ts)', () => {
     });
     expect(forced.cached).toBe(false);
     expect(forced.matmulName).toBe('blocked 4x4');
+  });
+
+  it("an unprobed choice seeded under the adapter's key (the e2e tests' seed) is a valid cache hit: the defaults", async () => {
+    const ctx = gpu();
+    const cache = memoryVariantCache();
+    const seed = unprobedKernelChoice(ctx.adapter.isFallbackAdapter);
+    await cache.save(variantCacheKey(ctx.adapter, 'rt'), seed);
+    const calls: string[] = [];
+    const r = await probeKernelVariants(ctx, {
+      cache,
+      runtime: 'rt',
+      timeCandidate: timesFavouring({ matmul: 'blocked 4x4', conv2d: 'tiled' }, calls),
+    });
+    expect(r.cached).toBe(true);
+    expect(calls).toEqual([]);
+    // The variants the planners pick with no probe at all.
+    expect(r.matmulName).toBe(matmulVariantName(DEFAULT_MATMUL_VARIANT));
+    expect(r.conv2d).toBe(ctx.adapter.isFallbackAdapter ? 'direct' : 'tiled');
+    setTunedConv2dVariant(ctx, undefined);
+    expect(defaultConv2dVariant(ctx)).toBe(r.conv2d);
   });
 
   it('times the real kernels on this adapter when no timings are given, and picks one of them', async () => {

@@ -1,4 +1,4 @@
-import { type AdapterSummary, adapterName } from '../gpu/adapter-info';
+import { adapterName } from '../gpu/adapter-info';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { GpuTimer } from '../gpu/timer';
@@ -11,22 +11,9 @@ import {
   matmulVariantName,
   setTunedMatmulVariant,
 } from './matmul-variants';
+import { type KernelChoice, variantCacheKey } from './variant-choice';
 
-/**
- * Bumped whenever the candidates or the probe shapes change, so every cached choice is re-probed.
- */
-export const VARIANT_PROBE_VERSION = 1;
-
-/** What the probe picked for one adapter: plain data, cached as JSON and posted between threads. */
-export interface KernelChoice {
-  matmul: MatmulVariant;
-  /** matmulVariantName(matmul), e.g. "blocked 16x4". */
-  matmulName: string;
-  conv2d: Conv2dVariant;
-  /** Time (ms) of each candidate, fastest round, in candidate order. */
-  timings: { matmul: { name: string; ms: number }[]; conv2d: { name: string; ms: number }[] };
-  method: 'timestamp' | 'wall' | 'given';
-}
+export { type KernelChoice, VARIANT_PROBE_VERSION, variantCacheKey } from './variant-choice';
 
 export interface VariantProbeResult extends KernelChoice {
   /** The cache key (adapter, driver and runtime). */
@@ -53,16 +40,6 @@ export function memoryVariantCache(): VariantCache & { entries: Map<string, Kern
       entries.set(key, choice);
     },
   };
-}
-
-/**
- * The cache key: the probe version, everything the adapter says about itself (vendor,
- * architecture, device, description: Dawn puts the driver and its version in the description)
- * and the runtime (the browser's user agent, or Node's WebGPU binding and version), so a new
- * driver, browser or Dawn probes again.
- */
-export function variantCacheKey(a: AdapterSummary, runtime: string): string {
-  return JSON.stringify([VARIANT_PROBE_VERSION, a.vendor, a.architecture, a.device, a.description, runtime]);
 }
 
 /** The conv2d shape the probe times: a ResNet-18 3×3 convolution, small (1 image, 16 channels, 12×12). */

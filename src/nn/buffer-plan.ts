@@ -53,13 +53,13 @@ export class BufferList {
  * "weights" value and a "grads" gradient, other floats → "bn-stats", counters stay on the CPU).
  * A test checks that the arena after createDgcnn/createPointNet holds exactly these bytes.
  */
-export function paramBufferSpecs(specs: readonly ParamSpec[], prefix = ''): BufferSpec[] {
+export function paramBufferSpecs(specs: readonly ParamSpec[], prefix = '', grads = true): BufferSpec[] {
   const out: BufferSpec[] = [];
   for (const s of specs) {
     if (s.dtype === 'I64') continue;
     const bytes = Math.max(4, numel(s.shape) * 4);
     out.push({ name: `${prefix}${s.name}`, bytes, group: s.trainable ? 'weights' : 'bn-stats' });
-    if (s.trainable) out.push({ name: `${prefix}${s.name}.grad`, bytes, group: 'grads' });
+    if (s.trainable && grads) out.push({ name: `${prefix}${s.name}.grad`, bytes, group: 'grads' });
   }
   return out;
 }

@@ -50,7 +50,8 @@ export function dgcnnBufferSpecs(c: DgcnnConfig, o: EncoderPlanOptions, knnSplit
   const Ctot = concatWidth(c);
   const n = dgcnnBufferNames(prefix);
   const l = new BufferList();
-  l.push(...paramBufferSpecs(dgcnnParamSpecs(c), prefix));
+  // Without the backward no parameter gradients either (an eval-only encoder).
+  l.push(...paramBufferSpecs(dgcnnParamSpecs(c), prefix, bwd));
   l.add(n.input, B * 3 * N, 'activations');
   for (let i = 1; i <= 4; i++) {
     l.add(n.knn(i), B * N * k, 'indices');

@@ -1,5 +1,6 @@
 import { batchNormScratch } from '../kernels/batchnorm';
-import { edgeGatherScratch } from '../kernels/edge_gather';
+import { edgeConvScratch } from '../kernels/edgeconv';
+import { edgeConv2Scratch } from '../kernels/edgeconv2';
 import { knnScratch, validateK } from '../kernels/knn';
 import { type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import {
@@ -86,6 +87,21 @@ export function partSegEdgeBlocks(
   ];
 }
 
+/**
+ * What a block's fused op allocates for itself: planEdgeConv2 for two per-edge convs, planEdgeConv
+ * for one.
+ */
+export function edgeBlockScratch(
+  blk: { C: number; stages: StageDef[] },
+  d: { B: number; N: number; k: number },
+  backward: boolean,
+) {
+  const [s1, s2] = blk.stages;
+  return s2
+    ? edgeConv2Scratch({ ...d, C: blk.C, Cmid: s1!.Cout, Cout: s2.Cout }, backward)
+    : edgeConvScratch({ ...d, C: blk.C, Cout: s1!.Cout }, backward);
+}
+
 /** The per-point and per-cloud stages (the transform net's conv3 and linears, conv6, and when segmenting conv7 to conv10). */
 export function partSegPointStages(
   c: PartSegConfig,
@@ -139,22 +155,6 @@ export function partSegBufferNames(prefix: string) {
     input: `${prefix}input`,
     category: `${prefix}category`,
     knn: (g: number) => `${prefix}knn.${g}`,
-    /**
-     * The per-edge forward tensors, shared by the four blocks (each block's backward first
-     * recomputes its own, see createDgcnnPartSeg): 'E' the edge tensor [B, 2C, N·k], 'z0'/'a0'
-     * and 'z1'/'a1' the first and second conv's output and BN + LeakyReLU output [B, O, N·k],
-     * each sized for the largest block.
-     */
-    edgeAct: (which: 'E' | 'z0' | 'a0' | 'z1' | 'a1') => `${prefix}edgeAct.${which}`,
-    /** [2, O] a BN's running mean and variance, kept while its block's forward is recomputed. */
-    savedRunning: (bn: string) => `${prefix}${bn}.savedRunning`,
-    /**
-     * The per-edge gradients, shared by the four blocks (their backwards run one after another):
-     * dEdge [B, 2C, N·k] and two ping-pong buffers [B, O, N·k] for the stages' dA / dZ, each sized
-     * for the largest block.
-     */
-    dEdge: `${prefix}edgeGrad.dE`,
-    edgeGrad: (i: number) => `${prefix}edgeGrad.${i}`,
     /** Max over k of block g [B, C, N] (block 0: the transform net's h; 1…3: x1…x3) and its gradient. */
     blockOut: (g: number) => `${prefix}block.${g}`,
     dBlockOut: (g: number) => `${prefix}dBlock.${g}`,
@@ -196,7 +196,7 @@ export function checkPartSegShape(c: PartSegConfig, o: PartSegPlanOptions): void
 
 /**
  * Every buffer createDgcnnPartSeg allocates in the arena and (group 'kernel-scratch') what its
- * kernels allocate for themselves. The edge tensors are materialised (see the model's comment).
+ * kernels allocate for themselves (the fused EdgeConv blocks: O(B·N·C), no per-edge tensor).
  */
 export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnSplits = 1): BufferSpec[] {
   const prefix = o.prefix ?? 'partseg.';
@@ -210,48 +210,27 @@ export function partSegBufferSpecs(c: PartSegConfig, o: PartSegPlanOptions, knnS
   l.push(...paramBufferSpecs(partSegParamSpecs(c, mode), prefix));
   l.add(n.input, B * 3 * N, 'activations');
   if (seg) l.add(n.category, B * c.categories, 'activations');
-  const stage = (s: StageDef, own: boolean) => {
+  const stage = (s: StageDef) => {
     const sn = stageBufferNames(prefix, s);
-    if (own) {
-      l.add(sn.z, B * s.Cout * s.L, 'activations');
-      l.add(sn.a, B * s.Cout * s.L, 'activations');
-    } else if (bwd) l.add(n.savedRunning(s.bn), 2 * s.Cout, 'bn-stats');
+    l.add(sn.z, B * s.Cout * s.L, 'activations');
+    l.add(sn.a, B * s.Cout * s.L, 'activations');
     l.push(...kernelScratch(`${prefix}${s.bn}`, batchNormScratch({ B, C: s.Cout, L: s.L })));
-    if (bwd && own) {
+    if (bwd) {
       l.add(sn.dA, B * s.Cout * s.L, 'activation-grads');
       l.add(sn.dZ, B * s.Cout * s.L, 'activation-grads');
     }
   };
-  const blocks = partSegEdgeBlocks(c, N);
-  const most = (f: (b: (typeof blocks)[number]) => number) => Math.max(...blocks.map(f));
-  l.add(
-    n.edgeAct('E'),
-    most((b) => B * 2 * b.C * N * k),
-    'activations',
-  );
-  for (const i of [0, 1]) {
-    const w = most((b) => (b.stages[i] ? B * b.stages[i]!.Cout * N * k : 0));
-    l.add(n.edgeAct(i === 0 ? 'z0' : 'z1'), w, 'activations');
-    l.add(n.edgeAct(i === 0 ? 'a0' : 'a1'), w, 'activations');
-  }
-  if (bwd) {
-    l.add(n.dEdge, Math.max(...blocks.map((b) => B * 2 * b.C * N * k)), 'activation-grads');
-    const widest = Math.max(...blocks.flatMap((b) => b.stages.map((s) => B * s.Cout * s.L)));
-    l.add(n.edgeGrad(0), widest, 'activation-grads');
-    l.add(n.edgeGrad(1), widest, 'activation-grads');
-  }
-  blocks.forEach((blk, g) => {
+  partSegEdgeBlocks(c, N).forEach((blk, g) => {
     l.add(n.knn(g), B * N * k, 'indices');
     l.push(...kernelScratch(`${prefix}knn${g}`, knnScratch({ B, N, k }, knnSplits)));
-    l.push(...kernelScratch(`${prefix}edge${g}`, edgeGatherScratch({ B, N, k }, bwd)));
-    for (const s of blk.stages) stage(s, false);
+    l.push(...kernelScratch(`${prefix}edge${g}`, edgeBlockScratch(blk, { B, N, k }, bwd)));
     const O = blk.stages[blk.stages.length - 1]!.Cout;
     l.add(n.blockOut(g), B * O * N, 'activations');
     l.add(n.arg(blk.maxed), B * O * N, 'indices');
     if (bwd) l.add(n.dBlockOut(g), B * O * N, 'activation-grads');
   });
   const ps = partSegPointStages(c, N, mode);
-  for (const s of Object.values(ps)) stage(s, true);
+  for (const s of Object.values(ps)) stage(s);
   const cat = partSegCatLayout(c, mode);
   l.add(n.tPool, B * c.tnet[2], 'activations');
   l.add(n.arg('transform_net.conv3'), B * c.tnet[2], 'indices');

@@ -3,7 +3,8 @@ import type { GpuContext } from '../gpu/context';
 import { type ActivationOp, planActivation } from '../kernels/activation';
 import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/batchnorm';
 import { type DropoutOp, planDropout } from '../kernels/dropout';
-import { type EdgeGatherOp, planEdgeGather } from '../kernels/edge_gather';
+import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
+import { type EdgeConv2Op, planEdgeConv2 } from '../kernels/edgeconv2';
 import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
 import { type LinearOp, planLinear } from '../kernels/linear';
 import { type MatmulOp, planMatmul } from '../kernels/matmul';
@@ -39,12 +40,10 @@ export type { PartSegPlanOptions } from './dgcnn-partseg-buffers';
  * GPU, forward and backward, training mode (batch statistics over every B·N·k edge, running
  * statistics updated, seeded dropout) and eval mode (running statistics, no dropout).
  *
- * The per-edge stages are materialised: each EdgeConv block gathers its edge tensor
- * E [B, 2C, N·k] = [x_j − x_i ; x_i] (shaders/edge_gather.wgsl), runs its one or two convs as 1×1
- * matmuls over the N·k columns with BatchNorm2d over all B·N·k edges (exact statistics by
- * construction) and LeakyReLU, then the max over k (the pooling kernel over rows of k). That is
- * the reference's formulation, and its memory: `crosspoint plan --model partseg` prints it. The
- * kNN graphs are constants of the backward, as in PyTorch.
+ * The EdgeConv blocks are fused (planBlock): no B×C×N×k edge tensor is stored, and both BNs of a
+ * two-conv block take their training statistics over every B·N·k edge, exactly as BatchNorm2d on
+ * the edge tensor; `crosspoint plan --model partseg` prints the bytes against the edge-tensor
+ * formulation. The kNN graphs are constants of the backward, as in PyTorch.
  */
 export interface DgcnnPartSeg {
   readonly config: PartSegConfig;
@@ -200,8 +199,12 @@ function planMaxRows(
 }
 
 /**
- * EdgeConv block g: kNN of its input (dense [B, C, N]), edge gather, its per-edge stages, max over
- * k into blockOut(g). With the backward, the input gradient goes to (or adds into) `dIn`.
+ * EdgeConv block g: kNN of its input (dense [B, C, N]), then one fused op for its per-edge convs,
+ * BatchNorms (statistics over every B·N·k edge), LeakyReLUs and the max over k into blockOut(g):
+ * planEdgeConv2 (shaders/edgeconv2.wgsl) for a block of two convs, planEdgeConv (edgeconv.wgsl)
+ * for one. No per-edge tensor is stored; each op keeps what its backward needs (its per-point
+ * projections and statistics), so the backward recomputes nothing. With the backward, the input
+ * gradient goes to (or adds into) `dIn`.
  */
 async function planBlock(
   r: Build,
@@ -210,78 +213,73 @@ async function planBlock(
   dIn: GPUBuffer | undefined,
   accumulateDx: boolean,
 ) {
-  const { ctx, c, B, N } = r;
+  const { ctx, c, B, N, params } = r;
   const n = partSegBufferNames(r.prefix);
   const blk = partSegEdgeBlocks(c, N)[g]!;
   const knn: KnnOp = await planKnn(ctx, { B, N, C: blk.C, k: c.k }, { x: input, idx: r.g(n.knn(g)) });
-  const gather: EdgeGatherOp = await planEdgeGather(
-    ctx,
-    { B, N, k: c.k, C: blk.C, accumulateDx },
-    { x: input, idx: r.g(n.knn(g)), E: r.g(n.edgeAct('E')), dE: r.opt(n.dEdge), dx: dIn },
-    r.arena,
-    `${r.prefix}edge${g}`,
-  );
-  // Gradients in the shared per-edge buffers: the last stage's dA is X, its dZ is Y; a first
-  // stage's dA (written by the second conv's backward once X is dead) is X again, its dZ Y.
-  const X = r.opt(n.edgeGrad(0));
-  const Y = r.opt(n.edgeGrad(1));
-  const grads = X && Y ? { dA: X, dZ: Y } : undefined;
-  const stages: Op[] = [];
-  let x = r.g(n.edgeAct('E'));
-  let dx = r.opt(n.dEdge);
-  for (const [i, s] of blk.stages.entries()) {
-    const acts = { z: r.g(n.edgeAct(i === 0 ? 'z0' : 'z1')), a: r.g(n.edgeAct(i === 0 ? 'a0' : 'a1')) };
-    stages.push(await planStage(r, s, x, dx, {}, grads, acts));
-    x = acts.a;
-    dx = X;
+  const bn = (s: StageDef) => ({
+    gamma: params.value(`${s.bn}.weight`),
+    beta: params.value(`${s.bn}.bias`),
+    runningMean: params.value(`${s.bn}.running_mean`),
+    runningVar: params.value(`${s.bn}.running_var`),
+    dGamma: r.grad(`${s.bn}.weight`),
+    dBeta: r.grad(`${s.bn}.bias`),
+  });
+  const io = {
+    x: input,
+    idx: r.g(n.knn(g)),
+    y: r.g(n.blockOut(g)),
+    argslot: r.g(n.arg(blk.maxed)),
+    dy: r.opt(n.dBlockOut(g)),
+    dx: dIn,
+  };
+  const [s1, s2] = blk.stages as [StageDef, StageDef | undefined];
+  let op: EdgeConvOp | EdgeConv2Op;
+  if (s2) {
+    const a = bn(s1);
+    const b = bn(s2);
+    op = await planEdgeConv2(
+      ctx,
+      { B, N, k: c.k, C: blk.C, Cmid: s1.Cout, Cout: s2.Cout, accumulateDx },
+      {
+        ...io,
+        weight1: params.value(s1.weight),
+        gamma1: a.gamma,
+        beta1: a.beta,
+        runningMean1: a.runningMean,
+        runningVar1: a.runningVar,
+        dWeight1: r.grad(s1.weight),
+        dGamma1: a.dGamma,
+        dBeta1: a.dBeta,
+        weight2: params.value(s2.weight),
+        gamma2: b.gamma,
+        beta2: b.beta,
+        runningMean2: b.runningMean,
+        runningVar2: b.runningVar,
+        dWeight2: r.grad(s2.weight),
+        dGamma2: b.dGamma,
+        dBeta2: b.dBeta,
+      },
+    );
+  } else {
+    const a = bn(s1);
+    op = await planEdgeConv(
+      ctx,
+      { B, N, k: c.k, C: blk.C, Cout: s1.Cout, accumulateDx },
+      { ...io, weight: params.value(s1.weight), ...a, dWeight: r.grad(s1.weight) },
+    );
   }
-  // Recomputing a block's forward for its backward must not count its batch twice in the BN
-  // running statistics: they are copied aside before and back after.
-  const running = blk.stages.map((s) => ({
-    mean: r.params.value(`${s.bn}.running_mean`),
-    variance: r.params.value(`${s.bn}.running_var`),
-    saved: r.opt(n.savedRunning(s.bn)),
-    bytes: 4 * s.Cout,
-  }));
-  const O = blk.stages[blk.stages.length - 1]!.Cout;
-  const pool = await planMaxRows(
-    r,
-    B * O * N,
-    c.k,
-    x,
-    r.g(n.blockOut(g)),
-    r.g(n.arg(blk.maxed)),
-    r.opt(n.dBlockOut(g)),
-    dx,
-  );
   return {
     fwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
       knn.encode(enc);
-      gather.encodeForward(enc);
-      for (const s of stages) s.fwd(enc, mode);
-      pool.encodeForward(enc);
-    },
-    /** The block's per-edge tensors again (the shared buffers hold a later block's by now). */
-    recompute(enc: GPUCommandEncoder, mode: BatchNormMode) {
-      for (const b of running) {
-        enc.copyBufferToBuffer(b.mean, 0, b.saved!, 0, b.bytes);
-        enc.copyBufferToBuffer(b.variance, 0, b.saved!, b.bytes, b.bytes);
-      }
-      gather.encodeForward(enc);
-      for (const s of stages) s.fwd(enc, mode);
-      for (const b of running) {
-        enc.copyBufferToBuffer(b.saved!, 0, b.mean, 0, b.bytes);
-        enc.copyBufferToBuffer(b.saved!, b.bytes, b.variance, 0, b.bytes);
-      }
+      op.encodeForward(enc, mode);
     },
     bwd(enc: GPUCommandEncoder, mode: BatchNormMode) {
-      pool.encodeBackward(enc);
-      for (let i = stages.length - 1; i >= 0; i--) stages[i]!.bwd(enc, mode);
-      gather.encodeBackward(enc);
+      op.encodeBackward(enc, mode);
     },
     destroy() {
-      for (const o of [knn, gather, pool]) o.destroy();
-      for (const s of stages) s.destroy();
+      knn.destroy();
+      op.destroy();
     },
   };
 }
@@ -450,11 +448,8 @@ async function planPartSegEncoder(r: Build, mode: PartSegMode) {
       gpool.encodeBackward(enc);
       conv6.bwd(enc, m);
       for (let q = 0; q < 3; q++) copyX(enc, q, false);
-      // The shared per-edge buffers hold block C's tensors (the last forward); the others recompute theirs.
       blockC.bwd(enc, m); // adds into dx2
-      blockB.recompute(enc, m);
       blockB.bwd(enc, m); // adds into dx1
-      blockA.recompute(enc, m);
       blockA.bwd(enc, m); // writes dx'
       for (const op of applyTBack) op.encode(enc);
       transform.encodeBackward(enc);
@@ -462,7 +457,6 @@ async function planPartSegEncoder(r: Build, mode: PartSegMode) {
       lin1.bwd(enc, m);
       tpool.encodeBackward(enc);
       tconv3.bwd(enc, m);
-      block0.recompute(enc, m);
       block0.bwd(enc, m); // adds into dInput
     },
     destroy() {

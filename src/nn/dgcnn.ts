@@ -76,7 +76,7 @@ function allocateDgcnn(
   const bwd = o.backward ?? true;
   if (o.inputGrad && !bwd) throw new Error('createDgcnn: inputGrad needs the backward');
   const specs = dgcnnAllocationSpecs(ctx, c, o);
-  const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix);
+  const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix, bwd);
   const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
   allocateSpecs(
     arena,

@@ -28,6 +28,8 @@ export class ParamStore {
     readonly specs: readonly ParamSpec[],
     /** Prefix for arena names, so two models can share an arena ("point." / "image."). */
     readonly prefix = '',
+    /** Gradient buffers for the trainable tensors (false: an eval-only model, trainable() is empty). */
+    grads = true,
   ) {
     for (const spec of specs) {
       if (spec.dtype === 'I64') {
@@ -37,7 +39,8 @@ export class ParamStore {
       const n = numel(spec.shape);
       const group = spec.trainable ? 'weights' : 'bn-stats';
       const value = arena.alloc(`${prefix}${spec.name}`, n * 4, group);
-      const grad = spec.trainable ? arena.alloc(`${prefix}${spec.name}.grad`, n * 4, 'grads') : undefined;
+      const grad =
+        spec.trainable && grads ? arena.alloc(`${prefix}${spec.name}.grad`, n * 4, 'grads') : undefined;
       this.tensors.set(spec.name, { spec, n, value, grad });
     }
   }

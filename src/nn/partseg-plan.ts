@@ -1,6 +1,6 @@
 import { formatBytes } from '../gpu/errors';
 import { type BufferSpec, sumByGroup } from './buffer-plan';
-import { partSegBufferNames, partSegBufferSpecs, partSegEdgeBlocks } from './dgcnn-partseg-buffers';
+import { partSegBufferSpecs, partSegEdgeBlocks } from './dgcnn-partseg-buffers';
 import type { PartSegConfig } from './dgcnn-partseg-config';
 
 /**
@@ -30,12 +30,10 @@ export function naivePartSegSpecs(
   ours: readonly BufferSpec[],
 ): BufferSpec[] {
   const prefix = 'partseg.';
-  const n = partSegBufferNames(prefix);
   const blocks = partSegEdgeBlocks(c, N);
-  const perEdge = new Set<string>([n.dEdge, n.edgeGrad(0), n.edgeGrad(1)]);
-  for (const w of ['E', 'z0', 'a0', 'z1', 'a1'] as const) perEdge.add(n.edgeAct(w));
-  for (const b of blocks) for (const s of b.stages) perEdge.add(n.savedRunning(s.bn));
-  const specs = ours.filter((s) => !perEdge.has(s.name));
+  // Our fused blocks' own scratch (per-point projections, statistics) is not PyTorch's.
+  const fused = new Set(blocks.map((_, g) => `${prefix}edge${g}.scratch`));
+  const specs = ours.filter((s) => !fused.has(s.name));
   const edges = B * N * c.k;
   let peak = 0;
   blocks.forEach((b, g) => {
@@ -75,7 +73,7 @@ export function partSegStepPlan(c: PartSegConfig, batch: number, points: number,
     largestBuffer: model.reduce((m, s) => (s.bytes > m.bytes ? s : m)),
     notes: [
       'ours: the buffers createDgcnnPartSeg allocates (bytes by group), SGD momentum, the loss softmax',
-      "ours materialises one EdgeConv block at a time: the edge tensor [B, 2C, N·k] and the per-edge conv and BN+LeakyReLU outputs [B, O, N·k] live in buffers shared by the four blocks (sized for the largest), and the backward recomputes a block's per-edge tensors before its own backward (one more forward of three blocks per step); the per-edge gradients are three more shared buffers",
+      "ours fuses every EdgeConv block (shaders/edgeconv2.wgsl for the two-conv blocks, edgeconv.wgsl for conv5): no per-edge tensor, both BNs with exact statistics over the B·N·k edges; a block keeps only O(B·N·C) buffers (its per-point projections, statistics, the backward's reverse adjacency), its kernel-scratch entry",
       'naive: PyTorch DGCNN_partseg, keeping also the LeakyReLU output between the two per-edge convs, with the per-edge gradients of the largest block as a transient peak',
     ],
   };

@@ -8,3 +8,16 @@ export function cosineLr(lr0: number, t: number, T: number, etaMin = 0): number 
   const c = Math.min(Math.max(t, 0), T);
   return etaMin + ((lr0 - etaMin) * (1 + Math.cos((Math.PI * c) / T))) / 2;
 }
+
+/**
+ * Epochs of a per-epoch schedule that ends with step `lastStep` (at epoch granularity: the epoch
+ * that holds it is the schedule's last): ⌈lastStep / stepsPerEpoch⌉, at least 1.
+ */
+export function epochsReaching(lastStep: number, stepsPerEpoch: number): number {
+  return Math.max(1, Math.ceil(lastStep / Math.max(1, stepsPerEpoch)));
+}
+
+/** Steps of one epoch: full batches only (the reference's loader drops the last partial one). */
+export function stepsPerEpoch(trainObjects: number, batch: number): number {
+  return Math.floor(trainObjects / batch);
+}

@@ -8,6 +8,7 @@ import {
   type MetricsHistory,
   type SimilarityEval,
 } from './metrics-history';
+import { FeatureSnapshot } from './feature-snapshot';
 import { Trainer } from './trainer';
 import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
 import type { TrainingData } from './training-data';
@@ -48,10 +49,14 @@ export class TrainingSession {
     this.watchDevice();
   }
 
-  static async start(host: SessionHost, config: TrainConfig): Promise<TrainingSession> {
+  /** `config` may depend on the data (the CLI's --steps sets the epochs from the steps per epoch). */
+  static async start(
+    host: SessionHost,
+    config: TrainConfig | ((data: TrainingData) => TrainConfig),
+  ): Promise<TrainingSession> {
     const ctx = await host.acquire();
     const data = await host.loadData(ctx);
-    const trainer = await Trainer.create(ctx, config, data);
+    const trainer = await Trainer.create(ctx, typeof config === 'function' ? config(data) : config, data);
     return new TrainingSession(host, ctx, data, trainer);
   }
 
@@ -264,11 +269,13 @@ export class TrainingSession {
   }
 
   /**
-   * A trainer of the same config holding a copy of the current weights (BatchNorm statistics
-   * included) and step, for analyses that must see one step while training goes on; the caller
-   * disposes it. Call between two steps.
+   * A copy of the current point encoder (weights, BatchNorm statistics) and step, for analyses
+   * that must read features of one step while training goes on: an eval-only FeatureSnapshot
+   * (no gradients, no optimiser state, no image encoder) for DGCNN runs, a whole trainer for a
+   * dgcnn_seg run. The caller disposes it. Call between two steps.
    */
-  async snapshotTrainer(): Promise<Trainer> {
+  async snapshotEncoder(): Promise<FeatureSnapshot | Trainer> {
+    if (this.trainer.resolved.encoder === 'dgcnn') return FeatureSnapshot.of(this.trainer);
     const copy = await Trainer.create(this.ctx, this.config, this.data);
     copy.point.params.upload(await this.trainer.point.params.download());
     copy.image.params.upload(await this.trainer.image.params.download());

@@ -82,6 +82,25 @@ describe('CrossPoint trainer', () => {
     t.dispose();
   });
 
+  it('embed: each object gets the projections it gets alone, across point (2B) and image (B) chunks', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    await steps(t, 1);
+    // 11 objects: one full 2B = 8 point chunk (two image chunks), then 3 (one padded image chunk).
+    const objs = [3, 0, 25, 7, 12, 1, 19, 8, 4, 22, 10];
+    const all = await t.embed(objs);
+    expect(all.labels).toEqual(objs.map((o) => data.labels[o]));
+    const P = all.dim;
+    for (const [i, o] of objs.entries()) {
+      const one = await t.embed([o]);
+      expectClose(all.point.subarray(i * P, (i + 1) * P), one.point, 1e-5, 1e-4, `point row ${i}`);
+      expectClose(all.image.subarray(i * P, (i + 1) * P), one.image, 1e-5, 1e-4, `image row ${i}`);
+    }
+    // Distinct objects, distinct rows (no row left at zero or copied from its neighbour).
+    expect(all.point.subarray(0, P)).not.toEqual(all.point.subarray(P, 2 * P));
+    expect(all.image.subarray(8 * P, 9 * P)).not.toEqual(all.image.subarray(9 * P, 10 * P));
+    t.dispose();
+  });
+
   it('resuming from a checkpoint gives exactly the losses of an uninterrupted run', async () => {
     const a = await Trainer.create(gpu(), MICRO, data);
     const straight = (await steps(a, 5)).map((x) => [x.lImid, x.lCmid]);

@@ -22,8 +22,9 @@ import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
-import { cosineLr } from './schedule';
+import { cosineLr, stepsPerEpoch } from './schedule';
 import { checkTrainConfig, explicitConfig, type ResolvedConfig, resolveConfig } from './train-config';
+import { type StagedBatch, StreamRing } from './stream-ring';
 import type { TrainingData } from './training-data';
 import {
   datasetIdentity,
@@ -122,8 +123,13 @@ export class Trainer {
     return this.arena.totalBytes;
   }
 
+  /** A streamed set's reads from its cache so far (undefined for a resident set). */
+  get streamReads() {
+    return this.ops.streamReads();
+  }
+
   get stepsPerEpoch(): number {
-    return Math.floor(this.data.trainIndices.length / this.resolved.batch);
+    return stepsPerEpoch(this.data.trainIndices.length, this.resolved.batch);
   }
 
   get totalSteps(): number {
@@ -167,10 +173,10 @@ export class Trainer {
    * The B training objects of the next step: each epoch a fresh shuffle of the train split, drawn
    * from a generator keyed by (seed, epoch), so a run resumed mid-epoch sees the same order.
    */
-  private nextBatch(): number[] {
+  private nextBatch(step = this.step): number[] {
     const B = this.resolved.batch;
-    const epoch = Math.floor(this.step / this.stepsPerEpoch);
-    const inEpoch = this.step % this.stepsPerEpoch;
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    const inEpoch = step % this.stepsPerEpoch;
     if (this.config.fixedBatch) return this.data.trainIndices.slice(0, B);
     if (this.orderEpoch !== epoch) {
       this.order = new Rng((this.resolved.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle([
@@ -185,13 +191,39 @@ export class Trainer {
   private orderEpoch = -1;
 
   /**
-   * Picks each object's view and sets this step's augmentation parameters. With augment off
-   * nothing is drawn for the augmentations: the clouds take the normalise-only pass (both copies
-   * the same cloud) and the views only the fixed normalisation, whatever the generator holds.
+   * Picks each object's view, makes the batch readable on the GPU (a streamed set reads it from
+   * its cache into the ring, or finds it prefetched there) and sets this step's augmentation
+   * parameters; returns the indices the cloud copies read. With augment off nothing is drawn for
+   * the augmentations: the clouds take the normalise-only pass (both copies the same cloud) and
+   * the views only the fixed normalisation, whatever the generator holds.
    */
-  private prepareInputs(batch: readonly number[]): void {
-    const views = batch.map((obj) => obj * this.data.viewsPerObject + this.rng.int(this.data.viewsPerObject));
-    const src = this.ops.selectViews(views);
+  private async prepareInputs(batch: readonly number[]): Promise<number[]> {
+    const V = this.data.viewsPerObject;
+    const views = batch.map((obj) => obj * V + this.rng.int(V));
+    const staged = await this.ops.stage(batch, views);
+    this.setAugment(this.ops.selectViews(staged.views));
+    return staged.objects;
+  }
+
+  /**
+   * A streamed set: starts reading the next step's batch into the ring's free slot while this
+   * step runs. Its objects follow from (seed, epoch); its views are the generator's next draws,
+   * read from a copy so the run's own draws are untouched. A guess that turns out wrong (a
+   * restored checkpoint, an analysis in between) only costs a read at the next step.
+   */
+  private prefetchNext(): void {
+    if (!this.ops.streaming || this.step + 1 >= this.totalSteps) return;
+    const next = this.nextBatch(this.step + 1);
+    const peek = new Rng();
+    peek.setState(this.rng.getState());
+    const V = this.data.viewsPerObject;
+    this.ops.prefetch(
+      next,
+      next.map((obj) => obj * V + peek.int(V)),
+    );
+  }
+
+  private setAugment(src: number[]): void {
     if (!this.resolved.augment) {
       this.ops.imageAugment.setParams(src.map(plainView));
       return;
@@ -215,8 +247,7 @@ export class Trainer {
     const B = r.batch;
     const epoch = Math.floor(this.step / this.stepsPerEpoch);
     const lr = cosineLr(r.lr, epoch, r.epochs);
-    const batch = this.nextBatch();
-    this.prepareInputs(batch);
+    const batch = await this.prepareInputs(this.nextBatch());
     this.ops.adam.setStep(this.step + 1, lr);
 
     const enc = this.ctx.device.createCommandEncoder({ label: `step ${this.step + 1}` });
@@ -230,6 +261,7 @@ export class Trainer {
     enc.copyBufferToBuffer(this.ops.loss, 0, this.ops.readback, 0, 8);
     enc.copyBufferToBuffer(this.ops.adam.flags, 0, this.ops.readback, 8, this.ops.flagsBytes);
     this.ctx.device.queue.submit([enc.finish()]);
+    this.prefetchNext();
     const words = await readBufferBytes(this.ctx, this.ops.readback, 8 + this.ops.flagsBytes);
     const losses = new Float32Array(words, 0, 2);
     const flags = new Uint32Array(words, 8, this.ops.slots.length + 1);
@@ -267,8 +299,7 @@ export class Trainer {
    */
   async profileStep(timer: GpuTimer): Promise<Record<string, number>> {
     const r = this.resolved;
-    const batch = this.nextBatch();
-    this.prepareInputs(batch);
+    const batch = await this.prepareInputs(this.nextBatch());
     this.ops.adam.setStep(
       this.step + 1,
       cosineLr(r.lr, Math.floor(this.step / this.stepsPerEpoch), r.epochs),
@@ -408,34 +439,43 @@ export class Trainer {
   /**
    * Eval-mode projections of both branches for dataset objects (for the Embeddings and
    * Similarity panels): clouds centred and scaled to the unit sphere, each object's first view
-   * without colour jitter. Leaves the training state untouched.
+   * without colour jitter. Leaves the training state untouched. The point encoder's batch holds
+   * 2B clouds (a step's two copies of each), the image encoder's B views: one point forward and
+   * two image forwards per 2B objects, so no point forward is spent on padding copies.
    */
   async embed(indices: readonly number[]): Promise<EmbeddingSet> {
     const P = this.point.projWidth;
-    const point = new Float32Array(indices.length * P);
-    const image = new Float32Array(indices.length * P);
+    const point = new Float32Array(indices.length * P); // [n, P]
+    const image = new Float32Array(indices.length * P); // [n, P]
     const B = this.resolved.batch;
-    for (let at = 0; at < indices.length; at += B) {
-      const chunk = indices.slice(at, at + B);
-      const padded = [...chunk, ...Array(B - chunk.length).fill(chunk[0]!)];
-      const enc = this.ctx.device.createCommandEncoder({ label: 'embed' });
-      this.ops.gatherAll(enc, [...padded, ...padded]);
+    for (let at = 0; at < indices.length; at += 2 * B) {
+      const chunk = indices.slice(at, at + 2 * B);
+      // A streamed set reads the clouds, then each half's views, into the ring first.
+      const clouds = await this.ops.stage([...chunk, ...Array(2 * B - chunk.length).fill(chunk[0]!)], []);
+      const enc = this.ctx.device.createCommandEncoder({ label: 'embed points' });
+      this.ops.gatherAll(enc, clouds.objects);
       this.ops.evalPoints.encode(enc);
-      const src = this.ops.selectViews(padded.map((o) => o * this.data.viewsPerObject));
-      this.ops.evalImages.setParams(src.map(plainView));
-      this.ops.encodeViews(enc);
-      this.ops.evalImages.encode(enc);
       this.point.encodeForward(enc, 'eval');
-      this.image.encodeForward(enc, 'eval');
       this.ctx.device.queue.submit([enc.finish()]);
-      const pp = new Float32Array(
-        await readBufferBytes(this.ctx, this.point.projections, chunk.length * P * 4),
-      );
-      const ip = new Float32Array(
-        await readBufferBytes(this.ctx, this.image.projections, chunk.length * P * 4),
-      );
-      point.set(pp, at * P);
-      image.set(ip, at * P);
+      const pp = readBufferBytes(this.ctx, this.point.projections, chunk.length * P * 4);
+      for (let half = 0; half < chunk.length; half += B) {
+        const views = chunk.slice(half, half + B);
+        const padded = [...views, ...Array(B - views.length).fill(views[0]!)];
+        const staged = await this.ops.stage(
+          [],
+          padded.map((o) => o * this.data.viewsPerObject),
+        );
+        const ienc = this.ctx.device.createCommandEncoder({ label: 'embed images' });
+        const src = this.ops.selectViews(staged.views);
+        this.ops.evalImages.setParams(src.map(plainView));
+        this.ops.encodeViews(ienc);
+        this.ops.evalImages.encode(ienc);
+        this.image.encodeForward(ienc, 'eval');
+        this.ctx.device.queue.submit([ienc.finish()]);
+        const ip = await readBufferBytes(this.ctx, this.image.projections, views.length * P * 4);
+        image.set(new Float32Array(ip), (at + half) * P);
+      }
+      point.set(new Float32Array(await pp), at * P);
     }
     return {
       ids: indices.map((i) => this.data.ids[i]!),
@@ -454,8 +494,9 @@ export class Trainer {
     for (let at = 0; at < indices.length; at += cap) {
       const chunk = indices.slice(at, at + cap);
       const padded = [...chunk, ...Array(cap - chunk.length).fill(chunk[0]!)];
+      const staged = await this.ops.stage(padded, []);
       const enc = this.ctx.device.createCommandEncoder({ label: 'features' });
-      this.ops.gatherAll(enc, padded);
+      this.ops.gatherAll(enc, staged.objects);
       this.ops.evalPoints.encode(enc);
       this.point.encodeForward(enc, 'eval');
       this.ctx.device.queue.submit([enc.finish()]);
@@ -519,14 +560,23 @@ async function planStep(
     { B: 2 * B, N, options: NO_AUGMENT },
     { points: raw, out: point.input },
   );
-  // The views the augmentation reads: the f32 tensor itself, or (an 8-bit store) the batch's views
-  // gathered and converted to f32 first, into a [B, 3, S, S] buffer read in batch order.
+  // A streamed set: a ring of two batch-sized slots the batches are read into from the cache;
+  // the step reads its clouds and views there exactly as it reads a resident set's.
+  if (data.stream && data.stream.shape.points !== data.pointsPerCloud)
+    throw new Error(
+      `a streamed set of ${data.stream.shape.points} points a cloud, not ${data.pointsPerCloud}`,
+    );
+  const ring = data.stream ? new StreamRing(ctx, data.stream, B) : undefined;
+  const cloudSource = ring?.clouds ?? data.clouds;
+  if (!cloudSource) throw new Error('training data without clouds (neither clouds nor a stream)');
+  // The views the augmentation reads: the f32 tensor itself, or (8-bit views, resident or in the
+  // ring) the batch's views gathered and converted to f32 first, into a [B, 3, S, S] buffer read
+  // in batch order.
   const S = r.imageSize;
-  const staged = data.views8 ? arena.alloc('step.views', B * 3 * S * S * 4, 'batch') : undefined;
+  const store8 = ring?.views ?? data.views8;
+  const staged = store8 ? arena.alloc('step.views', B * 3 * S * S * 4, 'batch') : undefined;
   const gatherViews =
-    data.views8 && staged
-      ? await planViewGatherU8(ctx, { batch: B }, { store: data.views8, out: staged })
-      : undefined;
+    store8 && staged ? await planViewGatherU8(ctx, { batch: B }, { store: store8, out: staged }) : undefined;
   const sourceImages = staged ?? data.images;
   if (!sourceImages) throw new Error('training data without views (neither images nor views8)');
   const images = staged ? B : data.labels.length * data.viewsPerObject;
@@ -569,7 +619,7 @@ async function planStep(
   const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
 
   const copyCloud = (enc: GPUCommandEncoder, obj: number, slot: number) =>
-    enc.copyBufferToBuffer(data.clouds, obj * data.pointsPerCloud * 12, raw, slot * cloudBytes, cloudBytes);
+    enc.copyBufferToBuffer(cloudSource, obj * data.pointsPerCloud * 12, raw, slot * cloudBytes, cloudBytes);
   return {
     raw,
     slots,
@@ -582,6 +632,19 @@ async function planStep(
     loss,
     readback,
     flagsBytes,
+    streaming: ring !== undefined,
+    /** The ring's reads from the cache (undefined for a resident set). */
+    streamReads: () => ring?.reads,
+    /**
+     * Makes these objects' clouds and these views (global indices) readable by the step and
+     * returns the indices to read them at: themselves for a resident set, slot-local in the ring.
+     */
+    async stage(objects: readonly number[], views: readonly number[]): Promise<StagedBatch> {
+      return ring ? ring.stage(objects, views) : { objects: [...objects], views: [...views] };
+    },
+    prefetch(objects: readonly number[], views: readonly number[]) {
+      ring?.prefetch(objects, views);
+    },
     /** Copies each batch cloud twice: rows 0..B−1 and B..2B−1 become the two augmented copies. */
     gather(enc: GPUCommandEncoder, batch: readonly number[]) {
       batch.forEach((obj, i) => {
@@ -606,6 +669,7 @@ async function planStep(
     destroy() {
       for (const op of [pointAugment, evalPoints, imageAugment, evalImages, objective, adam]) op.destroy();
       gatherViews?.destroy();
+      ring?.destroy();
     },
   };
 }

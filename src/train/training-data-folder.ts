@@ -11,12 +11,13 @@ import {
   uploadMesh,
   type ViewRenderer,
 } from '../kernels/render';
-import { createViewStore8 } from '../gpu/view-store';
+import { createViewStore8, type ViewStore8 } from '../gpu/view-store';
 import { InputError } from '../util/errors';
 import { createBufferFrom, createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
-import { checkBufferSize } from '../gpu/limits';
 import { Rng } from '../util/random';
+import { type ObjectCache, type OpenObjectCache, recordBytes } from '../data/object-cache';
+import { checkBufferSize, maxBufferBytes } from '../gpu/limits';
 import { DATA_BUDGET_BYTES, folderDataBytes, largestSet } from './training-data-bytes';
 import type { TrainingData } from './training-data';
 
@@ -62,7 +63,35 @@ export interface FolderLoadReport {
   skipped: FileProblem[];
   /** Oddities that did not lose the object (a view skipped or resized, NaN points dropped). */
   warnings: FileProblem[];
+  /** Present when the set streams from a cache on disk instead of living on the GPU. */
+  stream?: StreamInfo;
 }
+
+/** Why a set streams and where from. */
+export interface StreamInfo {
+  /** 'OPFS', 'IndexedDB', 'memory'. */
+  where: string;
+  /** Bytes the clouds and views would take on the GPU, and the limit they are over. */
+  need: number;
+  limit: number;
+  /** What the limit is, in words: "the tab's 4.00 GiB budget for a dataset", "the adapter's largest buffer". */
+  limitName: string;
+  /** Bytes written to the cache. */
+  cacheBytes: number;
+  /**
+   * Milliseconds to read one object's cloud and one view back from the cache, measured after
+   * writing it (on up to READ_PROBE objects): a step reads B of them, while the step before runs.
+   */
+  readMsPerObject?: number;
+}
+
+/** Why a set streams, in words: "5.20 GiB, over the tab's 4.00 GiB budget for a dataset". */
+export function streamReason(info: Pick<StreamInfo, 'need' | 'limit' | 'limitName'>): string {
+  return `${size(info.need)}, over ${info.limitName} of ${size(info.limit)}`;
+}
+
+/** Objects read back to measure the cache's read time. */
+const READ_PROBE = 16;
 
 export interface FolderTrainingData extends TrainingData {
   report: FolderLoadReport;
@@ -80,6 +109,13 @@ export interface FolderLoadOptions {
   lower?: string;
   /** Bytes the clouds and views may take (default DATA_BUDGET_BYTES). */
   budget?: number;
+  /**
+   * Opens a cache on disk for a set over the budget or the adapter's limits, which then streams
+   * its batches from there (the tab: OPFS, else IndexedDB); without it such a set is refused.
+   */
+  streamCache?: OpenObjectCache;
+  /** Told, before anything is read, that the set will stream and why. */
+  onStream?: (info: StreamInfo) => void;
 }
 
 const GiB = 1024 ** 3;
@@ -137,13 +173,38 @@ export async function trainingDataFromFolder(
     o.testFraction,
   );
   const n = picked.objects.length;
+  let streamInfo: StreamInfo | undefined;
   const lower = o.lower ?? '--views, the classes or the objects per class';
   const bytes = folderDataBytes(n, o.points, V, S);
-  checkBufferSize(ctx.limits, bytes.clouds, 'the clouds of the dataset', lower);
   const budget = o.budget ?? DATA_BUDGET_BYTES;
-  if (bytes.total > budget)
-    throw new InputError(overBudget(index.name, n, o.points, V, S, bytes.total, budget, lower));
-  const views8 = createViewStore8(ctx, n * V, S, 'data.views8'); // [n·V] views of S×S RGBA8, sharded
+  const cap = maxBufferBytes(ctx.limits);
+  const streams = o.streamCache && (bytes.total > budget || bytes.clouds > cap);
+  let cache: ObjectCache | undefined;
+  let views8: ViewStore8 | undefined;
+  if (streams && o.streamCache) {
+    const overBuffer = bytes.total <= budget;
+    const info: StreamInfo = {
+      where: '',
+      need: overBuffer ? bytes.clouds : bytes.total,
+      limit: overBuffer ? cap : budget,
+      limitName: overBuffer ? "the adapter's largest buffer (the clouds)" : "the tab's budget for a dataset",
+      cacheBytes: n * recordBytes({ points: o.points, views: V, size: S }),
+    };
+    // Opening checks the storage quota: a disk too small is refused here, before anything is read.
+    cache = await o.streamCache({ points: o.points, views: V, size: S }, n);
+    info.where = cache.where;
+    o.onStream?.(info);
+    streamInfo = info;
+  } else {
+    checkBufferSize(ctx.limits, bytes.clouds, 'the clouds of the dataset', lower);
+    if (bytes.total > budget)
+      throw new InputError(overBudget(index.name, n, o.points, V, S, bytes.total, budget, lower));
+    views8 = createViewStore8(ctx, n * V, S, 'data.views8'); // [n·V] views of S×S RGBA8, sharded
+  }
+  const release = () => {
+    views8?.destroy();
+    void cache?.clear();
+  };
   let renderer: ViewRenderer | undefined;
   let rendered: GPUBuffer | undefined;
   const clouds = new Float32Array(n * o.points * 3); // [n, N, 3], the loaded objects first
@@ -153,6 +214,11 @@ export async function trainingDataFromFolder(
   const warnings: FileProblem[] = [];
   const rng = new Rng(o.seed);
   const cameraRng = new Rng(o.seed + 1);
+  /** Object `slot`'s views go to the GPU store, or with its cloud to the cache on disk. */
+  const keep = async (slot: number, cloud: Float32Array, views: Uint8Array[]) => {
+    if (cache) return cache.write(slot, cloud, views);
+    for (const [v, rgba] of views.entries()) views8!.write(slot * V + v, rgba);
+  };
   try {
     if (layout !== 'crosspoint') {
       renderer = await planRender(ctx, { size: S, maxViews: V });
@@ -167,9 +233,15 @@ export async function trainingDataFromFolder(
           const mesh = uploadMesh(ctx, loaded.mesh);
           renderer.render(mesh, drawCameras(cameraRng, V), rendered, 0, { color: MESH_COLOR });
           mesh.destroy(); // safe after submit
-          for (let v = 0; v < V; v++) views8.write(slot * V + v, await readViewRgba8(ctx, rendered, v, S));
+          const views: Uint8Array[] = [];
+          for (let v = 0; v < V; v++) views.push(await readViewRgba8(ctx, rendered, v, S));
+          await keep(slot, loaded.points, views);
         } else {
-          for (const [v, img] of loaded.views.entries()) views8.write(slot * V + v, resizeToRgba8(img, S));
+          await keep(
+            slot,
+            loaded.points,
+            loaded.views.map((img) => resizeToRgba8(img, S)),
+          );
         }
         clouds.set(loaded.points, slot * o.points * 3);
         hostClouds.push(loaded.points);
@@ -185,14 +257,14 @@ export async function trainingDataFromFolder(
       }
     }
   } catch (e) {
-    views8.destroy();
+    release();
     throw e;
   } finally {
     renderer?.destroy();
     rendered?.destroy();
   }
   if (kept.length === 0) {
-    views8.destroy();
+    release();
     const first = skipped.find((s) =>
       picked.objects.some((p) => s.problem.endsWith(`object ${p.id} left out`)),
     );
@@ -210,7 +282,19 @@ export async function trainingDataFromFolder(
   const classes = present.map((c) => c.name);
   const count = (which: 'train' | 'test') =>
     classes.map((_, c) => kept.filter((k, i) => k.split === which && labels[i] === c).length);
-  const cloudBuf = createBufferFrom(ctx, clouds.subarray(0, kept.length * o.points * 3), 'data.clouds');
+  const cloudBuf = cache
+    ? undefined
+    : createBufferFrom(ctx, clouds.subarray(0, kept.length * o.points * 3), 'data.clouds');
+  if (cache && streamInfo) {
+    streamInfo.cacheBytes = kept.length * recordBytes({ points: o.points, views: V, size: S });
+    const m = Math.min(READ_PROBE, kept.length);
+    const t0 = performance.now();
+    for (let i = 0; i < m; i++) {
+      await cache.readCloud(i);
+      await cache.readView(i, i % V);
+    }
+    streamInfo.readMsPerObject = (performance.now() - t0) / m;
+  }
   return {
     summary: {
       name: `${index.name} (${kept.length} objects)`,
@@ -229,13 +313,22 @@ export async function trainingDataFromFolder(
     pointsPerCloud: o.points,
     viewsPerObject: V,
     imageSize: S,
-    clouds: cloudBuf,
-    views8,
+    ...(cloudBuf ? { clouds: cloudBuf } : {}),
+    ...(views8 ? { views8 } : {}),
+    ...(cache ? { stream: cache } : {}),
     hostClouds,
-    report: { folder: index.name, layout, picked: n, loaded: kept.length, skipped, warnings },
+    report: {
+      folder: index.name,
+      layout,
+      picked: n,
+      loaded: kept.length,
+      skipped,
+      warnings,
+      ...(streamInfo ? { stream: streamInfo } : {}),
+    },
     destroy() {
-      cloudBuf.destroy();
-      views8.destroy();
+      cloudBuf?.destroy();
+      release();
     },
   };
 }

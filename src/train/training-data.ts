@@ -2,6 +2,7 @@ import { createBufferFrom } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import type { ViewStore8 } from '../gpu/view-store';
+import type { ObjectCache } from '../data/object-cache';
 import { type RenderSetOptions, renderSampleSet } from '../data/sample-render';
 import type { SampleSet } from '../data/sample-set';
 import type { DatasetSummary } from './trainer-api';
@@ -23,8 +24,11 @@ export interface TrainingData {
   pointsPerCloud: number;
   viewsPerObject: number;
   imageSize: number;
-  /** [objects, pointsPerCloud, 3] f32, surface points in the object's frame (y up). */
-  clouds: GPUBuffer;
+  /**
+   * [objects, pointsPerCloud, 3] f32, surface points in the object's frame (y up); absent for a
+   * streamed set, whose clouds and views are read per batch from `stream`.
+   */
+  clouds?: GPUBuffer;
   /**
    * The views, object i's view v at image i·views + v, in one of two forms: `images`
    * [objects · views, 3, S, S] f32 in [0, 1] (the generated set), or `views8`, 8-bit RGBA in
@@ -32,6 +36,11 @@ export interface TrainingData {
    */
   images?: GPUBuffer;
   views8?: ViewStore8;
+  /**
+   * A set over the GPU budget: every object's cloud and views in a cache on disk (OPFS or
+   * IndexedDB in the tab), read batch by batch into a small GPU ring (src/train/stream-ring.ts).
+   */
+  stream?: ObjectCache;
   /** Host copies of the clouds (for the UI's 3-D viewer and for evaluation). */
   hostClouds: Float32Array[];
   destroy(): void;

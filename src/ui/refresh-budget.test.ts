@@ -24,4 +24,14 @@ describe('RefreshBudget', () => {
     }
     expect(refreshing / b.nextAt()).toBeLessThanOrEqual(0.1 + 1e-12);
   });
+
+  it('waits nine times the cost the worker measured, not the refresh duration (capped by it)', () => {
+    const b = new RefreshBudget(0.1);
+    b.record(0, 10_000, 1_000); // 10 s beside training, 1 s of training's time taken
+    expect(b.nextAt()).toBe(10_000 + 9_000);
+    // Training time lost per period (cost) over the period (refresh + wait) is the share.
+    expect(1_000 / b.nextAt()).toBeLessThanOrEqual(0.1);
+    b.record(0, 2_000, 5_000); // a cost above the duration is impossible: capped
+    expect(b.nextAt()).toBe(2_000 + 18_000);
+  });
 });

@@ -43,4 +43,25 @@ describe('GpuQueue', () => {
     training = false;
     await expect(q.exclusive(async () => 'after')).resolves.toBe('after');
   });
+
+  it('a gap runs one slice of an analysis that queues its next slice when one ends', async () => {
+    const q = new GpuQueue(() => true);
+    let slices = 0;
+    const analysis = (async () => {
+      for (let i = 0; i < 3; i++)
+        await q.exclusive(async () => {
+          await tick();
+          slices++;
+        });
+    })();
+    await tick();
+    const after: number[] = [];
+    for (let gap = 0; gap < 3; gap++) {
+      await q.drain();
+      await tick(); // the analysis queues its next slice
+      after.push(slices);
+    }
+    await analysis;
+    expect(after).toEqual([1, 2, 3]);
+  });
 });

@@ -7,9 +7,10 @@ import { DataFormatError } from '../data/errors';
 import { type EvaluationSet, readEvaluationSet } from '../data/evaluation-set';
 import { type FileLike, type FolderIndex, indexFolder, LAYOUT_NAMES } from '../data/folder-index';
 import type { GpuContext } from '../gpu/context';
-import { trainingDataFromFolder } from '../train/training-data-folder';
+import { streamReason, trainingDataFromFolder } from '../train/training-data-folder';
 import { InputError } from '../util/errors';
 import { type HostDataset, hostDatasetOf } from './host-dataset';
+import { diskCacheOpener } from './object-cache-disk';
 import type { EvalSetSummary, FolderFile, FolderLoadParams, FolderSummary } from './protocol';
 
 /** The folder's files, read only when an object is loaded. */
@@ -50,9 +51,10 @@ export async function loadFolderHostDataset(
   params: FolderLoadParams,
   onProgress: (task: string, done: number, total: number) => void,
 ): Promise<HostDataset> {
-  const task =
+  let task =
     index.layout === 'crosspoint' ? 'Reading clouds and views' : 'Reading meshes and rendering views';
   onProgress(task, 0, 0);
+  const lower = 'the classes, objects per class or views per object';
   let data: Awaited<ReturnType<typeof trainingDataFromFolder>>;
   try {
     data = await trainingDataFromFolder(
@@ -64,7 +66,13 @@ export async function loadFolderHostDataset(
         imageSize: params.imageSize,
         seed: params.seed,
         subset: { classes: params.classes, perClass: params.perClass },
-        lower: 'the classes, objects per class or views per object',
+        lower,
+        ...(params.budgetBytes !== undefined ? { budget: params.budgetBytes } : {}),
+        streamCache: diskCacheOpener(lower),
+        onStream: (info) => {
+          task = `${task} into the ${info.where} cache (the set streams: ${streamReason(info)})`;
+          onProgress(task, 0, 0);
+        },
       },
       (done, total) => onProgress(task, done, total),
     );
@@ -72,7 +80,7 @@ export async function loadFolderHostDataset(
     if (e instanceof DataFormatError) throw new InputError(e.message);
     throw e;
   }
-  const { classes: _c, ...sampleParams } = params;
+  const { classes: _c, budgetBytes: _b, ...sampleParams } = params;
   return hostDatasetOf(ctx, data, sampleParams, (i) => data.hostClouds[i]!, {
     kind: 'folder',
     report: data.report,

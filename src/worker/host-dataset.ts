@@ -47,6 +47,10 @@ export async function generateHostDataset(
 
 /** View `image` of the data as RGBA8, whichever form the views are kept in. */
 function readView(ctx: GpuContext, data: TrainingData, image: number): Promise<Uint8Array> {
+  if (data.stream) {
+    const V = data.viewsPerObject;
+    return data.stream.readView(Math.floor(image / V), image % V);
+  }
   if (data.views8) return data.views8.read(image);
   if (!data.images) throw new Error('training data without views');
   return readViewRgba8(ctx, data.images, image, data.imageSize);

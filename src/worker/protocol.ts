@@ -89,6 +89,11 @@ export interface EvalSetSummary {
 export interface FolderLoadParams extends SampleSetParams {
   /** Class keys; empty: all. perClass 0: every object. */
   classes: string[];
+  /**
+   * Testing knob (the page's `?data-budget=BYTES`): the GPU budget for the set instead of the
+   * tab's 4 GiB, so a small folder streams from the disk cache as a large one would.
+   */
+  budgetBytes?: number;
 }
 
 /** Where a dataset came from: the generator (absent) or a folder, with its per-file report. */
@@ -140,6 +145,8 @@ export type { Projection };
 /** The Embeddings and Similarity panels' picture (src/eval/embedding-view.ts) at a step. */
 export interface EmbeddingsReply extends EmbeddingView {
   step: number;
+  /** Milliseconds the refresh held training up (its GPU jobs between steps, its projection on the worker): the refresh budget's cost. */
+  costMs: number;
 }
 
 export type { CompareInitParams, CompareInitReply, FewShotParams };

@@ -45,7 +45,7 @@ export async function startRun(
     model: () => session.trainer,
     createRandom: (seed) => session.freshTrainer(seed),
     training: () => session.isRunning,
-    snapshot: () => session.snapshotTrainer(),
+    snapshot: () => session.snapshotEncoder(),
     pause: () => new Promise((r) => setTimeout(r, 0)),
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,

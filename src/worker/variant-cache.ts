@@ -1,8 +1,11 @@
 /// <reference lib="webworker" />
 import type { KernelChoice, VariantCache } from '../kernels/variant-probe';
 
-const DB = 'crosspoint';
-const STORE = 'kernel-variants';
+/** The IndexedDB database and store of the choices (the e2e tests seed them: e2e/kernel-cache.setup.ts). */
+export const VARIANT_CACHE_DB = 'crosspoint';
+export const VARIANT_CACHE_STORE = 'kernel-variants';
+const DB = VARIANT_CACHE_DB;
+const STORE = VARIANT_CACHE_STORE;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {

@@ -1,15 +1,19 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFolderIndex } from '../../data/folder-files.node';
+import { fileCacheOpener } from '../../data/object-cache-file.node';
 import { generateSampleSet } from '../../data/sample-set';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
 import { acquireNodeContext } from '../../gpu/node';
 import { getPreset, type Preset, PRESET_NAMES, type PresetName, PRESETS } from '../../train/presets';
 import { TrainingSession } from '../../train/session';
-import { checkTrainConfig } from '../../train/train-config';
+import { checkpointSettings } from '../../train/checkpoint';
+import { epochsReaching, stepsPerEpoch } from '../../train/schedule';
+import { checkTrainConfig, resolveConfig } from '../../train/train-config';
 import { trainingDataFromSampleSet } from '../../train/training-data';
-import { trainingDataFromFolder } from '../../train/training-data-folder';
+import { streamReason, trainingDataFromFolder } from '../../train/training-data-folder';
 import type { StepMetrics, TrainConfig } from '../../train/trainer-api';
+import type { TrainingData } from '../../train/training-data';
 import type { TrainingSession as Session } from '../../train/session';
 import { defineCommand } from '../command';
 import { asInputError } from '../encoder-inputs';
@@ -36,7 +40,11 @@ export const pretrain = defineCommand({
       choices: ['dgcnn', 'dgcnn_seg'],
       help: "the point encoder: DGCNN (classification) or dgcnn_seg (DGCNN_partseg's encoder, to fine-tune part segmentation from)",
     },
-    steps: { type: 'int', min: 1, help: 'train this many steps (default: all epochs)' },
+    steps: {
+      type: 'int',
+      min: 1,
+      help: 'train this many steps (default: all epochs); without --epochs the cosine schedule ends with them',
+    },
     epochs: {
       type: 'int',
       min: 1,
@@ -50,6 +58,15 @@ export const pretrain = defineCommand({
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
+    'data-budget': {
+      type: 'number',
+      min: 0,
+      help: "bytes a folder's clouds and views may take on the GPU (default: the tab's 4 GiB); a set over it streams with --stream-cache, else is refused",
+    },
+    'stream-cache': {
+      type: 'string',
+      help: "folder for the disk cache a folder over --data-budget (or the adapter's limits) streams its batches from (deleted at the end)",
+    },
     batch: {
       type: 'int',
       min: 2,
@@ -99,6 +116,20 @@ export const pretrain = defineCommand({
     };
     // The same check as the page's form and the trainer: exit 2 naming each bad setting.
     checkTrainConfig(config);
+    const resumeBytes = flags.resume ? new Uint8Array(readFileSync(flags.resume)) : undefined;
+    // --steps without --epochs: the cosine schedule spans the epochs this run reaches (so the lr
+    // anneals over the run asked for, not over the preset's epochs), known once the data is.
+    const startStep = resumeBytes ? (checkpointSettings(resumeBytes)?.step ?? 0) : 0;
+    const runConfig = (d: TrainingData): TrainConfig =>
+      flags.steps !== undefined && flags.epochs === undefined
+        ? {
+            ...config,
+            epochs: epochsReaching(
+              startStep + flags.steps,
+              stepsPerEpoch(d.trainIndices.length, resolveConfig(config).batch),
+            ),
+          }
+        : config;
     const data = flags.data!;
     if (data !== 'sample' && !existsSync(data)) throw new InputError(`no dataset folder at ${data}`);
     if (flags.log) writeFileSync(flags.log, '');
@@ -119,14 +150,25 @@ export const pretrain = defineCommand({
               return trainingDataFromSampleSet(ctx, set);
             }
             const index = await readFolderIndex(data);
+            const lower = '--views or the folder';
             const folder = await trainingDataFromFolder(ctx, index, {
               points: preset.points,
               views: flags.views!,
               imageSize: preset.imageSize,
               seed: flags.seed!,
+              lower,
+              ...(flags['data-budget'] !== undefined ? { budget: flags['data-budget'] } : {}),
+              ...(flags['stream-cache']
+                ? { streamCache: fileCacheOpener(flags['stream-cache'], lower) }
+                : {}),
             });
             const r = folder.report;
             io.err(`read ${r.loaded} of ${r.picked} objects of ${data} (${r.layout} layout)\n`);
+            if (r.stream)
+              io.err(
+                `streaming from ${r.stream.where} in ${flags['stream-cache']}: the set takes ${streamReason(r.stream)}; ` +
+                  `reading an object back takes ${r.stream.readMsPerObject?.toFixed(3)} ms\n`,
+              );
             for (const p of [...r.skipped, ...r.warnings]) io.err(`  ${p.file}: ${p.problem}\n`);
             return folder;
           },
@@ -142,12 +184,13 @@ export const pretrain = defineCommand({
             writeFileSync(flags.out!, bytes);
           },
         },
-        config,
+        runConfig,
       ),
     );
     let total = session.trainer.totalSteps;
     try {
-      if (flags.resume) await session.load(new Uint8Array(readFileSync(flags.resume)));
+      if (resumeBytes) await session.load(resumeBytes);
+      const first = session.step;
       const until = flags.steps ? session.step + flags.steps : session.trainer.totalSteps;
       total = until;
       io.err(
@@ -174,6 +217,14 @@ export const pretrain = defineCommand({
         if (session.step < next) break; // a fault stopped training (already reported)
         await evaluate();
       }
+      const reads = session.trainer.streamReads;
+      const ran = session.step - first;
+      if (reads && ran > 0)
+        io.err(
+          `streamed ${ran} steps: read ${reads.clouds} clouds and ${reads.views} views from the cache in ` +
+            `${reads.readMs.toFixed(1)} ms (${(reads.readMs / ran).toFixed(2)} ms a step), of which the steps waited ` +
+            `${(reads.waitMs / ran).toFixed(2)} ms a step; ${reads.prefetchHits} batches prefetched, ${reads.prefetchMisses} read again\n`,
+        );
       writeFileSync(flags.out, await session.checkpoint());
       io.err(`wrote ${flags.out} at step ${session.step}\n`);
       return session.step >= until ? 0 : 1;

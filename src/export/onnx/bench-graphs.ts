@@ -1,9 +1,7 @@
+import { encodeModel } from './folded-layers';
 import { GraphBuilder } from './graph-builder';
 import { knnNodes } from './knn-graph';
-import { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
-import { ONNX_OPSET } from './dgcnn-onnx';
-
-const PRODUCER = { producerName: 'crosspoint-playground', producerVersion: '0.1.0', opset: ONNX_OPSET };
+import { ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
 
 /** C [M, N] = A [M, K] · B [K, N]: one MatMul (the matmul benchmark's ONNX side). */
 export function buildMatmulOnnx(M: number, N: number, K: number): Uint8Array {
@@ -12,7 +10,7 @@ export function buildMatmulOnnx(M: number, N: number, K: number): Uint8Array {
   const b = g.input({ name: 'b', elemType: ONNX_FLOAT, dims: [K, N] });
   g.nodes.push({ op: 'MatMul', inputs: [a, b], outputs: ['c'], name: 'MatMul_c' });
   g.output({ name: 'c', elemType: ONNX_FLOAT, dims: [M, N] });
-  return encodeOnnxModel({ graph: g.graph('matmul'), ...PRODUCER });
+  return encodeModel(g.graph('matmul'));
 }
 
 /**
@@ -25,5 +23,5 @@ export function buildKnnOnnx(B: number, N: number, C: number, k: number): Uint8A
   const idx = knnNodes(g, g.transpose(x, [0, 2, 1], 'x_points'), k, 'knn');
   g.nodes.push({ op: 'Identity', inputs: [idx], outputs: ['idx'], name: 'Identity_idx' });
   g.output({ name: 'idx', elemType: ONNX_INT64, dims: [B, N, k] });
-  return encodeOnnxModel({ graph: g.graph('knn'), ...PRODUCER });
+  return encodeModel(g.graph('knn'));
 }

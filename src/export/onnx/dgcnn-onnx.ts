@@ -2,14 +2,20 @@ import { kProblem } from '../../kernels/knn-limits';
 import { type DgcnnConfig, edgeInputWidth } from '../../nn/dgcnn-config';
 import type { HostTensors } from '../../nn/param-store';
 import { OnnxExportError } from './errors';
+import {
+  bnAffine,
+  cloudOffsets,
+  encodeModel,
+  f32,
+  foldedEdgeConv,
+  knnOutputs,
+  leakyRelu,
+} from './folded-layers';
 import { GraphBuilder } from './graph-builder';
 import { knnNodes } from './knn-graph';
-import { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
+import { ONNX_FLOAT } from './onnx-proto';
 
-export const ONNX_OPSET = 17;
-/** PyTorch's BatchNorm eps (crosspoint-weights.md §3). */
-const BN_EPS = 1e-5;
-const SLOPE = 0.2;
+export { ONNX_OPSET } from './folded-layers';
 
 export interface DgcnnOnnxOptions {
   /** Clouds per run (fixed in the graph). */
@@ -27,27 +33,6 @@ export interface DgcnnOnnxOptions {
   knnOutputs?: boolean;
   /** Extra metadata_props (e.g. the weights file it came from). */
   metadata?: Record<string, string>;
-}
-
-function f32(values: HostTensors, name: string): Float32Array {
-  const v = values.get(name);
-  if (!(v instanceof Float32Array)) throw new OnnxExportError(`ONNX export: missing float tensor "${name}"`);
-  return v;
-}
-
-/** Eval-mode BatchNorm as a per-channel affine map: y = scale·x + shift (float64). */
-function bnAffine(values: HostTensors, prefix: string, C: number) {
-  const gamma = f32(values, `${prefix}.weight`);
-  const beta = f32(values, `${prefix}.bias`);
-  const mean = f32(values, `${prefix}.running_mean`);
-  const variance = f32(values, `${prefix}.running_var`);
-  const scale = new Float64Array(C);
-  const shift = new Float32Array(C);
-  for (let c = 0; c < C; c++) {
-    scale[c] = gamma[c]! / Math.sqrt(variance[c]! + BN_EPS);
-    shift[c] = beta[c]! - mean[c]! * scale[c]!;
-  }
-  return { scale, shift };
 }
 
 /**
@@ -77,47 +62,18 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
     dims: layout === 'channels-first' ? [B, 3, N] : [B, N, 3],
   });
   let x = layout === 'channels-first' ? g.transpose(input, [0, 2, 1], 'xyz') : input; // [B, N, 3]
-  // Offsets b·N that turn per-cloud neighbour indices into rows of the flattened [B·N, C] tensor.
-  const offsets = g.tensor(
-    'cloud_offsets',
-    [B, 1, 1],
-    BigInt64Array.from({ length: B }, (_, b) => BigInt(b * N)),
-  );
+  const offsets = cloudOffsets(g, B, N);
   const outs: string[] = [];
   const knns: string[] = [];
   for (let l = 1; l <= 4; l++) {
     const C = edgeInputWidth(c, l);
     const O = c.edgeWidths[l - 1]!;
-    const W = f32(values, `conv${l}.0.weight`); // [O, 2C]
-    const { scale, shift } = bnAffine(values, `bn${l}`, O);
-    const waT = new Float32Array(C * O); // [C, O] = (s·Wa)ᵀ
-    const wqT = new Float32Array(C * O); // [C, O] = (s·(Wb − Wa))ᵀ
-    for (let oc = 0; oc < O; oc++) {
-      for (let ic = 0; ic < C; ic++) {
-        const wa = W[oc * 2 * C + ic]!;
-        const wb = W[oc * 2 * C + C + ic]!;
-        waT[ic * O + oc] = scale[oc]! * wa;
-        wqT[ic * O + oc] = scale[oc]! * (wb - wa);
-      }
-    }
     const idx = knnNodes(g, x, k, `knn${l}`); // [B, N, k] int64
     knns.push(idx);
-    const p = g.op1('MatMul', [x, g.tensor(`edge${l}_wa`, [C, O], waT)], `edge${l}_p`); // [B, N, O]
-    const q = g.op1(
-      'Add',
-      [
-        g.op1('MatMul', [x, g.tensor(`edge${l}_wq`, [C, O], wqT)], `edge${l}_q0`),
-        g.tensor(`edge${l}_shift`, [O], shift),
-      ],
-      `edge${l}_q`,
-    ); // [B, N, O]
-    const rows = g.reshape(g.op1('Add', [idx, offsets], `edge${l}_rows3`), [B * N * k], `edge${l}_rows`);
-    const pFlat = g.reshape(p, [B * N, O], `edge${l}_pflat`);
-    const gathered = g.op1('Gather', [pFlat, rows], `edge${l}_gather`, [{ name: 'axis', type: 'int', i: 0 }]);
-    const neigh = g.reshape(gathered, [B, N, k, O], `edge${l}_neigh`);
-    const best = g.reduce('ReduceMax', neigh, [2], false, `edge${l}_max`); // [B, N, O]
-    const pre = g.op1('Add', [best, q], `edge${l}_pre`);
-    x = g.op1('LeakyRelu', [pre], `edge${l}_out`, [{ name: 'alpha', type: 'float', f: SLOPE }]);
+    const dims = { B, N, k, C, O };
+    const e = foldedEdgeConv(g, values, x, idx, offsets, dims, `conv${l}.0.weight`, `bn${l}`, `edge${l}`);
+    const best = g.reduce('ReduceMax', e.neigh, [2], false, `edge${l}_max`); // [B, N, O]
+    x = leakyRelu(g, g.op1('Add', [best, e.q], `edge${l}_pre`), `edge${l}_out`);
     outs.push(x);
   }
   const cat = g.op1('Concat', outs, 'concat', [{ name: 'axis', type: 'int', i: 2 }]); // [B, N, 512]
@@ -135,7 +91,7 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
     ],
     'bn5',
   );
-  const a5 = g.op1('LeakyRelu', [z5], 'act5', [{ name: 'alpha', type: 'float', f: SLOPE }]); // [B, N, emb]
+  const a5 = leakyRelu(g, z5, 'act5'); // [B, N, emb]
   const mx = g.reduce('ReduceMax', a5, [1], false, 'pool_max'); // [B, emb]
   const mn = g.reduce('ReduceMean', a5, [1], false, 'pool_mean');
   g.nodes.push({
@@ -146,21 +102,13 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
     attrs: [{ name: 'axis', type: 'int', i: 1 }],
   });
   g.output({ name: 'features', elemType: ONNX_FLOAT, dims: [B, 2 * c.emb] });
-  if (o.knnOutputs) {
-    knns.forEach((idx, i) => {
-      g.nodes.push({ op: 'Identity', inputs: [idx], outputs: [`knn${i + 1}`], name: `Identity_knn${i + 1}` });
-      g.output({ name: `knn${i + 1}`, elemType: ONNX_INT64, dims: [B, N, k] });
-    });
-  }
-  return encodeOnnxModel({
-    graph: g.graph(
+  if (o.knnOutputs) knnOutputs(g, knns, 1, [B, N, k]);
+  return encodeModel(
+    g.graph(
       'crosspoint_dgcnn',
       `DGCNN point encoder (eval mode), input "points" ${layout === 'channels-first' ? '[B, 3, N]' : '[B, N, 3]'}, output "features" [B, ${2 * c.emb}] = [max ; mean] over points`,
     ),
-    opset: ONNX_OPSET,
-    producerName: 'crosspoint-playground',
-    producerVersion: '0.1.0',
-    metadata: {
+    {
       model: 'crosspoint-dgcnn',
       k: String(k),
       edge_widths: c.edgeWidths.join(','),
@@ -170,5 +118,5 @@ export function buildDgcnnOnnx(c: DgcnnConfig, values: HostTensors, o: DgcnnOnnx
       layout,
       ...o.metadata,
     },
-  });
+  );
 }

@@ -1,14 +1,19 @@
 import { kProblem } from '../../kernels/knn-limits';
 import { type PartSegConfig, partSegConcatWidth } from '../../nn/dgcnn-partseg-config';
 import type { HostTensors } from '../../nn/param-store';
-import { ONNX_OPSET } from './dgcnn-onnx';
 import { OnnxExportError } from './errors';
+import {
+  bnAffine,
+  cloudOffsets,
+  encodeModel,
+  f32,
+  foldedEdgeConv,
+  knnOutputs,
+  leakyRelu,
+} from './folded-layers';
 import { GraphBuilder } from './graph-builder';
 import { knnNodes } from './knn-graph';
-import { encodeOnnxModel, ONNX_FLOAT, ONNX_INT64 } from './onnx-proto';
-
-const BN_EPS = 1e-5;
-const SLOPE = 0.2;
+import { ONNX_FLOAT } from './onnx-proto';
 
 export interface PartSegOnnxOptions {
   batch: number;
@@ -19,30 +24,6 @@ export interface PartSegOnnxOptions {
   knnOutputs?: boolean;
   metadata?: Record<string, string>;
 }
-
-function f32(values: HostTensors, name: string): Float32Array {
-  const v = values.get(name);
-  if (!(v instanceof Float32Array)) throw new OnnxExportError(`ONNX export: missing float tensor "${name}"`);
-  return v;
-}
-
-/** Eval BN as y = scale·x + shift per channel (float64 scale). */
-function bnAffine(values: HostTensors, prefix: string, C: number) {
-  const gamma = f32(values, `${prefix}.weight`);
-  const beta = f32(values, `${prefix}.bias`);
-  const mean = f32(values, `${prefix}.running_mean`);
-  const variance = f32(values, `${prefix}.running_var`);
-  const scale = new Float64Array(C);
-  const shift = new Float32Array(C);
-  for (let c = 0; c < C; c++) {
-    scale[c] = gamma[c]! / Math.sqrt(variance[c]! + BN_EPS);
-    shift[c] = beta[c]! - mean[c]! * scale[c]!;
-  }
-  return { scale, shift };
-}
-
-const leaky = (g: GraphBuilder, x: string, hint: string) =>
-  g.op1('LeakyRelu', [x], hint, [{ name: 'alpha', type: 'float', f: SLOPE }]);
 
 /**
  * conv (weight [O, I], columns I0… of width I) with eval BN folded in, on x [..., I]:
@@ -66,7 +47,7 @@ function convBn(
   for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) wT[i * O + o] = scale[o]! * W[o * I + i]!;
   const z = g.op1('MatMul', [x, g.tensor(`${hint}_w`, [I, O], wT)], `${hint}_mm`);
   if (!shift) return z;
-  return leaky(g, g.op1('Add', [z, g.tensor(`${hint}_shift`, [O], shift)], `${hint}_bn`), `${hint}_out`);
+  return leakyRelu(g, g.op1('Add', [z, g.tensor(`${hint}_shift`, [O], shift)], `${hint}_bn`), `${hint}_out`);
 }
 
 /**
@@ -87,11 +68,7 @@ export function buildPartSegOnnx(c: PartSegConfig, values: HostTensors, o: PartS
   const points = g.input({ name: 'points', elemType: ONNX_FLOAT, dims: [B, 3, N] });
   const category = g.input({ name: 'category', elemType: ONNX_FLOAT, dims: [B, c.categories] });
   const xyz = g.transpose(points, [0, 2, 1], 'xyz'); // [B, N, 3]
-  const offsets = g.tensor(
-    'cloud_offsets',
-    [B, 1, 1],
-    BigInt64Array.from({ length: B }, (_, b) => BigInt(b * N)),
-  );
+  const offsets = cloudOffsets(g, B, N);
   const knns: string[] = [];
 
   /** EdgeConv block on x [B, N, C]: first conv (+ BN, LeakyReLU), optional second per-edge conv, max over k. */
@@ -103,39 +80,16 @@ export function buildPartSegOnnx(c: PartSegConfig, values: HostTensors, o: PartS
     hint: string,
   ) => {
     const [w1, bn1, O1] = first;
-    const W = f32(values, w1); // [O1, 2C]
-    const { scale, shift } = bnAffine(values, bn1, O1);
-    const waT = new Float32Array(C * O1);
-    const wqT = new Float32Array(C * O1);
-    for (let oc = 0; oc < O1; oc++)
-      for (let ic = 0; ic < C; ic++) {
-        const wa = W[oc * 2 * C + ic]!;
-        const wb = W[oc * 2 * C + C + ic]!;
-        waT[ic * O1 + oc] = scale[oc]! * wa;
-        wqT[ic * O1 + oc] = scale[oc]! * (wb - wa);
-      }
     const idx = knnNodes(g, x, k, `${hint}_knn`);
     knns.push(idx);
-    const p = g.op1('MatMul', [x, g.tensor(`${hint}_wa`, [C, O1], waT)], `${hint}_p`);
-    const q = g.op1(
-      'Add',
-      [
-        g.op1('MatMul', [x, g.tensor(`${hint}_wq`, [C, O1], wqT)], `${hint}_q0`),
-        g.tensor(`${hint}_shift`, [O1], shift),
-      ],
-      `${hint}_q`,
-    ); // [B, N, O1]
-    const rows = g.reshape(g.op1('Add', [idx, offsets], `${hint}_rows3`), [B * N * k], `${hint}_rows`);
-    const gathered = g.op1('Gather', [g.reshape(p, [B * N, O1], `${hint}_pflat`), rows], `${hint}_gather`, [
-      { name: 'axis', type: 'int', i: 0 },
-    ]);
-    const neigh = g.reshape(gathered, [B, N, k, O1], `${hint}_neigh`);
+    const dims = { B, N, k, C, O: O1 };
+    const { neigh, q } = foldedEdgeConv(g, values, x, idx, offsets, dims, w1, bn1, hint); // [B, N, k, O1], [B, N, O1]
     if (!second) {
       const best = g.reduce('ReduceMax', neigh, [2], false, `${hint}_max`);
-      return leaky(g, g.op1('Add', [best, q], `${hint}_pre`), `${hint}_out`);
+      return leakyRelu(g, g.op1('Add', [best, q], `${hint}_pre`), `${hint}_out`);
     }
     const q4 = g.reshape(q, [B, N, 1, O1], `${hint}_q4`);
-    const a1 = leaky(g, g.op1('Add', [neigh, q4], `${hint}_e1`), `${hint}_a1`); // [B, N, k, O1]
+    const a1 = leakyRelu(g, g.op1('Add', [neigh, q4], `${hint}_e1`), `${hint}_a1`); // [B, N, k, O1]
     const [w2, bn2, O2] = second;
     const a2 = convBn(g, values, a1, w2, bn2, O2, O1, `${hint}_conv2`); // [B, N, k, O2]
     return g.reduce('ReduceMax', a2, [2], false, `${hint}_max`); // [B, N, O2]
@@ -220,26 +174,12 @@ export function buildPartSegOnnx(c: PartSegConfig, values: HostTensors, o: PartS
     attrs: [{ name: 'perm', type: 'ints', ints: [0, 2, 1] }],
   });
   g.output({ name: 'logits', elemType: ONNX_FLOAT, dims: [B, c.parts, N] });
-  if (o.knnOutputs) {
-    knns.forEach((idx, i) => {
-      g.nodes.push({ op: 'Identity', inputs: [idx], outputs: [`knn${i}`], name: `Identity_knn${i}` });
-      g.output({ name: `knn${i}`, elemType: ONNX_INT64, dims: [B, N, k] });
-    });
-  }
-  return encodeOnnxModel({
-    graph: g.graph(
+  if (o.knnOutputs) knnOutputs(g, knns, 0, [B, N, k]);
+  return encodeModel(
+    g.graph(
       'crosspoint_dgcnn_partseg',
       `DGCNN_partseg (eval mode): inputs "points" [B, 3, N], "category" [B, ${c.categories}] one-hot; output "logits" [B, ${c.parts}, N]`,
     ),
-    opset: ONNX_OPSET,
-    producerName: 'crosspoint-playground',
-    producerVersion: '0.1.0',
-    metadata: {
-      model: 'crosspoint-dgcnn-partseg',
-      k: String(k),
-      batch: String(B),
-      points: String(N),
-      ...o.metadata,
-    },
-  });
+    { model: 'crosspoint-dgcnn-partseg', k: String(k), batch: String(B), points: String(N), ...o.metadata },
+  );
 }

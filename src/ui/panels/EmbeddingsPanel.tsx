@@ -30,7 +30,11 @@ export function useAutoEmbeddings(auto: boolean) {
     const stale = last === -Infinity || (auto && step - last >= (running ? REFRESH_EVERY : 1));
     if (!stale || (running && last !== -Infinity && !budget.allows(performance.now()))) return;
     const start = performance.now();
-    void refresh().then(() => budget.record(start, performance.now()));
+    void refresh().then(() => {
+      // The worker's measure of what the refresh took from training (else its whole duration).
+      const e = useApp.getState().embeddings;
+      budget.record(start, performance.now(), e.kind === 'done' ? e.value.costMs : undefined);
+    });
   }, [step, exists, running, emb, auto, refresh]);
 }
 
@@ -122,7 +126,12 @@ function EmbeddingMaps({ e, refreshing }: { e: EmbeddingsReply; refreshing: bool
   const n = e.objects.length;
   const how = e.projection.toUpperCase();
   return (
-    <div data-testid="embedding-maps" data-step={e.step} aria-busy={refreshing}>
+    <div
+      data-testid="embedding-maps"
+      data-step={e.step}
+      data-cost-ms={Math.round(e.costMs)}
+      aria-busy={refreshing}
+    >
       <p className="summary-line" data-testid="embeddings-summary" title={coverage?.detail || undefined}>
         {coverage ? coverage.text : `${n} shapes`}; embedded at step {e.step}, {e.dim}-d projections, {how} to
         2-D{refreshing ? ' (a newer picture is on its way)' : ''}.

@@ -1,7 +1,10 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { recordBytes } from '../../data/object-cache';
 import { maxBufferBytes } from '../../gpu/limits';
-import { folderDataBytes, DATA_BUDGET_BYTES } from '../../train/training-data-bytes';
-import type { FolderLoadReport } from '../../train/training-data-folder';
+import { PRESETS } from '../../train/presets';
+import { folderDataBytes } from '../../train/training-data-bytes';
+import { type FolderLoadReport, streamReason } from '../../train/training-data-folder';
+import { dataBudget, TEST_DATA_BUDGET } from '../data-budget';
 import type { EvalSetSummary, FolderSummary } from '../../worker/protocol';
 import { OutcomeNote } from '../components/Bits';
 import {
@@ -15,6 +18,25 @@ import { folderParams, useApp } from '../store';
 
 const MiB = 1024 * 1024;
 const mib = (b: number) => `${(b / MiB).toFixed(b < 10 * MiB ? 1 : 0)} MiB`;
+const bytesText = (b: number) => (b >= 1024 * MiB ? `${(b / (1024 * MiB)).toFixed(2)} GiB` : mib(b));
+
+/** What this page's storage has free (navigator.storage.estimate), once known. */
+function useStorageFree(): number | undefined {
+  const [free, setFree] = useState<number | undefined>();
+  useEffect(() => {
+    let live = true;
+    void navigator.storage
+      ?.estimate?.()
+      .then((e) => {
+        if (live && e.quota !== undefined) setFree(Math.max(0, e.quota - (e.usage ?? 0)));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  return free;
+}
 
 /** Objects the form picks: per chosen class, all or at most `perClass`. */
 function pickedObjects(f: FolderSummary, classes: readonly string[], perClass: number): number {
@@ -59,8 +81,13 @@ export function FolderSection() {
   const n = f ? pickedObjects(f, form.classes, form.perClass) : 0;
   const bytes = folderDataBytes(n, params.points, params.views, params.imageSize);
   const cap = limits ? maxBufferBytes(limits) : Number.POSITIVE_INFINITY;
-  // Views are kept as 8-bit RGBA in shards under the adapter's buffer limit, within the tab's budget.
-  const tooLarge = bytes.total > DATA_BUDGET_BYTES || bytes.clouds > cap;
+  // Views are kept as 8-bit RGBA in shards under the adapter's buffer limit, within the tab's
+  // budget; a set over either streams its batches from a cache on disk (checked against the quota).
+  const budget = dataBudget();
+  const streams = bytes.total > budget || bytes.clouds > cap;
+  const cacheBytes = n * recordBytes({ points: params.points, views: params.views, size: params.imageSize });
+  const free = useStorageFree();
+  const tooLarge = streams && free !== undefined && cacheBytes > free;
   const busy = dataset.kind === 'busy' || folder.kind === 'busy';
 
   return (
@@ -204,10 +231,22 @@ export function FolderSection() {
                   The folder could not be loaded: {loadError} The dataset on hand is unchanged.
                 </span>
               )}
+              {streams && (
+                <span className="hint" data-testid="folder-streams">
+                  Over{' '}
+                  {bytes.total > budget
+                    ? `the tab's ${bytesText(budget)} GPU budget for a dataset${TEST_DATA_BUDGET !== undefined ? ' (set by the address)' : ''}`
+                    : `the adapter's largest buffer of ${bytesText(cap)} (the clouds)`}
+                  : this set streams its batches from a cache on disk (OPFS, else IndexedDB) of{' '}
+                  {bytesText(cacheBytes)}, written while it is read
+                  {free !== undefined && `; this page's storage has ${bytesText(free)} free`}.
+                </span>
+              )}
               {tooLarge && (
                 <span className="error-note" role="alert">
-                  Too large for this adapter: the views take {mib(bytes.views)}, over its largest buffer of{' '}
-                  {mib(cap)}. Lower the views per object, the objects per class or the classes.
+                  The disk cache would not fit: it needs {bytesText(cacheBytes)} and this page's storage quota
+                  leaves {bytesText(free ?? 0)}. Free disk space or this site's stored data, or lower the
+                  views per object, the objects per class or the classes.
                 </span>
               )}
             </form>
@@ -253,11 +292,23 @@ function EvalSetView({ set }: { set: EvalSetSummary }) {
 
 /** What loading a folder did: objects read, and each file left out or odd, with the reason. */
 export function LoadReport({ report }: { report: FolderLoadReport }) {
+  const batch = useApp((s) => PRESETS[s.url.preset].batch);
+  const st = report.stream;
   return (
     <div className="load-report" data-testid="load-report">
       <p>
         Read {report.loaded} of {report.picked} objects from <b>{report.folder}</b> ({report.layout} layout).
       </p>
+      {st && (
+        <p data-testid="stream-report">
+          Streams from {st.where}: the set takes {streamReason(st)}, so its clouds and 8-bit views are in a{' '}
+          {bytesText(st.cacheBytes)} cache on disk and each step reads its batch into a two-slot GPU ring (the
+          next batch while the current one trains).
+          {st.readMsPerObject !== undefined &&
+            ` Reading an object back takes about ${st.readMsPerObject.toFixed(2)} ms (measured on the first ones), a batch of ${batch} about ${(st.readMsPerObject * batch).toFixed(1)} ms a step, overlapped with the GPU's work.`}{' '}
+          The cache is deleted when the set is replaced.
+        </p>
+      )}
       {report.skipped.length > 0 && (
         <details open>
           <summary>{report.skipped.length} files left out</summary>

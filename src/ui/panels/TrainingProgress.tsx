@@ -9,6 +9,7 @@ import { useApp } from '../store';
  * from the same smoothed step time (the time the step itself takes on the GPU).
  */
 export function ProgressCard() {
+  // Each loss is shown to 4 decimals; its data-value holds the full f32 (tests compare runs exactly).
   const trainer = useApp((s) => s.trainer);
   const latest = useApp((s) => s.latest);
   const stepMs = useApp((s) => s.stepMs);
@@ -36,17 +37,23 @@ export function ProgressCard() {
           <dt>
             L<sub>imid</sub>
           </dt>
-          <dd data-testid="train-limid">{formatLoss(lImid)}</dd>
+          <dd data-testid="train-limid" data-value={lImid}>
+            {formatLoss(lImid)}
+          </dd>
         </div>
         <div>
           <dt>
             L<sub>cmid</sub>
           </dt>
-          <dd data-testid="train-lcmid">{formatLoss(lCmid)}</dd>
+          <dd data-testid="train-lcmid" data-value={lCmid}>
+            {formatLoss(lCmid)}
+          </dd>
         </div>
         <div>
           <dt>L</dt>
-          <dd data-testid="train-loss">{formatLoss(loss)}</dd>
+          <dd data-testid="train-loss" data-value={loss}>
+            {formatLoss(loss)}
+          </dd>
         </div>
       </dl>
       {fromHistory && (

@@ -24,7 +24,9 @@ export const createEmbeddingsSlice: SliceCreator<EmbeddingsSlice> = (set, get, {
       (ev) => (ev.type === 'embeddings' ? ev.reply : undefined),
       (task) => set({ embeddings: { kind: 'busy', task } }),
     );
-    // Keep the previous picture when a refresh fails for a passing reason.
+    // Keep the previous picture when a refresh fails for a passing reason (said in the console).
+    if (r.kind === 'error' && prev.kind === 'done')
+      console.warn(`Embeddings refresh failed, the picture of step ${prev.value.step} stays: ${r.message}`);
     set({ embeddings: r.kind === 'error' && prev.kind === 'done' ? prev : r, embeddingsBefore: null });
     // The batch's similarity summary joins the run's history (the worker keeps the same in its
     // checkpoints), for the curves of the diagonal, the off-diagonal and retrieval over training.

@@ -1,5 +1,6 @@
 /** The user's own folder: indexed in the worker, then the chosen subset loaded as the dataset. */
 import { PRESETS } from '../../train/presets';
+import { TEST_DATA_BUDGET } from '../data-budget';
 import { IDLE } from './engine-link';
 import type { AppState, FolderForm, FolderSlice, SliceCreator, Task } from './state';
 
@@ -9,7 +10,13 @@ const DEFAULT_VIEWS = 4;
 /** The load request's parameters for the current form, preset and seed. */
 export function folderParams(s: Pick<AppState, 'url' | 'folderForm'>) {
   const p = PRESETS[s.url.preset];
-  return { ...s.folderForm, seed: s.url.seed, points: p.points, imageSize: p.imageSize };
+  return {
+    ...s.folderForm,
+    seed: s.url.seed,
+    points: p.points,
+    imageSize: p.imageSize,
+    ...(TEST_DATA_BUDGET !== undefined ? { budgetBytes: TEST_DATA_BUDGET } : {}),
+  };
 }
 
 export const createFolderSlice: SliceCreator<FolderSlice> = (set, get, { ask }) => ({
