@@ -85,7 +85,7 @@ describe('crosspoint classify', () => {
   it.skipIf(!haveSharedData('the crosspoint classify --reference test (the ModelNet40 subset)'))(
     'calibrates the OOD threshold on real labelled shapes with --reference (only the classes asked for)',
     () => {
-      const { test } = modelNetSubset();
+      const { train, test } = modelNetSubset();
       const bad = crosspoint([
         'classify',
         test,
@@ -99,30 +99,30 @@ describe('crosspoint classify', () => {
         /--reference-classes: "spaceship" is not a class of .*ply_data_test0\.h5 \(it has .*vase/,
       );
       const a = save('ellipsoid.ply', ellipsoidPly(300, 1));
-      // ply_data_test0.h5 holds 2 vases and 2 monitors (MANIFEST.md).
+      // ply_data_train0.h5 holds 9 sofas and 5 tables (MANIFEST.md).
       const r = crosspoint(
         [
           'classify',
           a,
           '--per-class',
-          '2',
+          '3',
           '--seed',
           '2',
           '--reference',
-          test,
+          train,
           '--reference-classes',
-          'vase,monitor',
+          'sofa,table',
         ],
         { timeoutMs: 600_000 },
       );
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
-      expect(out.set.oodReference).toBe(test);
+      expect(out.set.oodReference).toBe(train);
       const [x] = out.results;
-      expect(x.ood.calibrationShapes).toBe(4);
-      expect(x.ood.reference).toBe('ply_data_test0.h5: 4 shapes of 2 classes');
+      expect(x.ood.calibrationShapes).toBe(14);
+      expect(x.ood.reference).toBe('ply_data_train0.h5: 14 shapes of 2 classes');
       expect(x.ood.caveat).toBeUndefined();
-      expect(['vase', 'monitor']).toContain(x.ood.nearestClass);
+      expect(['sofa', 'table']).toContain(x.ood.nearestClass);
       expect(x.ood.verdict).toBe(
         x.ood.distance > x.ood.threshold ? 'out-of-distribution' : 'in-distribution',
       );

@@ -52,8 +52,8 @@ export interface OodReference {
  */
 export const GENERATED_REFERENCE_CAVEAT =
   'calibrated on generated shapes: real files of the same classes lie farther from them than real ' +
-  'files of other classes, so on real files this verdict is no better than chance (AUROC about 0.5 ' +
-  'measured on ModelNet40 files); calibrate on real shapes of the classes (a folder set, or ' +
+  'files of other classes, so on real files this verdict is worse than chance (AUROC 0.39–0.41 ' +
+  'measured on real ModelNet40 files); calibrate on real shapes of the classes (a folder set, or ' +
   '`crosspoint classify --reference`)';
 
 export interface Prediction {
