@@ -39,9 +39,32 @@ function chairText(n: number, withParts: boolean, partOverride?: number): string
   return `${lines.join('\n')}\n`;
 }
 
+/** The chair as a binary little-endian .ply with a per-vertex `label` property (uchar). */
+function chairPly(partOverride?: number): Uint8Array {
+  const rows = chairText(120, true, partOverride)
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number));
+  const head = new TextEncoder().encode(
+    `ply\nformat binary_little_endian 1.0\nelement vertex ${rows.length}\n` +
+      'property float x\nproperty float y\nproperty float z\nproperty uchar label\nend_header\n',
+  );
+  const body = new DataView(new ArrayBuffer(rows.length * 13));
+  rows.forEach((r, i) => {
+    for (let d = 0; d < 3; d++) body.setFloat32(i * 13 + 4 * d, r[d]!, true);
+    body.setUint8(i * 13 + 12, r[3]!);
+  });
+  const out = new Uint8Array(head.length + body.byteLength);
+  out.set(head);
+  out.set(new Uint8Array(body.buffer), head.length);
+  return out;
+}
+
 test.beforeAll(async ({ browser }) => {
   dir = mkdtempSync(join(tmpdir(), 'crosspoint-e2e-parts-'));
   writeFileSync(join(dir, 'chair.txt'), chairText(120, true));
+  writeFileSync(join(dir, 'chair.ply'), chairPly());
+  writeFileSync(join(dir, 'airplane-labels.ply'), chairPly(2));
   writeFileSync(join(dir, 'unlabelled.txt'), chairText(120, false));
   writeFileSync(join(dir, 'airplane-labels.txt'), chairText(120, true, 2));
   page = await browser.newPage();
@@ -93,6 +116,21 @@ test('Parts: a dropped chair is coloured by part, with labels the IoU table; bad
   await expect(panel.getByTestId('parts-alert')).toContainText("outside Chair's parts 12..15");
   await expect(shape).toContainText('chair.txt');
 
+  // A .ply whose vertices carry a `label` property: ground truth and the IoU table as for .txt.
+  await panel.getByLabel('Parts shape file').setInputFiles(join(dir, 'chair.ply'));
+  await expect(shape.getByRole('img', { name: /chair\.ply coloured by/ })).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(panel.getByRole('table', { name: 'Per-part IoU' })).toContainText('leg');
+  await shape.getByLabel('ground truth').check();
+  await expect(shape.getByRole('img', { name: /chair\.ply coloured by truth/ })).toBeVisible();
+  // Its labels out of the category's range: the same one message as for .txt; the shape stays.
+  await panel.getByLabel('Parts shape file').setInputFiles(join(dir, 'airplane-labels.ply'));
+  await expect(panel.getByTestId('parts-alert')).toContainText(
+    "airplane-labels.ply: point 0 has part 2, outside Chair's parts 12..15",
+  );
+  await expect(shape).toContainText('chair.ply');
+
   // No labels: prediction only, said.
   await panel.getByLabel('Parts shape file').setInputFiles(join(dir, 'unlabelled.txt'));
   await expect(panel.getByTestId('parts-no-labels')).toBeVisible({ timeout: 60_000 });
@@ -104,5 +142,35 @@ test('Parts: a dropped chair is coloured by part, with labels the IoU table; bad
     'k (100) is larger than the points per cloud (64)',
   );
   await expect(panel.getByTestId('parts-miou-pretrained')).toHaveText(/^\d\.\d{3}$/);
+  expect(pageErrors).toEqual([]);
+});
+
+test('Parts: the runs survive a reload (autosave, Restore brings back the curves and epochs)', async () => {
+  const panel = page.getByRole('region', { name: 'Parts' });
+  const status = panel.getByTestId('parts-status');
+  const before = (await status.textContent()) ?? '';
+  const epochOf = (text: string) => /epoch (\d+)\/\d+ \(pretrained\), (\d+)\/\d+ \(random\)/.exec(text);
+  const seen = epochOf(before);
+  expect(seen).not.toBeNull();
+  const miou = await panel.getByTestId('parts-miou-pretrained').textContent();
+  await page.reload();
+  const again = page.getByRole('region', { name: 'Parts' });
+  await expect(again.getByTestId('parts-autosave')).toContainText(
+    `epoch ${seen![1]} (from pretrained), ${seen![2]} (from random init)`,
+    { timeout: 120_000 },
+  );
+  await again.getByRole('button', { name: 'Restore' }).click();
+  await expect(again.getByTestId('parts-message')).toContainText('Restored the autosaved runs', {
+    timeout: 120_000,
+  });
+  await expect(again.getByTestId('parts-status')).toContainText(
+    `paused · epoch ${seen![1]}/2 (pretrained), ${seen![2]}/2 (random)`,
+  );
+  await expect(again.getByTestId('parts-miou-pretrained')).toHaveText(miou!);
+  await expect(again.getByTestId('parts-miou-chart')).toBeVisible();
+  // The restored run colours a shape, as before the reload.
+  await again.getByLabel('Shape category').selectOption('Chair');
+  await again.getByLabel('Parts shape file').setInputFiles(join(dir, 'chair.txt'));
+  await expect(again.getByTestId('parts-shape-miou')).toHaveText(/^\d\.\d{3}$/, { timeout: 60_000 });
   expect(pageErrors).toEqual([]);
 });

@@ -9,7 +9,7 @@ import {
   type OpSpec,
   sameBits,
 } from '../../test/op-check';
-import type { Rng } from '../util/random';
+import { Rng } from '../util/random';
 import type { BnMode } from './edgeconv-dims';
 import { type EdgeConv2Op, planEdgeConv2 } from './edgeconv2';
 import {
@@ -207,6 +207,17 @@ describe('edgeconv2 (shaders/edgeconv2.wgsl)', () => {
       // 12 positions of x, W1 and W2, every one of γ1, β1 (4) and γ2, β2 (5).
       expect(checkGradients(edgeConv2, s, 3)).toBe(3 * 12 + 2 * 4 + 2 * 5);
     }
+  });
+
+  it('a zero γ2 ties every slot (slot 0 wins, as PyTorch), and a zero γ1 makes a constant middle channel', async () => {
+    const s: Case = { B: 2, N: 17, k: 4, C: 3, Cmid: 5, Cout: 6, mode: 'train' };
+    const data = edgeConv2.data(s, new Rng(9));
+    (data.gamma2 as Float32Array)[1] = 0;
+    (data.gamma1 as Float32Array)[2] = 0;
+    const run = await checkOp(gpu(), edgeConv2, s, { data });
+    const arg = run.forward.argslot!;
+    for (let b = 0; b < s.B; b++)
+      for (let i = 0; i < s.N; i++) expect(arg[(b * s.Cout + 1) * s.N + i]).toBe(0);
   });
 
   it('is deterministic: two runs are bit-identical', async () => {

@@ -137,8 +137,9 @@ function checkShapeAndBuffers(s: EdgeConv2Shape, bufs: EdgeConv2Buffers, ctx: Gp
 
 /**
  * Plans the two-conv EdgeConv over fixed buffers: compiles, allocates its scratch and binds once.
- * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), BN2's over
- * h2 (two passes, h2 recomputed per edge), the max over k. Backward: the reverse adjacency, dz2
+ * Forward (train): Wcat, PQ = Wcat·X, BN1's mean and variance over h1 (two passes), PQ
+ * normalised in place by them (fold_pq), BN2's over h2 (two passes, h2 recomputed per edge, four
+ * output channels per thread), the max over k. Backward: the reverse adjacency, dz2
  * and BN2's coefficients, ā and S, dW2, K and u, BN1's sums and coefficients, dPQ, then dX and dW1.
  */
 export async function planEdgeConv2(

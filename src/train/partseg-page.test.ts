@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import { partSegParamSpecs } from '../nn/dgcnn-partseg-config';
 import { initialiseParams } from '../nn/param-spec';
+import { PARTSEG_REFERENCE, partSegConfigForPreset } from '../nn/dgcnn-partseg-config';
+import { partsegSize } from './partseg-sizes';
 import {
+  partsPageSizeOf,
   checkCategory,
   checkShapeParts,
   PARTS_PAGE_SIZES,
@@ -14,6 +17,15 @@ import {
 import { PRESETS } from './presets';
 
 describe('Parts panel sizes and inputs', () => {
+  it("a checkpoint's widths name its size at any k; other widths name none", () => {
+    expect(partsPageSizeOf(partsegSize('small', 7))).toBe('small');
+    expect(partsPageSizeOf({ ...PARTSEG_REFERENCE, k: 20 })).toBe('reference');
+    // What `crosspoint pretrain --model dgcnn_seg --preset first-look` writes.
+    expect(partsPageSizeOf(partSegConfigForPreset(PRESETS['first-look'].dgcnn))).toBe('first-look');
+    expect(partsPageSizeOf({ ...partsegSize('small', 10), emb: 96 })).toBeNull();
+    expect(partsPageSizeOf({ ...partsegSize('small', 10), head: [64, 64, 16] })).toBeNull();
+  });
+
   it('the named sizes run; k larger than the points and a batch of one are refused with one sentence', () => {
     for (const c of Object.values(PARTS_PAGE_SIZES)) expect(partsConfigProblem(c)).toBeNull();
     const fl = PARTS_PAGE_SIZES['first-look'];

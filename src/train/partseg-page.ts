@@ -6,7 +6,7 @@ import { SHAPENETPART_CATEGORIES } from '../data/loaders/class-names';
 import { type PartSegConfig, partSegParamSpecs } from '../nn/dgcnn-partseg-config';
 import type { HostTensors } from '../nn/param-store';
 import { InputError } from '../util/errors';
-import { type PartsegSizeName, partsegSize } from './partseg-sizes';
+import { PARTSEG_SIZE_NAMES, type PartsegSizeName, partsegSize } from './partseg-sizes';
 
 export interface PartsPageConfig {
   /** Model widths (partseg-sizes.ts). */
@@ -33,6 +33,12 @@ export const PARTS_PAGE_SIZE_NAMES = Object.keys(PARTS_PAGE_SIZES) as PartsPageS
 /** The model config of a page config. */
 export function partsModelConfig(c: PartsPageConfig): PartSegConfig {
   return partsegSize(c.model, c.k);
+}
+
+/** The size whose widths a checkpoint's model has (any k), or null when it is none of them. */
+export function partsPageSizeOf(model: PartSegConfig): PartsegSizeName | null {
+  const widths = (c: PartSegConfig) => JSON.stringify({ ...c, k: 0 }, Object.keys(c).sort());
+  return PARTSEG_SIZE_NAMES.find((n) => widths(partsegSize(n, model.k)) === widths(model)) ?? null;
 }
 
 /** What is wrong with a config the user edited (null when it can run); one sentence each. */

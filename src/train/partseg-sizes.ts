@@ -1,6 +1,7 @@
 // Model sizes for part segmentation: the reference's, and a small one that fine-tunes in minutes
 // on a CPU adapter (SwiftShader). Widths only; categories and parts are ShapeNetPart's.
-import { PARTSEG_REFERENCE, type PartSegConfig } from '../nn/dgcnn-partseg-config';
+import { PARTSEG_REFERENCE, type PartSegConfig, partSegConfigForPreset } from '../nn/dgcnn-partseg-config';
+import { PRESETS } from './presets';
 
 export const PARTSEG_SIZES = {
   reference: PARTSEG_REFERENCE,
@@ -15,6 +16,11 @@ export const PARTSEG_SIZES = {
     headHidden: 128,
     proj: 64,
   },
+  /**
+   * The widths `crosspoint pretrain --model dgcnn_seg --preset first-look` pretrains, so that a
+   * fine-tune from random init can be compared with one from that checkpoint at equal widths.
+   */
+  'first-look': partSegConfigForPreset(PRESETS['first-look'].dgcnn),
 } as const satisfies Record<string, PartSegConfig>;
 
 export type PartsegSizeName = keyof typeof PARTSEG_SIZES;

@@ -219,8 +219,11 @@ export class PartsegTrainer {
     return log;
   }
 
-  /** Model tensors (reference names), optimiser state, epoch, step, rng and history, as safetensors. */
-  async checkpoint(): Promise<Uint8Array> {
+  /**
+   * Model tensors (reference names), optimiser state, epoch, step, rng and history, as safetensors;
+   * `extra` adds metadata entries (the page's own, which the command line ignores).
+   */
+  async checkpoint(extra: Record<string, string> = {}): Promise<Uint8Array> {
     const values = await this.model.params.download();
     const specs = partSegParamSpecs(this.config.model, 'segment');
     const tensors = new Map<string, SafeTensor>();
@@ -237,6 +240,7 @@ export class PartsegTrainer {
         step: String(this.step),
         rng: JSON.stringify(this.rng.getState()),
         history: JSON.stringify(this.history),
+        ...extra,
       }),
     );
   }

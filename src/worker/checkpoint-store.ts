@@ -1,6 +1,7 @@
 /**
  * Checkpoints kept in the browser's IndexedDB (available in workers): one autosave per preset
- * and seed, written every few steps and on pause, and one slot the user saves explicitly.
+ * and seed, written every few steps and on pause, and one slot the user saves explicitly; and
+ * the Parts panel's autosave, one partseg checkpoint per fine-tuning run.
  */
 export interface StoredCheckpoint {
   key: string;
@@ -36,6 +37,11 @@ async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBReq
 
 export function checkpointKey(slot: 'autosave' | 'saved', preset: string, seed: number): string {
   return `${slot}:${preset}:${seed}`;
+}
+
+/** The Parts panel's autosave of one run ('pretrained' or 'random'). */
+export function partsCheckpointKey(arm: string): string {
+  return `parts-autosave:${arm}`;
 }
 
 export async function putCheckpoint(c: StoredCheckpoint): Promise<void> {

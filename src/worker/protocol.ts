@@ -187,6 +187,17 @@ export interface PartsState {
   testShapes: number;
   /** Why training stopped, when it failed. */
   error: string | null;
+  /** The runs autosaved in this browser (after a reload: what Restore brings back). */
+  autosave: PartsAutosave | null;
+  /** Why the last autosave failed (fine-tuning goes on). */
+  autosaveError: string | null;
+}
+
+/** The Parts runs kept in IndexedDB: each run's epoch, when, and the settings they ran with. */
+export interface PartsAutosave {
+  epochs: Record<PartsArm, number>;
+  savedAt: number;
+  config: PartsPageConfig;
 }
 
 /** One run's epoch: train loss and the test split's scores (calculate_shape_IoU). */
@@ -261,6 +272,15 @@ export type EngineRequest =
   | Req<'parts-play'>
   | Req<'parts-pause'>
   | Req<'parts-predict', { name: string; bytes: Uint8Array; category: number; arm: PartsArm }>
+  /** The Parts state with what the browser holds autosaved (sent once after a reload). */
+  | Req<'parts-sync'>
+  /** Rebuild both Parts runs from their autosave (paused); the reply carries their curves. */
+  | Req<'parts-restore'>
+  /** Replace run `arm` by a `crosspoint partseg --out` checkpoint file. */
+  | Req<'parts-load', { arm: PartsArm; name: string; bytes: Uint8Array }>
+  /** Run `arm` as a `crosspoint partseg --out` checkpoint. */
+  | Req<'parts-download', { arm: PartsArm }>
+  | Req<'parts-autosave-discard'>
   | Req<'checkpoint-save'>
   | Req<'checkpoint-load', { bytes: Uint8Array; name: string; config: TrainConfig }>
   | Req<'checkpoint-restore', { config: TrainConfig }>;
@@ -291,7 +311,9 @@ export type EngineEvent =
   | { id: number; type: 'fewshot'; reply: FewShotReply }
   | { id: number; type: 'compare-init'; reply: CompareInitReply }
   | { id: number; type: 'classified'; reply: ClassifyReply }
-  | { id: number; type: 'parts-state'; state: PartsState }
+  /** `epochs`: every epoch of both runs, after a restore or load; `message`: what it did. */
+  | { id: number; type: 'parts-state'; state: PartsState; epochs?: PartsEpoch[]; message?: string }
+  | { id: number; type: 'parts-checkpoint'; arm: PartsArm; epoch: number; bytes: Uint8Array }
   | { id: number; type: 'parts-prediction'; reply: PartsPrediction }
   | { id: -1; type: 'parts-epoch'; epoch: PartsEpoch; state: PartsState }
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }

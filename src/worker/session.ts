@@ -49,6 +49,8 @@ const FILE_REQUESTS = new Set<EngineRequest['type']>([
   'eval-load',
   'parts-start',
   'parts-predict',
+  'parts-load',
+  'parts-restore',
 ]);
 
 export class Session {
@@ -170,24 +172,47 @@ export class Session {
         return this.post({ id: req.id, type: 'fewshot', reply });
       }
       case 'compare-init': {
-        const reply = await this.requireRun().analyses.compareInit(req.params, this.progress(req.id));
+        const run = this.requireRun();
+        const reply = await run.analyses.compareInit(req.params, this.progress(req.id), this.evalSet);
         return this.post({ id: req.id, type: 'compare-init', reply });
       }
       case 'classify':
         return this.classify(req);
-      case 'parts-start': {
-        // The classification DGCNN's weights as they are now, read between two steps.
-        const run = this.run;
-        const encoder = run
-          ? await this.gpu.exclusive(async () => ({
-              values: await run.session.trainer.point.params.download(),
-              step: run.session.step,
-            }))
-          : null;
-        await this.parts.create(req.config, encoder);
+      case 'parts-start':
+        await this.parts.create(req.config, await this.partsEncoder());
         this.parts.play();
         return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
+      case 'parts-sync':
+        await this.parts.sync();
+        return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
+      case 'parts-restore':
+        await this.parts.restore();
+        return this.post({
+          id: req.id,
+          type: 'parts-state',
+          state: this.parts.state(),
+          epochs: this.parts.epochs(),
+          message: 'Restored the autosaved runs (paused): press Play to go on.',
+        });
+      case 'parts-load': {
+        const message = await this.parts.load(req.arm, req.name, req.bytes, await this.partsEncoder());
+        return this.post({
+          id: req.id,
+          type: 'parts-state',
+          state: this.parts.state(),
+          epochs: this.parts.epochs(),
+          message,
+        });
       }
+      case 'parts-download': {
+        const { bytes, epoch } = await this.parts.download(req.arm);
+        return this.post({ id: req.id, type: 'parts-checkpoint', arm: req.arm, epoch, bytes }, [
+          bytes.buffer,
+        ]);
+      }
+      case 'parts-autosave-discard':
+        await this.parts.discardAutosave();
+        return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
       case 'parts-play':
         this.parts.play();
         return this.post({ id: req.id, type: 'parts-state', state: this.parts.state() });
@@ -222,6 +247,17 @@ export class Session {
       case 'selftest':
         throw new Error(`${req.type} is handled by the worker shell`);
     }
+  }
+
+  /** The classification DGCNN's weights as they are now (read between two steps), or null. */
+  private async partsEncoder() {
+    const run = this.run;
+    return run
+      ? await this.gpu.exclusive(async () => ({
+          values: await run.session.trainer.point.params.download(),
+          step: run.session.step,
+        }))
+      : null;
   }
 
   private async generate(req: ReqOf<'generate'>): Promise<void> {

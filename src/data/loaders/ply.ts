@@ -28,7 +28,8 @@ export function loadPly(file: string, bytes: Uint8Array): LoadedShape {
   const body = walkPlyBody(file, bytes, header, roles);
   warnings.push(...body.warnings);
 
-  const geometry = runPlyLoader(file, bytes, header, roles);
+  const labelProp = findPartLabel(vertexEl.properties);
+  const geometry = runPlyLoader(file, bytes, header, roles, labelProp);
   const pos = geometry.getAttribute('position');
   if (!pos || pos.count !== vertexEl.count) {
     throw new DataFormatError(
@@ -63,7 +64,45 @@ export function loadPly(file: string, bytes: Uint8Array): LoadedShape {
   };
   if (normals) shape.normals = normals;
   if (body.triangles.length > 0) shape.faces = body.triangles;
+  if (labelProp) {
+    const labels = readPartLabels(geometry, labelProp, vertexEl.count);
+    if (typeof labels === 'string') warnings.push(labels);
+    else shape.pointLabels = labels;
+  }
   return shape;
+}
+
+/**
+ * Per-vertex part-label property names, most specific first: ShapeNetPart's `pid` and `part`,
+ * then the generic `label` that most segmentation exporters write, CloudCompare's
+ * `scalar_label`, and `class`.
+ */
+export const PLY_PART_LABEL_NAMES = ['part', 'pid', 'part_id', 'label', 'scalar_label', 'class'] as const;
+/** The attribute PLYLoader is asked to decode the label property into. */
+const LABEL_ATTRIBUTE = 'partLabel';
+
+/** The first scalar vertex property whose name is a part-label name, or null. */
+function findPartLabel(props: PlyHeader['elements'][number]['properties']): string | null {
+  for (const name of PLY_PART_LABEL_NAMES) {
+    const p = props.find((q) => !q.countType && q.name.toLowerCase() === name);
+    if (p) return p.name;
+  }
+  return null;
+}
+
+/** The label column as whole numbers, or why it is not read as part labels (a warning). */
+function readPartLabels(geometry: BufferGeometry, name: string, count: number): Int32Array | string {
+  const attr = geometry.getAttribute(LABEL_ATTRIBUTE);
+  if (!attr || attr.count !== count) return `property '${name}' could not be decoded: no part labels read`;
+  const values = attr.array as ArrayLike<number>;
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)
+      return `property '${name}' of vertex ${i} is ${v}, not a whole number: not read as part labels`;
+    out[i] = v;
+  }
+  return out;
 }
 
 const X_NAMES = ['x', 'px', 'posx'];
@@ -124,7 +163,13 @@ function findRoles(file: string, h: PlyHeader, warnings: string[]): PlyRoles {
  * named `vertex`, every other element renamed so PLYLoader skips it (faces come from the body
  * walk), and other properties of `vertex` kept so positions and normals decode as PLYLoader does.
  */
-function runPlyLoader(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyRoles): BufferGeometry {
+function runPlyLoader(
+  file: string,
+  bytes: Uint8Array,
+  h: PlyHeader,
+  roles: PlyRoles,
+  labelProp: string | null,
+): BufferGeometry {
   const lines = ['ply', `format ${h.format} 1.0`];
   h.elements.forEach((el, ei) => {
     const isVertex = ei === roles.vertex;
@@ -145,7 +190,11 @@ function runPlyLoader(file: string, bytes: Uint8Array, h: PlyHeader, roles: PlyR
   buf.set(head, 0);
   buf.set(body, head.length);
   try {
-    return new PLYLoader().parse(buf.buffer) as BufferGeometry;
+    const loader = new PLYLoader();
+    // The part-label property keeps its name in the rewritten header (the label names are plain
+    // identifiers), so PLYLoader decodes it as one more attribute.
+    if (labelProp) loader.setCustomPropertyNameMapping({ [LABEL_ATTRIBUTE]: [labelProp] });
+    return loader.parse(buf.buffer) as BufferGeometry;
   } catch (e) {
     throw new DataFormatError(
       file,

@@ -76,12 +76,16 @@ function FineTune() {
   const state = useApp((s) => s.partsState);
   const epochs = useApp((s) => s.partsEpochs);
   const engineReady = useApp((s) => s.engine.kind === 'ready');
-  const { choosePartsSize, setPartsForm, startParts, playParts, pauseParts, partsSizeForAdapter } =
+  const { choosePartsSize, setPartsForm, startParts, playParts, pauseParts, partsSizeForAdapter, syncParts } =
     useApp.getState();
   const [starting, setStarting] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the adapter is known
   useEffect(() => {
-    if (engineReady && !state) partsSizeForAdapter();
+    if (engineReady && !state) {
+      partsSizeForAdapter();
+      // After a reload: are there autosaved runs to bring back?
+      void syncParts();
+    }
   }, [engineReady]);
   return (
     <div className="card">
@@ -165,7 +169,116 @@ function FineTune() {
           Fine-tuning stopped: {state.error}
         </p>
       )}
+      <PartsCheckpoints />
       {epochs.length > 0 && <Curves epochs={epochs} />}
+    </div>
+  );
+}
+
+/** A file download of `bytes` named `name`. */
+function saveFile(bytes: Uint8Array, name: string) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/**
+ * The runs' checkpoints: the autosave (each run after each of its epochs, in this browser) and
+ * its restore after a reload; download a run, or load a `crosspoint partseg --out` file into one.
+ */
+function PartsCheckpoints() {
+  const state = useApp((s) => s.partsState);
+  const message = useApp((s) => s.partsMessage);
+  const { restoreParts, discardPartsAutosave, downloadPartsCheckpoint, loadPartsCheckpoint } =
+    useApp.getState();
+  const [loadArm, setLoadArm] = useState<PartsArm>('pretrained');
+  const [busy, setBusy] = useState(false);
+  const a = state?.autosave;
+  const act = async (f: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await f();
+    } finally {
+      setBusy(false);
+    }
+  };
+  const download = (arm: PartsArm) =>
+    act(async () => {
+      const r = await downloadPartsCheckpoint(arm);
+      if (r)
+        saveFile(
+          r.bytes,
+          `crosspoint-partseg-${arm}-seed${state?.config?.seed ?? 1}-epoch${r.epoch}.safetensors`,
+        );
+    });
+  return (
+    <div data-testid="parts-checkpoints">
+      {a && !state?.exists && (
+        <p className="controls" data-testid="parts-autosave">
+          <span>
+            Autosaved runs in this browser: epoch {a.epochs.pretrained} (from pretrained), {a.epochs.random}{' '}
+            (from random init) of {a.config.epochs}, {a.config.model} widths, {a.config.points} points, saved{' '}
+            {new Date(a.savedAt).toLocaleTimeString()}.
+          </span>
+          <button type="button" disabled={busy} onClick={() => void act(restoreParts)}>
+            Restore
+          </button>
+          <button type="button" disabled={busy} onClick={() => void act(discardPartsAutosave)}>
+            Delete
+          </button>
+        </p>
+      )}
+      {state?.exists && (
+        <div className="controls">
+          <span className="muted-sm">
+            {a
+              ? `Autosaved after each epoch (last ${new Date(a.savedAt).toLocaleTimeString()}).`
+              : 'Not autosaved yet.'}
+          </span>
+          {(['pretrained', 'random'] as PartsArm[]).map((arm) => (
+            <button
+              key={arm}
+              type="button"
+              disabled={busy || state.running}
+              onClick={() => void download(arm)}
+            >
+              Download {ARM_LABEL[arm]}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="controls">
+        <label>
+          Load a <code>crosspoint partseg</code> checkpoint as the run{' '}
+          <select
+            aria-label="Parts checkpoint run"
+            value={loadArm}
+            onChange={(e) => setLoadArm(e.target.value as PartsArm)}
+          >
+            <option value="pretrained">{ARM_LABEL.pretrained}</option>
+            <option value="random">{ARM_LABEL.random}</option>
+          </select>
+        </label>
+        <input
+          type="file"
+          aria-label="Parts checkpoint file"
+          accept=".safetensors"
+          disabled={busy || !!state?.running}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void act(() => loadPartsCheckpoint(loadArm, f));
+            e.target.value = '';
+          }}
+        />
+      </div>
+      {state?.autosaveError && <p className="error-note">{state.autosaveError}</p>}
+      {message && (
+        <p className="muted-sm" data-testid="parts-message">
+          {message}
+        </p>
+      )}
     </div>
   );
 }

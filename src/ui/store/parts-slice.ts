@@ -10,12 +10,19 @@ import type { EngineEvent, PartsPrediction } from '../../worker/protocol';
 import { IDLE } from './engine-link';
 import type { Outcome, PartsSlice, SliceCreator } from './state';
 
-export const createPartsSlice: SliceCreator<PartsSlice> = (set, get, { engine }) => {
-  /** Sends a Parts request; a file-error or a refused size becomes the panel's alert. */
+export const createPartsSlice: SliceCreator<PartsSlice> = (set, get, { engine, confirm }) => {
+  /**
+   * Sends a Parts request; a file-error or a refused size becomes the panel's alert. A reply with
+   * the runs' epochs (restore, load) replaces the curves.
+   */
   async function send(body: RequestBody, transfer: Transferable[] = []): Promise<EngineEvent | null> {
     try {
       const ev = await engine().request(body, { transfer });
-      if (ev.type === 'parts-state') set({ partsState: ev.state });
+      if (ev.type === 'parts-state') {
+        set({ partsState: ev.state });
+        if (ev.epochs) set({ partsEpochs: ev.epochs });
+        if (ev.message) set({ partsMessage: ev.message, partsAlert: null });
+      }
       if (ev.type === 'file-error' || ev.type === 'error') {
         set({ partsAlert: ev.message });
         return null;
@@ -36,6 +43,7 @@ export const createPartsSlice: SliceCreator<PartsSlice> = (set, get, { engine })
     partsCategory: 4,
     partsArm: 'pretrained',
     partsAlert: null,
+    partsMessage: null,
 
     choosePartsSize(size: PartsPageSizeName | 'custom') {
       if (size === 'custom') set({ partsSize: size });
@@ -70,7 +78,7 @@ export const createPartsSlice: SliceCreator<PartsSlice> = (set, get, { engine })
         set({ partsAlert: problem });
         return;
       }
-      set({ partsEpochs: [], partsAlert: null });
+      set({ partsEpochs: [], partsAlert: null, partsMessage: null });
       await send({ type: 'parts-start', config });
     },
 
@@ -86,6 +94,36 @@ export const createPartsSlice: SliceCreator<PartsSlice> = (set, get, { engine })
       if (ev.type === 'parts-epoch')
         set({ partsEpochs: [...get().partsEpochs, ev.epoch], partsState: ev.state });
       else if (ev.type === 'parts-state') set({ partsState: ev.state });
+    },
+
+    async syncParts() {
+      await send({ type: 'parts-sync' });
+    },
+
+    async restoreParts() {
+      const s = get().partsState;
+      if (s?.exists && !confirm('Restoring the autosave replaces the runs on screen. Go on?')) return;
+      await send({ type: 'parts-restore' });
+    },
+
+    async loadPartsCheckpoint(arm, file) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      await send({ type: 'parts-load', arm, name: file.name, bytes }, [bytes.buffer]);
+    },
+
+    async downloadPartsCheckpoint(arm) {
+      const ev = await send({ type: 'parts-download', arm });
+      if (ev?.type !== 'parts-checkpoint') return null;
+      set({ partsMessage: `Downloaded the ${arm} run at epoch ${ev.epoch}.` });
+      return { bytes: ev.bytes, epoch: ev.epoch };
+    },
+
+    async discardPartsAutosave() {
+      const a = get().partsState?.autosave;
+      if (!a || !confirm('Delete the autosaved Parts runs from this browser? They cannot be brought back.'))
+        return;
+      await send({ type: 'parts-autosave-discard' });
+      set({ partsMessage: 'Deleted the autosaved Parts runs.' });
     },
 
     async predictParts(file) {

@@ -232,6 +232,8 @@ export interface PretrainingForm {
   seeds: number;
   draws: number;
   episodes: number;
+  /** Compare on the loaded evaluation set (when there is one) rather than the training set's split. */
+  onEvalSet: boolean;
 }
 
 export interface PretrainingSlice {
@@ -264,6 +266,8 @@ export interface PartsSlice {
   partsArm: PartsArm;
   /** The last refused size or file, one message; what was on screen stays. */
   partsAlert: string | null;
+  /** What the last restore, load or download did, in a sentence. */
+  partsMessage: string | null;
   choosePartsSize(size: PartsPageSizeName | 'custom'): void;
   /** The reference size on a real GPU (the first-look size stays on a CPU fallback adapter). */
   partsSizeForAdapter(): void;
@@ -276,6 +280,16 @@ export interface PartsSlice {
   pauseParts(): Promise<void>;
   onPartsEvent(ev: EngineEvent): void;
   predictParts(file: File): Promise<void>;
+  /** After a reload: asks the worker what is autosaved (the panel offers Restore). */
+  syncParts(): Promise<void>;
+  /** Rebuilds both runs from the autosave, paused, with their curves. */
+  restoreParts(): Promise<void>;
+  /** Replaces run `arm` by a `crosspoint partseg --out` checkpoint file. */
+  loadPartsCheckpoint(arm: PartsArm, file: File): Promise<void>;
+  /** Run `arm` as a `crosspoint partseg --out` checkpoint (null when there is none). */
+  downloadPartsCheckpoint(arm: PartsArm): Promise<{ bytes: Uint8Array; epoch: number } | null>;
+  /** Deletes the autosaved runs from this browser (asks first). */
+  discardPartsAutosave(): Promise<void>;
 }
 
 export type AppState = EngineSlice &
