@@ -23,7 +23,7 @@ import {
   splitRows,
 } from './object-analyses';
 import { InputError } from '../util/errors';
-import { fitSetClassifier, type Prediction, type SetClassifier } from './set-classifier';
+import { fitSetClassifier, type OodReference, type Prediction, type SetClassifier } from './set-classifier';
 
 /** The page's "What pretraining buys" request: init seeds 0 … seeds − 1, label draws, episodes. */
 export interface CompareInitParams {
@@ -74,6 +74,8 @@ export interface AnalysisHost {
   classes: readonly string[];
   /** The training set's name as the page shows it (default "the training set"). */
   setName?: string;
+  /** Whether the set is generated (the Classify verdict then warns that real files differ). */
+  generated?: boolean;
 }
 
 /** Clouds per feature job of an evaluation set (one short gap between two training steps). */
@@ -91,7 +93,16 @@ export class ModelAnalyses {
   /** The Classify judgement fitted on `sample` (the features it was fitted on). */
   private classifier: { of: DatasetFeatures; fitted: SetClassifier } | undefined;
 
+  /** Shapes the OOD threshold is calibrated on instead of the set (features of this model). */
+  private oodReference: OodReference | undefined;
+
   constructor(private readonly host: AnalysisHost) {}
+
+  /** Calibrate the Classify judgement's OOD score on `reference` (undefined: on the set itself). */
+  setOodReference(reference: OodReference | undefined): void {
+    this.oodReference = reference;
+    this.classifier = undefined;
+  }
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
 
@@ -372,7 +383,19 @@ export class ModelAnalyses {
       await this.host.pause();
       this.classifier = {
         of: sample,
-        fitted: fitSetClassifier(sample, this.host.objects, this.host.classes),
+        fitted: fitSetClassifier(
+          sample,
+          this.host.objects,
+          this.host.classes,
+          this.oodReference ?? {
+            name: this.host.setName ?? 'the set',
+            generated: this.host.generated ?? false,
+            isSet: true,
+            features: sample.features,
+            labels: Int32Array.from(this.host.objects, (o) => o.label),
+            classes: this.host.classes,
+          },
+        ),
       };
     }
     return this.classifier.fitted;

@@ -50,6 +50,7 @@ export async function startRun(
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,
     setName: dataset.info.summary.name,
+    generated: dataset.info.source?.kind !== 'folder',
   });
   return { session, config, analyses };
 }
