@@ -194,3 +194,67 @@ test('ModelNet40-layout .h5 files become the evaluation set; an unreadable .h5 i
   await expect(region('Data').getByTestId('dataset-name')).toHaveText('with-broken-files (25 objects)');
   expect(pageErrors).toEqual([]);
 });
+
+test("what pretraining buys on the user's h5: train on a CrossPoint-layout folder, compare on a ModelNet40 h5", async () => {
+  test.skip(!haveSharedData('the e2e compare-on-h5 test'), 'needs shared/data');
+  test.setTimeout(480_000);
+  // A fresh page: this test stands on its own (run alone with -g, or after the ones above).
+  await page.goto('/?preset=first-look&seed=1&panel=data');
+  const data = region('Data');
+  await expect(data.getByTestId('dataset-summary')).toContainText('objects in 13 classes', {
+    timeout: 120_000,
+  });
+  const own = region('Your own data');
+  await own.getByLabel('Folder').setInputFiles(good);
+  await expect(own.getByTestId('folder-summary')).toContainText('tiny-sample: 26 objects in 13 classes');
+  await own.getByRole('button', { name: 'Load folder' }).click();
+  await expect(data.getByTestId('dataset-name')).toHaveText('tiny-sample (26 objects)', { timeout: 120_000 });
+  await trainSteps(2);
+
+  const dir = join(root, 'modelnet40-eval');
+  cpSync(join(sharedDataDir(), 'modelnet40_subset'), dir, { recursive: true });
+  await open('Data');
+  await own.getByLabel('Folder').setInputFiles(dir);
+  await own.getByRole('button', { name: 'Use the .h5 files as the evaluation set' }).click();
+  await expect(own.getByTestId('eval-set')).toContainText('97 train and 20 test clouds of 2048 points', {
+    timeout: 60_000,
+  });
+
+  await open('Few-shot');
+  const section = region('What pretraining buys');
+  // The loaded evaluation set is what the comparison runs on, named with its counts.
+  await expect(section.getByLabel('Compare on')).toHaveValue('eval-set');
+  await expect(section).toContainText('the evaluation set modelnet40-eval (97 train, 20 test clouds');
+  await section.getByLabel('Random inits').fill('2');
+  await section.getByLabel('Draws per budget').fill('1');
+  await section.getByLabel('Few-shot episodes').fill('2');
+  await section.getByRole('button', { name: 'Compare with random init' }).click();
+  const summary = section.getByTestId('pretraining-summary');
+  await expect(summary).toContainText(
+    /Step \d+ against 2 random inits on the evaluation set modelnet40-eval: /,
+    {
+      timeout: 300_000,
+    },
+  );
+  await expect(summary).toContainText(
+    '97 train, 20 test objects in 17 classes, 128 points each, 128-d features; chance 5.9 %.',
+  );
+  for (const id of ['efficiency-raw', 'efficiency-standardized']) {
+    const plot = section.getByTestId(id);
+    for (const part of ['trained-line', 'random-band', 'chance-line'])
+      await expect(plot.getByTestId(part)).toHaveCount(1);
+  }
+  const rows = section.getByRole('table', { name: 'Trained against random init' }).locator('tbody tr');
+  await expect(rows).toHaveCount(12);
+  await expect(rows.nth(8)).toContainText(
+    /^linear SVM, all labelspaper \(raw\)\d+\.\d %\d+\.\d % ± \d+\.\d[+−]\d+\.\d/,
+  );
+  // A fit that predicts one class is flagged, with its account in the notes.
+  const flagged = await section.locator('.degenerate').count();
+  if (flagged > 0)
+    await expect(section.getByTestId('pretraining-notes')).toContainText('predict a single class');
+  // The training set's own split is still one choice away.
+  await section.getByLabel('Compare on').selectOption('split');
+  await expect(section).toContainText('tiny-sample (26 objects)’s train and test split');
+  expect(pageErrors).toEqual([]);
+});

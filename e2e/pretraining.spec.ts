@@ -51,7 +51,7 @@ test('what pretraining buys: trained against random inits on the generated split
     { timeout: 300_000 },
   );
   await expect(section.getByTestId('pretraining-summary')).toContainText(
-    '26 train, 13 test objects in 13 classes, 128-d features; chance 7.7 %.',
+    '26 train, 13 test objects in 13 classes, 128 points each, 128-d features; chance 7.7 %.',
   );
   // Two plots (paper's protocol, standardised), each with the trained line, the band of the
   // random inits and chance, over 1, 2, 5, 10 and all labels per class.

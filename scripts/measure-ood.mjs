@@ -1,19 +1,28 @@
 #!/usr/bin/env node
 /**
  * How well the Classify panel's out-of-distribution score separates real files of the sample
- * set's classes from real files of other classes (../shared/data): runs `crosspoint classify`
- * once on all of them and prints the AUROC of the OOD distance and the realised false-alarm
- * rate on the in-distribution files (the threshold is calibrated for 5 % on the set's own
- * generated shapes).
+ * set's classes from real files of other classes (../shared/data), for each calibration
+ * reference: runs `crosspoint classify` once per reference on all the files (the two runs in
+ * parallel) and prints, per reference, the AUROC of the OOD distance and the realised false-alarm
+ * rate on held-out in-distribution files against the stated one (5 %).
  *
- *   node scripts/measure-ood.mjs [--weights CKPT] [--data DIR]
+ *   node scripts/measure-ood.mjs [--weights CKPT] [--data DIR] [--rows]
+ *
+ * References:
+ * - generated: the page's default, the generated sample set (104 shapes, 13 classes);
+ * - real: ModelNet40's train split (ply_data_train0.h5) restricted to the sample set's classes
+ *   (car has no train object there).
+ *   Its own files are not scored (they are the reference); the in-distribution files it is
+ *   measured on are those of the test split (ply_data_test0.h5), so none is in its reference.
  *
  * In distribution: ModelNet40 objects of the classes the sample set has (airplane, bench, car,
  * chair, lamp, sofa, table; monitor as display). Out of distribution: the other ModelNet40
  * classes, except those close to a sample-set class (desk, dresser, night_stand, stool, tv_stand,
- * wardrobe), and the PLY/OFF scans and meshes of objects of no sample-set class.
+ * wardrobe), and PLY/OFF scans and meshes of objects of no sample-set class. The five
+ * modelnet40_normal_resampled text files are rows of the .h5 files too, so they are not scored
+ * twice.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -35,6 +44,7 @@ if (!existsSync(join(data, 'MANIFEST.md'))) {
   console.error(`measure-ood: no shared data at ${data} (give --data DIR)`);
   process.exit(2);
 }
+/** ModelNet40 class → sample-set class. */
 const IN = {
   airplane: 'airplane',
   bench: 'bench',
@@ -46,20 +56,18 @@ const IN = {
   monitor: 'display',
 };
 const CLOSE = new Set(['desk', 'dresser', 'night_stand', 'stool', 'tv_stand', 'wardrobe']);
-const h5 = ['ply_data_train0.h5', 'ply_data_test0.h5'].map((f) => join(data, 'modelnet40_subset', f));
-const txt = [
-  'airplane/airplane_0126.txt',
-  'chair/chair_0454.txt',
-  'monitor/monitor_0468.txt',
-  'sofa/sofa_0469.txt',
-  'table/table_0326.txt',
-].map((f) => join(data, 'modelnet40_normal_resampled', f));
+const train = join(data, 'modelnet40_subset', 'ply_data_train0.h5');
+const test = join(data, 'modelnet40_subset', 'ply_data_test0.h5');
 const scans = [
   'ply/open3d/bathtub_0154.ply',
   'ply/open3d/knot.ply',
   'ply/open3d/fragment_000.ply',
   'ply/open3d/fragment_001.ply',
+  'ply/open3d/test_fragments/fragment_002.ply',
   'ply/open3d/test_output_pcd.ply',
+  'ply/point-cloud-utils/truck.ply',
+  'ply/point-cloud-utils/duplicated_pcloud.ply',
+  'ply/happly/platonic_shelf.ply',
   'ply/trimesh/suzanne.ply',
   'ply/trimesh/fuze.ply',
   'ply/trimesh/sphere.ply',
@@ -67,75 +75,120 @@ const scans = [
   'ply/trimesh/fixed_top.ply',
   'ply/trimesh/octagonal_pocket.ply',
   'ply/trimesh/reference.ply',
+  'ply/trimesh/points_emptyface.ply',
+  'ply/trimesh/mirror.ply',
   'off/trimesh/ballA.off',
 ].map((f) => join(data, f));
 
-const cli = ['bin/crosspoint.mjs', 'classify', ...h5, ...txt, ...scans];
-if (flag('--weights')) cli.push('--weights', flag('--weights'));
-console.error(`node ${cli.join(' ')}`);
-const r = spawnSync(process.execPath, cli, {
-  cwd: join(import.meta.dirname, '..'),
-  encoding: 'utf8',
-  maxBuffer: 1 << 28,
-});
-if (r.status !== 0) {
-  console.error(r.stderr);
-  process.exit(r.status ?? 1);
-}
-const out = JSON.parse(r.stdout);
+const REFERENCES = {
+  generated: { flags: [], skip: () => false },
+  real: {
+    // car has no object in the train split, so the reference has 7 of the 8 classes.
+    flags: [
+      '--reference',
+      train,
+      '--reference-classes',
+      Object.keys(IN)
+        .filter((c) => c !== 'car')
+        .join(','),
+    ],
+    // The reference's own shapes are not held out: only the test split's in-distribution files count.
+    skip: (x, inside) => inside && x.file === train,
+  },
+};
 
-// Each result: in (1), out (0) or left out (close to a sample class).
-const rows = [];
-for (const x of out.results) {
-  let cls;
-  if (x.fileLabel !== undefined) cls = String(x.fileLabel);
-  else if (x.file.includes('modelnet40_normal_resampled')) cls = x.file.split('/').at(-2);
-  if (cls !== undefined && CLOSE.has(cls)) continue;
-  const inside = cls !== undefined && cls in IN;
-  rows.push({
-    name: `${x.file.split('/').at(-1)}${x.cloud !== undefined ? `#${x.cloud}` : ''}`,
-    cls: cls ?? 'scan',
-    inside,
-    x,
+/** The classify runs under way: one that fails stops the others. */
+const running = new Set();
+
+function classify(extra) {
+  const cli = ['bin/crosspoint.mjs', 'classify', train, test, ...scans, ...extra];
+  if (flag('--weights')) cli.push('--weights', flag('--weights'));
+  console.error(`node ${cli.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, cli, { cwd: join(import.meta.dirname, '..') });
+    running.add(p);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (b) => {
+      out += b;
+    });
+    p.stderr.on('data', (b) => {
+      err += b;
+    });
+    p.on('close', (code) => {
+      running.delete(p);
+      return code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`classify exited ${code}: ${err}`));
+    });
   });
 }
 
 /** P(score of an out-of-distribution file > score of an in-distribution one), ties count half. */
-function auroc(score) {
+function auroc(rows, score) {
   const pos = rows.filter((r) => !r.inside).map((r) => score(r.x));
   const neg = rows.filter((r) => r.inside).map((r) => score(r.x));
   let s = 0;
   for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
   return s / (pos.length * neg.length);
 }
-const ins = rows.filter((r) => r.inside);
-const outs = rows.filter((r) => !r.inside);
-const flagged = (rs) => rs.filter((r) => r.x.ood.verdict === 'out-of-distribution').length;
-const correct = ins.filter((r) => r.x.guess === IN[r.cls]).length;
-const summary = {
-  model: out.model,
-  set: out.set,
-  inDistribution: {
-    files: ins.length,
-    flagged: flagged(ins),
-    falseAlarmRate: +(flagged(ins) / ins.length).toFixed(3),
-  },
-  outOfDistribution: {
-    files: outs.length,
-    flagged: flagged(outs),
-    detectionRate: +(flagged(outs) / outs.length).toFixed(3),
-  },
-  auroc: {
-    oodDistance: +auroc((x) => x.ood.distance).toFixed(3),
-    minusNearestCosine: +auroc((x) => -x.nearest[0].cosine).toFixed(3),
-  },
-  svmAccuracyOnInDistribution: `${correct}/${ins.length}`,
-  threshold: out.results[0]?.ood.threshold,
-};
-console.log(JSON.stringify(summary, null, 2));
-if (args.includes('--rows')) {
-  for (const r of rows)
-    console.log(
-      `${r.inside ? 'in ' : 'out'} ${r.cls.padEnd(12)} ${r.name.padEnd(28)} d=${r.x.ood.distance.toFixed(2)} ${r.x.ood.verdict} guess=${r.x.guess}`,
-    );
+
+function summarise(name, out, skip) {
+  const rows = [];
+  for (const x of out.results) {
+    const cls = x.fileLabel !== undefined ? String(x.fileLabel) : undefined;
+    if (cls !== undefined && CLOSE.has(cls)) continue;
+    const inside = cls !== undefined && cls in IN;
+    if (skip(x, inside)) continue;
+    rows.push({
+      name: `${x.file.split('/').at(-1)}${x.cloud !== undefined ? `#${x.cloud}` : ''}`,
+      cls: cls ?? 'scan',
+      inside,
+      x,
+    });
+  }
+  const ins = rows.filter((r) => r.inside);
+  const outs = rows.filter((r) => !r.inside);
+  const flagged = (rs) => rs.filter((r) => r.x.ood.verdict === 'out-of-distribution').length;
+  const first = out.results[0]?.ood;
+  return {
+    rows,
+    summary: {
+      reference: first?.reference,
+      calibrationShapes: first?.calibrationShapes,
+      threshold: first?.threshold,
+      inDistribution: { files: ins.length, flagged: flagged(ins) },
+      outOfDistribution: { files: outs.length, flagged: flagged(outs) },
+      falseAlarm: { stated: first?.falseAlarm, realised: +(flagged(ins) / ins.length).toFixed(3) },
+      detectionRate: +(flagged(outs) / outs.length).toFixed(3),
+      auroc: {
+        oodDistance: +auroc(rows, (x) => x.ood.distance).toFixed(3),
+        minusNearestCosine: +auroc(rows, (x) => -x.nearest[0].cosine).toFixed(3),
+      },
+      svmAccuracyOnInDistribution: `${ins.filter((r) => r.x.guess === IN[r.cls]).length}/${ins.length}`,
+      name,
+    },
+  };
 }
+
+const names = Object.keys(REFERENCES);
+const outs = await Promise.all(names.map((n) => classify(REFERENCES[n].flags))).catch((e) => {
+  console.error(e.message);
+  for (const p of running) p.kill();
+  process.exit(1);
+});
+const report = {
+  model: outs[0].model,
+  set: outs[0].set,
+  meaning: outs[0].results[0]?.ood.meaning,
+  references: {},
+};
+for (const [i, n] of names.entries()) {
+  const { rows, summary } = summarise(n, outs[i], REFERENCES[n].skip);
+  report.references[n] = summary;
+  if (args.includes('--rows')) {
+    for (const r of rows)
+      console.error(
+        `${n.padEnd(9)} ${r.inside ? 'in ' : 'out'} ${r.cls.padEnd(12)} ${r.name.padEnd(28)} d=${r.x.ood.distance.toFixed(2)} ${r.x.ood.verdict} guess=${r.x.guess}`,
+      );
+  }
+}
+console.log(JSON.stringify(report, null, 2));

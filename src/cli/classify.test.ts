@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
-import { scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { modelNetSubset, scratchDir, smallDgcnnWeights } from '../../test/cli-fixtures';
+import { haveSharedData } from '../../test/shared-data';
 import { Rng } from '../util/random';
 
 const { save } = scratchDir('crosspoint-classify-');
@@ -44,6 +45,9 @@ describe('crosspoint classify', () => {
     expect(x.nearest).toHaveLength(5);
     expect(x.ood.calibrationShapes).toBe(39);
     expect(x.ood.meaning).toMatch(/Mahalanobis distance/);
+    // Calibrated on the generated set: the verdict says so, and that it fails on real files.
+    expect(x.ood.reference).toMatch(/^Generated sample set/);
+    expect(x.ood.caveat).toMatch(/calibrated on generated shapes/);
     expect(x.ood.verdict).toBe(x.ood.distance > x.ood.threshold ? 'out-of-distribution' : 'in-distribution');
     // No label is claimed for a shape out of distribution; the guess is always there.
     expect(x.label).toBe(x.ood.verdict === 'in-distribution' ? x.top[0].class : null);
@@ -70,5 +74,59 @@ describe('crosspoint classify', () => {
     const noSet = crosspoint(['classify', a, '--set', '/nonexistent/folder']);
     expect(noSet.code).toBe(2);
     expect(noSet.stderr).toMatch(/--set: no dataset folder at \/nonexistent\/folder/);
+    expect(crosspoint(['classify', a, '--reference-classes', 'vase']).stderr).toMatch(
+      /--reference-classes needs --reference/,
+    );
+    const unlabelled = crosspoint(['classify', a, '--reference', a]);
+    expect(unlabelled.code).toBe(2);
+    expect(unlabelled.stderr).toMatch(/--reference ".*e\.ply": cloud 0 has no label/);
   }, 300_000);
+
+  it.skipIf(!haveSharedData('the crosspoint classify --reference test (the ModelNet40 subset)'))(
+    'calibrates the OOD threshold on real labelled shapes with --reference (only the classes asked for)',
+    () => {
+      const { train, test } = modelNetSubset();
+      const bad = crosspoint([
+        'classify',
+        test,
+        '--reference',
+        test,
+        '--reference-classes',
+        'vase,spaceship',
+      ]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(
+        /--reference-classes: "spaceship" is not a class of .*ply_data_test0\.h5 \(it has .*vase/,
+      );
+      const a = save('ellipsoid.ply', ellipsoidPly(300, 1));
+      // ply_data_train0.h5 holds 9 sofas and 5 tables (MANIFEST.md).
+      const r = crosspoint(
+        [
+          'classify',
+          a,
+          '--per-class',
+          '3',
+          '--seed',
+          '2',
+          '--reference',
+          train,
+          '--reference-classes',
+          'sofa,table',
+        ],
+        { timeoutMs: 600_000 },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.set.oodReference).toBe(train);
+      const [x] = out.results;
+      expect(x.ood.calibrationShapes).toBe(14);
+      expect(x.ood.reference).toBe('ply_data_train0.h5: 14 shapes of 2 classes');
+      expect(x.ood.caveat).toBeUndefined();
+      expect(['sofa', 'table']).toContain(x.ood.nearestClass);
+      expect(x.ood.verdict).toBe(
+        x.ood.distance > x.ood.threshold ? 'out-of-distribution' : 'in-distribution',
+      );
+    },
+    600_000,
+  );
 });

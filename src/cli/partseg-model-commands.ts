@@ -21,6 +21,31 @@ import { asInputError, makeOutDir, writeNpyFile } from './encoder-inputs';
 import { InputError, UsageError } from './errors';
 import { readLabels } from './npy-inputs';
 
+/**
+ * The flags encode and grad share beside MODEL_FLAGS: which model (the point encoder or the
+ * part-segmentation model), the categories the latter needs, and how many points to use.
+ */
+export const MODEL_CHOICE_FLAGS = {
+  model: {
+    type: 'string',
+    default: 'encoder',
+    choices: ['encoder', 'partseg'],
+    help: 'the point encoder (DGCNN/PointNet with inv_head) or the part-segmentation model (DGCNN_partseg)',
+  },
+  labels: { type: 'string', help: '--model partseg: .npy integer categories [B] (0…15)' },
+  points: { type: 'int', min: 1, help: 'use the first N points of each cloud (default: all)' },
+} as const;
+
+/** Whether the flags pick --model partseg; a usage error where a flag belongs to the other model. */
+export function picksPartSeg(f: { model?: string; preset?: string; labels?: string }): boolean {
+  if (f.model === 'partseg') {
+    if (f.preset !== undefined) throw new UsageError('--preset sizes the point encoder, not --model partseg');
+    return true;
+  }
+  if (f.labels !== undefined) throw new UsageError('--labels is for --model partseg');
+  return false;
+}
+
 export interface PartSegFlags {
   input?: string;
   labels?: string;

@@ -57,3 +57,22 @@ describe('crosspoint pretrain --steps', () => {
     expect(printedLr(more.stdout)).toEqual([[4, last.lr.toExponential(2)]]);
   }, 1_800_000); // two CLI runs, each compiling the model's pipelines on SwiftShader
 });
+
+describe('crosspoint pretrain --variation', () => {
+  it('hard: pretrains on the stretched and turned generated set, named so in the checkpoint', () => {
+    const r = crosspoint(
+      ['pretrain', ...SMALL, '--variation', 'hard', '--steps', '1', '--out', p('hard.safetensors')],
+      { timeoutMs: 900_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('Generated sample set (seed 1, 2 per class, hard variation)');
+    const bytes = readFileSync(p('hard.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+    expect(JSON.parse(header.__metadata__.dataset).name).toBe(
+      'Generated sample set (seed 1, 2 per class, hard variation)',
+    );
+    const bad = crosspoint(['pretrain', ...SMALL, '--variation', 'wild', '--out', p('x.safetensors')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--variation.*standard.*hard/);
+  }, 900_000);
+});

@@ -6,13 +6,16 @@
 import type { Trainer } from '../train/trainer';
 
 /** The trainer as the analyses read it (its own types: no re-declared interface). */
-export type EvalEncoder = Pick<Trainer, 'embed' | 'features' | 'cloudFeatures' | 'step' | 'resolved'>;
+export type EvalEncoder = Pick<
+  Trainer,
+  'embed' | 'features' | 'cloudFeatures' | 'cloudsFeatures' | 'step' | 'resolved'
+>;
 
 /** Runs one short GPU job on the model. */
 export type RunJob = <T>(job: (e: EvalEncoder) => Promise<T>) => Promise<T>;
 
 /** What feature extraction reads: the trainer, or an eval-only snapshot of its point encoder. */
-export type FeatureEncoder = Pick<EvalEncoder, 'features' | 'step'>;
+export type FeatureEncoder = Pick<EvalEncoder, 'features' | 'cloudsFeatures' | 'step'>;
 
 /** Runs one short feature job (on the trainer or a snapshot). */
 export type RunFeatureJob = <T>(job: (e: FeatureEncoder) => Promise<T>) => Promise<T>;

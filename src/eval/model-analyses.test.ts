@@ -21,7 +21,7 @@ function fakeEncoder(rows: Float32Array, dim: number, batch: number, step = 5) {
   };
   const e = {
     step,
-    resolved: { batch },
+    resolved: { batch, points: 2 },
     async features(idx: readonly number[]) {
       calls.push({ kind: 'features', n: idx.length });
       return pick(idx, dim);
@@ -39,6 +39,15 @@ function fakeEncoder(rows: Float32Array, dim: number, batch: number, step = 5) {
     async cloudFeatures(cloud: Float32Array) {
       calls.push({ kind: 'cloud', n: 1 });
       return Float32Array.from(rows.subarray(cloud[0]! * dim, (cloud[0]! + 1) * dim));
+    },
+    // [n, N0, 3] clouds: the object index is each cloud's first coordinate.
+    async cloudsFeatures(clouds: Float32Array, n: number) {
+      calls.push({ kind: 'clouds', n });
+      const stride = clouds.length / n;
+      return pick(
+        Array.from({ length: n }, (_, i) => clouds[i * stride]!),
+        dim,
+      );
     },
   };
   return { e: e as unknown as EvalEncoder, calls };
@@ -90,6 +99,7 @@ function host(step = 5) {
     pause: async () => {},
     objects,
     classes,
+    setName: 'tiny set',
   };
   return { h, trained, random, seeds, copy, state, counts: () => ({ scheduled, disposed, snapshots }) };
 }
@@ -149,12 +159,19 @@ describe('ModelAnalyses', () => {
   it('what pretraining buys: random inits 0 … S − 1 extracted once each, the split’s comparison with the step', async () => {
     const { h, random, seeds, counts } = host();
     const a = new ModelAnalyses(h);
-    const params = { seeds: 2, draws: 2, fewshot: { way: 3, shot: 2, query: 1, episodes: 2 }, seed: 0 };
+    const params = {
+      seeds: 2,
+      draws: 2,
+      fewshot: { way: 3, shot: 2, query: 1, episodes: 2 },
+      seed: 0,
+      on: 'split' as const,
+    };
     const tasks: string[] = [];
     const r = await a.compareInit(params, (t) => tasks.push(t));
     expect(seeds).toEqual([0, 1]);
     expect(counts().disposed).toBe(2);
     expect(r).toMatchObject({ step: 5, params, n_train: 48, n_test: 12, random_seeds: [0, 1] });
+    expect(r.set).toEqual({ name: 'tiny set', source: 'split', points: 2 });
     // Clustered trained features against noise: the linear SVM on standardised features gains.
     expect(r.linear.standardized.diff.mean).toBeGreaterThan(0.3);
     expect(r.fewshot?.params).toEqual({ way: 3, shot: 2, query: 1, episodes: 2 });
@@ -163,6 +180,104 @@ describe('ModelAnalyses', () => {
     const before = random.calls.length;
     await a.compareInit(params, () => {});
     expect(random.calls.length).toBe(before);
+  });
+
+  /**
+   * An evaluation set over the same 60 feature rows: clouds of 3 points whose first coordinate is
+   * the row, train the rows `trainRows`, test the others; the model reads 2 points of each.
+   */
+  function evalClouds(trainRows: (i: number) => boolean, N0 = 3) {
+    const split = (rowsOf: number[]) => {
+      const points = new Float32Array(rowsOf.length * N0 * 3); // [n, N0, 3]
+      rowsOf.forEach((r, i) => {
+        points[i * N0 * 3] = r;
+      });
+      return { n: rowsOf.length, points, labels: Int32Array.from(rowsOf, (r) => labels[r]!) };
+    };
+    const all = Array.from({ length: n }, (_, i) => i);
+    return {
+      name: 'my-h5',
+      pointsPerCloud: N0,
+      train: split(all.filter(trainRows)),
+      test: split(all.filter((i) => !trainRows(i))),
+      notes: ['no test file: split 80/20 per class (seed 0)'],
+    };
+  }
+
+  it('what pretraining buys on an evaluation set: its own clouds, in chunks, random features kept per set', async () => {
+    const { h, trained, random, seeds, counts } = host();
+    const a = new ModelAnalyses(h);
+    // 40 train, 20 test: the train split takes two jobs of 32 and 8 clouds.
+    const set = evalClouds((i) => i % 3 !== 0);
+    const params = {
+      seeds: 2,
+      draws: 2,
+      fewshot: { way: 3, shot: 2, query: 1, episodes: 2 },
+      seed: 0,
+      on: 'eval-set' as const,
+    };
+    const tasks: string[] = [];
+    const r = await a.compareInit(params, (t) => tasks.push(t), set);
+    expect(r).toMatchObject({ step: 5, n_train: 40, n_test: 20, random_seeds: [0, 1] });
+    expect(r.set).toEqual({ name: 'my-h5', source: 'eval-set', points: 2 });
+    expect(trained.calls).toEqual([
+      { kind: 'clouds', n: 32 },
+      { kind: 'clouds', n: 8 },
+      { kind: 'clouds', n: 20 },
+    ]);
+    // The dataset's own objects were not read: the comparison is on the set's clouds.
+    expect(trained.calls.some((c) => c.kind === 'features')).toBe(false);
+    expect(seeds).toEqual([0, 1]);
+    expect(counts().disposed).toBe(2);
+    // The trained rows are clustered by class, the random ones noise (standardised, all labels).
+    expect(r.linear.standardized.diff.mean).toBeGreaterThan(0.3);
+    // How the set was split is stated with the result.
+    expect(r.notes[0]).toBe('my-h5: no test file: split 80/20 per class (seed 0)');
+    expect(tasks).toContain('Extracting features of my-h5');
+    expect(tasks).toContain('Features of my-h5, random init 2 of 2');
+    // Again: nothing is extracted twice (same set, same step); another set is extracted anew.
+    const before = [trained.calls.length, random.calls.length];
+    await a.compareInit(params, () => {}, set);
+    expect([trained.calls.length, random.calls.length]).toEqual(before);
+    const other = evalClouds((i) => i % 2 === 0);
+    const r2 = await a.compareInit({ ...params, seeds: 1 }, () => {}, other);
+    expect(r2).toMatchObject({ n_train: 30, n_test: 30 });
+    expect(trained.calls.length).toBe(before[0]! + 2);
+    expect(random.calls.length).toBe(before[1]! + 2);
+    // The split's comparison is still the training set's.
+    const r3 = await a.compareInit({ ...params, on: 'split' }, () => {}, set);
+    expect(r3).toMatchObject({ n_train: 48, n_test: 12, set: { source: 'split', name: 'tiny set' } });
+  });
+
+  it('an evaluation-set comparison without a set, or with clouds smaller than the model reads, says so', async () => {
+    const { h, trained } = host();
+    const a = new ModelAnalyses(h);
+    const params = { seeds: 1, draws: 1, fewshot: null, seed: 0, on: 'eval-set' as const };
+    await expect(a.compareInit(params, () => {})).rejects.toThrow(/No evaluation set loaded/);
+    await expect(
+      a.compareInit(
+        params,
+        () => {},
+        evalClouds((i) => i % 2 === 0, 1),
+      ),
+    ).rejects.toThrow('my-h5: its clouds have 1 points and the model reads 2');
+    expect(trained.calls).toEqual([]);
+  });
+
+  it('an evaluation-set comparison while training runs reads a snapshot of the weights, then frees it', async () => {
+    const { h, trained, copy, state, counts } = host();
+    state.training = true;
+    const a = new ModelAnalyses(h);
+    const params = { seeds: 1, draws: 1, fewshot: null, seed: 0, on: 'eval-set' as const };
+    const r = await a.compareInit(
+      params,
+      () => {},
+      evalClouds((i) => i % 3 !== 0),
+    );
+    expect(r.step).toBe(9);
+    expect(trained.calls).toEqual([]);
+    expect(copy.calls.map((c) => c.kind)).toEqual(['clouds', 'clouds', 'clouds']);
+    expect(counts()).toMatchObject({ snapshots: 1, disposed: 2 });
   });
 
   it('few-shot while training runs uses a snapshot of the weights at one step, then frees it', async () => {

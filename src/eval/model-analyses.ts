@@ -4,7 +4,14 @@
  * host's scheduler in short jobs (the worker: between two training steps), CPU work pauses
  * between slices, so training is not held up.
  */
-import { type CompareInitResult, compareInit, type FewShotWish } from './compare-init';
+import type { EvaluationSet } from '../data/evaluation-set';
+import {
+  type CompareInitResult,
+  compareInit,
+  type FewShotWish,
+  type RandomInitFeatures,
+  type SplitFeatures,
+} from './compare-init';
 import { type DatasetFeatures, datasetFeatures, embedObjects } from './dataset-features';
 import { type EmbeddingView, embeddingView, type Projection, spreadObjects } from './embedding-view';
 import type { EvalEncoder, FeatureEncoder, Progress, RunFeatureJob, RunJob } from './encoder-jobs';
@@ -15,7 +22,8 @@ import {
   type ObjectMeta,
   splitRows,
 } from './object-analyses';
-import { fitSetClassifier, type Prediction, type SetClassifier } from './set-classifier';
+import { InputError } from '../util/errors';
+import { fitSetClassifier, type OodReference, type Prediction, type SetClassifier } from './set-classifier';
 
 /** The page's "What pretraining buys" request: init seeds 0 … seeds − 1, label draws, episodes. */
 export interface CompareInitParams {
@@ -25,12 +33,22 @@ export interface CompareInitParams {
   fewshot: FewShotWish | null;
   /** Seed of the label draws and episodes. */
   seed: number;
+  /**
+   * What to compare on: the training set's own train/test split, or the evaluation set the user
+   * brought (.h5 files: their train and test files, or the stated 80/20 split).
+   */
+  on: 'split' | 'eval-set';
 }
+
+/** The clouds an evaluation-set comparison reads (src/data/evaluation-set.ts). */
+export type EvalClouds = Pick<EvaluationSet, 'name' | 'pointsPerCloud' | 'train' | 'test' | 'notes'>;
 
 export interface CompareInitReply extends CompareInitResult {
   params: CompareInitParams;
   /** The trained model's step. */
   step: number;
+  /** The set compared on, named as the page shows it, and the points each cloud gave the encoders. */
+  set: { name: string; source: 'split' | 'eval-set'; points: number };
 }
 
 export interface AnalysisHost {
@@ -54,23 +72,44 @@ export interface AnalysisHost {
   pause(): Promise<void>;
   objects: readonly ObjectMeta[];
   classes: readonly string[];
+  /** The training set's name as the page shows it (default "the training set"). */
+  setName?: string;
+  /** Whether the set is generated (the Classify verdict then warns that real files differ). */
+  generated?: boolean;
 }
+
+/** Clouds per feature job of an evaluation set (one short gap between two training steps). */
+const CLOUD_CHUNK = 32;
 
 export class ModelAnalyses {
   private sample: DatasetFeatures | undefined;
+  /** The trained model's features of an evaluation set, for one set at one step. */
+  private evalTrained: { of: EvalClouds; step: number; splits: SplitFeatures } | undefined;
+  /** Random-init features of each evaluation set by init seed (they do not change with training). */
+  private readonly evalSeeded = new WeakMap<EvalClouds, Map<number, SplitFeatures>>();
   private random: DatasetFeatures | undefined;
   /** Random-init features by init seed (they do not change with training). */
   private readonly seeded = new Map<number, DatasetFeatures>();
   /** The Classify judgement fitted on `sample` (the features it was fitted on). */
   private classifier: { of: DatasetFeatures; fitted: SetClassifier } | undefined;
 
+  /** Shapes the OOD threshold is calibrated on instead of the set (features of this model). */
+  private oodReference: OodReference | undefined;
+
   constructor(private readonly host: AnalysisHost) {}
+
+  /** Calibrate the Classify judgement's OOD score on `reference` (undefined: on the set itself). */
+  setOodReference(reference: OodReference | undefined): void {
+    this.oodReference = reference;
+    this.classifier = undefined;
+  }
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
 
   /** Forget cached features (after a checkpoint load: same step number, other weights). */
   invalidate(): void {
     this.sample = undefined;
+    this.evalTrained = undefined;
     this.classifier = undefined;
   }
 
@@ -158,9 +197,21 @@ export class ModelAnalyses {
 
   /**
    * What pretraining buys (compare-init.ts): the trained features against those of random inits
-   * 0 … seeds − 1 of the same architecture, on the set's train/test split.
+   * 0 … seeds − 1 of the same architecture, on the set's train/test split or (params.on
+   * 'eval-set') on `evalSet`, the user's .h5 clouds, each cut to the model's point count.
    */
-  async compareInit(params: CompareInitParams, progress: Progress): Promise<CompareInitReply> {
+  async compareInit(
+    params: CompareInitParams,
+    progress: Progress,
+    evalSet?: EvalClouds,
+  ): Promise<CompareInitReply> {
+    if (params.on === 'eval-set') {
+      if (!evalSet)
+        throw new InputError(
+          'No evaluation set loaded: choose a folder with .h5 files in the Data panel and use them as the evaluation set.',
+        );
+      return this.compareOnEvalSet(params, progress, evalSet);
+    }
     const trained = this.host.training()
       ? await this.snapshotFeatures(progress)
       : await this.sampleFeatures(progress);
@@ -173,14 +224,128 @@ export class ModelAnalyses {
       }
       random.push({ seed: s, ...this.splits(f) });
     }
-    const r = await compareInit(this.splits(trained), random, {
+    const r = await this.compare(this.splits(trained), random, params, progress);
+    const points = this.host.model().resolved.points;
+    return {
+      ...r,
+      params,
+      step: trained.step,
+      set: { name: this.host.setName ?? 'the training set', source: 'split', points },
+    };
+  }
+
+  private compare(
+    trained: SplitFeatures,
+    random: readonly RandomInitFeatures[],
+    params: CompareInitParams,
+    progress: Progress,
+  ): Promise<CompareInitResult> {
+    return compareInit(trained, random, {
       draws: params.draws,
       fewshot: params.fewshot,
       seed: params.seed,
       pause: this.host.pause,
       onProgress: (done, total) => progress('Fitting the SVMs', done, total),
     });
-    return { ...r, params, step: trained.step };
+  }
+
+  private async compareOnEvalSet(
+    params: CompareInitParams,
+    progress: Progress,
+    set: EvalClouds,
+  ): Promise<CompareInitReply> {
+    const N = this.host.model().resolved.points;
+    if (set.pointsPerCloud < N)
+      throw new InputError(
+        `${set.name}: its clouds have ${set.pointsPerCloud} points and the model reads ${N}: train a preset of at most ${set.pointsPerCloud} points to compare on it.`,
+      );
+    let trained: { step: number; splits: SplitFeatures };
+    const step = this.host.model().step;
+    if (!this.host.training() && this.evalTrained?.of === set && this.evalTrained.step === step) {
+      trained = this.evalTrained;
+    } else if (this.host.training()) {
+      progress('Copying the weights', 0, 1);
+      const copy = await this.host.schedule(() => this.host.snapshot());
+      try {
+        const splits = await this.evalFeatures(
+          (job) => this.host.schedule(() => job(copy)),
+          set,
+          progress,
+          `Extracting features of ${set.name} at step ${copy.step} (a copy of the weights)`,
+        );
+        trained = { step: copy.step, splits };
+      } finally {
+        copy.dispose();
+      }
+    } else {
+      const splits = await this.evalFeatures(this.run, set, progress, `Extracting features of ${set.name}`);
+      trained = { step, splits };
+      this.evalTrained = { of: set, ...trained };
+    }
+    let seeded = this.evalSeeded.get(set);
+    if (!seeded) {
+      seeded = new Map();
+      this.evalSeeded.set(set, seeded);
+    }
+    const random = [];
+    for (let s = 0; s < params.seeds; s++) {
+      let f = seeded.get(s);
+      if (!f) {
+        const fresh = await this.host.schedule(() => this.host.createRandom(s));
+        try {
+          f = await this.evalFeatures(
+            (job) => this.host.schedule(() => job(fresh)),
+            set,
+            progress,
+            `Features of ${set.name}, random init ${s + 1} of ${params.seeds}`,
+          );
+        } finally {
+          fresh.dispose();
+        }
+        seeded.set(s, f);
+      }
+      random.push({ seed: s, ...f });
+    }
+    const r = await this.compare(trained.splits, random, params, progress);
+    // How the set was split is part of the result (e.g. no test file: 80/20 per class).
+    const notes = [...set.notes.map((n) => `${set.name}: ${n}`), ...r.notes];
+    return {
+      ...r,
+      notes,
+      params,
+      step: trained.step,
+      set: { name: set.name, source: 'eval-set', points: N },
+    };
+  }
+
+  /** Pooled features of an evaluation set's train and test clouds, CLOUD_CHUNK clouds per job. */
+  private async evalFeatures(
+    run: RunFeatureJob,
+    set: EvalClouds,
+    progress: Progress,
+    task: string,
+  ): Promise<SplitFeatures> {
+    const total = set.train.n + set.test.n;
+    let done = 0;
+    const one = async (split: EvalClouds['train']) => {
+      const stride = set.pointsPerCloud * 3;
+      const parts: Float32Array[] = [];
+      for (let at = 0; at < split.n; at += CLOUD_CHUNK) {
+        const count = Math.min(CLOUD_CHUNK, split.n - at);
+        const clouds = split.points.subarray(at * stride, (at + count) * stride); // [count, N0, 3]
+        parts.push(await run((e) => e.cloudsFeatures(clouds, count)));
+        done += count;
+        progress(task, done, total);
+      }
+      const features = new Float32Array(parts.reduce((a, p) => a + p.length, 0)); // [n, dim]
+      let off = 0;
+      for (const p of parts) {
+        features.set(p, off);
+        off += p.length;
+      }
+      return { features, labels: split.labels };
+    };
+    return { train: await one(set.train), test: await one(set.test) };
   }
 
   private splits(f: DatasetFeatures) {
@@ -218,7 +383,19 @@ export class ModelAnalyses {
       await this.host.pause();
       this.classifier = {
         of: sample,
-        fitted: fitSetClassifier(sample, this.host.objects, this.host.classes),
+        fitted: fitSetClassifier(
+          sample,
+          this.host.objects,
+          this.host.classes,
+          this.oodReference ?? {
+            name: this.host.setName ?? 'the set',
+            generated: this.host.generated ?? false,
+            isSet: true,
+            features: sample.features,
+            labels: Int32Array.from(this.host.objects, (o) => o.label),
+            classes: this.host.classes,
+          },
+        ),
       };
     }
     return this.classifier.fitted;

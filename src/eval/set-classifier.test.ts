@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/random';
 import type { ObjectMeta } from './object-analyses';
-import { fitSetClassifier, OOD_FALSE_ALARM } from './set-classifier';
+import { fitSetClassifier, GENERATED_REFERENCE_CAVEAT, OOD_FALSE_ALARM } from './set-classifier';
 
 const D = 16;
 
@@ -50,5 +50,70 @@ describe('fitSetClassifier', () => {
     expect(far.ood.pValue).toBeLessThan(0.05);
     expect(far.top).toHaveLength(4);
     expect(far.nearest).toHaveLength(5);
+  });
+
+  it('calibrated on generated shapes it flags real shapes of the same classes; calibrated on real ones it does not', () => {
+    // What measure:ood found: real files of a class sit farther from the generated shapes of that
+    // class than the generated classes sit from each other (a domain offset), so a threshold set on
+    // the generated set calls them all out of distribution. The same score calibrated on real
+    // shapes of the classes gives the stated false-alarm rate on fresh real shapes and still
+    // flags a class it never saw.
+    const { rng, centres, objects, sample } = clusters(7);
+    const offset = Float32Array.from({ length: D }, () => 4 * rng.normal()); // |offset| ≈ 16 ≫ class spread 6
+    const real = (c: Float32Array) => c.map((v, j) => v + offset[j]! + 0.5 * rng.normal());
+    const refLabels = Int32Array.from({ length: 120 }, (_, i) => i % 4);
+    const refFeatures = new Float32Array(120 * D); // [120, D] real shapes of the 4 classes
+    for (let i = 0; i < 120; i++) refFeatures.set(real(centres[i % 4]!), i * D);
+    const classes = ['a', 'b', 'c', 'd'];
+    const onGenerated = fitSetClassifier(sample, objects, classes, {
+      name: 'generated',
+      generated: true,
+      isSet: true,
+      features: sample.features,
+      labels: Int32Array.from(objects, (o) => o.label),
+      classes,
+    });
+    const onReal = fitSetClassifier(sample, objects, classes, {
+      name: 'real.h5: 120 shapes of 4 classes',
+      generated: false,
+      isSet: false,
+      features: refFeatures,
+      labels: refLabels,
+      classes,
+    });
+    const draws = 400;
+    let flaggedGenerated = 0;
+    let flaggedReal = 0;
+    for (let i = 0; i < draws; i++) {
+      const q = real(centres[i % 4]!);
+      if (onGenerated.predict(q).ood.outOfDistribution) flaggedGenerated++;
+      const v = onReal.predict(q).ood;
+      if (v.outOfDistribution) flaggedReal++;
+      if (i === 0) {
+        expect(v.reference).toEqual({
+          name: 'real.h5: 120 shapes of 4 classes',
+          generated: false,
+          isSet: false,
+          shapes: 120,
+          classes: 4,
+        });
+        expect(v.calibrationShapes).toBe(120);
+        expect(v.caveat).toBeUndefined();
+      }
+    }
+    expect(flaggedGenerated / draws).toBeGreaterThan(0.9); // the generated reference: nearly all false alarms
+    // Stated 5 %; binomial sd over 400 draws ≈ 1.1 %, and the threshold is a quantile of 120 scores.
+    expect(flaggedReal / draws).toBeGreaterThan(0.01);
+    expect(flaggedReal / draws).toBeLessThan(0.11);
+    expect(onGenerated.predict(real(centres[0]!)).ood.caveat).toBe(GENERATED_REFERENCE_CAVEAT);
+    // A fifth class in the real domain: flagged by the real reference.
+    let caught = 0;
+    for (let i = 0; i < 100; i++) {
+      const c = Float32Array.from({ length: D }, () => rng.normal());
+      const norm = Math.hypot(...c);
+      const stranger = centres[0]!.map((v, j) => v + (6 * c[j]!) / norm);
+      if (onReal.predict(real(stranger)).ood.outOfDistribution) caught++;
+    }
+    expect(caught / 100).toBeGreaterThan(0.9);
   });
 });

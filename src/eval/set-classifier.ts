@@ -27,6 +27,35 @@ export const OOD_MEANING =
   'Mahalanobis distance to the nearest class centre: features standardised over the set, ' +
   'one within-class covariance shared by all classes, shrunk towards the identity (Ledoit–Wolf)';
 
+/**
+ * The shapes the out-of-distribution threshold is calibrated on: what counts as in distribution.
+ * By default the set itself (the generated sample set, or the folder the user trained on); the
+ * CLI's `--reference` gives real labelled shapes instead.
+ */
+export interface OodReference {
+  /** What the shapes are, for the verdict's explanation (e.g. "Generated sample set (seed 1, 8 per class)"). */
+  name: string;
+  /** Generated shapes: real files differ from them more than from other classes (the verdict says so). */
+  generated: boolean;
+  /** The set the classifier was fitted on itself (not shapes brought for the calibration). */
+  isSet: boolean;
+  /** [n, dim] features of the shapes, from the same encoder as the queries. */
+  features: Float32Array;
+  /** [n] class of each shape (only grouping matters; the names are `classes`). */
+  labels: Int32Array;
+  classes: readonly string[];
+}
+
+/**
+ * Measured (docs/PERFORMANCE.md, `npm run measure:ood`): calibrated on the generated sample set,
+ * the score ranks real ModelNet40 files of the set's classes no better than files of other classes.
+ */
+export const GENERATED_REFERENCE_CAVEAT =
+  'calibrated on generated shapes: real files of the same classes lie farther from them than real ' +
+  'files of other classes, so on real files this verdict is worse than chance (AUROC 0.39–0.41 ' +
+  'measured on real ModelNet40 files); calibrate on real shapes of the classes (a folder set, or ' +
+  '`crosspoint classify --reference`)';
+
 export interface Prediction {
   /** Classes by SVM score, best first; `score` is described by `scoreMeaning`, in [0, classes − 1 + ⅓). */
   top: { label: number; className: string; score: number }[];
@@ -36,7 +65,16 @@ export interface Prediction {
   /** Objects of the set by cosine similarity of standardised features, nearest first. */
   nearest: { index: number; id: string; className: string; similarity: number }[];
   /** Whether the cloud is like any class of the set (calibrated on the set's own shapes). */
-  ood: OodVerdict & { nearestClass: string; meaning: string; shrinkage: number; folds: number };
+  ood: OodVerdict & {
+    nearestClass: string;
+    meaning: string;
+    shrinkage: number;
+    folds: number;
+    /** What the threshold was calibrated on, and how many shapes of how many classes. */
+    reference: { name: string; generated: boolean; isSet: boolean; shapes: number; classes: number };
+    /** Why the verdict cannot be trusted on real files, when the reference is generated. */
+    caveat?: string;
+  };
 }
 
 export interface SetClassifier {
@@ -44,11 +82,22 @@ export interface SetClassifier {
   predict(query: Float32Array, k?: number): Prediction;
 }
 
-/** Fits the SVM (train split), the scaler and the OOD score (every object, cross-fitted) once. */
+/**
+ * Fits the SVM (train split) and the scaler once, and the OOD score on `reference` (default:
+ * every object of the set, cross-fitted).
+ */
 export function fitSetClassifier(
   sample: ObjectFeatures,
   objects: readonly ObjectMeta[],
   classes: readonly string[],
+  reference: OodReference = {
+    name: 'the set',
+    generated: false,
+    isSet: true,
+    features: sample.features,
+    labels: Int32Array.from(objects, (o) => o.label),
+    classes,
+  },
 ): SetClassifier {
   const d = sample.dim;
   const trainIdx = objects.flatMap((o, i) => (o.split === 'train' ? [i] : []));
@@ -68,8 +117,18 @@ export function fitSetClassifier(
     for (let j = 0; j < d; j++) s += all[i * d + j]! ** 2;
     return Math.sqrt(s);
   });
-  const labels = Int32Array.from(objects, (o) => o.label);
-  const cal = calibrateOod(sample.features, labels, d, { falseAlarm: OOD_FALSE_ALARM });
+  if (reference.features.length !== reference.labels.length * d)
+    throw new Error(
+      `out-of-distribution reference "${reference.name}": ${reference.features.length} values for ${reference.labels.length} shapes of ${d} features`,
+    );
+  const cal = calibrateOod(reference.features, reference.labels, d, { falseAlarm: OOD_FALSE_ALARM });
+  const refInfo = {
+    name: reference.name,
+    generated: reference.generated,
+    isSet: reference.isSet,
+    shapes: reference.labels.length,
+    classes: cal.model.classes.length,
+  };
   const name = (label: number) => classes[label] ?? String(label);
   const meaning = scoreMeaning(svm.classes.length);
 
@@ -102,10 +161,12 @@ export function fitSetClassifier(
         nearest,
         ood: {
           ...v,
-          nearestClass: name(v.nearestLabel),
+          nearestClass: reference.classes[v.nearestLabel] ?? String(v.nearestLabel),
           meaning: OOD_MEANING,
           shrinkage: cal.model.shrinkage,
           folds: cal.folds,
+          reference: refInfo,
+          ...(reference.generated ? { caveat: GENERATED_REFERENCE_CAVEAT } : {}),
         },
       };
     },

@@ -29,19 +29,21 @@ function sameTensor(a: SafeTensor, b: SafeTensor): boolean {
 }
 
 /**
- * Canonical names for a point encoder's tensors: every `convK.1.<field>` becomes `bnK.<field>`
+ * Canonical names for a model's tensors: each name `canonical` maps to another becomes that name
  * (if both are present their dtype, shape and bytes must be equal), and each BatchNorm with a
  * `running_mean` but no `num_batches_tracked` gets an I64 scalar 0. Keeps header order.
  */
-export function canonicalizePointStateDict(sd: StateDict): StateDict {
+export function canonicalizeStateDict(
+  sd: StateDict,
+  canonical: (name: string) => string | undefined,
+): StateDict {
   const out: StateDict = new Map();
   for (const [name, t] of sd) {
-    const m = ALIAS.exec(name);
-    if (!m) {
+    const canon = canonical(name);
+    if (canon === undefined) {
       if (!out.has(name)) out.set(name, t);
       continue;
     }
-    const canon = `bn${m[1]}.${m[2]}`;
     const other = sd.get(canon);
     if (other && !sameTensor(other, t)) {
       throw new StateDictError(`"${name}" and its alias "${canon}" are both present and differ`);
@@ -54,6 +56,14 @@ export function canonicalizePointStateDict(sd: StateDict): StateDict {
     if (!out.has(counter)) out.set(counter, { dtype: 'I64', shape: [], data: new BigInt64Array(1) });
   }
   return out;
+}
+
+/** A point encoder's canonical names: every `convK.1.<field>` becomes `bnK.<field>` (canonicalizeStateDict). */
+export function canonicalizePointStateDict(sd: StateDict): StateDict {
+  return canonicalizeStateDict(sd, (name) => {
+    const m = ALIAS.exec(name);
+    return m ? `bn${m[1]}.${m[2]}` : undefined;
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { BufferArena } from '../gpu/arena';
+import type { GpuContext } from '../gpu/context';
 import { type ScratchSpec, scratchBytes } from '../kernels/scratch';
 import { type ParamSpec, numel } from './param-spec';
+import { ParamStore } from './param-store';
 
 /**
  * One buffer a module will allocate: the same list drives the arena (createX) and the byte
@@ -90,4 +92,30 @@ export const UNIFORM_BYTES = 64;
 export function kernelScratch(name: string, specs: readonly ScratchSpec[]): BufferSpec[] {
   if (specs.length === 0) return [];
   return [{ name: `${name}.scratch`, bytes: scratchBytes(specs), group: 'kernel-scratch' }];
+}
+
+/**
+ * A model's parameters (a ParamStore under `prefix`, with gradient buffers when `grads`) and every
+ * other buffer of its `specs` list in `arena`, and lookups of them by name: `g` one the plan has,
+ * `opt` one it may not allocate (undefined then).
+ */
+export function allocateModel(
+  ctx: GpuContext,
+  arena: BufferArena,
+  paramSpecs: readonly ParamSpec[],
+  specs: readonly BufferSpec[],
+  prefix: string,
+  grads = true,
+) {
+  const params = new ParamStore(ctx, arena, paramSpecs, prefix, grads);
+  const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
+  allocateSpecs(
+    arena,
+    specs.filter((s) => !paramNames.has(s.name)),
+  );
+  return {
+    params,
+    g: (name: string) => arena.get(name),
+    opt: (name: string) => (arena.has(name) ? arena.get(name) : undefined),
+  };
 }

@@ -5,12 +5,12 @@ import { type BatchNormMode, type BatchNormOp, planBatchNorm } from '../kernels/
 import { type EdgeConvOp, planEdgeConv } from '../kernels/edgeconv';
 import { defaultKnnSplits, type KnnOp, planKnn } from '../kernels/knn';
 import { type PoolOp, planPooling } from '../kernels/pooling';
-import { allocateSpecs, type BufferSpec, paramBufferSpecs } from './buffer-plan';
+import { allocateModel, type BufferSpec } from './buffer-plan';
 import { checkDgcnnShape, concatOffset, dgcnnBufferNames, dgcnnBufferSpecs } from './dgcnn-buffers';
 import { type Conv1x1Op, planConv1x1 } from './conv1x1';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from './dgcnn-config';
 import { dgcnnHeadConfig } from './dgcnn-head';
-import { ParamStore } from './param-store';
+import type { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
 import { headBufferNames, planProjectionHead } from './projection-head';
 
@@ -76,12 +76,7 @@ function allocateDgcnn(
   const bwd = o.backward ?? true;
   if (o.inputGrad && !bwd) throw new Error('createDgcnn: inputGrad needs the backward');
   const specs = dgcnnAllocationSpecs(ctx, c, o);
-  const params = new ParamStore(ctx, arena, dgcnnParamSpecs(c), prefix, bwd);
-  const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
-  allocateSpecs(
-    arena,
-    specs.filter((s) => !paramNames.has(s.name)),
-  );
+  const { params, g, opt } = allocateModel(ctx, arena, dgcnnParamSpecs(c), specs, prefix, bwd);
   return {
     ctx,
     c,
@@ -91,8 +86,8 @@ function allocateDgcnn(
     params,
     specs,
     n: dgcnnBufferNames(prefix),
-    g: (name) => arena.get(name),
-    opt: (name) => (arena.has(name) ? arena.get(name) : undefined),
+    g,
+    opt,
     grad: (name) => (bwd ? params.grad(name) : undefined),
   };
 }

@@ -1,5 +1,11 @@
-import { readSafetensors, type SafeTensor, SafetensorsError, writeSafetensors } from '../io/safetensors';
-import { checkTensors, type StateDict, StateDictError, selectModel } from '../io/state-dict';
+import { readSafetensors, SafetensorsError, writeSafetensors } from '../io/safetensors';
+import {
+  canonicalizeStateDict,
+  checkTensors,
+  type StateDict,
+  StateDictError,
+  selectModel,
+} from '../io/state-dict';
 import {
   PARTSEG_REFERENCE,
   type PartSegConfig,
@@ -60,34 +66,9 @@ export function savePartSegWeights(
   );
 }
 
-function sameBytes(a: SafeTensor, b: SafeTensor): boolean {
-  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) return false;
-  const x = new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength);
-  const y = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
 /** Canonical names: aliases folded (equal bytes required), missing BN counters added as 0. */
 export function canonicalizePartSegStateDict(sd: StateDict, aliases: ReadonlyMap<string, string>): StateDict {
-  const out: StateDict = new Map();
-  for (const [name, t] of sd) {
-    const canon = aliases.get(name);
-    if (canon === undefined) {
-      if (!out.has(name)) out.set(name, t);
-      continue;
-    }
-    const other = sd.get(canon);
-    if (other && !sameBytes(other, t)) {
-      throw new StateDictError(`"${name}" and its alias "${canon}" are both present and differ`);
-    }
-    if (!out.has(canon)) out.set(canon, other ?? t);
-  }
-  for (const name of [...out.keys()]) {
-    if (!name.endsWith('.running_mean')) continue;
-    const counter = `${name.slice(0, -'running_mean'.length)}num_batches_tracked`;
-    if (!out.has(counter)) out.set(counter, { dtype: 'I64', shape: [], data: new BigInt64Array(1) });
-  }
-  return out;
+  return canonicalizeStateDict(sd, (name) => aliases.get(name));
 }
 
 function dim(sd: StateDict, name: string, d: number): number | undefined {

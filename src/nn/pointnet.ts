@@ -3,10 +3,10 @@ import type { GpuContext } from '../gpu/context';
 import { planActivation } from '../kernels/activation';
 import { type BatchNormMode, batchNormScratch, planBatchNorm } from '../kernels/batchnorm';
 import { planPooling } from '../kernels/pooling';
-import { allocateSpecs, type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
+import { allocateModel, type BufferSpec, BufferList, kernelScratch, paramBufferSpecs } from './buffer-plan';
 import { planConv1x1 } from './conv1x1';
 import { batchNormSpecs, type ParamSpec, weightSpec } from './param-spec';
-import { ParamStore } from './param-store';
+import type { ParamStore } from './param-store';
 import type { EncoderPlanOptions, PointEncoder } from './point-encoder';
 import {
   headBufferNames,
@@ -150,24 +150,8 @@ function allocatePointNet(
   const bwd = o.backward ?? true;
   if (o.inputGrad && !bwd) throw new Error('createPointNet: inputGrad needs the backward');
   const specs = pointnetBufferSpecs(c, o);
-  const params = new ParamStore(ctx, arena, pointnetParamSpecs(c), prefix);
-  const paramNames = new Set(paramBufferSpecs(params.specs, prefix).map((s) => s.name));
-  allocateSpecs(
-    arena,
-    specs.filter((s) => !paramNames.has(s.name)),
-  );
-  return {
-    ctx,
-    c,
-    B: o.batch,
-    N: o.points,
-    bwd,
-    specs,
-    params,
-    n: pointnetBufferNames(prefix),
-    g: (name) => arena.get(name),
-    opt: (name) => (arena.has(name) ? arena.get(name) : undefined),
-  };
+  const { params, g, opt } = allocateModel(ctx, arena, pointnetParamSpecs(c), specs, prefix);
+  return { ctx, c, B: o.batch, N: o.points, bwd, specs, params, n: pointnetBufferNames(prefix), g, opt };
 }
 
 /** Shared 1×1 convolution l (1..5), its BatchNorm and ReLU, forward and backward. */

@@ -1,32 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { generateSampleSet } from '../data/sample-set';
+import { microConfig, microSampleSet, microTrainingData } from '../../test/trainer-fixtures';
 import { FeatureSnapshot } from './feature-snapshot';
 import { Trainer } from './trainer';
-import type { TrainConfig } from './trainer-api';
-import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+import type { TrainingData } from './training-data';
 
 const gpu = setupGpu();
 
-// A very small model, so a step takes well under a second on a CPU adapter.
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 4,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig({ seed: 4 });
 
 let data: TrainingData;
 beforeAll(async () => {
-  const set = generateSampleSet({ perClass: 2, points: 48, views: 2, imageSize: 8, seed: 6 });
-  data = await trainingDataFromSampleSet(gpu(), set);
+  data = await microTrainingData(gpu(), microSampleSet({ points: 48, seed: 6 }));
 });
 afterAll(() => data?.destroy());
 
@@ -51,6 +36,16 @@ describe('FeatureSnapshot', () => {
     let worst = 0;
     for (let i = 0; i < live.length; i++) worst = Math.max(worst, Math.abs(copied[i]! - live[i]!));
     expect(worst).toBeLessThan(1e-6);
+    // Clouds from outside the dataset (an evaluation set): the same rows, from their first N of 48 points.
+    const clouds = new Float32Array(objs.length * 48 * 3); // [11, 48, 3]
+    objs.forEach((o, i) => {
+      clouds.set(data.hostClouds[o]!, i * 48 * 3);
+    });
+    const fromClouds = await snap.cloudsFeatures(clouds, objs.length);
+    expect(fromClouds.length).toBe(live.length);
+    let off = 0;
+    for (let i = 0; i < live.length; i++) off = Math.max(off, Math.abs(fromClouds[i]! - copied[i]!));
+    expect(off).toBeLessThan(1e-5);
     // The live model moves on; the snapshot stays at step 2.
     await train(t, 2);
     const later = await t.features(objs);

@@ -111,6 +111,35 @@ export class FeatureSnapshot {
     return out;
   }
 
+  /**
+   * Eval-mode features of clouds outside the dataset, [n, N0, 3] with N0 ≥ N (each keeps its first
+   * N points), as Trainer.cloudsFeatures at the snapshot's step: [n, F].
+   */
+  async cloudsFeatures(clouds: Float32Array, n: number): Promise<Float32Array> {
+    const N = this.resolved.points;
+    const N0 = n > 0 ? clouds.length / (n * 3) : N;
+    if (!Number.isInteger(N0) || N0 < N) {
+      throw new Error(`clouds of ${N0} points; the model needs at least ${N}`);
+    }
+    const F = this.point.featureWidth;
+    const out = new Float32Array(n * F); // [n, F]
+    const cap = this.point.batch;
+    for (let at = 0; at < n; at += cap) {
+      const count = Math.min(cap, n - at);
+      // Rows past `count` repeat the chunk's first cloud (eval-mode rows are independent).
+      for (let slot = 0; slot < cap; slot++) {
+        const c = at + (slot < count ? slot : 0);
+        this.ctx.device.queue.writeBuffer(this.raw, slot * N * 12, clouds, c * N0 * 3, N * 3);
+      }
+      const enc = this.ctx.device.createCommandEncoder({ label: 'snapshot clouds features' });
+      this.evalPoints.encode(enc);
+      this.point.encodeForward(enc, 'eval');
+      this.ctx.device.queue.submit([enc.finish()]);
+      out.set(new Float32Array(await readBufferBytes(this.ctx, this.point.features, count * F * 4)), at * F);
+    }
+    return out;
+  }
+
   dispose(): void {
     this.evalPoints.destroy();
     this.point.destroy();

@@ -1,34 +1,21 @@
+import { microConfig, microSampleSet } from '../../test/trainer-fixtures';
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context';
 import { acquireNodeContext } from '../gpu/node';
-import { generateSampleSet } from '../data/sample-set';
 import { readSafetensors } from '../io/safetensors';
 import { PRESETS } from './presets';
 import { type SessionHost, TrainingSession } from './session';
-import type { StepMetrics, TrainConfig, TrainFault } from './trainer-api';
+import type { StepMetrics, TrainFault } from './trainer-api';
 import { trainingDataFromSampleSet } from './training-data';
 
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 3,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  checkpointEvery: 2,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig({ checkpointEvery: 2 });
 
 function host() {
   const contexts: GpuContext[] = [];
   const metrics: StepMetrics[] = [];
   const faults: TrainFault[] = [];
   const persisted: number[] = [];
-  const set = generateSampleSet({ perClass: 2, points: 32, views: 2, imageSize: 8, seed: 5 });
+  const set = microSampleSet();
   const h: SessionHost = {
     async acquire() {
       const ctx = await acquireNodeContext();

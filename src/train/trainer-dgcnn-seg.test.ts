@@ -1,34 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
-import { generateSampleSet } from '../data/sample-set';
+import { microConfig, microTrainingData } from '../../test/trainer-fixtures';
 import { partSegConfigForPreset, partSegHeadNames } from '../nn/dgcnn-partseg-config';
 import { loadPartSegWeights } from '../nn/partseg-weights';
 import { Trainer } from './trainer';
-import type { TrainConfig } from './trainer-api';
-import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+import type { TrainingData } from './training-data';
 
 const gpu = setupGpu();
 
-/** The tiny preset shrunk further (as trainer.test.ts), with the dgcnn_seg encoder. */
-const MICRO_SEG: TrainConfig = {
-  preset: 'tiny',
-  seed: 3,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  encoder: 'dgcnn_seg',
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO_SEG = microConfig({ encoder: 'dgcnn_seg' });
 
 let data: TrainingData;
 beforeAll(async () => {
-  const set = generateSampleSet({ perClass: 2, points: 32, views: 2, imageSize: 8, seed: 5 });
-  data = await trainingDataFromSampleSet(gpu(), set);
+  data = await microTrainingData(gpu());
 });
 afterAll(() => data?.destroy());
 

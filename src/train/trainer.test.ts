@@ -4,40 +4,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
+import { microConfig, microTrainingData } from '../../test/trainer-fixtures';
 import { expectClose } from '../../test/numeric';
 import { pointAugmentRef } from '../kernels/point_augment.ref';
 import { drawAugmentParams, NO_AUGMENT } from '../kernels/point_augment-params';
-import { generateSampleSet } from '../data/sample-set';
 import { readF32 } from '../gpu/buffers';
 import { readSafetensors } from '../io/safetensors';
 import { Rng } from '../util/random';
 import { readNpy, writeNpy } from '../io/npy';
 import { Trainer } from './trainer';
-import type { StepMetrics, TrainConfig } from './trainer-api';
-import { type TrainingData, trainingDataFromSampleSet } from './training-data';
+import type { StepMetrics } from './trainer-api';
+import type { TrainingData } from './training-data';
 
 const gpu = setupGpu();
 
-/** The tiny preset shrunk further, so a step takes well under a second on a CPU adapter. */
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 3,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig();
 
 let data: TrainingData;
 
 beforeAll(async () => {
-  const set = generateSampleSet({ perClass: 2, points: 32, views: 2, imageSize: 8, seed: 5 });
-  data = await trainingDataFromSampleSet(gpu(), set);
+  data = await microTrainingData(gpu());
 });
 afterAll(() => data?.destroy());
 
@@ -79,6 +65,31 @@ describe('CrossPoint trainer', () => {
       expect(maxErr).toBeLessThan(1e-4);
     }
     await expect(t.cloudFeatures(new Float32Array(9))).rejects.toThrow(/3 points; the model needs 32/);
+    t.dispose();
+  });
+
+  it('many clouds at once: the features of each, in order, from their first N points', async () => {
+    const t = await Trainer.create(gpu(), MICRO, data);
+    // 11 clouds: one full chunk of 2·batch = 8 and a part chunk of 3; 37 points each, of which
+    // the 5 past the model's 32 are far away (they must not be read).
+    const objs = [3, 0, 7, 12, 1, 25, 9, 4, 18, 2, 6];
+    const N = 32;
+    const N0 = N + 5;
+    const clouds = new Float32Array(objs.length * N0 * 3); // [11, 37, 3]
+    objs.forEach((o, i) => {
+      clouds.set(
+        data.hostClouds[o]!.map((v, j) => 2 * v - (j % 3)),
+        i * N0 * 3,
+      );
+      clouds.fill(1e3, i * N0 * 3 + N * 3, (i + 1) * N0 * 3);
+    });
+    const ref = await t.features(objs);
+    const got = await t.cloudsFeatures(clouds, objs.length);
+    expect(got.length).toBe(ref.length);
+    expectClose(got, ref, 1e-4, 1e-4);
+    await expect(t.cloudsFeatures(new Float32Array(2 * 20 * 3), 2)).rejects.toThrow(
+      /clouds of 20 points; the model needs at least 32/,
+    );
     t.dispose();
   });
 

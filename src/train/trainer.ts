@@ -528,6 +528,35 @@ export class Trainer {
     return new Float32Array(await readBufferBytes(this.ctx, this.point.features, F * 4));
   }
 
+  /**
+   * `cloudFeatures` for many clouds at once: [n, N0, 3] with N0 ≥ the preset's N points (each
+   * cloud keeps its first N, as the paper's linear evaluation) → [n, F], 2·batch clouds a forward.
+   */
+  async cloudsFeatures(clouds: Float32Array, n: number): Promise<Float32Array> {
+    const N = this.resolved.points;
+    const N0 = n > 0 ? clouds.length / (n * 3) : N;
+    if (!Number.isInteger(N0) || N0 < N) {
+      throw new Error(`clouds of ${N0} points; the model needs at least ${N}`);
+    }
+    const F = this.point.featureWidth;
+    const out = new Float32Array(n * F); // [n, F]
+    const cap = 2 * this.resolved.batch;
+    for (let at = 0; at < n; at += cap) {
+      const count = Math.min(cap, n - at);
+      // Rows past `count` repeat the chunk's first cloud (eval-mode rows are independent).
+      for (let slot = 0; slot < cap; slot++) {
+        const c = at + (slot < count ? slot : 0);
+        this.ctx.device.queue.writeBuffer(this.ops.raw, slot * N * 12, clouds, c * N0 * 3, N * 3);
+      }
+      const enc = this.ctx.device.createCommandEncoder({ label: 'clouds features' });
+      this.ops.evalPoints.encode(enc);
+      this.point.encodeForward(enc, 'eval');
+      this.ctx.device.queue.submit([enc.finish()]);
+      out.set(new Float32Array(await readBufferBytes(this.ctx, this.point.features, count * F * 4)), at * F);
+    }
+    return out;
+  }
+
   dispose(): void {
     this.ops.destroy();
     this.point.destroy();

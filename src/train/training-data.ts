@@ -77,7 +77,7 @@ export async function trainingDataFromSampleSet(
     classes.map((_, c) => set.objects.filter((x) => x.label === c && x.split === which).length);
   return {
     summary: {
-      name: `Generated sample set (seed ${o.seed}, ${o.perClass} per class)`,
+      name: `Generated sample set (seed ${o.seed}, ${o.perClass} per class${o.variation === 'hard' ? ', hard variation' : ''})`,
       classes,
       trainCounts: count('train'),
       testCounts: count('test'),

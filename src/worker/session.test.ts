@@ -3,6 +3,7 @@
  * pieces (no GPU): a restore sent while the sample set is generated waits for it, and no set a
  * trainer or a reader uses is ever destroyed.
  */
+import h5wasm from 'h5wasm';
 import { describe, expect, it, vi } from 'vitest';
 import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
@@ -14,6 +15,7 @@ const fake = vi.hoisted(() => ({
   sets: [] as (() => Promise<unknown>)[],
   next: 0,
   runs: [] as { ds: { name: string; disposed: boolean }; loaded: number }[],
+  compared: [] as { params: unknown; evalSet: unknown }[],
 }));
 
 vi.mock('./host-dataset', async (importOriginal) => ({
@@ -37,7 +39,14 @@ vi.mock('./training-host', () => ({
         stepOnce: async () => {},
         dispose() {},
       },
-      analyses: { invalidate() {} },
+      analyses: {
+        invalidate() {},
+        // Records what the comparison was asked on (the analysis itself is src/eval's).
+        compareInit: async (params: unknown, _progress: unknown, evalSet: unknown) => {
+          fake.compared.push({ params, evalSet });
+          return { step: 0 };
+        },
+      },
     };
     fake.runs.push(run);
     return run;
@@ -250,5 +259,48 @@ describe('worker session: a folder the user chose', () => {
       type: 'file-error',
       message: 'No folder chosen: choose or drop a folder in the Data panel first.',
     });
+  });
+});
+
+describe('worker session: the evaluation set the user brought', () => {
+  /** An in-memory ModelNet40-layout file: n clouds of 8 points, labels 0, 1, 0, 1 … */
+  async function h5(name: string, n: number) {
+    const { FS } = await h5wasm.ready;
+    const f = new h5wasm.File(`/${name}`, 'w');
+    f.create_dataset({
+      name: 'data',
+      data: new Float32Array(n * 8 * 3).map((_, i) => Math.cos(i)),
+      shape: [n, 8, 3],
+    });
+    f.create_dataset({ name: 'label', data: Uint8Array.from({ length: n }, (_, i) => i % 2), shape: [n, 1] });
+    f.close();
+    const bytes = Uint8Array.from(FS.readFile(`/${name}`) as Uint8Array);
+    FS.unlink(`/${name}`);
+    return { path: name, file: new Blob([bytes]) };
+  }
+
+  it('a comparison on the evaluation set gets the loaded set; before one is loaded it gets none', async () => {
+    const h = harness([async () => fakeSet('A')]);
+    fake.compared.length = 0;
+    await h.session.handle({ id: 1, type: 'generate', params: PARAMS });
+    await h.session.handle({ id: 2, type: 'step', config: CONFIG });
+    const params = { seeds: 1, draws: 1, fewshot: null, seed: 0, on: 'eval-set' as const };
+    await h.session.handle({ id: 3, type: 'compare-init', params });
+    expect(fake.compared[0]).toEqual({ params, evalSet: undefined });
+    await h.session.handle({
+      id: 4,
+      type: 'folder-index',
+      name: 'modelnet40-h5',
+      files: [await h5('ply_data_train0.h5', 6), await h5('ply_data_test0.h5', 4)],
+    });
+    await h.session.handle({ id: 5, type: 'eval-load' });
+    expect(h.reply(5)).toMatchObject({
+      type: 'eval-set',
+      summary: { name: 'modelnet40-h5', trainCounts: [3, 3], testCounts: [2, 2] },
+    });
+    await h.session.handle({ id: 6, type: 'compare-init', params });
+    expect(h.reply(6)).toMatchObject({ type: 'compare-init', reply: { step: 0 } });
+    expect(fake.compared[1]!.evalSet).toBe(h.session.evalSet);
+    expect(h.session.evalSet).toMatchObject({ name: 'modelnet40-h5', train: { n: 6 }, test: { n: 4 } });
   });
 });

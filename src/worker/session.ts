@@ -172,7 +172,8 @@ export class Session {
         return this.post({ id: req.id, type: 'fewshot', reply });
       }
       case 'compare-init': {
-        const reply = await this.requireRun().analyses.compareInit(req.params, this.progress(req.id));
+        const run = this.requireRun();
+        const reply = await run.analyses.compareInit(req.params, this.progress(req.id), this.evalSet);
         return this.post({ id: req.id, type: 'compare-init', reply });
       }
       case 'classify':

@@ -49,6 +49,8 @@ export async function startRun(
     pause: () => new Promise((r) => setTimeout(r, 0)),
     objects: dataset.info.objects,
     classes: dataset.info.summary.classes,
+    setName: dataset.info.summary.name,
+    generated: dataset.info.source?.kind !== 'folder',
   });
   return { session, config, analyses };
 }

@@ -4,7 +4,7 @@ import { readFolderIndex } from '../../data/folder-files.node';
 import { readUserClouds } from '../../data/loaders/read-shape';
 import { generateSampleSet } from '../../data/sample-set';
 import { ModelAnalyses } from '../../eval/model-analyses';
-import { OOD_FALSE_ALARM } from '../../eval/set-classifier';
+import { OOD_FALSE_ALARM, type OodReference } from '../../eval/set-classifier';
 import { acquireNodeContext } from '../../gpu/node';
 import { readSafetensors } from '../../io/safetensors';
 import { getPreset, PRESET_NAMES, type PresetName } from '../../train/presets';
@@ -39,6 +39,66 @@ function checkpointConfig(path: string): TrainConfig {
   return JSON.parse(md.config) as TrainConfig;
 }
 
+/** Labelled clouds of `--reference` (only the classes `--reference-classes` names), read like the FILEs. */
+interface ReferenceClouds {
+  path: string;
+  clouds: { points: Float32Array; label: number }[];
+  classes: string[];
+}
+
+/** Reads `path` and keeps the classes in `only` (comma-separated names or numbers); fails before any set-up. */
+async function readReference(
+  path: string,
+  only: string | undefined,
+  points: number,
+  up: 'y' | 'z',
+): Promise<ReferenceClouds> {
+  const clouds = await readUserClouds(basename(path), readBytes(path, 'reference'), points, up);
+  const unlabelled = clouds.findIndex((c) => c.label === undefined);
+  if (unlabelled >= 0)
+    throw new InputError(
+      `--reference "${path}": cloud ${unlabelled} has no label; the reference must be a labelled set (an .h5 with \`data\` and \`label\`)`,
+    );
+  const maxLabel = Math.max(...clouds.map((c) => c.label!));
+  const names = classNamesBeside(path, maxLabel) ?? [];
+  const classes = Array.from({ length: maxLabel + 1 }, (_, l) => names[l] ?? String(l));
+  let keep = clouds;
+  if (only !== undefined) {
+    const labels = new Set<number>();
+    for (const w of only
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const l = /^\d+$/.test(w) ? Number(w) : classes.indexOf(w);
+      if (l < 0 || !clouds.some((c) => c.label === l)) {
+        const has = [...new Set(clouds.map((c) => classes[c.label!]!))].join(', ');
+        throw new InputError(`--reference-classes: "${w}" is not a class of ${path} (it has ${has})`);
+      }
+      labels.add(l);
+    }
+    keep = clouds.filter((c) => labels.has(c.label!));
+  }
+  if (keep.length < 2)
+    throw new InputError(`--reference "${path}": needs at least 2 shapes, has ${keep.length}`);
+  return { path, clouds: keep.map((c) => ({ points: c.points, label: c.label! })), classes };
+}
+
+/** The reference's features under this model: what the OOD threshold is calibrated on. */
+async function referenceShapes(ref: ReferenceClouds, t: TrainingSession['trainer']): Promise<OodReference> {
+  const F = t.point.featureWidth;
+  const features = new Float32Array(ref.clouds.length * F); // [n, F]
+  for (const [i, c] of ref.clouds.entries()) features.set(await t.cloudFeatures(c.points), i * F);
+  const used = new Set(ref.clouds.map((c) => c.label));
+  return {
+    name: `${basename(ref.path)}: ${ref.clouds.length} shapes of ${used.size} classes`,
+    generated: false,
+    isSet: false,
+    features,
+    labels: Int32Array.from(ref.clouds, (c) => c.label),
+    classes: ref.classes,
+  };
+}
+
 export const classify = defineCommand({
   name: 'classify',
   summary:
@@ -51,6 +111,16 @@ export const classify = defineCommand({
       type: 'string',
       default: 'sample',
       help: '"sample" (the generated set the page trains on) or a folder in the ShapeNet layout',
+    },
+    reference: {
+      type: 'string',
+      help:
+        'calibrate the out-of-distribution threshold on these labelled shapes instead of the set ' +
+        "(an .h5 of clouds with labels, e.g. ModelNet40's ply_data_train0.h5): what counts as in distribution",
+    },
+    'reference-classes': {
+      type: 'string',
+      help: 'with --reference: only these classes of it (comma-separated names or label numbers)',
     },
     'per-class': {
       type: 'int',
@@ -84,11 +154,22 @@ export const classify = defineCommand({
     const setDir = flags.set!;
     if (setDir !== 'sample' && !existsSync(setDir))
       throw new InputError(`--set: no dataset folder at ${setDir}`);
+    if (flags['reference-classes'] !== undefined && flags.reference === undefined)
+      throw new UsageError('--reference-classes needs --reference');
     for (const f of positionals) readBytes(f, 'FILE'); // a missing file fails before minutes of set-up
     const config: TrainConfig = flags.weights
       ? checkpointConfig(flags.weights)
       : { preset: (flags.preset ?? 'first-look') as PresetName, seed: flags.seed ?? 1 };
     const preset = getPreset(config.preset);
+    const reference =
+      flags.reference === undefined
+        ? undefined
+        : await readReference(
+            flags.reference,
+            flags['reference-classes'],
+            preset.points,
+            flags.up as 'y' | 'z',
+          );
     const session = await asInputError(() =>
       TrainingSession.start(
         {
@@ -145,7 +226,10 @@ export const classify = defineCommand({
         pause: async () => {},
         objects,
         classes: t.data.summary.classes,
+        setName: t.data.summary.name,
+        generated: setDir === 'sample',
       });
+      if (reference) analyses.setOodReference(await referenceShapes(reference, t));
       const quiet = () => {};
       const results = [];
       for (const file of positionals) {
@@ -179,7 +263,9 @@ export const classify = defineCommand({
               pValue: +p.ood.pValue.toFixed(4),
               falseAlarm: p.ood.falseAlarm,
               calibrationShapes: p.ood.calibrationShapes,
+              reference: p.ood.reference.name,
               meaning: p.ood.meaning,
+              ...(p.ood.caveat ? { caveat: p.ood.caveat } : {}),
             },
             notes: [...c.notes, ...c.warnings],
           });
@@ -198,6 +284,7 @@ export const classify = defineCommand({
               objects: objects.length,
               classes: t.data.summary.classes.length,
               falseAlarm: OOD_FALSE_ALARM,
+              oodReference: flags.reference ?? 'the set',
             },
             results,
           },

@@ -11,22 +11,15 @@ import {
   writeNpyFile,
 } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
-import { encodePartSeg } from '../partseg-model-commands';
+import { encodePartSeg, MODEL_CHOICE_FLAGS, picksPartSeg } from '../partseg-model-commands';
 
 export const encode = defineCommand({
   name: 'encode',
   summary: 'point clouds → features, projections and the kNN / max choices (.npy files)',
   flags: {
     input: { type: 'string', help: '.npy float32 [B, N, 3], an HDF5 file with `data`, or a .ply' },
-    model: {
-      type: 'string',
-      default: 'encoder',
-      choices: ['encoder', 'partseg'],
-      help: 'the point encoder (DGCNN/PointNet with inv_head) or the part-segmentation model (DGCNN_partseg)',
-    },
-    labels: { type: 'string', help: '--model partseg: .npy integer categories [B] (0…15)' },
+    ...MODEL_CHOICE_FLAGS,
     ...MODEL_FLAGS,
-    points: { type: 'int', min: 1, help: 'use the first N points of each cloud (default: all)' },
     mode: {
       type: 'string',
       default: 'eval',
@@ -36,12 +29,7 @@ export const encode = defineCommand({
     out: { type: 'string', help: 'output folder' },
   },
   async run({ flags }, io) {
-    if (flags.model === 'partseg') {
-      if (flags.preset !== undefined)
-        throw new UsageError('--preset sizes the point encoder, not --model partseg');
-      return encodePartSeg(flags, io);
-    }
-    if (flags.labels !== undefined) throw new UsageError('--labels is for --model partseg');
+    if (picksPartSeg(flags)) return encodePartSeg(flags, io);
     if (!flags.input) throw new UsageError('missing --input');
     if (!flags.out) throw new UsageError('missing --out');
     const { model, values, source } = resolveModel(flags);

@@ -10,7 +10,7 @@ import { readBytes, readClouds } from '../cloud-input';
 import { defineCommand } from '../command';
 import { asInputError, MODEL_FLAGS, makeOutDir, resolveModel, writeChoices } from '../encoder-inputs';
 import { InputError, UsageError } from '../errors';
-import { gradPartSeg } from '../partseg-model-commands';
+import { gradPartSeg, MODEL_CHOICE_FLAGS, picksPartSeg } from '../partseg-model-commands';
 
 export const grad = defineCommand({
   name: 'grad',
@@ -18,24 +18,12 @@ export const grad = defineCommand({
   flags: {
     input: { type: 'string', help: '.npy float32 [B, N, 3] (or HDF5 / .ply, like encode)' },
     cotangent: { type: 'string', help: '.npy float32 [B, proj] (G); --model partseg: [B, 50, N]' },
-    model: {
-      type: 'string',
-      default: 'encoder',
-      choices: ['encoder', 'partseg'],
-      help: 'the point encoder (DGCNN/PointNet with inv_head) or the part-segmentation model (DGCNN_partseg)',
-    },
-    labels: { type: 'string', help: '--model partseg: .npy integer categories [B] (0…15)' },
+    ...MODEL_CHOICE_FLAGS,
     ...MODEL_FLAGS,
-    points: { type: 'int', min: 1, help: 'use the first N points of each cloud (default: all)' },
     out: { type: 'string', help: 'output folder' },
   },
   async run({ flags }, io) {
-    if (flags.model === 'partseg') {
-      if (flags.preset !== undefined)
-        throw new UsageError('--preset sizes the point encoder, not --model partseg');
-      return gradPartSeg(flags, io);
-    }
-    if (flags.labels !== undefined) throw new UsageError('--labels is for --model partseg');
+    if (picksPartSeg(flags)) return gradPartSeg(flags, io);
     for (const f of ['input', 'cotangent', 'out'] as const)
       if (!flags[f]) throw new UsageError(`missing --${f}`);
     const { model, values, source } = resolveModel(flags);

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { readFolderIndex } from '../../data/folder-files.node';
 import { fileCacheOpener } from '../../data/object-cache-file.node';
 import { generateSampleSet } from '../../data/sample-set';
+import { SAMPLE_VARIATIONS, type SampleVariation } from '../../data/shape-variation';
 import { cosineSimilarityMatrix, retrievalAccuracy } from '../../eval/similarity';
 import { diagonalSummary } from '../../eval/similarity-summary';
 import { acquireNodeContext } from '../../gpu/node';
@@ -57,6 +58,12 @@ export const pretrain = defineCommand({
       help: '"sample" (generated), a folder in CrossPoint\'s layout (what `crosspoint sample` writes) or a folder of meshes (ShapeNetCore .obj, ModelNet .off)',
     },
     'per-class': { type: 'int', default: 16, min: 2, help: 'objects per class of the generated sample set' },
+    variation: {
+      type: 'string',
+      default: 'standard',
+      choices: SAMPLE_VARIATIONS,
+      help: '--data sample: hard stretches and turns every object at random (crosspoint sample --variation)',
+    },
     views: { type: 'int', default: 4, min: 1, help: 'rendered views per object' },
     'data-budget': {
       type: 'number',
@@ -146,6 +153,7 @@ export const pretrain = defineCommand({
                 views: flags.views!,
                 imageSize: preset.imageSize,
                 seed: flags.seed!,
+                variation: flags.variation as SampleVariation,
               });
               return trainingDataFromSampleSet(ctx, set);
             }

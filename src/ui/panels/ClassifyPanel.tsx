@@ -170,31 +170,36 @@ function OodHeadline({ p }: { p: Prediction }) {
         {p.top[0]?.className}
       </p>
     );
+  const r = p.ood.reference;
   return (
     <div className="warn" data-testid="far-from-classes">
       <p className="big-number">Unlike every class</p>
       <p>
-        This shape lies farther from every class of the sample set than all but{' '}
-        {Math.round(p.ood.falseAlarm * 100)} % of the set’s own shapes do, so no label is given with
-        confidence. The classifier’s least-bad guess is {label}.
+        This shape lies farther from every class of {r.isSet ? 'the set' : 'the reference shapes'} than all
+        but {Math.round(p.ood.falseAlarm * 100)} % of {r.isSet ? 'the set’s own' : 'those'} shapes do, so no
+        label is given with confidence. The classifier’s least-bad guess is {label}.
       </p>
     </div>
   );
 }
 
-/** The out-of-distribution verdict in figures, with what the figures are. */
+/** The out-of-distribution verdict in figures: what they are and what they were calibrated on. */
 function OodFigures({ p }: { p: Prediction & { step: number } }) {
   const o = p.ood;
+  const r = o.reference;
   return (
     <p className="muted-sm" data-testid="ood-verdict">
       <b>{o.outOfDistribution ? 'Out of distribution' : 'In distribution'}</b>: distance{' '}
-      {o.distance.toFixed(2)} to the nearest class ({o.nearestClass}), threshold {o.threshold.toFixed(2)}.{' '}
-      <span title={o.meaning}>
-        The distance is the Mahalanobis distance in standardised features; the threshold is set so that{' '}
-        {Math.round(o.falseAlarm * 100)} % of the set’s own {o.calibrationShapes} shapes, each scored by a
-        model fitted without it, would be flagged. {Math.round(o.pValue * 100)} % of them lie at least this
-        far.
-      </span>{' '}
+      {o.distance.toFixed(2)} to the nearest class ({o.nearestClass}), threshold {o.threshold.toFixed(2)}. The
+      distance is the {o.meaning}; the threshold is set so that {Math.round(o.falseAlarm * 100)} % of{' '}
+      {r.isSet ? 'the set’s own' : 'the reference’s'} {o.calibrationShapes} shapes, each scored by a model
+      fitted without it, would be flagged. {Math.round(o.pValue * 100)} % of them lie at least this far.
+      Calibrated on: {r.name} ({r.shapes} shapes, {r.classes} classes).{' '}
+      {o.caveat && (
+        <span className="warn-text" data-testid="ood-caveat">
+          Caution, {o.caveat}.{' '}
+        </span>
+      )}
       Step {p.step}.
     </p>
   );

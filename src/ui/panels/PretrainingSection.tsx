@@ -4,7 +4,6 @@ import { OutcomeNote } from '../components/Bits';
 import { EfficiencyPlot } from '../components/EfficiencyPlot';
 import { formatPercent } from '../format';
 import { useApp } from '../store';
-import type { PretrainingForm } from '../store/state';
 
 /**
  * "What pretraining buys": the trained encoder against random inits of the same architecture on
@@ -15,9 +14,12 @@ export function PretrainingSection({ running }: { running: boolean }) {
   const res = useApp((s) => s.pretraining);
   const form = useApp((s) => s.pretrainingForm);
   const setName = useApp((s) => (s.dataset.kind === 'done' ? s.dataset.value.summary.name : null));
+  const evalSet = useApp((s) => (s.evalSet.kind === 'done' ? s.evalSet.value : null));
   const { setPretrainingForm, runPretrainingComparison } = useApp.getState();
+  const onEvalSet = evalSet !== null && form.onEvalSet;
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 
-  const field = (key: keyof PretrainingForm, label: string, min: number, max: number) => (
+  const field = (key: 'seeds' | 'draws' | 'episodes', label: string, min: number, max: number) => (
     <label>
       {label}
       <input
@@ -39,12 +41,14 @@ export function PretrainingSection({ running }: { running: boolean }) {
     <section aria-label="What pretraining buys" className="subsection">
       <h3>What pretraining buys</h3>
       <p className="hint">
-        The trained encoder against random inits of the same architecture on {setName ?? 'the set'}’s train
-        and test split: a linear SVM (C = 0.01) with every train label, a label-efficiency curve (1, 2, 5, 10
-        and all labels per class, several seeded draws each) and few-shot episodes of the form above. Each
-        under the paper’s protocol (raw features) and on standardised features. Differences are paired (same
-        draws and episodes) with standard errors; a fit that predicts one class for everything is flagged as
-        degenerate.
+        The trained encoder against random inits of the same architecture on{' '}
+        {onEvalSet
+          ? `the evaluation set ${evalSet.name} (${sum(evalSet.trainCounts)} train, ${sum(evalSet.testCounts)} test clouds, each cut to the model's point count)`
+          : `${setName ?? 'the set'}’s train and test split`}
+        : a linear SVM (C = 0.01) with every train label, a label-efficiency curve (1, 2, 5, 10 and all labels
+        per class, several seeded draws each) and few-shot episodes of the form above. Each under the paper’s
+        protocol (raw features) and on standardised features. Differences are paired (same draws and episodes)
+        with standard errors; a fit that predicts one class for everything is flagged as degenerate.
       </p>
       <form
         className="controls"
@@ -53,6 +57,18 @@ export function PretrainingSection({ running }: { running: boolean }) {
           void runPretrainingComparison();
         }}
       >
+        {evalSet && (
+          <label>
+            Compare on
+            <select
+              value={form.onEvalSet ? 'eval-set' : 'split'}
+              onChange={(e) => setPretrainingForm({ onEvalSet: e.target.value === 'eval-set' })}
+            >
+              <option value="eval-set">evaluation set {evalSet.name}</option>
+              <option value="split">{setName ?? 'the training set'}’s split</option>
+            </select>
+          </label>
+        )}
         {field('seeds', 'Random inits', 1, 8)}
         {field('draws', 'Draws per budget', 1, 20)}
         {field('episodes', 'Few-shot episodes', 0, 100)}
@@ -61,7 +77,7 @@ export function PretrainingSection({ running }: { running: boolean }) {
         </button>
       </form>
       <OutcomeNote outcome={res} what="The comparison" />
-      {res.kind === 'done' && <ComparisonView r={res.value} setName={setName} />}
+      {res.kind === 'done' && <ComparisonView r={res.value} />}
     </section>
   );
 }
@@ -70,7 +86,8 @@ const pts = (x: number) =>
   Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}` : '—';
 const se = (x: number | null) => (x !== null && Number.isFinite(x) ? ` ± ${(100 * x).toFixed(1)}` : '');
 
-function ComparisonView({ r, setName }: { r: CompareInitReply; setName: string | null }) {
+function ComparisonView({ r }: { r: CompareInitReply }) {
+  const where = r.set.source === 'eval-set' ? `the evaluation set ${r.set.name}` : r.set.name;
   const curve = (protocol: 'raw' | 'standardized') =>
     r.label_efficiency.map((p) => ({
       label: p.per_class === null ? 'all' : String(p.per_class),
@@ -99,8 +116,8 @@ function ComparisonView({ r, setName }: { r: CompareInitReply; setName: string |
     <>
       <p className="summary-line" data-testid="pretraining-summary">
         {`Step ${r.step} against ${r.random_seeds.length} random ${r.random_seeds.length === 1 ? 'init' : 'inits'} on ` +
-          `${setName ?? 'the set'}: ${r.n_train} train, ${r.n_test} test objects in ${r.test_classes} classes, ` +
-          `${r.dim}-d features; chance ${formatPercent(r.chance)}.`}
+          `${where}: ${r.n_train} train, ${r.n_test} test objects in ${r.test_classes} classes, ` +
+          `${r.set.points} points each, ${r.dim}-d features; chance ${formatPercent(r.chance)}.`}
       </p>
       <div className="efficiency-plots">
         <EfficiencyPlot

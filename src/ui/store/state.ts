@@ -232,6 +232,8 @@ export interface PretrainingForm {
   seeds: number;
   draws: number;
   episodes: number;
+  /** Compare on the loaded evaluation set (when there is one) rather than the training set's split. */
+  onEvalSet: boolean;
 }
 
 export interface PretrainingSlice {
