@@ -7,6 +7,8 @@ export default defineConfig({
   testDir: '.',
   testMatch: 'first-look.measure.ts',
   reporter: [['list']],
+  // A user's fresh profile: no seeded kernel-variant cache (the e2e setup project is not here), so the page runs its probe as a first visit does.
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   // The page's server runs from the repository root, as for the e2e tests.
   webServer: { ...(base.webServer as object), cwd: '../..' } as typeof base.webServer,
 });

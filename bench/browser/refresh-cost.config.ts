@@ -7,5 +7,7 @@ export default defineConfig({
   testDir: '.',
   testMatch: 'refresh-cost.measure.ts',
   reporter: [['list']],
+  // A user's fresh profile: no seeded kernel-variant cache (the e2e setup project is not here), so the page runs its probe as a first visit does.
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: { ...(base.webServer as object), cwd: '../..' } as typeof base.webServer,
 });
