@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 // A new user's first ten minutes, measured (not asserted): the page opened with no preset on
@@ -95,5 +95,7 @@ test('first look: ten minutes of training in the page', async ({ page }) => {
     random: await fs.getByTestId('fewshot-random').locator('.big-number').textContent(),
     difference: await fs.getByTestId('fewshot-difference').textContent(),
   });
+  // Playwright runs this from bench/browser, where test-output/ may not exist yet.
+  mkdirSync('test-output', { recursive: true });
   writeFileSync('test-output/first-look.json', `${JSON.stringify(samples, null, 1)}\n`);
 });

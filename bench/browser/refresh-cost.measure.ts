@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 // What the Embeddings panel's automatic refresh costs training, measured (not asserted): the
@@ -125,5 +125,7 @@ test('refresh cost: steps/s with and without the Embeddings panel refreshing, A/
     note: b.pictures < 10 ? 'fewer than 10 refresh periods: lengthen the segments or add pairs' : undefined,
   };
   console.log(JSON.stringify(summary));
+  // Playwright runs this from bench/browser, where test-output/ may not exist yet.
+  mkdirSync('test-output', { recursive: true });
   writeFileSync('test-output/refresh-cost.json', `${JSON.stringify({ segments, summary }, null, 1)}\n`);
 });
