@@ -53,42 +53,9 @@ export function resizeToRgba8(img: RgbImage, S: number): Uint8Array {
 }
 
 /** What loading a folder did, file by file: the objects kept, the files left out and why, the oddities. */
-export interface FolderLoadReport {
-  folder: string;
-  layout: string;
-  /** Objects asked for (after the subset) and objects loaded. */
-  picked: number;
-  loaded: number;
-  /** A file that lost its object, or that the index left out, with the reason. */
-  skipped: FileProblem[];
-  /** Oddities that did not lose the object (a view skipped or resized, NaN points dropped). */
-  warnings: FileProblem[];
-  /** Present when the set streams from a cache on disk instead of living on the GPU. */
-  stream?: StreamInfo;
-}
+import { type FolderLoadReport, type StreamInfo, size } from './folder-load-report';
 
-/** Why a set streams and where from. */
-export interface StreamInfo {
-  /** 'OPFS', 'IndexedDB', 'memory'. */
-  where: string;
-  /** Bytes the clouds and views would take on the GPU, and the limit they are over. */
-  need: number;
-  limit: number;
-  /** What the limit is, in words: "the tab's 4.00 GiB budget for a dataset", "the adapter's largest buffer". */
-  limitName: string;
-  /** Bytes written to the cache. */
-  cacheBytes: number;
-  /**
-   * Milliseconds to read one object's cloud and one view back from the cache, measured after
-   * writing it (on up to READ_PROBE objects): a step reads B of them, while the step before runs.
-   */
-  readMsPerObject?: number;
-}
-
-/** Why a set streams, in words: "5.20 GiB, over the tab's 4.00 GiB budget for a dataset". */
-export function streamReason(info: Pick<StreamInfo, 'need' | 'limit' | 'limitName'>): string {
-  return `${size(info.need)}, over ${info.limitName} of ${size(info.limit)}`;
-}
+export { type FolderLoadReport, type StreamInfo, streamReason } from './folder-load-report';
 
 /** Objects read back to measure the cache's read time. */
 const READ_PROBE = 16;
@@ -117,9 +84,6 @@ export interface FolderLoadOptions {
   /** Told, before anything is read, that the set will stream and why. */
   onStream?: (info: StreamInfo) => void;
 }
-
-const GiB = 1024 ** 3;
-const size = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(2)} MiB`);
 
 /** The too-large message: the set, the budget, how many objects fit, and what to reduce. */
 function overBudget(

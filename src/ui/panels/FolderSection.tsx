@@ -3,7 +3,7 @@ import { recordBytes } from '../../data/object-cache';
 import { maxBufferBytes } from '../../gpu/limits';
 import { PRESETS } from '../../train/presets';
 import { folderDataBytes } from '../../train/training-data-bytes';
-import { type FolderLoadReport, streamReason } from '../../train/training-data-folder';
+import { type FolderLoadReport, streamReason } from '../../train/folder-load-report';
 import { dataBudget, TEST_DATA_BUDGET } from '../data-budget';
 import type { EvalSetSummary, FolderSummary } from '../../worker/protocol';
 import { OutcomeNote } from '../components/Bits';
