@@ -9,7 +9,7 @@
  *
  *   node scripts/compare-partseg-init.mjs (--pretrained CKPT | --pretrain-steps N)
  *     [--seeds 2,3,4,5,6] [--sets generated,shapenetpart] [--points 64] [--k 10]
- *     [--gen-epochs 4] [--cap-epochs 20] [--out DIR] [--data SHARED_DATA_DIR]
+ *     [--gen-epochs 4] [--cap-epochs 20] [--out DIR] [--data SHARED_DATA_DIR] [--summary-only]
  *
  * --pretrain-steps N first runs `crosspoint pretrain --model dgcnn_seg --preset first-look
  * --steps N --seed 1` into DIR/pretrained.safetensors (resumed from there if it exists), so that
@@ -25,6 +25,8 @@
  * seconds, load averages before and after); a rerun skips the runs already there, so an
  * interrupted comparison continues. The summary goes to stdout and DIR/summary.md. Runs are
  * sequential (one long job on a shared machine), the two arms of a seed back to back.
+ * --summary-only prints the summary of the runs DIR holds and runs nothing (after stopping a
+ * comparison that ran out of time: seeds with both arms are summarised).
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -113,6 +115,8 @@ function crosspoint(cli) {
 mkdirSync(out, { recursive: true });
 if (pretrainSteps !== undefined) {
   pretrained = join(out, 'pretrained.safetensors');
+}
+if (pretrainSteps !== undefined && !args.includes('--summary-only')) {
   const cli = [
     'pretrain',
     '--model',
@@ -156,7 +160,8 @@ const runs = existsSync(runsFile)
   : [];
 const done = (set, arm, seed) => runs.find((r) => r.set === set && r.arm === arm && r.seed === seed);
 
-for (const seed of seeds) {
+const summaryOnly = args.includes('--summary-only');
+for (const seed of summaryOnly ? [] : seeds) {
   for (const set of sets) {
     for (const arm of ['random', 'pretrained']) {
       if (done(set, arm, seed)) continue;
