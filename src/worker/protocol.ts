@@ -260,7 +260,8 @@ export type EngineRequest =
   | Req<'continue', { epochs: number }>
   /** Deletes the autosave of `config`'s preset and seed. */
   | Req<'autosave-discard', { config: TrainConfig }>
-  | Req<'embed', { projection: Projection; limit: number }>
+  /** `paced`: an automatic refresh during training, started when the refresh budget allows. */
+  | Req<'embed', { projection: Projection; limit: number; paced?: boolean }>
   | Req<'fewshot', { params: FewShotParams }>
   /** What pretraining buys: the trained encoder against random inits (src/eval/compare-init.ts). */
   | Req<'compare-init', { params: CompareInitParams }>
@@ -319,7 +320,8 @@ export type EngineEvent =
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
   /** An .onnx file of the point encoder at `step`, for clouds of `points` points. */
   | { id: number; type: 'onnx'; step: number; points: number; bytes: Uint8Array }
-  | { id: -1; type: 'metrics'; metrics: StepMetrics }
+  /** A step's metrics; `refreshReady`: whether the refresh budget allows an automatic embeddings refresh now (src/worker/refresh-pacer.ts). */
+  | { id: -1; type: 'metrics'; metrics: StepMetrics; refreshReady?: boolean }
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }

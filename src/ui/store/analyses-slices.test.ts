@@ -65,4 +65,23 @@ describe('the embeddings slice', () => {
     expect(app.getState().embeddings).toBe(prev);
     expect(e.requests[0]).toEqual({ type: 'embed', projection: 'umap', limit: 96 });
   });
+
+  it("an automatic refresh asks to be paced; each step's metrics say whether the budget allows one", async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    expect(app.getState().refreshReady).toBe(true);
+    const metrics = (refreshReady: boolean): EngineEvent => ({
+      id: -1,
+      type: 'metrics',
+      metrics: { step: 3 } as never,
+      refreshReady,
+    });
+    app.getState().onTrainerEvent(metrics(false));
+    expect(app.getState().refreshReady).toBe(false);
+    app.getState().onTrainerEvent(metrics(true));
+    expect(app.getState().refreshReady).toBe(true);
+    e.replies.embed = () => ({ id: 1, type: 'error', kind: 'Error', message: 'no run' });
+    await app.getState().refreshEmbeddings(true);
+    expect(e.requests.at(-1)).toEqual({ type: 'embed', projection: 'pca', limit: 96, paced: true });
+  });
 });

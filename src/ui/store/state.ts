@@ -173,6 +173,8 @@ export interface TrainingSlice {
   history: LossHistory;
   latest: StepMetrics | null;
   stepMs: number | null;
+  /** Whether the engine's refresh budget allows an automatic embeddings refresh now (sent with each step's metrics). */
+  refreshReady: boolean;
   faults: TrainFault[];
   setHyper(patch: Partial<HyperForm>): void;
   /** Starts training; the Train button is enabled only when the form's check passed. */
@@ -217,7 +219,8 @@ export interface EmbeddingsSlice {
   /** The last finished embeddings while a refresh of them runs (the plots stay until the new ones are ready). */
   embeddingsBefore: EmbeddingsReply | null;
   setProjection(p: Projection): void;
-  refreshEmbeddings(): Promise<void>;
+  /** `paced`: an automatic refresh during training, which the engine starts within its refresh budget. */
+  refreshEmbeddings(paced?: boolean): Promise<void>;
 }
 
 export interface FewshotSlice {
