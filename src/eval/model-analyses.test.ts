@@ -144,7 +144,7 @@ describe('ModelAnalyses', () => {
     state.training = true; // no reuse of the last embeddings while training
     await a.embeddings('pca', 40, () => {});
     expect(kinds).toEqual(['slice', 'slice', 'slice']);
-    const paced = await a.embeddings('pca', 40, () => {}, true);
+    const paced = await a.embeddings('pca', 40, () => {}, { paced: true });
     expect(kinds.slice(3)).toEqual(['start', 'slice', 'slice']);
     // The projection's CPU work is charged as it runs; the reported cost holds it and the jobs.
     expect(charged.length).toBeGreaterThan(0);
@@ -167,9 +167,11 @@ describe('ModelAnalyses', () => {
     expect(umap.projection).toBe('umap');
     // Same projections, so the same similarity matrix.
     expect(Array.from(umap.sim)).toEqual(Array.from(pca.sim));
-    // Other objects, a changed model, training, or a checkpoint load embed again.
-    await a.embeddings('pca', 20, () => {});
+    // Refresh now, other objects, a changed model, training, or a checkpoint load embed again.
+    await a.embeddings('umap', 40, () => {}, { fresh: true });
     expect(embeds()).toBeGreaterThan(before);
+    await a.embeddings('pca', 20, () => {});
+    expect(embeds()).toBeGreaterThan(before + 3);
     const n1 = embeds();
     a.invalidate();
     await a.embeddings('pca', 20, () => {});

@@ -130,21 +130,25 @@ export class ModelAnalyses {
    * steps plus its projection's time on the worker (where training's own loop runs). A `paced`
    * refresh (the panels' automatic one) starts when the host's refresh budget allows; all of a
    * refresh's work is charged to that budget. While the weights have not changed since the last
-   * refresh (training paused, the same step) its embeddings are projected again without GPU work.
+   * refresh (training paused, the same step) its embeddings are projected again without GPU work,
+   * unless the refresh is `fresh` (the user's "Refresh now").
    */
   async embeddings(
     projection: Projection,
     limit: number,
     progress: Progress,
-    paced = false,
+    how: { paced?: boolean; fresh?: boolean } = {},
   ): Promise<EmbeddingView & { step: number; costMs: number }> {
+    const paced = how.paced ?? false;
     const objects = spreadObjects(this.host.objects.length, limit);
     const key = objects.join(',');
     let jobsMs = 0;
     let set: EmbeddingSet;
     let step: number;
     const cached = this.embedded;
-    if (cached && cached.objects === key && cached.step === this.host.model().step && !this.host.training()) {
+    const unchanged =
+      cached?.objects === key && cached.step === this.host.model().step && !this.host.training();
+    if (cached && unchanged && !how.fresh) {
       ({ set, step } = cached);
     } else {
       let first = true;

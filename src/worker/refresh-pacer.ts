@@ -1,3 +1,5 @@
+import type { RefreshBudgetState } from './protocol';
+
 /**
  * Keeps the Embeddings panel's automatic refresh to at most `share` of the worker's time while
  * training runs, by accounting rather than by a guessed period. The worker's time splits into
@@ -68,6 +70,11 @@ export class RefreshPacer {
     this.debt += t;
     this.totals.refreshMs += t;
     if (!inGap && this.stretchStart !== undefined) this.chargedInStretch += t;
+  }
+
+  /** What the page is told after each step. */
+  state(): RefreshBudgetState {
+    return { ready: this.ready(), ...this.totals, share: this.share };
   }
 
   /** Refresh ms over refresh plus training ms so far. */

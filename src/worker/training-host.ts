@@ -102,8 +102,8 @@ function startTraining(
       },
       // The worker owns the dataset's buffers (it outlives a Reset): the session must not free them.
       loadData: async () => ({ ...dataset.data, destroy: () => {} }),
-      // Whether an automatic embeddings refresh may start (the page asks only then).
-      onMetrics: (m) => post({ id: -1, type: 'metrics', metrics: m, refreshReady: gpu.pacer.ready() }),
+      // With the refresh budget's state: the page asks for an automatic refresh only when it is ready.
+      onMetrics: (m) => post({ id: -1, type: 'metrics', metrics: m, refresh: gpu.pacer.state() }),
       onFault: (fault) => post({ id: -1, type: 'fault', fault }),
       onState: ({ running }) => {
         // Evaluation queued for a gap that will not come now goes through the queue instead.

@@ -15,7 +15,7 @@ const REFRESH_EVERY = 10;
 /**
  * Shared by Embeddings and Similarity: ask for embeddings when there are none or they are stale.
  * While training runs, an automatic refresh is asked for only when the engine's refresh budget
- * allows one (`refreshReady`, sent with each step's metrics), and is paced there: the engine
+ * allows one (`refreshBudget.ready`, sent with each step's metrics), and is paced there: the engine
  * counts every ms of the refresh against training's time and keeps it to REFRESH_SHARE
  * (src/worker/refresh-pacer.ts).
  */
@@ -23,7 +23,7 @@ export function useAutoEmbeddings(auto: boolean) {
   const step = useApp((s) => s.trainer.step);
   const exists = useApp((s) => s.trainer.exists);
   const running = useApp((s) => s.trainer.running);
-  const ready = useApp((s) => s.refreshReady);
+  const ready = useApp((s) => s.refreshBudget?.ready ?? true);
   const emb = useApp((s) => s.embeddings);
   const refresh = useApp((s) => s.refreshEmbeddings);
   useEffect(() => {
@@ -35,7 +35,7 @@ export function useAutoEmbeddings(auto: boolean) {
     // The first picture comes at once; later ones during training within the budget.
     const paced = running && last !== -Infinity;
     if (paced && !ready) return;
-    void refresh(paced);
+    void refresh(paced ? 'paced' : 'auto');
   }, [step, exists, running, ready, emb, auto, refresh]);
 }
 
@@ -110,10 +110,34 @@ function EmbeddingControls({ auto, setAuto }: { auto: boolean; setAuto: (a: bool
         <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} />
         Refresh as training goes on
       </label>
-      <button type="button" onClick={() => void refreshEmbeddings()} disabled={emb.kind === 'busy'}>
+      <RefreshShare />
+      <button type="button" onClick={() => void refreshEmbeddings('fresh')} disabled={emb.kind === 'busy'}>
         Refresh now
       </button>
     </div>
+  );
+}
+
+/**
+ * What refreshing has taken of training's time so far, by the engine's account (its GPU slices
+ * and projections against the time training ran), beside the share it is held to.
+ */
+function RefreshShare() {
+  const b = useApp((s) => s.refreshBudget);
+  if (!b || b.trainingMs <= 0) return null;
+  const share = b.refreshMs / (b.refreshMs + b.trainingMs);
+  return (
+    <span
+      className="muted-sm"
+      data-testid="refresh-share"
+      data-ready={b.ready}
+      data-training-ms={Math.round(b.trainingMs)}
+      data-refresh-ms={Math.round(b.refreshMs)}
+      title="Measured in the engine: the refresh's GPU work between steps and its projection, against training's time"
+    >
+      refreshing has taken {(100 * share).toFixed(1)} % of training’s time so far (paced to{' '}
+      {Math.round(b.share * 100)} %)
+    </span>
   );
 }
 

@@ -57,7 +57,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
     history: EMPTY_HISTORY,
     latest: null,
     stepMs: null,
-    refreshReady: true,
+    refreshBudget: null,
     faults: [],
 
     setHyper(patch) {
@@ -93,7 +93,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
           history: appendMetrics(s.history, ev.metrics),
           stepMs: smoothStepMs(s.stepMs, ev.metrics.stepMs),
           trainer: { ...s.trainer, step: ev.metrics.step },
-          refreshReady: ev.refreshReady ?? true,
+          refreshBudget: ev.refresh ?? null,
         });
       } else if (ev.type === 'fault') {
         set({ faults: [...s.faults.slice(-4), ev.fault] });
