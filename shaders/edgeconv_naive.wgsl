@@ -19,16 +19,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
+// partial, stats, gamma, beta, runMean, runVar (5 … 10), dGamma, dBeta (21, 22):
+// include: parts/edgeconv_bn_bindings.wgsl
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> idx: array<i32>;
 @group(0) @binding(3) var<storage, read_write> E: array<f32>;
 @group(0) @binding(4) var<storage, read> Z: array<f32>;
-@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(7) var<storage, read> gamma: array<f32>;
-@group(0) @binding(8) var<storage, read> beta: array<f32>;
-@group(0) @binding(9) var<storage, read_write> runMean: array<f32>;
-@group(0) @binding(10) var<storage, read_write> runVar: array<f32>;
 @group(0) @binding(11) var<storage, read_write> act: array<f32>;
 @group(0) @binding(12) var<storage, read_write> y: array<f32>;
 @group(0) @binding(13) var<storage, read_write> arg: array<i32>;
@@ -39,8 +35,6 @@ struct Params {
 @group(0) @binding(18) var<storage, read> adj: array<u32>;
 @group(0) @binding(19) var<storage, read> G: array<f32>;
 @group(0) @binding(20) var<storage, read_write> dW: array<f32>;
-@group(0) @binding(21) var<storage, read_write> dGamma: array<f32>;
-@group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 256;
 override MODE: u32 = 0u;

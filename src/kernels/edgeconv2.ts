@@ -293,7 +293,7 @@ export async function planEdgeConv2(
       'dw2',
       'bwd1_reduce',
       'bwd1_dpq',
-      'dw1_combine',
+      'dw_combine',
     ];
     const [bwd2Reduce, abarFinal, sPartial, sFinal, dw2, bwd1Reduce, bwd1Dpq, dw1Combine] = await Promise.all(
       bnames.map((e) => pipeline(ctx, e)),
@@ -418,7 +418,7 @@ export async function planEdgeConv2(
       encodePass(enc, bwd1Dpq!, bDpq, grid(B * M4 * N), 'edgeconv2.bwd1_dpq');
       mmDx.encode(enc);
       mmG.encode(enc);
-      encodePass(enc, dw1Combine!, bDw1, grid(M * 2 * C), 'edgeconv2.dw1_combine');
+      encodePass(enc, dw1Combine!, bDw1, grid(M * 2 * C), 'edgeconv2.dw_combine');
     };
   }
 
