@@ -97,6 +97,7 @@ function allocateFused(
     dyOff: l.dyOff,
     dyBS: l.dyBS,
     listBase,
+    momentum: s.momentum,
   });
   return {
     wcat: arena.alloc('edgeconv.wcat', size('wcat'), 'weights'),
