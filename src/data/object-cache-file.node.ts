@@ -6,7 +6,8 @@
 import { closeSync, mkdirSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../util/errors';
-import { checkRecord, type ObjectCache, type OpenObjectCache, recordBytes } from './object-cache';
+import { type ObjectCache, type OpenObjectCache, recordBytes } from './object-cache';
+import { recordObjectCache } from './object-cache-records';
 
 const GiB = 1024 ** 3;
 const fmt = (b: number) => (b >= GiB ? `${(b / GiB).toFixed(2)} GiB` : `${(b / 1024 ** 2).toFixed(1)} MiB`);
@@ -26,49 +27,14 @@ export function fileCacheOpener(dir: string, lower: string): OpenObjectCache {
       );
     const path = join(dir, `crosspoint-stream-${process.pid}-${Date.now().toString(36)}.bin`);
     const fd = openSync(path, 'w+');
-    const cloudBytes = shape.points * 12;
-    const viewBytes = shape.size * shape.size * 4;
-    let open = true;
-    const check = (object: number) => {
-      if (!open) throw new Error(`the cache ${path} was cleared`);
-      if (!(Number.isInteger(object) && object >= 0 && object < objects))
-        throw new RangeError(`object cache: object ${object} outside 0..${objects - 1}`);
-    };
-    const readExactly = (out: Uint8Array, at: number) => {
-      const n = readSync(fd, out, 0, out.length, at);
-      if (n !== out.length)
-        throw new Error(`the cache ${path} ended early (${n} of ${out.length} bytes at ${at})`);
-    };
-    return {
-      where: 'a file',
-      shape,
-      async write(object, cloud, views) {
-        check(object);
-        checkRecord(shape, cloud, views);
-        const at = object * bytes;
-        writeSync(fd, new Uint8Array(cloud.buffer, cloud.byteOffset, cloud.byteLength), 0, cloudBytes, at);
-        for (const [i, v] of views.entries()) writeSync(fd, v, 0, viewBytes, at + cloudBytes + i * viewBytes);
-      },
-      async readCloud(object) {
-        check(object);
-        const out = new Float32Array(shape.points * 3);
-        readExactly(new Uint8Array(out.buffer), object * bytes);
-        return out;
-      },
-      async readView(object, view) {
-        check(object);
-        if (!(view >= 0 && view < shape.views))
-          throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
-        const out = new Uint8Array(viewBytes);
-        readExactly(out, object * bytes + cloudBytes + view * viewBytes);
-        return out;
-      },
-      async clear() {
-        if (!open) return;
-        open = false;
+    return recordObjectCache('a file', shape, objects, {
+      name: `the cache ${path}`,
+      write: (b, at) => writeSync(fd, b, 0, b.length, at),
+      read: (out, at) => readSync(fd, out, 0, out.length, at),
+      close() {
         closeSync(fd);
         rmSync(path, { force: true });
       },
-    };
+    });
   };
 }

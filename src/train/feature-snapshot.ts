@@ -6,13 +6,13 @@
  * it; a full trainer copy would hold about twice the model's memory for as long.
  */
 import { BufferArena } from '../gpu/arena';
-import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { planPointAugment } from '../kernels/point_augment';
 import { NO_AUGMENT } from '../kernels/point_augment-params';
 import { createDgcnn } from '../nn/dgcnn';
 import type { PointEncoder } from '../nn/point-encoder';
 import { Rng } from '../util/random';
+import { type EvalForward, evalCloudsFeatures, readEvalFeatures } from './eval-features';
 import type { ResolvedConfig } from './train-config';
 import type { Trainer } from './trainer';
 import type { TrainingData } from './training-data';
@@ -100,13 +100,7 @@ export class FeatureSnapshot {
             cloudBytes / 4,
           );
       }
-      this.evalPoints.encode(enc);
-      this.point.encodeForward(enc, 'eval');
-      this.ctx.device.queue.submit([enc.finish()]);
-      out.set(
-        new Float32Array(await readBufferBytes(this.ctx, this.point.features, chunk.length * F * 4)),
-        at * F,
-      );
+      out.set(await readEvalFeatures(this.evalForward, enc, chunk.length), at * F);
     }
     return out;
   }
@@ -116,28 +110,13 @@ export class FeatureSnapshot {
    * N points), as Trainer.cloudsFeatures at the snapshot's step: [n, F].
    */
   async cloudsFeatures(clouds: Float32Array, n: number): Promise<Float32Array> {
-    const N = this.resolved.points;
-    const N0 = n > 0 ? clouds.length / (n * 3) : N;
-    if (!Number.isInteger(N0) || N0 < N) {
-      throw new Error(`clouds of ${N0} points; the model needs at least ${N}`);
-    }
-    const F = this.point.featureWidth;
-    const out = new Float32Array(n * F); // [n, F]
-    const cap = this.point.batch;
-    for (let at = 0; at < n; at += cap) {
-      const count = Math.min(cap, n - at);
-      // Rows past `count` repeat the chunk's first cloud (eval-mode rows are independent).
-      for (let slot = 0; slot < cap; slot++) {
-        const c = at + (slot < count ? slot : 0);
-        this.ctx.device.queue.writeBuffer(this.raw, slot * N * 12, clouds, c * N0 * 3, N * 3);
-      }
-      const enc = this.ctx.device.createCommandEncoder({ label: 'snapshot clouds features' });
-      this.evalPoints.encode(enc);
-      this.point.encodeForward(enc, 'eval');
-      this.ctx.device.queue.submit([enc.finish()]);
-      out.set(new Float32Array(await readBufferBytes(this.ctx, this.point.features, count * F * 4)), at * F);
-    }
-    return out;
+    return evalCloudsFeatures(this.evalForward, clouds, n, 'snapshot clouds features');
+  }
+
+  /** The eval forward of `features` and `cloudsFeatures`: the point batch (2B) from `raw`. */
+  private get evalForward(): EvalForward {
+    const { ctx, raw, evalPoints, point } = this;
+    return { ctx, raw, cap: point.batch, points: this.resolved.points, evalPoints, point };
   }
 
   dispose(): void {

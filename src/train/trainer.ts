@@ -20,6 +20,7 @@ import { createResNet, type ResNet as ImageEncoder } from '../nn/resnet';
 import { resnetParamSpecs } from '../nn/resnet-config';
 import { Rng } from '../util/random';
 import { type CheckpointState, decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { type EvalForward, evalCloudsFeatures, readEvalFeatures } from './eval-features';
 import type { MetricsHistory } from './metrics-history';
 import { planObjective } from './objective';
 import { cosineLr, stepsPerEpoch } from './schedule';
@@ -497,13 +498,7 @@ export class Trainer {
       const staged = await this.ops.stage(padded, []);
       const enc = this.ctx.device.createCommandEncoder({ label: 'features' });
       this.ops.gatherAll(enc, staged.objects);
-      this.ops.evalPoints.encode(enc);
-      this.point.encodeForward(enc, 'eval');
-      this.ctx.device.queue.submit([enc.finish()]);
-      out.set(
-        new Float32Array(await readBufferBytes(this.ctx, this.point.features, chunk.length * F * 4)),
-        at * F,
-      );
+      out.set(await readEvalFeatures(this.evalForward, enc, chunk.length), at * F);
     }
     return out;
   }
@@ -519,13 +514,9 @@ export class Trainer {
     if (cloud.length < N * 3) {
       throw new Error(`the cloud has ${Math.floor(cloud.length / 3)} points; the model needs ${N}`);
     }
-    const F = this.point.featureWidth;
     this.ctx.device.queue.writeBuffer(this.ops.raw, 0, cloud, 0, N * 3);
     const enc = this.ctx.device.createCommandEncoder({ label: 'cloud features' });
-    this.ops.evalPoints.encode(enc);
-    this.point.encodeForward(enc, 'eval');
-    this.ctx.device.queue.submit([enc.finish()]);
-    return new Float32Array(await readBufferBytes(this.ctx, this.point.features, F * 4));
+    return readEvalFeatures(this.evalForward, enc, 1);
   }
 
   /**
@@ -533,28 +524,14 @@ export class Trainer {
    * cloud keeps its first N, as the paper's linear evaluation) → [n, F], 2·batch clouds a forward.
    */
   async cloudsFeatures(clouds: Float32Array, n: number): Promise<Float32Array> {
-    const N = this.resolved.points;
-    const N0 = n > 0 ? clouds.length / (n * 3) : N;
-    if (!Number.isInteger(N0) || N0 < N) {
-      throw new Error(`clouds of ${N0} points; the model needs at least ${N}`);
-    }
-    const F = this.point.featureWidth;
-    const out = new Float32Array(n * F); // [n, F]
-    const cap = 2 * this.resolved.batch;
-    for (let at = 0; at < n; at += cap) {
-      const count = Math.min(cap, n - at);
-      // Rows past `count` repeat the chunk's first cloud (eval-mode rows are independent).
-      for (let slot = 0; slot < cap; slot++) {
-        const c = at + (slot < count ? slot : 0);
-        this.ctx.device.queue.writeBuffer(this.ops.raw, slot * N * 12, clouds, c * N0 * 3, N * 3);
-      }
-      const enc = this.ctx.device.createCommandEncoder({ label: 'clouds features' });
-      this.ops.evalPoints.encode(enc);
-      this.point.encodeForward(enc, 'eval');
-      this.ctx.device.queue.submit([enc.finish()]);
-      out.set(new Float32Array(await readBufferBytes(this.ctx, this.point.features, count * F * 4)), at * F);
-    }
-    return out;
+    return evalCloudsFeatures(this.evalForward, clouds, n, 'clouds features');
+  }
+
+  /** The eval forward of `features` and `cloudsFeatures`: 2·batch clouds from the step's `raw`. */
+  private get evalForward(): EvalForward {
+    const { ctx, point } = this;
+    const { raw, evalPoints } = this.ops;
+    return { ctx, raw, cap: 2 * this.resolved.batch, points: this.resolved.points, evalPoints, point };
   }
 
   dispose(): void {

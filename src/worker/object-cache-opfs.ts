@@ -4,7 +4,8 @@
  * worker's synchronous access handle, so a read costs no round trip through the event loop and
  * the next batch is read while the GPU runs the current step. The record number is the index.
  */
-import { checkRecord, type ObjectCache, type ObjectRecordShape, recordBytes } from '../data/object-cache';
+import type { ObjectCache, ObjectRecordShape } from '../data/object-cache';
+import { recordObjectCache } from '../data/object-cache-records';
 
 /** The parts of the File System Access API used here (a dedicated worker's). */
 interface SyncAccessHandle {
@@ -60,49 +61,13 @@ export async function openOpfsCache(shape: ObjectRecordShape, objects: number): 
   await removeStale(dir);
   const name = `set-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}.bin`;
   const handle = await (await dir.getFileHandle(name, { create: true })).createSyncAccessHandle();
-  const bytes = recordBytes(shape);
-  const cloudBytes = shape.points * 12;
-  const viewBytes = shape.size * shape.size * 4;
-  let open = true;
-  const check = (object: number) => {
-    if (!open) throw new Error('the OPFS cache of this set was cleared');
-    if (!(Number.isInteger(object) && object >= 0 && object < objects))
-      throw new RangeError(`object cache: object ${object} outside 0..${objects - 1}`);
-  };
-  const readExactly = (out: Uint8Array, at: number) => {
-    const n = handle.read(out, { at });
-    if (n !== out.length)
-      throw new Error(`the OPFS cache file ended early (${n} of ${out.length} bytes at ${at})`);
-  };
-  return {
-    where: 'OPFS',
-    shape,
-    async write(object, cloud, views) {
-      check(object);
-      checkRecord(shape, cloud, views);
-      const at = object * bytes;
-      handle.write(new Uint8Array(cloud.buffer, cloud.byteOffset, cloud.byteLength), { at });
-      for (const [i, v] of views.entries()) handle.write(v, { at: at + cloudBytes + i * viewBytes });
-    },
-    async readCloud(object) {
-      check(object);
-      const out = new Float32Array(shape.points * 3);
-      readExactly(new Uint8Array(out.buffer), object * bytes);
-      return out;
-    },
-    async readView(object, view) {
-      check(object);
-      if (!(view >= 0 && view < shape.views))
-        throw new RangeError(`object cache: view ${view} outside 0..${shape.views - 1}`);
-      const out = new Uint8Array(viewBytes);
-      readExactly(out, object * bytes + cloudBytes + view * viewBytes);
-      return out;
-    },
-    async clear() {
-      if (!open) return;
-      open = false;
+  return recordObjectCache('OPFS', shape, objects, {
+    name: 'the OPFS cache of this set',
+    write: (b, at) => handle.write(b, { at }),
+    read: (out, at) => handle.read(out, { at }),
+    async close() {
       handle.close();
       await dir.removeEntry(name).catch(() => undefined);
     },
-  };
+  });
 }
