@@ -101,7 +101,7 @@ async function bothPaths(sizes: number[], steps: number, h: AdamHyper, seed: num
       }));
       const op = await planAdam(ctx, slots, fixed);
       for (let t = 1; t <= steps; t++) {
-        sizes.forEach((_, i) => writeBuffer(ctx, b1[`grad${i}`]!, grads[t - 1]![i]!));
+        for (const i of sizes.keys()) writeBuffer(ctx, b1[`grad${i}`]!, grads[t - 1]![i]!);
         op.setStep(t, cosineLr(h.lr, t - 1, steps));
         await submitAndWait(ctx, (enc) => op.encode(enc));
       }
@@ -110,7 +110,7 @@ async function bothPaths(sizes: number[], steps: number, h: AdamHyper, seed: num
     });
     const op = await planAdamMulti(ctx, tensorsOf(sizes, b), b.moments!, fixed);
     for (let t = 1; t <= steps; t++) {
-      sizes.forEach((_, i) => writeBuffer(ctx, b[`grad${i}`]!, grads[t - 1]![i]!));
+      for (const i of sizes.keys()) writeBuffer(ctx, b[`grad${i}`]!, grads[t - 1]![i]!);
       op.setStep(t, cosineLr(h.lr, t - 1, steps));
       await submitAndWait(ctx, (enc) => op.encode(enc));
     }

@@ -8,7 +8,7 @@ import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import type { GpuTimer } from '../gpu/timer';
-import { type AdamSlot, planAdam } from '../kernels/adam';
+import { type AdamTensor, adamMomentsLayout, planAdamMulti } from '../kernels/adam_multi';
 import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import { createDgcnnSegEncoder, partSegAllocationSpecs } from '../nn/dgcnn-partseg';
@@ -155,10 +155,7 @@ export class Trainer {
     this.point.params.upload(initialiseParams(this.point.params.specs, s));
     this.image.params.upload(initialiseParams(this.image.params.specs, (s ^ 0x1b873593) >>> 0));
     const enc = this.ctx.device.createCommandEncoder();
-    for (const slot of this.ops.slots) {
-      enc.clearBuffer(slot.m);
-      enc.clearBuffer(slot.v);
-    }
+    enc.clearBuffer(this.ops.moments);
     this.ctx.device.queue.submit([enc.finish()]);
   }
 
@@ -376,9 +373,11 @@ export class Trainer {
   async snapshot(): Promise<CheckpointState> {
     const exp_avg = new Map<string, Float32Array>();
     const exp_avg_sq = new Map<string, Float32Array>();
-    for (const slot of this.ops.slots) {
-      exp_avg.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.m, slot.n * 4)));
-      exp_avg_sq.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.v, slot.n * 4)));
+    const moments = await readBufferBytes(this.ctx, this.ops.moments);
+    for (const [i, slot] of this.ops.slots.entries()) {
+      const at = this.ops.momentBytes(i);
+      exp_avg.set(slot.name, new Float32Array(moments.slice(at.m, at.m + slot.n * 4)));
+      exp_avg_sq.set(slot.name, new Float32Array(moments.slice(at.v, at.v + slot.n * 4)));
     }
     return {
       // Every setting written out, so the checkpoint reproduces the run whatever the presets become.
@@ -422,14 +421,15 @@ export class Trainer {
     }
     this.point.params.upload(s.point);
     this.image.params.upload(s.image);
-    for (const slot of this.ops.slots) {
+    for (const [i, slot] of this.ops.slots.entries()) {
       const m = s.exp_avg.get(slot.name);
       const v = s.exp_avg_sq.get(slot.name);
       if (!m || !v || m.length !== slot.n || v.length !== slot.n) {
         throw new Error(`the checkpoint lacks optimiser state for ${slot.name}`);
       }
-      this.ctx.device.queue.writeBuffer(slot.m, 0, m);
-      this.ctx.device.queue.writeBuffer(slot.v, 0, v);
+      const at = this.ops.momentBytes(i);
+      this.ctx.device.queue.writeBuffer(this.ops.moments, at.m, m);
+      this.ctx.device.queue.writeBuffer(this.ops.moments, at.v, v);
     }
     this.step = s.step;
     this.rng.setState(s.rng);
@@ -604,23 +604,19 @@ async function planStep(
     },
   );
 
-  const slots: AdamSlot[] = [];
+  const slots: AdamTensor[] = [];
   const addSlots = (prefix: string, store: ParamStore) => {
-    for (const t of store.trainable()) {
-      slots.push({
-        name: `${prefix}.${t.spec.name}`,
-        n: t.n,
-        param: t.value,
-        grad: t.grad!,
-        m: arena.alloc(`adam.${prefix}.${t.spec.name}.m`, t.n * 4, 'optimizer'),
-        v: arena.alloc(`adam.${prefix}.${t.spec.name}.v`, t.n * 4, 'optimizer'),
-      });
-    }
+    for (const t of store.trainable())
+      slots.push({ name: `${prefix}.${t.spec.name}`, n: t.n, param: t.value, grad: t.grad! });
   };
   addSlots('point_model', point.params);
   addSlots('img_model', image.params);
-  // The learning rate reaches Adam per step (setStep), from the schedule.
-  const adam = await planAdam(ctx, slots, { weightDecay: r.weightDecay });
+  // Adam's two moments of every tensor, packed: m of slot i at offsets[i], v at total + offsets[i].
+  const momentsLayout = adamMomentsLayout(slots.map((s) => s.n));
+  const moments = arena.alloc('adam.moments', 2 * momentsLayout.total * 4, 'optimizer');
+  // One multi-tensor Adam (a few passes instead of two per tensor); the learning rate reaches it
+  // per step (setStep), from the schedule.
+  const adam = await planAdamMulti(ctx, slots, moments, { weightDecay: r.weightDecay });
   const flagsBytes = (slots.length + 1) * 4;
   const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
 
@@ -629,6 +625,12 @@ async function planStep(
   return {
     raw,
     slots,
+    moments,
+    /** Byte offsets of slot i's m and v in `moments`. */
+    momentBytes: (i: number) => ({
+      m: momentsLayout.offsets[i]! * 4,
+      v: (momentsLayout.total + momentsLayout.offsets[i]!) * 4,
+    }),
     adam,
     objective,
     pointAugment,
