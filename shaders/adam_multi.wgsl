@@ -51,40 +51,11 @@ fn slotOf(w: u32, count: u32) -> u32 {
   return s;
 }
 
-fn gradAt(s: u32, i: u32) -> f32 {
-  switch s {
-    case 0u: { return grad0[i]; }
-    case 1u: { return grad1[i]; }
-    case 2u: { return grad2[i]; }
-    case 3u: { return grad3[i]; }
-    case 4u: { return grad4[i]; }
-    case 5u: { return grad5[i]; }
-    default: { return grad6[i]; }
-  }
-}
-
-fn thetaAt(s: u32, i: u32) -> f32 {
-  switch s {
-    case 0u: { return theta0[i]; }
-    case 1u: { return theta1[i]; }
-    default: { return theta2[i]; }
-  }
-}
-
-fn setTheta(s: u32, i: u32, x: f32) {
-  switch s {
-    case 0u: { theta0[i] = x; }
-    case 1u: { theta1[i] = x; }
-    default: { theta2[i] = x; }
-  }
-}
-
-// The step's gradient reads stay within grad0..grad2 (the check's slots 3..6 are not bound then).
-fn stepGradAt(s: u32, i: u32) -> f32 {
-  switch s {
-    case 0u: { return grad0[i]; }
-    case 1u: { return grad1[i]; }
-    default: { return grad2[i]; }
+// Flags slot s's tensor when g is not finite.
+fn flagIfBad(e: vec4u, g: f32) {
+  if (!isFinite(g)) {
+    atomicOr(&flags[e.w], 1u);
+    atomicOr(&flags[h.anyIndex], 1u);
   }
 }
 
@@ -96,10 +67,26 @@ fn check_finite_multi(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
   let e = slots.e[s];
   let i = (w - e.y) * WG + lid;
   if (i >= e.x) { return; }
-  if (!isFinite(gradAt(s, i))) {
-    atomicOr(&flags[e.w], 1u);
-    atomicOr(&flags[h.anyIndex], 1u);
-  }
+  // One branch per slot, each with its own binding: every thread of a workgroup takes the same one.
+  if (s == 0u) { flagIfBad(e, grad0[i]); }
+  else if (s == 1u) { flagIfBad(e, grad1[i]); }
+  else if (s == 2u) { flagIfBad(e, grad2[i]); }
+  else if (s == 3u) { flagIfBad(e, grad3[i]); }
+  else if (s == 4u) { flagIfBad(e, grad4[i]); }
+  else if (s == 5u) { flagIfBad(e, grad5[i]); }
+  else { flagIfBad(e, grad6[i]); }
+}
+
+// The updated parameter from θ and g at element i of slot e; writes both moments.
+fn update(e: vec4u, i: u32, th: f32, grad: f32) -> f32 {
+  let mIndex = e.z + i;
+  let vIndex = h.vOffset + e.z + i;
+  let g = grad + h.weightDecay * th;
+  let mi = h.beta1 * moments[mIndex] + (1.0 - h.beta1) * g;
+  let vi = h.beta2 * moments[vIndex] + (1.0 - h.beta2) * g * g;
+  moments[mIndex] = mi;
+  moments[vIndex] = vi;
+  return th - (h.lr / h.bc1) * mi / (sqrt(vi) / h.sqrtBc2 + h.eps);
 }
 
 @compute @workgroup_size(WG)
@@ -113,13 +100,7 @@ fn adam_step_multi(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) n
   // Skip the whole step when any tensor's gradient was non-finite (every check pass is recorded
   // before the first update pass).
   if (atomicLoad(&flags[h.anyIndex]) != 0u) { return; }
-  let mIndex = e.z + i;
-  let vIndex = h.vOffset + e.z + i;
-  let th = thetaAt(s, i);
-  let g = stepGradAt(s, i) + h.weightDecay * th;
-  let mi = h.beta1 * moments[mIndex] + (1.0 - h.beta1) * g;
-  let vi = h.beta2 * moments[vIndex] + (1.0 - h.beta2) * g * g;
-  moments[mIndex] = mi;
-  moments[vIndex] = vi;
-  setTheta(s, i, th - (h.lr / h.bc1) * mi / (sqrt(vi) / h.sqrtBc2 + h.eps));
+  if (s == 0u) { theta0[i] = update(e, i, theta0[i], grad0[i]); }
+  else if (s == 1u) { theta1[i] = update(e, i, theta1[i], grad1[i]); }
+  else { theta2[i] = update(e, i, theta2[i], grad2[i]); }
 }

@@ -8,7 +8,7 @@ import { readBufferBytes } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { checkBufferSize } from '../gpu/limits';
 import type { GpuTimer } from '../gpu/timer';
-import { type AdamTensor, adamMomentsLayout, planAdamMulti } from '../kernels/adam_multi';
+import { type AdamSlot, planAdam } from '../kernels/adam';
 import { createDgcnn, dgcnnAllocationSpecs } from '../nn/dgcnn';
 import { dgcnnParamSpecs } from '../nn/dgcnn-config';
 import { createDgcnnSegEncoder, partSegAllocationSpecs } from '../nn/dgcnn-partseg';
@@ -155,7 +155,10 @@ export class Trainer {
     this.point.params.upload(initialiseParams(this.point.params.specs, s));
     this.image.params.upload(initialiseParams(this.image.params.specs, (s ^ 0x1b873593) >>> 0));
     const enc = this.ctx.device.createCommandEncoder();
-    enc.clearBuffer(this.ops.moments);
+    for (const slot of this.ops.slots) {
+      enc.clearBuffer(slot.m);
+      enc.clearBuffer(slot.v);
+    }
     this.ctx.device.queue.submit([enc.finish()]);
   }
 
@@ -373,11 +376,9 @@ export class Trainer {
   async snapshot(): Promise<CheckpointState> {
     const exp_avg = new Map<string, Float32Array>();
     const exp_avg_sq = new Map<string, Float32Array>();
-    const moments = await readBufferBytes(this.ctx, this.ops.moments);
-    for (const [i, slot] of this.ops.slots.entries()) {
-      const at = this.ops.momentBytes(i);
-      exp_avg.set(slot.name, new Float32Array(moments.slice(at.m, at.m + slot.n * 4)));
-      exp_avg_sq.set(slot.name, new Float32Array(moments.slice(at.v, at.v + slot.n * 4)));
+    for (const slot of this.ops.slots) {
+      exp_avg.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.m, slot.n * 4)));
+      exp_avg_sq.set(slot.name, new Float32Array(await readBufferBytes(this.ctx, slot.v, slot.n * 4)));
     }
     return {
       // Every setting written out, so the checkpoint reproduces the run whatever the presets become.
@@ -421,15 +422,14 @@ export class Trainer {
     }
     this.point.params.upload(s.point);
     this.image.params.upload(s.image);
-    for (const [i, slot] of this.ops.slots.entries()) {
+    for (const slot of this.ops.slots) {
       const m = s.exp_avg.get(slot.name);
       const v = s.exp_avg_sq.get(slot.name);
       if (!m || !v || m.length !== slot.n || v.length !== slot.n) {
         throw new Error(`the checkpoint lacks optimiser state for ${slot.name}`);
       }
-      const at = this.ops.momentBytes(i);
-      this.ctx.device.queue.writeBuffer(this.ops.moments, at.m, m);
-      this.ctx.device.queue.writeBuffer(this.ops.moments, at.v, v);
+      this.ctx.device.queue.writeBuffer(slot.m, 0, m);
+      this.ctx.device.queue.writeBuffer(slot.v, 0, v);
     }
     this.step = s.step;
     this.rng.setState(s.rng);
@@ -604,19 +604,23 @@ async function planStep(
     },
   );
 
-  const slots: AdamTensor[] = [];
+  const slots: AdamSlot[] = [];
   const addSlots = (prefix: string, store: ParamStore) => {
-    for (const t of store.trainable())
-      slots.push({ name: `${prefix}.${t.spec.name}`, n: t.n, param: t.value, grad: t.grad! });
+    for (const t of store.trainable()) {
+      slots.push({
+        name: `${prefix}.${t.spec.name}`,
+        n: t.n,
+        param: t.value,
+        grad: t.grad!,
+        m: arena.alloc(`adam.${prefix}.${t.spec.name}.m`, t.n * 4, 'optimizer'),
+        v: arena.alloc(`adam.${prefix}.${t.spec.name}.v`, t.n * 4, 'optimizer'),
+      });
+    }
   };
   addSlots('point_model', point.params);
   addSlots('img_model', image.params);
-  // Adam's two moments of every tensor, packed: m of slot i at offsets[i], v at total + offsets[i].
-  const momentsLayout = adamMomentsLayout(slots.map((s) => s.n));
-  const moments = arena.alloc('adam.moments', 2 * momentsLayout.total * 4, 'optimizer');
-  // One multi-tensor Adam (a few passes instead of two per tensor); the learning rate reaches it
-  // per step (setStep), from the schedule.
-  const adam = await planAdamMulti(ctx, slots, moments, { weightDecay: r.weightDecay });
+  // The learning rate reaches Adam per step (setStep), from the schedule.
+  const adam = await planAdam(ctx, slots, { weightDecay: r.weightDecay });
   const flagsBytes = (slots.length + 1) * 4;
   const readback = arena.alloc('step.readback', 8 + flagsBytes, 'objective');
 
@@ -625,12 +629,6 @@ async function planStep(
   return {
     raw,
     slots,
-    moments,
-    /** Byte offsets of slot i's m and v in `moments`. */
-    momentBytes: (i: number) => ({
-      m: momentsLayout.offsets[i]! * 4,
-      v: (momentsLayout.total + momentsLayout.offsets[i]!) * 4,
-    }),
     adam,
     objective,
     pointAugment,
