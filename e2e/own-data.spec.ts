@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { writeTinySample } from './sample-folder';
 import { haveSharedData, sharedDataDir } from '../test/shared-data';
 
 // Your own data in the tab: a folder in CrossPoint's layout, written by `crosspoint sample` into a
 // temporary folder with tiny sizes, chosen in the Data panel (read in the tab), trained on; then
 // the same folder with broken files: training runs on the good objects and the bad files are listed.
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..');
 
 test.describe.configure({ mode: 'serial' });
 
@@ -24,35 +20,7 @@ const pageErrors: string[] = [];
 test.beforeAll(async ({ browser }) => {
   root = mkdtempSync(join(tmpdir(), 'crosspoint-e2e-folder-'));
   good = join(root, 'tiny-sample');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(repo, 'bin/crosspoint.mjs'),
-      'sample',
-      '--out',
-      good,
-      '--per-class',
-      '2',
-      '--points',
-      '256',
-      '--views',
-      '2',
-      '--size',
-      '32',
-      '--seed',
-      '4',
-    ],
-    {
-      cwd: repo,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
-        NODEVICE_SELECT: '1',
-      },
-    },
-  );
-  if (r.status !== 0) throw new Error(`crosspoint sample failed: ${r.stderr}`);
+  writeTinySample(good);
   broken = join(root, 'with-broken-files');
   cpSync(good, broken, { recursive: true });
   const chairs = readdirSync(join(broken, '03001627')).sort();

@@ -22,6 +22,7 @@ import {
   type ObjectMeta,
   splitRows,
 } from './object-analyses';
+import type { EmbeddingSet } from '../train/trainer-api';
 import { InputError } from '../util/errors';
 import { fitSetClassifier, type OodReference, type Prediction, type SetClassifier } from './set-classifier';
 
@@ -52,8 +53,14 @@ export interface CompareInitReply extends CompareInitResult {
 }
 
 export interface AnalysisHost {
-  /** Runs a short GPU job when no training step is in flight. */
-  schedule<T>(job: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a short GPU job when no training step is in flight. `refresh` marks an embeddings
+   * refresh's slices, which the worker charges to its refresh budget; 'start' its first slice of a
+   * paced (automatic) refresh, which waits until the budget allows it (src/worker/refresh-pacer.ts).
+   */
+  schedule<T>(job: () => Promise<T>, refresh?: 'start' | 'slice'): Promise<T>;
+  /** Charges `ms` of a refresh's CPU work on the host's thread to its refresh budget. */
+  chargeRefresh?(ms: number): void;
   /** The trained model now (it may be replaced after a device loss). */
   model(): EvalEncoder;
   /**
@@ -106,8 +113,12 @@ export class ModelAnalyses {
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
 
+  /** The last embedding set (re-projecting it while the weights stay the same costs no GPU work). */
+  private embedded: { step: number; objects: string; set: EmbeddingSet } | undefined;
+
   /** Forget cached features (after a checkpoint load: same step number, other weights). */
   invalidate(): void {
+    this.embedded = undefined;
     this.sample = undefined;
     this.evalTrained = undefined;
     this.classifier = undefined;
@@ -116,32 +127,65 @@ export class ModelAnalyses {
   /**
    * Projections of `limit` objects spread over the set, in 2-D, with the similarity batch, and
    * what the refresh cost training: `costMs`, the time its GPU jobs held training up between
-   * steps plus its projection's time on the worker (where training's own loop runs).
+   * steps plus its projection's time on the worker (where training's own loop runs). A `paced`
+   * refresh (the panels' automatic one) starts when the host's refresh budget allows; all of a
+   * refresh's work is charged to that budget. While the weights have not changed since the last
+   * refresh (training paused, the same step) its embeddings are projected again without GPU work,
+   * unless the refresh is `fresh` (the user's "Refresh now").
    */
   async embeddings(
     projection: Projection,
     limit: number,
     progress: Progress,
+    how: { paced?: boolean; fresh?: boolean } = {},
   ): Promise<EmbeddingView & { step: number; costMs: number }> {
+    const paced = how.paced ?? false;
     const objects = spreadObjects(this.host.objects.length, limit);
+    const key = objects.join(',');
     let jobsMs = 0;
-    const timed: RunJob = (job) =>
-      this.host.schedule(async () => {
-        const t0 = performance.now();
-        try {
-          return await job(this.host.model());
-        } finally {
-          jobsMs += performance.now() - t0;
-        }
-      });
-    const { set, step } = await embedObjects(timed, objects, progress);
-    const t0 = performance.now();
+    let set: EmbeddingSet;
+    let step: number;
+    const cached = this.embedded;
+    const unchanged =
+      cached?.objects === key && cached.step === this.host.model().step && !this.host.training();
+    if (cached && unchanged && !how.fresh) {
+      ({ set, step } = cached);
+    } else {
+      let first = true;
+      const timed: RunJob = (job) => {
+        const kind = first && paced ? 'start' : 'slice';
+        first = false;
+        return this.host.schedule(async () => {
+          const t0 = performance.now();
+          try {
+            return await job(this.host.model());
+          } finally {
+            jobsMs += performance.now() - t0;
+          }
+        }, kind);
+      };
+      ({ set, step } = await embedObjects(timed, objects, progress));
+      this.embedded = { step, objects: key, set };
+    }
+    // The projection's CPU work, charged slice by slice as it runs (between its pauses), so each
+    // ms is taken from the stretch of training it ran in.
+    let projectionMs = 0;
+    let t0 = performance.now();
+    const charge = () => {
+      const ms = performance.now() - t0;
+      projectionMs += ms;
+      this.host.chargeRefresh?.(ms);
+    };
     const view = await embeddingView(set, objects, projection, {
       onProgress: progress,
-      pause: this.host.pause,
+      pause: async () => {
+        charge();
+        await this.host.pause();
+        t0 = performance.now();
+      },
     });
-    // UMAP pauses between slices, so its wall time over-counts: a conservative cost.
-    return { ...view, step, costMs: jobsMs + (performance.now() - t0) };
+    charge();
+    return { ...view, step, costMs: jobsMs + projectionMs };
   }
 
   /** Pooled features of every object at the model's current step (cached per step). */

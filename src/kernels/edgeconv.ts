@@ -15,7 +15,7 @@ import {
   type EdgeConvSlices,
   edgeConvSlices,
 } from './edgeconv-shape';
-import { planMatmul } from './matmul';
+import { planWcatBackward, planWcatForward } from './edgeconv-wcat';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
 // EdgeConv fused (shaders/edgeconv.wgsl): the plan and its phases. The types both EdgeConv plans
@@ -128,16 +128,13 @@ async function planFusedForward(
     edgeconvPipeline(ctx, 'stats_eval'),
     edgeconvPipeline(ctx, 'fwd_max'),
   ]);
-  const mmPQ = await planMatmul(
+  const wcat = await planWcatForward(
     ctx,
-    { batch: B, M: 2 * O, N, K: C, strideA: 0, offsetB: l.inOff, strideB: l.inBS, strideC: 2 * O * N },
-    { a: f.wcat, b: bufs.x, c: f.pq },
+    { B, N, C, R: O },
+    l,
+    { pipeline: prepW, uniform: u, WG, label: 'edgeconv' },
+    { weight: bufs.weight, wcat: f.wcat, x: bufs.x, pq: f.pq },
   );
-  const bPrep = bindAt(ctx, prepW, [
-    [0, u],
-    [1, bufs.weight],
-    [2, f.wcat],
-  ]);
   const statsBind: [number, GPUBuffer][] = [
     [0, u],
     [3, f.pq],
@@ -168,14 +165,12 @@ async function planFusedForward(
     [11, bufs.y],
     [12, bufs.argslot],
   ]);
-  const gPrep = grid1D(ctx, Math.ceil((O * C) / WG));
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
   const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
   const gStats = grid1D(ctx, Math.ceil((O * f.chunks) / WG));
   return {
     encode(enc, mode) {
-      encodePass(enc, prepW, bPrep, gPrep, 'edgeconv.prep_w');
-      mmPQ.encode(enc);
+      wcat.encode(enc);
       if (mode === 'train') {
         encodePass(enc, stats0, bStats0, gStats, 'edgeconv.stats_partial');
         encodePass(enc, statsMean, bMean, gChan, 'edgeconv.stats_mean');
@@ -186,7 +181,7 @@ async function planFusedForward(
       }
       encodePass(enc, fwdMax, bMax, gOut, 'edgeconv.fwd_max');
     },
-    destroy: () => mmPQ.destroy(),
+    destroy: () => wcat.destroy(),
   };
 }
 
@@ -216,36 +211,13 @@ async function planFusedBackward(
     edgeconvPipeline(ctx, 'bwd_dpq'),
     edgeconvPipeline(ctx, 'dw_combine'),
   ]);
-  const mmDx = await planMatmul(
+  const wcat = await planWcatBackward(
     ctx,
-    {
-      batch: B,
-      M: C,
-      N,
-      K: 2 * O,
-      transA: true,
-      strideA: 0,
-      strideB: 2 * O * N,
-      offsetC: l.dxOff,
-      strideC: l.dxBS,
-      accumulate: s.accumulateDx ?? false,
-    },
-    { a: f.wcat, b: dpq, c: bufs.dx! },
-  );
-  const mmG = await planMatmul(
-    ctx,
-    {
-      batch: B,
-      M: 2 * O,
-      N: C,
-      K: N,
-      transB: true,
-      strideA: 2 * O * N,
-      offsetB: l.inOff,
-      strideB: l.inBS,
-      strideC: 2 * O * C,
-    },
-    { a: dpq, b: bufs.x, c: g },
+    { B, N, C, R: O },
+    l,
+    s.accumulateDx ?? false,
+    { pipeline: dwCombine, uniform: u, WG, label: 'edgeconv' },
+    { wcat: f.wcat, dpq, x: bufs.x, dx: bufs.dx!, g, dWeight: bufs.dWeight! },
   );
   const bReduce = bindAt(ctx, bwdReduce, [
     [0, u],
@@ -276,15 +248,9 @@ async function planFusedBackward(
     [17, adjacency.adj],
     [18, dpq],
   ]);
-  const bDw = bindAt(ctx, dwCombine, [
-    [0, u],
-    [19, g],
-    [20, bufs.dWeight!],
-  ]);
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
   const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
   const gStats = grid1D(ctx, Math.ceil((O * f.chunks) / WG));
-  const gDw = grid1D(ctx, Math.ceil((O * 2 * C) / WG));
   return {
     encode(enc, mode) {
       adjacency.encode(enc);
@@ -292,14 +258,11 @@ async function planFusedBackward(
       if (mode === 'train') encodePass(enc, finalTrain, bFinalTrain, gChan, 'edgeconv.bwd_final');
       else encodePass(enc, finalEval, bFinalEval, gChan, 'edgeconv.bwd_final');
       encodePass(enc, bwdDpq, bDpq, gOut, 'edgeconv.bwd_dpq');
-      mmDx.encode(enc);
-      mmG.encode(enc);
-      encodePass(enc, dwCombine, bDw, gDw, 'edgeconv.dw_combine');
+      wcat.encode(enc);
     },
     destroy() {
       adjacency.destroy();
-      mmDx.destroy();
-      mmG.destroy();
+      wcat.destroy();
     },
   };
 }

@@ -161,7 +161,10 @@ export class Session {
         return this.reply(req.id, req.config);
       case 'embed': {
         const run = this.requireRun();
-        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id), {
+          paced: req.paced,
+          fresh: req.fresh,
+        });
         // Kept in the run's history (and so in its checkpoints) for the curves over training.
         run.session.recordEval({ ...reply.summary, step: reply.step });
         const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);

@@ -191,10 +191,10 @@ function OodFigures({ p }: { p: Prediction & { step: number } }) {
     <p className="muted-sm" data-testid="ood-verdict">
       <b>{o.outOfDistribution ? 'Out of distribution' : 'In distribution'}</b>: distance{' '}
       {o.distance.toFixed(2)} to the nearest class ({o.nearestClass}), threshold {o.threshold.toFixed(2)}. The
-      distance is the {o.meaning}; the threshold is set so that {Math.round(o.falseAlarm * 100)} % of{' '}
-      {r.isSet ? 'the set’s own' : 'the reference’s'} {o.calibrationShapes} shapes, each scored by a model
-      fitted without it, would be flagged. {Math.round(o.pValue * 100)} % of them lie at least this far.
-      Calibrated on: {r.name} ({r.shapes} shapes, {r.classes} classes).{' '}
+      distance is the {o.meaning}. The threshold, for a {Math.round(o.falseAlarm * 100)} % false-alarm rate,
+      is {o.thresholdMeaning}. p = {o.pValue.toFixed(2)}: the share of such shapes expected at least this far.
+      Calibrated on: <span data-testid="ood-reference">{r.name}</span> ({r.shapes} shapes, {r.classes}{' '}
+      classes).{' '}
       {o.caveat && (
         <span className="warn-text" data-testid="ood-caveat">
           Caution, {o.caveat}.{' '}

@@ -15,6 +15,8 @@ import { useApp } from '../store';
 
 const ARM_LABEL: Record<PartsArm, string> = { pretrained: 'from pretrained', random: 'from random init' };
 const ARM_COLOR: Record<PartsArm, string> = { pretrained: '#2563eb', random: '#d97706' };
+/** The two fine-tuning runs, in the order the panel lists them. */
+const ARMS: PartsArm[] = ['pretrained', 'random'];
 /** One colour per part of a category (at most 6). */
 const PART_COLORS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4'];
 const FIELDS: [keyof PartsPageConfig, string][] = [
@@ -237,7 +239,7 @@ function PartsCheckpoints() {
               ? `Autosaved after each epoch (last ${new Date(a.savedAt).toLocaleTimeString()}).`
               : 'Not autosaved yet.'}
           </span>
-          {(['pretrained', 'random'] as PartsArm[]).map((arm) => (
+          {ARMS.map((arm) => (
             <button
               key={arm}
               type="button"
@@ -252,14 +254,7 @@ function PartsCheckpoints() {
       <div className="controls">
         <label>
           Load a <code>crosspoint partseg</code> checkpoint as the run{' '}
-          <select
-            aria-label="Parts checkpoint run"
-            value={loadArm}
-            onChange={(e) => setLoadArm(e.target.value as PartsArm)}
-          >
-            <option value="pretrained">{ARM_LABEL.pretrained}</option>
-            <option value="random">{ARM_LABEL.random}</option>
-          </select>
+          <ArmSelect label="Parts checkpoint run" value={loadArm} onChange={setLoadArm} />
         </label>
         <input
           type="file"
@@ -284,7 +279,6 @@ function PartsCheckpoints() {
 }
 
 function Curves({ epochs }: { epochs: PartsEpoch[] }) {
-  const arms: PartsArm[] = ['pretrained', 'random'];
   const n = Math.max(...epochs.map((e) => e.epoch));
   const x = Array.from({ length: n }, (_, i) => i + 1);
   const series = (arm: PartsArm, f: (e: PartsEpoch) => number) => {
@@ -308,7 +302,7 @@ function Curves({ epochs }: { epochs: PartsEpoch[] }) {
           </tr>
         </thead>
         <tbody>
-          {arms.map((arm) => {
+          {ARMS.map((arm) => {
             const e = last(arm);
             return (
               <tr key={arm}>
@@ -329,7 +323,7 @@ function Curves({ epochs }: { epochs: PartsEpoch[] }) {
         x={x}
         yLabel="instance mIoU"
         testId="parts-miou-chart"
-        curves={arms.map((a) => ({
+        curves={ARMS.map((a) => ({
           name: ARM_LABEL[a],
           color: ARM_COLOR[a],
           y: series(a, (e) => e.instanceMiou),
@@ -339,7 +333,7 @@ function Curves({ epochs }: { epochs: PartsEpoch[] }) {
         title="Loss (smoothed cross-entropy)"
         x={x}
         yLabel="loss"
-        curves={arms.flatMap((a) => [
+        curves={ARMS.flatMap((a) => [
           { name: `train ${ARM_LABEL[a]}`, color: ARM_COLOR[a], y: series(a, (e) => e.trainLoss) },
           { name: `test ${ARM_LABEL[a]}`, color: ARM_COLOR[a], dash: true, y: series(a, (e) => e.testLoss) },
         ])}
@@ -375,15 +369,7 @@ function ShapeSection() {
           </select>
         </label>
         <label>
-          Model{' '}
-          <select
-            aria-label="Parts model"
-            value={arm}
-            onChange={(e) => setPartsArm(e.target.value as PartsArm)}
-          >
-            <option value="pretrained">{ARM_LABEL.pretrained}</option>
-            <option value="random">{ARM_LABEL.random}</option>
-          </select>
+          Model <ArmSelect label="Parts model" value={arm} onChange={setPartsArm} />
         </label>
         <label>
           Shape file{' '}
@@ -517,5 +503,26 @@ function ShapeView({ p }: { p: PartsPrediction }) {
         </ul>
       </div>
     </div>
+  );
+}
+
+/** A choice of one of the two runs (the checkpoint to load, the model that segments a shape). */
+function ArmSelect({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: PartsArm;
+  onChange: (arm: PartsArm) => void;
+}) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as PartsArm)}>
+      {ARMS.map((arm) => (
+        <option key={arm} value={arm}>
+          {ARM_LABEL[arm]}
+        </option>
+      ))}
+    </select>
   );
 }

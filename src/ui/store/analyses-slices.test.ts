@@ -65,4 +65,30 @@ describe('the embeddings slice', () => {
     expect(app.getState().embeddings).toBe(prev);
     expect(e.requests[0]).toEqual({ type: 'embed', projection: 'umap', limit: 96 });
   });
+
+  it("an automatic refresh asks to be paced; each step's metrics say whether the budget allows one", async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    expect(app.getState().refreshBudget).toBeNull();
+    const metrics = (ready: boolean): EngineEvent => ({
+      id: -1,
+      type: 'metrics',
+      metrics: { step: 3 } as never,
+      refresh: { ready, trainingMs: 9200, refreshMs: 800, share: 0.08 },
+    });
+    app.getState().onTrainerEvent(metrics(false));
+    expect(app.getState().refreshBudget).toEqual({
+      ready: false,
+      trainingMs: 9200,
+      refreshMs: 800,
+      share: 0.08,
+    });
+    app.getState().onTrainerEvent(metrics(true));
+    expect(app.getState().refreshBudget?.ready).toBe(true);
+    e.replies.embed = () => ({ id: 1, type: 'error', kind: 'Error', message: 'no run' });
+    await app.getState().refreshEmbeddings('paced');
+    expect(e.requests.at(-1)).toEqual({ type: 'embed', projection: 'pca', limit: 96, paced: true });
+    await app.getState().refreshEmbeddings('fresh');
+    expect(e.requests.at(-1)).toEqual({ type: 'embed', projection: 'pca', limit: 96, fresh: true });
+  });
 });

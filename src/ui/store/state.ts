@@ -27,6 +27,7 @@ import type {
   FolderSummary,
   ObjectDetail,
   Projection,
+  RefreshBudgetState,
   TrainerState,
   UpAxis,
 } from '../../worker/protocol';
@@ -173,6 +174,8 @@ export interface TrainingSlice {
   history: LossHistory;
   latest: StepMetrics | null;
   stepMs: number | null;
+  /** The engine's embeddings refresh budget after the last step (null before the first step's metrics). */
+  refreshBudget: RefreshBudgetState | null;
   faults: TrainFault[];
   setHyper(patch: Partial<HyperForm>): void;
   /** Starts training; the Train button is enabled only when the form's check passed. */
@@ -217,7 +220,12 @@ export interface EmbeddingsSlice {
   /** The last finished embeddings while a refresh of them runs (the plots stay until the new ones are ready). */
   embeddingsBefore: EmbeddingsReply | null;
   setProjection(p: Projection): void;
-  refreshEmbeddings(): Promise<void>;
+  /**
+   * 'paced': an automatic refresh during training, which the engine starts within its refresh
+   * budget; 'fresh': the user's Refresh now (embedded again even at an unchanged step); 'auto': the
+   * first picture or a new projection (the engine reuses the embeddings of an unchanged step).
+   */
+  refreshEmbeddings(how?: 'auto' | 'paced' | 'fresh'): Promise<void>;
 }
 
 export interface FewshotSlice {
