@@ -3,7 +3,7 @@
  * from the classification model's weights and from random init side by side; then a dropped
  * shape coloured by predicted part.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { SHAPENETPART_CATEGORIES } from '../../data/loaders/class-names';
 import { categoryParts, PART_NAMES } from '../../data/shapenetpart-parts';
 import { PARTS_PAGE_SIZE_NAMES, type PartsPageConfig } from '../../train/partseg-page';
@@ -252,10 +252,9 @@ function PartsCheckpoints() {
         </div>
       )}
       <div className="controls">
-        <label>
+        <ArmSelect label="Parts checkpoint run" value={loadArm} onChange={setLoadArm}>
           Load a <code>crosspoint partseg</code> checkpoint as the run{' '}
-          <ArmSelect label="Parts checkpoint run" value={loadArm} onChange={setLoadArm} />
-        </label>
+        </ArmSelect>
         <input
           type="file"
           aria-label="Parts checkpoint file"
@@ -368,9 +367,9 @@ function ShapeSection() {
             ))}
           </select>
         </label>
-        <label>
-          Model <ArmSelect label="Parts model" value={arm} onChange={setPartsArm} />
-        </label>
+        <ArmSelect label="Parts model" value={arm} onChange={setPartsArm}>
+          Model{' '}
+        </ArmSelect>
         <label>
           Shape file{' '}
           <input
@@ -506,23 +505,28 @@ function ShapeView({ p }: { p: PartsPrediction }) {
   );
 }
 
-/** A choice of one of the two runs (the checkpoint to load, the model that segments a shape). */
+/** A labelled choice of one of the two runs (the checkpoint to load, the model that segments a shape). */
 function ArmSelect({
   label,
   value,
   onChange,
+  children,
 }: {
   label: string;
   value: PartsArm;
   onChange: (arm: PartsArm) => void;
+  children: ReactNode;
 }) {
   return (
-    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as PartsArm)}>
-      {ARMS.map((arm) => (
-        <option key={arm} value={arm}>
-          {ARM_LABEL[arm]}
-        </option>
-      ))}
-    </select>
+    <label>
+      {children}
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as PartsArm)}>
+        {ARMS.map((arm) => (
+          <option key={arm} value={arm}>
+            {ARM_LABEL[arm]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
