@@ -177,7 +177,7 @@ export async function planEdgeConv2(
       ['f32', 1 / n],
       ['f32', n > 1 ? n / (n - 1) : 0],
       ['f32', BN_EPS],
-      ['f32', BN_MOMENTUM],
+      ['f32', s.momentum ?? BN_MOMENTUM],
       ['u32', 0],
       ['u32', 0],
     ]).buffer;

@@ -197,6 +197,8 @@ export interface PartsState {
   encoderStep: number | null;
   trainShapes: number;
   testShapes: number;
+  /** Test instance mIoU of one part everywhere (partseg-page.ts singlePartBaseline); null: no runs. */
+  baselineMiou: number | null;
   /** Why training stopped, when it failed. */
   error: string | null;
   /** The runs autosaved in this browser (after a reload: what Restore brings back). */
