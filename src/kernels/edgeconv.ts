@@ -9,6 +9,7 @@ import { planReverseAdjacency, type ReverseAdjacency, reverseAdjacencyScratch } 
 import type { BnMode, EdgeConvDims } from './edgeconv-dims';
 import { CH, createEdgeConvParams, edgeconvPipeline, PARAM_FIELDS, WG, WG_CHANNEL } from './edgeconv-params';
 import {
+  assembleEdgeConvOp,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,
@@ -284,27 +285,9 @@ export async function planEdgeConv(
     ? await planFusedBackward(ctx, s, slices, bufs, scratch, arena, adjacency)
     : undefined;
 
-  const n = B * N * k;
-  return {
-    bytes: arena.totalBytes + scratch.params.size + (adjacency?.uniformBytes ?? 0),
-    stats: scratch.stats,
-    encodeForward(enc, mode) {
-      if (mode === 'train' && n < 2) {
-        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
-      }
-      forward.encode(enc, mode);
-    },
-    encodeBackward(enc, mode = 'train') {
-      if (!backwardPhase) {
-        throw new Error('planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)');
-      }
-      backwardPhase.encode(enc, mode);
-    },
-    destroy() {
-      scratch.params.destroy();
-      forward.destroy();
-      backwardPhase?.destroy();
-      arena.destroy();
-    },
-  };
+  const op = { arena, scratch, adjacency, edges: B * N * k, forward, backward: backwardPhase };
+  return assembleEdgeConvOp(
+    op,
+    'planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)',
+  );
 }

@@ -8,6 +8,7 @@ import { createParams } from '../gpu/params';
 import { planReverseAdjacency, type ReverseAdjacency } from './edgeconv-adjacency';
 import { bindEdgeConvBnFinal, bindEdgeConvBnStats } from './edgeconv-bn';
 import {
+  assembleEdgeConvOp,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,
@@ -279,25 +280,6 @@ export async function planEdgeConvNaive(
     ? await planNaiveBackward(ctx, s, bufs, scratch, pipe, arena, adjacency)
     : undefined;
 
-  const n = B * N * k;
-  return {
-    bytes: arena.totalBytes + scratch.params.size + (adjacency?.uniformBytes ?? 0),
-    stats: scratch.stats,
-    encodeForward(enc, mode) {
-      if (mode === 'train' && n < 2) {
-        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
-      }
-      forward.encode(enc, mode);
-    },
-    encodeBackward(enc, mode = 'train') {
-      if (!backwardPhase) throw new Error('planEdgeConvNaive: planned without backward buffers');
-      backwardPhase.encode(enc, mode);
-    },
-    destroy() {
-      scratch.params.destroy();
-      forward.destroy();
-      backwardPhase?.destroy();
-      arena.destroy();
-    },
-  };
+  const op = { arena, scratch, adjacency, edges: B * N * k, forward, backward: backwardPhase };
+  return assembleEdgeConvOp(op, 'planEdgeConvNaive: planned without backward buffers');
 }
