@@ -6,7 +6,7 @@
  * parallel) and prints, per reference, the AUROC of the OOD distance and the realised false-alarm
  * rate on held-out in-distribution files against the stated one (5 %).
  *
- *   node scripts/measure-ood.mjs [--weights CKPT] [--data DIR] [--rows] [--cv K]
+ *   node scripts/measure-ood.mjs [--weights CKPT] [--data DIR] [--rows] [--cv K [--cv-only]]
  *
  * References:
  * - generated: the page's default, the generated sample set (104 shapes, 13 classes);
@@ -255,7 +255,8 @@ async function twoAtATime(jobs) {
 const K = flag('--cv') ? Number(flag('--cv')) : 0;
 const cvDir = K ? mkdtempSync(join(tmpdir(), 'measure-ood-')) : undefined;
 const cvShapes = K ? await writeFolds(cvDir, K) : 0;
-const names = Object.keys(REFERENCES);
+// --cv-only: only the folds (the two references above are skipped).
+const names = args.includes('--cv-only') ? [] : Object.keys(REFERENCES);
 const jobs = [
   ...names.map((n) => () => classify(REFERENCES[n].flags)),
   ...Array.from(
@@ -271,9 +272,9 @@ const all = await twoAtATime(jobs).catch((e) => {
 if (cvDir) rmSync(cvDir, { recursive: true, force: true });
 const outs = all.slice(0, names.length);
 const report = {
-  model: outs[0].model,
-  set: outs[0].set,
-  meaning: outs[0].results[0]?.ood.meaning,
+  model: all[0].model,
+  set: all[0].set,
+  meaning: all[0].results[0]?.ood.meaning,
   references: {},
 };
 for (const [i, n] of names.entries()) {
