@@ -371,4 +371,42 @@ describe('ModelAnalyses', () => {
     await a.predict(Float32Array.of(2, 0, 0), () => {});
     expect(featureJobs()).toBe(2 * first);
   });
+
+  it('calibrates the OOD verdict on reference clouds, encoded by the model at the step it judges', async () => {
+    const { h, trained } = host();
+    const a = new ModelAnalyses(h);
+    // The reference: the objects of the first two classes (labels 1 and 4), as clouds of 2 points
+    // (first coordinate: the object).
+    const rows = [...labels.keys()].filter((i) => labels[i]! <= 4);
+    const points = new Float32Array(rows.length * 6); // [n, 2, 3]
+    rows.forEach((o, r) => {
+      points[r * 6] = o;
+    });
+    a.setOodReferenceClouds({
+      name: 'toy, train split: 20 shapes of 2 classes',
+      points,
+      n: rows.length,
+      labels: Int32Array.from(rows, (o) => labels[o]!),
+      classes,
+    });
+    const stranger = [...labels.keys()].find((i) => labels[i] === 13)!;
+    const p = await a.predict(Float32Array.of(stranger, 0, 0), () => {});
+    expect(p.ood.reference).toEqual({
+      name: 'toy, train split: 20 shapes of 2 classes',
+      generated: false,
+      isSet: false,
+      shapes: 20,
+      classes: 2,
+    });
+    expect(p.ood.calibrationShapes).toBe(20);
+    expect(p.ood.outOfDistribution).toBe(true);
+    const member = await a.predict(Float32Array.of(rows[3]!, 0, 0), () => {});
+    expect(member.ood.outOfDistribution).toBe(false);
+    expect(['class1', 'class4']).toContain(member.ood.nearestClass);
+    // Encoded once at this step, not per judgement.
+    expect(trained.calls.filter((c) => c.kind === 'clouds')).toEqual([{ kind: 'clouds', n: 20 }]);
+    a.setOodReferenceClouds(undefined);
+    const back = await a.predict(Float32Array.of(stranger, 0, 0), () => {});
+    expect(back.ood.reference).toMatchObject({ isSet: true, shapes: n });
+  });
 });

@@ -5,6 +5,7 @@
  * between slices, so training is not held up.
  */
 import type { EvaluationSet } from '../data/evaluation-set';
+import type { OodReferenceClouds } from '../data/ood-reference-clouds';
 import {
   type CompareInitResult,
   compareInit,
@@ -105,10 +106,51 @@ export class ModelAnalyses {
 
   constructor(private readonly host: AnalysisHost) {}
 
+  /** Shapes the OOD threshold is calibrated on, as clouds: encoded by the model at each step it is asked at. */
+  private oodClouds: OodReferenceClouds | undefined;
+
   /** Calibrate the Classify judgement's OOD score on `reference` (undefined: on the set itself). */
   setOodReference(reference: OodReference | undefined): void {
     this.oodReference = reference;
+    this.oodClouds = undefined;
     this.classifier = undefined;
+  }
+
+  /**
+   * Calibrate it on these clouds (the page: part of the evaluation set the user loaded), encoded
+   * by the model at the step of each judgement; undefined: on the set itself.
+   */
+  setOodReferenceClouds(clouds: OodReferenceClouds | undefined): void {
+    if (clouds === this.oodClouds) return;
+    this.oodClouds = clouds;
+    this.oodReference = undefined;
+    this.classifier = undefined;
+  }
+
+  /** The OOD reference clouds' features [n, dim] under the model now, CLOUD_CHUNK clouds per job. */
+  private async referenceFeatures(ref: OodReferenceClouds, progress: Progress): Promise<OodReference> {
+    const stride = ref.points.length / ref.n;
+    const parts: Float32Array[] = [];
+    for (let at = 0; at < ref.n; at += CLOUD_CHUNK) {
+      const count = Math.min(CLOUD_CHUNK, ref.n - at);
+      const clouds = ref.points.subarray(at * stride, (at + count) * stride); // [count, N, 3]
+      parts.push(await this.run((e) => e.cloudsFeatures(clouds, count)));
+      progress('Encoding the out-of-distribution reference', at + count, ref.n);
+    }
+    const features = new Float32Array(parts.reduce((a, p) => a + p.length, 0)); // [n, dim]
+    let off = 0;
+    for (const p of parts) {
+      features.set(p, off);
+      off += p.length;
+    }
+    return {
+      name: ref.name,
+      generated: false,
+      isSet: false,
+      features,
+      labels: ref.labels,
+      classes: ref.classes,
+    };
   }
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
@@ -418,12 +460,13 @@ export class ModelAnalyses {
   async predict(cloud: Float32Array, progress: Progress): Promise<Prediction & { step: number }> {
     const sample = await this.sampleFeatures(progress);
     const q = await this.run((e) => e.cloudFeatures(cloud));
-    return { step: sample.step, ...(await this.setClassifier(sample)).predict(q) };
+    return { step: sample.step, ...(await this.setClassifier(sample, progress)).predict(q) };
   }
 
   /** The SVM, nearest-shape index and calibrated OOD score of `sample`, fitted once per feature set. */
-  private async setClassifier(sample: DatasetFeatures): Promise<SetClassifier> {
+  private async setClassifier(sample: DatasetFeatures, progress: Progress): Promise<SetClassifier> {
     if (this.classifier?.of !== sample) {
+      const clouds = this.oodClouds && (await this.referenceFeatures(this.oodClouds, progress));
       await this.host.pause();
       this.classifier = {
         of: sample,
@@ -431,14 +474,15 @@ export class ModelAnalyses {
           sample,
           this.host.objects,
           this.host.classes,
-          this.oodReference ?? {
-            name: this.host.setName ?? 'the set',
-            generated: this.host.generated ?? false,
-            isSet: true,
-            features: sample.features,
-            labels: Int32Array.from(this.host.objects, (o) => o.label),
-            classes: this.host.classes,
-          },
+          clouds ??
+            this.oodReference ?? {
+              name: this.host.setName ?? 'the set',
+              generated: this.host.generated ?? false,
+              isSet: true,
+              features: sample.features,
+              labels: Int32Array.from(this.host.objects, (o) => o.label),
+              classes: this.host.classes,
+            },
         ),
       };
     }

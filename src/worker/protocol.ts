@@ -1,5 +1,6 @@
 import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
+import type { OodReferenceChoice } from '../data/ood-reference-clouds';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
 import type { CompareInitParams, CompareInitReply } from '../eval/model-analyses';
 import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
@@ -196,6 +197,8 @@ export interface PartsState {
   encoderStep: number | null;
   trainShapes: number;
   testShapes: number;
+  /** Test instance mIoU of one part everywhere (partseg-page.ts singlePartBaseline); null: no runs. */
+  baselineMiou: number | null;
   /** Why training stopped, when it failed. */
   error: string | null;
   /** The runs autosaved in this browser (after a reload: what Restore brings back). */
@@ -279,7 +282,8 @@ export type EngineRequest =
   | Req<'fewshot', { params: FewShotParams }>
   /** What pretraining buys: the trained encoder against random inits (src/eval/compare-init.ts). */
   | Req<'compare-init', { params: CompareInitParams }>
-  | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
+  /** `reference`: calibrate the OOD score on part of the loaded evaluation set (absent: the training set). */
+  | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis; reference?: OodReferenceChoice }>
   /** The point encoder as ONNX, `batch` clouds per run (built in the worker from the GPU weights). */
   | Req<'export-onnx', { batch: number }>
   /** Parts panel: build both fine-tuning runs for `config` (from the current classification model) and play. */

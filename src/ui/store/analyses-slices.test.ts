@@ -34,6 +34,22 @@ describe('the classify slice', () => {
     expect(app.getState().fileError).toBeNull();
     expect(e.requests.at(-1)).toMatchObject({ type: 'classify', upAxis: 'z' });
   });
+
+  it('asks for the evaluation-set reference only when one is chosen and loaded', async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    e.replies.classify = () => classified('a.ply');
+    app.getState().setOodReference({ source: 'eval-set', split: 'test', classes: ['sofa'] });
+    // No evaluation set loaded: the training set is the reference.
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).not.toHaveProperty('reference');
+    app.setState({ evalSet: { kind: 'done', value: {} as never } });
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).toMatchObject({ reference: { split: 'test', classes: ['sofa'] } });
+    app.getState().setOodReference({ source: 'set' });
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).not.toHaveProperty('reference');
+  });
 });
 
 describe('the few-shot slice', () => {

@@ -2,6 +2,7 @@
  * The page's state, as the slices that hold it (one concern each). Types only: every slice file
  * imports its interface and `AppState` from here, so no slice imports another.
  */
+import type { OodReferenceChoice } from '../../data/ood-reference-clouds';
 import type { AdapterSummary } from '../../gpu/adapter-info';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { DataFacts } from '../../train/train-config';
@@ -251,11 +252,22 @@ export interface PretrainingSlice {
   runPretrainingComparison(): Promise<void>;
 }
 
+/** What the Classify panel's out-of-distribution threshold is calibrated on. */
+export interface OodReferenceForm {
+  /** The training set itself, or shapes of the evaluation set loaded in the Data panel. */
+  source: 'set' | 'eval-set';
+  split: OodReferenceChoice['split'];
+  /** Class names of the evaluation set; empty: every class. */
+  classes: string[];
+}
+
 export interface ClassifySlice {
   upAxis: UpAxis;
   classify: Outcome<ClassifyReply>;
   /** The last file that could not be read (an alert), kept apart from the last good result. */
   fileError: string | null;
+  oodReference: OodReferenceForm;
+  setOodReference(patch: Partial<OodReferenceForm>): void;
   setUpAxis(a: UpAxis): void;
   classifyFile(file: File): Promise<void>;
 }
