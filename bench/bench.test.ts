@@ -39,6 +39,11 @@ describe('crosspoint bench', () => {
       'wgrad',
     ]);
     for (const c of conv) expect(c.ratios.ratioDirectOverTiled, c.name).toBeGreaterThan(0);
+    // Adam on the first-look step's tensors: the multi-tensor path, fewer passes, the same bits.
+    const adam = cases.find((c) => c.section === 'adam');
+    expect(adam?.figures['same bits']).toBe('yes');
+    expect(adam?.figures['multi passes']).toBeLessThan(Number(adam?.figures['per-tensor passes']) / 3);
+    expect(adam?.ratios['ratio per-tensor/multi']).toBeGreaterThan(0);
     // The summary table goes to stderr, so stdout stays machine-readable.
     expect(r.stderr).toContain('blocked/naive');
   }, 300_000);

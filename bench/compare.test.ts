@@ -56,6 +56,11 @@ describe('crosspoint bench compare', () => {
     // Adam's first step moves an element by about lr·sign(g): where g is near zero a float-level
     // difference can flip it, but a wrong update rule (bias correction, lr, decay) moves most by ≥ lr.
     expect(full.figures['jax-wasm updated param max diff / lr']).toBeLessThan(0.5);
+    // Each layer's kNN graph is compared with ours; where one differs (a near-tie broken the
+    // other way after float rounding), the same jax step on our graphs must agree.
+    const graphs = String(full.figures['jax-wasm knn rows differing by layer']);
+    expect(graphs).toMatch(/^\d+\/\d+\/\d+\/\d+$/);
+    if (graphs !== '0/0/0/0') expect(full.figures['jax-wasm on our knn: loss rel diff']).toBeLessThan(1e-4);
     expect(r.stderr).toContain('ours/jax-wasm');
   }, 400_000);
 });

@@ -2,7 +2,7 @@ import { analysesBench } from './analyses.bench';
 import { encoderBench } from './encoder.bench';
 import { COMPARE_SECTIONS, compareSuite } from './compare/index';
 import { setupNodeWebgpu } from './compare/node-setup';
-import { kernelsSuite } from './kernels';
+import { adamKernelSection, kernelsSuite } from './kernels';
 import { matmulBench } from './matmul.bench';
 import { trainBench } from './train.bench';
 import type { BenchSuite } from './suite';
@@ -12,6 +12,7 @@ export type { BenchSuite } from './suite';
 /** Every suite `crosspoint bench <name>` can run. */
 export const SUITES: Record<string, BenchSuite> = {
   kernels: kernelsSuite,
+  adam: adamKernelSection,
   matmul: matmulBench,
   encoder: encoderBench,
   train: trainBench,

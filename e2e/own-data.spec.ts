@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { writeTinySample } from './sample-folder';
 import { haveSharedData, sharedDataDir } from '../test/shared-data';
 
 // Your own data in the tab: a folder in CrossPoint's layout, written by `crosspoint sample` into a
 // temporary folder with tiny sizes, chosen in the Data panel (read in the tab), trained on; then
 // the same folder with broken files: training runs on the good objects and the bad files are listed.
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..');
 
 test.describe.configure({ mode: 'serial' });
 
@@ -24,35 +20,7 @@ const pageErrors: string[] = [];
 test.beforeAll(async ({ browser }) => {
   root = mkdtempSync(join(tmpdir(), 'crosspoint-e2e-folder-'));
   good = join(root, 'tiny-sample');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(repo, 'bin/crosspoint.mjs'),
-      'sample',
-      '--out',
-      good,
-      '--per-class',
-      '2',
-      '--points',
-      '256',
-      '--views',
-      '2',
-      '--size',
-      '32',
-      '--seed',
-      '4',
-    ],
-    {
-      cwd: repo,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
-        NODEVICE_SELECT: '1',
-      },
-    },
-  );
-  if (r.status !== 0) throw new Error(`crosspoint sample failed: ${r.stderr}`);
+  writeTinySample(good);
   broken = join(root, 'with-broken-files');
   cpSync(good, broken, { recursive: true });
   const chairs = readdirSync(join(broken, '03001627')).sort();
@@ -256,5 +224,51 @@ test("what pretraining buys on the user's h5: train on a CrossPoint-layout folde
   // The training set's own split is still one choice away.
   await section.getByLabel('Compare on').selectOption('split');
   await expect(section).toContainText('tiny-sample (26 objects)’s train and test split');
+  expect(pageErrors).toEqual([]);
+});
+
+test("Classify's out-of-distribution verdict calibrated on the evaluation set's real shapes, and named", async () => {
+  test.skip(!haveSharedData('the e2e OOD-reference test'), 'needs shared/data');
+  test.setTimeout(480_000);
+  // A fresh page: this test stands on its own (run alone with -g, or after the ones above).
+  await page.goto('/?preset=first-look&seed=1&panel=data');
+  await expect(region('Data').getByTestId('dataset-summary')).toContainText('objects in 13 classes', {
+    timeout: 120_000,
+  });
+  await trainSteps(2);
+  const dir = join(root, 'modelnet40-ood');
+  cpSync(join(sharedDataDir(), 'modelnet40_subset'), dir, { recursive: true });
+  await open('Data');
+  const own = region('Your own data');
+  await own.getByLabel('Folder').setInputFiles(dir);
+  await own.getByRole('button', { name: 'Use the .h5 files as the evaluation set' }).click();
+  await expect(own.getByTestId('eval-set')).toContainText('97 train and 20 test clouds', { timeout: 60_000 });
+
+  await open('Classify');
+  const cl = region('Classify');
+  // ply_data_train0.h5 holds 9 sofas and 5 tables (MANIFEST.md): the reference is those 14 shapes.
+  await cl.getByLabel('Out-of-distribution reference').selectOption('train');
+  await cl.getByLabel('Reference classes (none chosen: all)').selectOption(['sofa', 'table']);
+  const bathtub = join(sharedDataDir(), 'ply', 'open3d', 'bathtub_0154.ply');
+  await cl.getByLabel('Point cloud file').setInputFiles(bathtub);
+  await expect(cl.getByTestId('classify-file')).toHaveText('bathtub_0154.ply', { timeout: 240_000 });
+  const verdict = cl.getByTestId('ood-verdict');
+  await expect(cl.getByTestId('ood-reference')).toHaveText(
+    'modelnet40-ood, train split, classes sofa, table: 14 shapes of 2 classes',
+  );
+  await expect(verdict).toContainText(/to the nearest class \((sofa|table)\)/);
+  // 14 held-out distances are too few for a 95 % quantile other than the largest.
+  await expect(verdict).toContainText('a log-normal fitted to');
+  await expect(verdict).toContainText('the 14 reference shapes’ distances');
+  await expect(cl.getByTestId('ood-caveat')).toHaveCount(0);
+  const m = /distance (\d+\.\d\d) .* threshold (\d+\.\d\d)/.exec((await verdict.textContent()) ?? '')!;
+  await expect(cl.getByTestId('far-from-classes')).toHaveCount(Number(m[1]) > Number(m[2]) ? 1 : 0);
+
+  // Back to the training set: the generated set, named, with its caveat.
+  await cl.getByLabel('Out-of-distribution reference').selectOption('set');
+  await expect(cl.getByLabel('Reference classes (none chosen: all)')).toHaveCount(0);
+  await cl.getByLabel('Point cloud file').setInputFiles(bathtub);
+  await expect(cl.getByTestId('ood-reference')).toHaveText(/^Generated sample set/, { timeout: 240_000 });
+  await expect(cl.getByTestId('ood-caveat')).toHaveCount(1);
   expect(pageErrors).toEqual([]);
 });

@@ -97,6 +97,9 @@ test('Parts: fine-tune a few epochs, the test instance mIoU is a number', async 
   expect(v).toBeLessThanOrEqual(1);
   await expect(panel.getByTestId('parts-miou-random')).toHaveText(/^\d\.\d{3}$/, { timeout: 120_000 });
   await expect(panel.getByTestId('parts-transfer')).toBeVisible();
+  // The level a run must rise above: one part everywhere on the same test split.
+  await expect(panel.getByTestId('parts-baseline')).toHaveText(/^0\.\d{3}$/);
+  await expect(panel.getByTestId('parts-epoch-random')).toHaveText(/^[12]$/);
 });
 
 test('Parts: a dropped chair is coloured by part, with labels the IoU table; bad files keep it', async () => {

@@ -410,7 +410,7 @@ test('classify: a real .ply, then a dropped mesh', async () => {
   // warning shows exactly when the distance is past the threshold.
   const verdict = cl.getByTestId('ood-verdict');
   await expect(verdict).toHaveText(
-    /^(In|Out of) distribution: distance \d+\.\d\d to the nearest class \(\w+\), threshold \d+\.\d\d\. .*5 % of the set’s own 39 shapes/,
+    /^(In|Out of) distribution: distance \d+\.\d\d to the nearest class \(\w+\), threshold \d+\.\d\d\. .*for a 5 % false-alarm rate, is the 95 % quantile of the 39 reference shapes’ distances/,
   );
   const m = /distance (\d+\.\d\d) .* threshold (\d+\.\d\d)/.exec((await verdict.textContent()) ?? '')!;
   const out = Number(m[1]) > Number(m[2]);

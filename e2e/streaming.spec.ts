@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { writeTinySample } from './sample-folder';
 
 // A set over the GPU budget streams its batches from a cache on disk (OPFS in Chromium's worker).
 // The testing knob `?data-budget=BYTES` lowers the tab's 4 GiB budget so a tiny folder written by
 // `crosspoint sample` streams; its first steps must give the losses of the same folder resident on
 // the GPU with the same seed, exactly, and replacing the set deletes its cache file.
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..');
 
 let root: string;
 let folder: string;
@@ -19,35 +15,7 @@ let folder: string;
 test.beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'crosspoint-e2e-stream-'));
   folder = join(root, 'stream-sample');
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(repo, 'bin/crosspoint.mjs'),
-      'sample',
-      '--out',
-      folder,
-      '--per-class',
-      '2',
-      '--points',
-      '256',
-      '--views',
-      '2',
-      '--size',
-      '32',
-      '--seed',
-      '4',
-    ],
-    {
-      cwd: repo,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
-        NODEVICE_SELECT: '1',
-      },
-    },
-  );
-  if (r.status !== 0) throw new Error(`crosspoint sample failed: ${r.stderr}`);
+  writeTinySample(folder);
 });
 
 test.afterAll(() => rmSync(root, { recursive: true, force: true }));

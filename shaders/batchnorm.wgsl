@@ -70,10 +70,31 @@ fn tree(lid: u32, stop: u32, stats: bool) {
   workgroupBarrier();
 }
 
+// One thread's shifted sums: k its first value, s1 = Σ (v − k), s2 = Σ (v − k)² over cnt values.
+struct Shifted { k: f32, cnt: f32, s1: f32, s2: f32 }
+
+fn addShifted(sh: ptr<function, Shifted>, v: f32) {
+  if ((*sh).cnt == 0.0) { (*sh).k = v; }
+  let d = v - (*sh).k;
+  (*sh).s1 += d;
+  (*sh).s2 += d * d;
+  (*sh).cnt += 1.0;
+}
+
 // Shifted sums of one thread → (count, mean, M2).
-fn shifted(k: f32, cnt: f32, s1: f32, s2: f32) -> Acc {
-  if (cnt == 0.0) { return Acc(0.0, 0.0, 0.0); }
-  return Acc(cnt, k + s1 / cnt, max(0.0, s2 - s1 * s1 / cnt));
+fn shifted(sh: Shifted) -> Acc {
+  if (sh.cnt == 0.0) { return Acc(0.0, 0.0, 0.0); }
+  return Acc(sh.cnt, sh.k + sh.s1 / sh.cnt, max(0.0, sh.s2 - sh.s1 * sh.s1 / sh.cnt));
+}
+
+// Channel c's partials of pass 1 folded in index order (finalize_*).
+fn foldPartials(c: u32, stats: bool) -> Acc {
+  var a = Acc(0.0, 0.0, 0.0);
+  for (var g = 0u; g < p.G; g++) {
+    let base = (g * p.C + c) * p.Lp;
+    for (var l = 0u; l < p.Lp; l++) { a = merge(a, part[base + l], stats); }
+  }
+  return a;
 }
 
 @compute @workgroup_size(WG)
@@ -84,20 +105,12 @@ fn stats_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   let c = gi % p.C;
   let g = gi / p.C;
   let t1 = min(p.n, (g + 1u) * p.chunk);
-  var k = 0.0;
-  var cnt = 0.0;
-  var s1 = 0.0;
-  var s2 = 0.0;
+  var sh = Shifted(0.0, 0.0, 0.0, 0.0);
   for (var t = g * p.chunk + lid; t < t1; t += WG) {
     let b = t / p.L;
-    let v = x[(b * p.C + c) * p.L + (t - b * p.L)];
-    if (cnt == 0.0) { k = v; }
-    let d = v - k;
-    s1 += d;
-    s2 += d * d;
-    cnt += 1.0;
+    addShifted(&sh, x[(b * p.C + c) * p.L + (t - b * p.L)]);
   }
-  wacc[lid] = shifted(k, cnt, s1, s2);
+  wacc[lid] = shifted(sh);
   tree(lid, 1u, true);
   if (lid == 0u) { part[g * p.C + c] = wacc[0]; }
 }
@@ -112,21 +125,11 @@ fn stats_cols(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   let g = gi / blocks;
   let j = (gi % blocks) * COLS + lid % COLS;
   let r1 = min(p.B, (g + 1u) * p.chunk);
-  var k = 0.0;
-  var cnt = 0.0;
-  var s1 = 0.0;
-  var s2 = 0.0;
+  var sh = Shifted(0.0, 0.0, 0.0, 0.0);
   if (j < J) {
-    for (var b = g * p.chunk + lid / COLS; b < r1; b += WG / COLS) {
-      let v = x[b * J + j];
-      if (cnt == 0.0) { k = v; }
-      let d = v - k;
-      s1 += d;
-      s2 += d * d;
-      cnt += 1.0;
-    }
+    for (var b = g * p.chunk + lid / COLS; b < r1; b += WG / COLS) { addShifted(&sh, x[b * J + j]); }
   }
-  wacc[lid] = shifted(k, cnt, s1, s2);
+  wacc[lid] = shifted(sh);
   tree(lid, COLS, true);
   if (lid < COLS && j < J) { part[g * J + j] = wacc[lid]; }
 }
@@ -189,11 +192,7 @@ fn finalize_stats(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
                   @builtin(local_invocation_index) lid: u32) {
   let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
-  var a = Acc(0.0, 0.0, 0.0);
-  for (var g = 0u; g < p.G; g++) {
-    let base = (g * p.C + c) * p.Lp;
-    for (var l = 0u; l < p.Lp; l++) { a = merge(a, part[base + l], true); }
-  }
+  let a = foldPartials(c, true);
   mean[c] = a.a;
   invstd[c] = bnInvStd(a.b / a.n, p.eps);
   runMean[c] = bnRunning(runMean[c], a.a, p.momentum);
@@ -214,11 +213,7 @@ fn finalize_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
                  @builtin(local_invocation_index) lid: u32) {
   let c = foldedId(wid, nwg, 64u, lid);
   if (c >= p.C) { return; }
-  var a = Acc(0.0, 0.0, 0.0);
-  for (var g = 0u; g < p.G; g++) {
-    let base = (g * p.C + c) * p.Lp;
-    for (var l = 0u; l < p.Lp; l++) { a = merge(a, part[base + l], false); }
-  }
+  let a = foldPartials(c, false);
   sums[c] = a.a;
   sums[p.C + c] = a.b;
   if (p.accumulateParams != 0u) {

@@ -48,8 +48,10 @@ fn clearAcc() {
   for (var i = 0u; i < RM * RN; i++) { acc[i] = 0.0; }
 }
 
-// acc += As[:, rows]ᵀ · Bs[:, cols] over one K tile, k in increasing order.
+// acc += As[:, rows]ᵀ · Bs[:, cols] over one K tile, k in increasing order: waits for the whole
+// workgroup's staging first, and for every thread's reads before the tiles are staged again.
 fn multiplyTile(tx: u32, ty: u32) {
+  workgroupBarrier();
   for (var k = 0u; k < TK; k++) {
     var a: array<f32, RM>;
     var b: array<f32, RN>;
@@ -59,6 +61,26 @@ fn multiplyTile(tx: u32, ty: u32) {
       for (var j = 0u; j < RN; j++) { acc[i * RN + j] += a[i] * b[j]; }
     }
   }
+  workgroupBarrier();
+}
+
+// The output row and column of acc[e] (e = i·RN + j): rows m0 + ty + WG_M·i, columns n0 + tx + WG_N·j.
+fn tileAt(m0: u32, n0: u32, tx: u32, ty: u32, e: u32) -> vec2u {
+  return vec2u(m0 + ty + WG_M * (e / RN), n0 + tx + WG_N * (e % RN));
+}
+
+// Xcol[k, (b, oh, ow)] of forward and wgrad: x[b, ci, ih0 + kh, iw0 + kw] with k = (ci, kh, kw),
+// 0 in the padding. plane0 = b·Cin; ih0, iw0: the output position's top-left input row and column.
+fn xcol(plane0: u32, ih0: i32, iw0: i32, k: u32, taps: u32) -> f32 {
+  let ci = k / taps;
+  let t = k - ci * taps;
+  let kh = t / p.KW;
+  let ih = ih0 + i32(kh);
+  let iw = iw0 + i32(t - kh * p.KW);
+  if (ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W)) {
+    return src0[((plane0 + ci) * p.H + u32(ih)) * p.W + u32(iw)];
+  }
+  return 0.0;
 }
 
 @compute @workgroup_size(NT)
@@ -91,32 +113,19 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
     for (var kk = lid / TN; kk < TK; kk += NT / TN) {
       let k = k0 + kk;
       var v = 0.0;
-      if (n < N && k < K) {
-        let ci = k / taps;
-        let t = k - ci * taps;
-        let kh = t / p.KW;
-        let ih = ih0 + i32(kh);
-        let iw = iw0 + i32(t - kh * p.KW);
-        if (ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W)) {
-          v = src0[((xPlane0 + ci) * p.H + u32(ih)) * p.W + u32(iw)];
-        }
-      }
+      if (n < N && k < K) { v = xcol(xPlane0, ih0, iw0, k, taps); }
       Bs[kk * TN + ln] = v;
     }
-    workgroupBarrier();
     multiplyTile(tx, ty);
-    workgroupBarrier();
   }
-  for (var i = 0u; i < RM; i++) {
-    let m = m0 + ty + WG_M * i;
-    if (m >= M) { continue; }
-    for (var j = 0u; j < RN; j++) {
-      let nj = n0 + tx + WG_N * j;
-      if (nj >= N) { continue; }
-      var v = acc[i * RN + j];
-      if (p.hasBias != 0u) { v += bias[m]; }
-      dst[((nj / HoWo) * M + m) * HoWo + nj % HoWo] = v;
-    }
+  for (var e = 0u; e < RM * RN; e++) {
+    let at = tileAt(m0, n0, tx, ty, e);
+    let m = at.x;
+    let nj = at.y;
+    if (m >= M || nj >= N) { continue; }
+    var v = acc[e];
+    if (p.hasBias != 0u) { v += bias[m]; }
+    dst[((nj / HoWo) * M + m) * HoWo + nj % HoWo] = v;
   }
 }
 
@@ -184,24 +193,20 @@ fn dgrad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid
       }
       Bs[kk * TN + ln] = v;
     }
-    workgroupBarrier();
     multiplyTile(tx, ty);
-    workgroupBarrier();
   }
-  for (var i = 0u; i < RM; i++) {
-    let m = m0 + ty + WG_M * i;
-    if (m >= M) { continue; }
-    for (var j = 0u; j < RN; j++) {
-      let nj = n0 + tx + WG_N * j;
-      if (nj >= N) { continue; }
-      let qj = nj % HqWq;
-      let ih = (qj / Wq) * s + phH;
-      let iw = (qj % Wq) * s + phW;
-      let idx = (((nj / HqWq) * M + m) * p.H + ih) * p.W + iw;
-      var v = acc[i * RN + j];
-      if (p.accumulate != 0u) { v += dst[idx]; }
-      dst[idx] = v;
-    }
+  for (var e = 0u; e < RM * RN; e++) {
+    let at = tileAt(m0, n0, tx, ty, e);
+    let m = at.x;
+    let nj = at.y;
+    if (m >= M || nj >= N) { continue; }
+    let qj = nj % HqWq;
+    let ih = (qj / Wq) * s + phH;
+    let iw = (qj % Wq) * s + phW;
+    let idx = (((nj / HqWq) * M + m) * p.H + ih) * p.W + iw;
+    var v = acc[e];
+    if (p.accumulate != 0u) { v += dst[idx]; }
+    dst[idx] = v;
   }
 }
 
@@ -234,34 +239,21 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid
     for (var nn = lid / TK; nn < TN; nn += NT / TK) {
       let c = n0 + nn;
       var v = 0.0;
-      if (r < r1 && c < N) {
-        let ci = c / taps;
-        let t = c - ci * taps;
-        let kh = t / p.KW;
-        let ih = ihb + i32(kh);
-        let iw = iwb + i32(t - kh * p.KW);
-        if (ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W)) {
-          v = src0[((b * p.Cin + ci) * p.H + u32(ih)) * p.W + u32(iw)];
-        }
-      }
+      if (r < r1 && c < N) { v = xcol(b * p.Cin, ihb, iwb, c, taps); }
       Bs[kk * TN + nn] = v;
     }
-    workgroupBarrier();
     multiplyTile(tx, ty);
-    workgroupBarrier();
   }
-  for (var i = 0u; i < RM; i++) {
-    let m = m0 + ty + WG_M * i;
-    if (m >= M) { continue; }
-    for (var j = 0u; j < RN; j++) {
-      let c = n0 + tx + WG_N * j;
-      if (c >= N) { continue; }
-      let idx = (wid.z * M + m) * N + c;
-      var v = acc[i * RN + j];
-      // With splits the pass writes partials; accumulating into dw is wgradReduce's job.
-      if (p.accumulate != 0u && p.nSplit == 1u) { v += dst[idx]; }
-      dst[idx] = v;
-    }
+  for (var e = 0u; e < RM * RN; e++) {
+    let at = tileAt(m0, n0, tx, ty, e);
+    let m = at.x;
+    let c = at.y;
+    if (m >= M || c >= N) { continue; }
+    let idx = (wid.z * M + m) * N + c;
+    var v = acc[e];
+    // With splits the pass writes partials; accumulating into dw is wgradReduce's job.
+    if (p.accumulate != 0u && p.nSplit == 1u) { v += dst[idx]; }
+    dst[idx] = v;
   }
 }
 

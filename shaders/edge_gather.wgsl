@@ -24,6 +24,8 @@ struct Params {
 
 override WG: u32 = 256u;
 
+// include: parts/edge_grad_gather.wgsl
+
 // One thread per (b, c, i, s) of the first half; it writes both halves.
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -46,24 +48,5 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
             @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.C * p.N) { return; }
-  let n = t % p.N;
-  let c = (t / p.N) % p.C;
-  let b = t / (p.N * p.C);
-  let nk = p.N * p.k;
-  let diff = (b * 2u * p.C + c) * nk;
-  let ctr = (b * 2u * p.C + p.C + c) * nk;
-  var acc = 0.0;
-  for (var s = 0u; s < p.k; s++) {
-    let m = n * p.k + s;
-    acc += dE[ctr + m] - dE[diff + m];
-  }
-  let r0 = adj[b * (p.N + 1u) + n];
-  let r1 = adj[b * (p.N + 1u) + n + 1u];
-  let list = p.listBase + b * nk;
-  for (var r = r0; r < r1; r++) { acc += dE[diff + adj[list + r]]; }
-  let o = p.xOff + b * p.xBS + c * p.N + n;
-  if (p.accumulate != 0u) { acc += dx[o]; }
-  dx[o] = acc;
+  gatherEdgeGrad(foldedId(wid, nwg, WG, lid), p.xOff, p.xBS);
 }

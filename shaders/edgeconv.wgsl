@@ -25,16 +25,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> W: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Wcat: array<f32>;
+// W (1), Wcat (2), G (19), dW (20): parts/edgeconv_wcat.wgsl; partial, stats, gamma, beta, runMean,
+// runVar (5 … 10), dGamma, dBeta (21, 22): parts/edgeconv_bn_bindings.wgsl.
+// include: parts/edgeconv_wcat.wgsl
+// include: parts/edgeconv_bn_bindings.wgsl
 @group(0) @binding(3) var<storage, read> PQ: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<i32>;
-@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(7) var<storage, read> gamma: array<f32>;
-@group(0) @binding(8) var<storage, read> beta: array<f32>;
-@group(0) @binding(9) var<storage, read_write> runMean: array<f32>;
-@group(0) @binding(10) var<storage, read_write> runVar: array<f32>;
 @group(0) @binding(11) var<storage, read_write> y: array<f32>;
 @group(0) @binding(12) var<storage, read_write> arg: array<i32>;
 @group(0) @binding(13) var<storage, read> dy: array<f32>;
@@ -43,10 +39,6 @@ struct Params {
 @group(0) @binding(16) var<storage, read_write> deg: array<u32>;
 @group(0) @binding(17) var<storage, read_write> adj: array<u32>;
 @group(0) @binding(18) var<storage, read_write> dPQ: array<f32>;
-@group(0) @binding(19) var<storage, read> G: array<f32>;
-@group(0) @binding(20) var<storage, read_write> dW: array<f32>;
-@group(0) @binding(21) var<storage, read_write> dGamma: array<f32>;
-@group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 256;
 // Points per partial sum of the BN reductions (set by the launcher, src/kernels/edgeconv.ts).
@@ -67,6 +59,8 @@ var<workgroup> shu: array<u32, WG>;
 fn pAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + o) * p.N + n; }
 fn qAt(b: u32, o: u32, n: u32) -> u32 { return (b * 2u * p.O + p.O + o) * p.N + n; }
 fn nbr(b: u32, i: u32, s: u32) -> u32 { return u32(idx[(b * p.N + i) * p.k + s]); }
+// prep_w and dw_combine (parts/edgeconv_wcat.wgsl): Wcat and dW of the O-channel conv.
+fn wcatRows() -> u32 { return p.O; }
 
 // x̂ and the BN output, written once so the forward and the backward round identically.
 fn normalised(e: f32, o: u32) -> f32 { return (e - stats[o * 8u]) * stats[o * 8u + 2u]; }
@@ -77,20 +71,6 @@ fn bnOut(xh: f32, o: u32) -> f32 { return stats[o * 8u + 3u] * xh + stats[o * 8u
 fn edgeGrad(e: f32, winner: bool, dzv: f32, o: u32) -> f32 {
   let g = select(0.0, dzv, winner);
   return stats[o * 8u + 5u] * g - stats[o * 8u + 6u] - stats[o * 8u + 7u] * normalised(e, o);
-}
-
-// Wcat = [Wa ; Wb − Wa]: one thread per (o, c) of [O, C].
-@compute @workgroup_size(WG)
-fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-          @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.O * p.C) { return; }
-  let o = t / p.C;
-  let c = t % p.C;
-  let wa = W[o * 2u * p.C + c];
-  let wb = W[o * 2u * p.C + p.C + c];
-  Wcat[o * p.C + c] = wa;
-  Wcat[(p.O + o) * p.C + c] = wb - wa;
 }
 
 // BN statistics, pass MODE: one thread per (channel o, chunk c) sums the edges of the CH points
@@ -215,25 +195,6 @@ fn bwd_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     accP += edgeGrad(e, u32(arg[ti]) == m % p.k, dz[ti], o);
   }
   dPQ[pAt(b, o, n)] = accP;
-}
-
-// dW from the per-cloud products G[b] = dPQ[b]·X[b]ᵀ: dWa = Σ_b dP·Xᵀ − Σ_b dQ·Xᵀ, dWb = Σ_b dQ·Xᵀ, summed over
-// clouds in order. One thread per element of dW [O, 2C] (overwritten).
-@compute @workgroup_size(WG)
-fn dw_combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-              @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.O * 2u * p.C) { return; }
-  let o = t / (2u * p.C);
-  let c = t % (2u * p.C);
-  let cc = select(c, c - p.C, c >= p.C);
-  var gp = 0.0;
-  var gq = 0.0;
-  for (var b = 0u; b < p.B; b++) {
-    gp += G[(b * 2u * p.O + o) * p.C + cc];
-    gq += G[(b * 2u * p.O + p.O + o) * p.C + cc];
-  }
-  dW[t] = select(gp - gq, gq, c >= p.C);
 }
 
 // Reverse adjacency, step 1: in-degree of every point (u32 atomics: the counts do not depend on

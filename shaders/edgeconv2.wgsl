@@ -40,16 +40,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> W1: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Wcat: array<f32>;
+// W1 as W (1), Wcat (2), G (19), dW1 as dW (20): parts/edgeconv_wcat.wgsl; partial, stats, gamma, beta,
+// runMean, runVar (5 … 10), dGamma, dBeta (21, 22): parts/edgeconv_bn_bindings.wgsl.
+// include: parts/edgeconv_wcat.wgsl
+// include: parts/edgeconv_bn_bindings.wgsl
 @group(0) @binding(3) var<storage, read_write> PQ: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<i32>;
-@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(7) var<storage, read> gamma: array<f32>;
-@group(0) @binding(8) var<storage, read> beta: array<f32>;
-@group(0) @binding(9) var<storage, read_write> runMean: array<f32>;
-@group(0) @binding(10) var<storage, read_write> runVar: array<f32>;
 @group(0) @binding(11) var<storage, read_write> y: array<f32>;
 @group(0) @binding(12) var<storage, read_write> arg: array<i32>;
 @group(0) @binding(13) var<storage, read> dy: array<f32>;
@@ -58,10 +54,6 @@ struct Params {
 @group(0) @binding(16) var<storage, read_write> spart: array<f32>;
 @group(0) @binding(17) var<storage, read> adj: array<u32>;
 @group(0) @binding(18) var<storage, read_write> dPQ: array<f32>;
-@group(0) @binding(19) var<storage, read> G: array<f32>;
-@group(0) @binding(20) var<storage, read_write> dW: array<f32>;
-@group(0) @binding(21) var<storage, read_write> dGamma: array<f32>;
-@group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 64;
 // Points per partial sum of the reductions (set by the launcher, src/kernels/edgeconv2.ts).
@@ -84,6 +76,8 @@ fn aU() -> u32 { return aK() + p.M * p.M; }
 fn pAt(b: u32, m: u32, n: u32) -> u32 { return (b * 2u * p.M + m) * p.N + n; }
 fn qAt(b: u32, m: u32, n: u32) -> u32 { return (b * 2u * p.M + p.M + m) * p.N + n; }
 fn nbr(b: u32, i: u32, s: u32) -> u32 { return u32(idx[(b * p.N + i) * p.k + s]); }
+// prep_w and dw_combine (parts/edgeconv_wcat.wgsl): Wcat and dW1 of the first, M-channel conv.
+fn wcatRows() -> u32 { return p.M; }
 fn lrelu(z: f32) -> f32 { return select(SLOPE * z, z, z > 0.0); }
 // PyTorch's LeakyReLU derivative at exactly 0 is the slope.
 fn lreluGrad(z: f32) -> f32 { return select(SLOPE, 1.0, z > 0.0); }
@@ -147,20 +141,6 @@ fn grad1x4(b: u32, c: vec4u, i: u32, s: u32, j: u32) -> Grad1 {
   let dz = da1x4(b, c, i, s, j) * select(vec4f(SLOPE), vec4f(1.0), z > vec4f(0.0));
   let dh = rowsOf(0u, 8u, 5u, c) * dz - rowsOf(0u, 8u, 6u, c) - rowsOf(0u, 8u, 7u, c) * xh;
   return Grad1(dz, xh, dh);
-}
-
-// Wcat = [W1a ; W1b − W1a]: one thread per (m, c) of [M, C].
-@compute @workgroup_size(WG)
-fn prep_w(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-          @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.M * p.C) { return; }
-  let m = t / p.C;
-  let c = t % p.C;
-  let wa = W1[m * 2u * p.C + c];
-  let wb = W1[m * 2u * p.C + p.C + c];
-  Wcat[m * p.C + c] = wa;
-  Wcat[(p.M + m) * p.C + c] = wb - wa;
 }
 
 // After BN1's statistics (batch or running): PQ normalised in place, one thread per (b, m, n).
@@ -513,21 +493,3 @@ fn bwd1_dpq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   }
 }
 
-// dW1 from the per-cloud products G[b] = dPQ[b]·X[b]ᵀ: dW1a = Σ_b (dP − dQ)·Xᵀ, dW1b = Σ_b dQ·Xᵀ,
-// summed over clouds in order. One thread per element of dW1 [M, 2C] (overwritten).
-@compute @workgroup_size(WG)
-fn dw1_combine(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-               @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.M * 2u * p.C) { return; }
-  let m = t / (2u * p.C);
-  let c = t % (2u * p.C);
-  let cc = select(c, c - p.C, c >= p.C);
-  var gp = 0.0;
-  var gq = 0.0;
-  for (var b = 0u; b < p.B; b++) {
-    gp += G[(b * 2u * p.M + m) * p.C + cc];
-    gq += G[(b * 2u * p.M + p.M + m) * p.C + cc];
-  }
-  dW[t] = select(gp - gq, gq, c >= p.C);
-}

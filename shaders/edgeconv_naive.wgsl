@@ -19,16 +19,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
+// partial, stats, gamma, beta, runMean, runVar (5 … 10), dGamma, dBeta (21, 22):
+// include: parts/edgeconv_bn_bindings.wgsl
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> idx: array<i32>;
 @group(0) @binding(3) var<storage, read_write> E: array<f32>;
 @group(0) @binding(4) var<storage, read> Z: array<f32>;
-@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
-@group(0) @binding(6) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(7) var<storage, read> gamma: array<f32>;
-@group(0) @binding(8) var<storage, read> beta: array<f32>;
-@group(0) @binding(9) var<storage, read_write> runMean: array<f32>;
-@group(0) @binding(10) var<storage, read_write> runVar: array<f32>;
 @group(0) @binding(11) var<storage, read_write> act: array<f32>;
 @group(0) @binding(12) var<storage, read_write> y: array<f32>;
 @group(0) @binding(13) var<storage, read_write> arg: array<i32>;
@@ -39,8 +35,6 @@ struct Params {
 @group(0) @binding(18) var<storage, read> adj: array<u32>;
 @group(0) @binding(19) var<storage, read> G: array<f32>;
 @group(0) @binding(20) var<storage, read_write> dW: array<f32>;
-@group(0) @binding(21) var<storage, read_write> dGamma: array<f32>;
-@group(0) @binding(22) var<storage, read_write> dBeta: array<f32>;
 
 override WG: u32 = 256;
 override MODE: u32 = 0u;
@@ -48,6 +42,7 @@ override TRAIN: bool = true;
 
 // stats_mean, stats_var, stats_eval and bwd_final (with sumPartials), as in edgeconv.wgsl:
 // include: parts/edgeconv_bn.wgsl
+// include: parts/edge_grad_gather.wgsl
 
 const SLOPE: f32 = 0.2;
 
@@ -193,26 +188,11 @@ fn bwd_dz(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 }
 
 // dx[b, c, n] (+)= Σ_s (dE[C + c, n·k + s] − dE[c, n·k + s]) + Σ over in-edges m of n of dE[c, m].
+// (parts/edge_grad_gather.wgsl, as edge_gather.wgsl's backward)
 @compute @workgroup_size(WG)
 fn bwd_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           @builtin(local_invocation_index) lid: u32) {
-  let t = foldedId(wid, nwg, WG, lid);
-  if (t >= p.B * p.C * p.N) { return; }
-  let n = t % p.N;
-  let c = (t / p.N) % p.C;
-  let b = t / (p.N * p.C);
-  let nk = p.N * p.k;
-  let rowA = (b * 2u * p.C + c) * nk;
-  let rowB = (b * 2u * p.C + p.C + c) * nk;
-  var acc = 0.0;
-  for (var s = 0u; s < p.k; s++) { acc += dE[rowB + n * p.k + s] - dE[rowA + n * p.k + s]; }
-  let r0 = adj[b * (p.N + 1u) + n];
-  let r1 = adj[b * (p.N + 1u) + n + 1u];
-  let list = p.listBase + b * nk;
-  for (var r = r0; r < r1; r++) { acc += dE[rowA + adj[list + r]]; }
-  let at = p.dxOff + b * p.dxBS + c * p.N + n;
-  if (p.accumulate != 0u) { acc += dx[at]; }
-  dx[at] = acc;
+  gatherEdgeGrad(foldedId(wid, nwg, WG, lid), p.dxOff, p.dxBS);
 }
 
 // dW = Σ_b G[b], in cloud order.

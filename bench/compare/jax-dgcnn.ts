@@ -8,6 +8,11 @@
  * (L_imid, DESIGN.md §1), `valueAndGrad` over every trainable tensor and one Adam update
  * (PyTorch's, weight decay added to the gradient), all in one `jit`. The running statistics of
  * BatchNorm are not updated here (training mode never reads them; ours updates them).
+ *
+ * The step also returns the kNN graph each layer used, so the agreement check can tell a
+ * different graph (a near-tied neighbour chosen the other way after float rounding, which moves
+ * the loss by up to 1 %: docs/PERFORMANCE.md) from different arithmetic; given `fixedGraphs`
+ * (ours), the step uses those graphs instead of its own kNN.
  */
 import type { AdamHyper } from '../../src/kernels/adam-hyper';
 import { type DgcnnConfig, concatWidth, dgcnnParamSpecs, edgeInputWidth } from '../../src/nn/dgcnn-config';
@@ -32,6 +37,8 @@ export interface JaxDgcnnShape {
 /** The outputs of one step, by trainable tensor name (leaves are jax-js arrays the caller disposes). */
 export type JaxStepOut = {
   loss: JaxArray;
+  /** Per EdgeConv layer, the rows of the flattened [Bt·N] points it gathered: [Bt·N·k] i32. */
+  graphs: JaxArray[];
   grads: Tree;
   params: Tree;
   m: Tree;
@@ -58,6 +65,7 @@ export function createJaxDgcnnStep(
   values: HostTensors,
   points: Float32Array, // [clouds, 3, N]
   s: JaxDgcnnShape,
+  fixedGraphs?: readonly Int32Array[], // per layer [clouds, N, k] neighbour indices within the cloud
 ): JaxDgcnnStep {
   const np = jax.numpy;
   const { k } = c;
@@ -95,7 +103,12 @@ export function createJaxDgcnnStep(
   };
 
   /** Rows of the flattened [Bt·N, C] points of each point's k nearest neighbours → [Bt·N·k]. */
-  const knnRows = (x: JaxArray, offsets: JaxArray): JaxArray => {
+  const knnRows = (x: JaxArray, offsets: JaxArray, fixed: JaxArray | undefined): JaxArray => {
+    if (fixed) {
+      x.dispose();
+      offsets.dispose();
+      return fixed;
+    }
     const xs = jax.lax.stopGradient(x); // [Bt, N, C]; the graph is a constant of the backward
     const inner = np.matmul(xs.ref, np.transpose(xs.ref, [0, 2, 1])); // [Bt, N, N]
     const sq = np.sum(np.square(xs), -1, { keepdims: true }); // [Bt, N, 1]
@@ -109,10 +122,19 @@ export function createJaxDgcnnStep(
   };
 
   /** EdgeConv l on x [Bt, N, C] → [Bt, N, O]. */
-  const edgeConv = (l: number, x: JaxArray, p: Tree, offsets: JaxArray, selfRows: JaxArray): JaxArray => {
+  const edgeConv = (
+    l: number,
+    x: JaxArray,
+    p: Tree,
+    offsets: JaxArray,
+    selfRows: JaxArray,
+    graphs: JaxArray[],
+    fixed: JaxArray | undefined,
+  ): JaxArray => {
     const C = edgeInputWidth(c, l);
     const O = c.edgeWidths[l - 1]!;
-    const rows = knnRows(x.ref, offsets);
+    const rows = knnRows(x.ref, offsets, fixed);
+    graphs.push(rows.ref);
     const pts = np.reshape(x, [Bt * N, C]);
     // x_i is gathered too rather than broadcast: jax-js 0.1.25's jit otherwise fails in the
     // backward ("routine primitive scatter input is not imm").
@@ -124,12 +146,19 @@ export function createJaxDgcnnStep(
     return np.max(np.reshape(a, [Bt, N, k, O]), 2);
   };
 
-  /** Projections [Bt, proj] of the clouds [Bt, 3, N]. */
-  const forward = (p: Tree, pts: JaxArray, offsets: JaxArray, selfRows: JaxArray): JaxArray => {
+  /** Projections [Bt, proj] of the clouds [Bt, 3, N]; each layer's gathered rows go to `graphs`. */
+  const forward = (
+    p: Tree,
+    pts: JaxArray,
+    offsets: JaxArray,
+    selfRows: JaxArray,
+    graphs: JaxArray[],
+    fixed: JaxArray[] | undefined,
+  ): JaxArray => {
     let x = np.transpose(pts, [0, 2, 1]); // [Bt, N, 3]
     const outs: JaxArray[] = [];
     for (let l = 1; l <= 4; l++) {
-      x = edgeConv(l, x, p, offsets.ref, selfRows.ref);
+      x = edgeConv(l, x, p, offsets.ref, selfRows.ref, graphs, fixed?.[l - 1]);
       outs.push(l < 4 ? x.ref : x);
     }
     offsets.dispose();
@@ -157,16 +186,38 @@ export function createJaxDgcnnStep(
     return np.mean(lse.sub(pos));
   };
 
-  const loss = (p: Tree, pts: JaxArray, offsets: JaxArray, selfRows: JaxArray): JaxArray =>
-    ntxent(forward(p, pts, offsets, selfRows));
-  const valueAndGrad = jax.valueAndGrad(loss);
+  /**
+   * The loss, with each layer's gathered rows as the auxiliary output (not differentiated). The
+   * fixed graphs come by closure: jax-js takes every argument of a differentiated function for
+   * an array, `undefined` included.
+   */
+  const lossWith =
+    (fixed: JaxArray[] | undefined) =>
+    (p: Tree, pts: JaxArray, offsets: JaxArray, selfRows: JaxArray): [JaxArray, JaxArray[]] => {
+      const graphs: JaxArray[] = [];
+      return [ntxent(forward(p, pts, offsets, selfRows, graphs, fixed)), graphs];
+    };
   const h = s.adam;
   const bc1 = 1 - h.beta1 ** s.t;
   const sqrtBc2 = Math.sqrt(1 - h.beta2 ** s.t);
   const step = jax.jit(
-    (p: Tree, m: Tree, v: Tree, pts: JaxArray, offsets: JaxArray, selfRows: JaxArray): JaxStepOut => {
-      const [value, g] = valueAndGrad(jax.tree.ref(p), pts, offsets, selfRows) as unknown as [JaxArray, Tree];
-      const out: JaxStepOut = { loss: value, grads: {}, params: {}, m: {}, v: {} };
+    (
+      p: Tree,
+      m: Tree,
+      v: Tree,
+      pts: JaxArray,
+      offsets: JaxArray,
+      selfRows: JaxArray,
+      fixed: JaxArray[], // empty: the step's own kNN
+    ): JaxStepOut => {
+      const valueAndGrad = jax.valueAndGrad(lossWith(fixed.length > 0 ? fixed : undefined), {
+        hasAux: true,
+      });
+      const [[value, graphs], g] = valueAndGrad(jax.tree.ref(p), pts, offsets, selfRows) as unknown as [
+        [JaxArray, JaxArray[]],
+        Tree,
+      ];
+      const out: JaxStepOut = { loss: value, graphs, grads: {}, params: {}, m: {}, v: {} };
       for (const name of names) {
         const theta = p[name]!;
         const gd = g[name]!.ref.add(theta.ref.mul(h.weightDecay));
@@ -198,11 +249,29 @@ export function createJaxDgcnnStep(
     Int32Array.from({ length: E }, (_, e) => Math.floor(e / k)),
     { dtype: np.int32, device },
   );
+  // Global rows b·N + j of the given graphs, per layer [Bt·N·k].
+  const fixed = fixedGraphs?.map((g) => {
+    if (g.length !== E)
+      throw new Error(`jax-js step: a fixed kNN graph has ${g.length} entries, expected ${E}`);
+    return np.array(
+      Int32Array.from(g, (j, e) => Math.floor(e / (N * k)) * N + j),
+      { dtype: np.int32, device },
+    );
+  });
   return {
     names,
-    run: () => step(jax.tree.ref(params), jax.tree.ref(m), jax.tree.ref(v), x.ref, offsets.ref, selfRows.ref),
+    run: () =>
+      step(
+        jax.tree.ref(params),
+        jax.tree.ref(m),
+        jax.tree.ref(v),
+        x.ref,
+        offsets.ref,
+        selfRows.ref,
+        fixed ? jax.tree.ref(fixed) : [],
+      ),
     dispose() {
-      jax.tree.dispose([params, m, v, x, offsets, selfRows]);
+      jax.tree.dispose([params, m, v, x, offsets, selfRows, ...(fixed ?? [])]);
       step.dispose();
     },
   };

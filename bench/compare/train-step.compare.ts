@@ -1,5 +1,5 @@
 import { BufferArena } from '../../src/gpu/arena';
-import { createBufferFrom, readF32, submitAndWait } from '../../src/gpu/buffers';
+import { createBufferFrom, readF32, readI32, submitAndWait } from '../../src/gpu/buffers';
 import type { GpuContext } from '../../src/gpu/context';
 import { type AdamSlot, planAdam } from '../../src/kernels/adam';
 import { ADAM_DEFAULTS } from '../../src/kernels/adam-hyper';
@@ -12,10 +12,31 @@ import { PRESETS, type PresetName } from '../../src/train/presets';
 import { Rng } from '../../src/util/random';
 import type { BenchReport } from '../report';
 import { compareCase } from './contender';
-import { createJaxDgcnnStep } from './jax-dgcnn';
+import { createJaxDgcnnStep, type JaxDgcnnStep } from './jax-dgcnn';
 import { type JaxArray, type JaxDevice, jaxContender, maxDiffs } from './jax';
 import { oursRunner } from './ours';
 import { budgetFor } from './timing';
+
+/** One jax-js step's loss, gradients, updated parameters and kNN graphs, read to the host. */
+async function readStep(s: JaxDgcnnStep) {
+  const out = s.run();
+  const read = async (t: Record<string, { data(): Promise<unknown> }>) => {
+    const m = new Map<string, Float32Array>();
+    for (const n of s.names) m.set(n, (await t[n]!.data()) as Float32Array);
+    return m;
+  };
+  const step = {
+    loss: ((await out.loss.data()) as Float32Array)[0]!,
+    grads: await read(out.grads),
+    params: await read(out.params),
+    graphs: await Promise.all(out.graphs.map(async (g) => (await g.data()) as Int32Array)),
+  };
+  for (const n of s.names) {
+    out.m[n]!.dispose();
+    out.v[n]!.dispose();
+  }
+  return step;
+}
 
 /** The presets of the full-step comparison: those whose point count fits --max-size. */
 export const TRAIN_STEP_PRESETS: readonly PresetName[] = ['first-look', 'tiny'];
@@ -60,6 +81,25 @@ function stepAgreement(
     'updated param max abs diff': theta,
     'updated param max diff / lr': theta / lr,
   };
+}
+
+/**
+ * Rows (points) whose neighbour set differs between their graph and ours, per EdgeConv layer;
+ * theirs: global rows b·N + j [Bt·N·k], ours: [Bt, N, k] indices within the cloud. The order
+ * inside a row does not matter (max over k and the sums do not depend on it).
+ */
+export function knnRowsDiffering(theirs: Int32Array, ours: Int32Array, N: number, k: number): number {
+  let rows = 0;
+  for (let r = 0; r < ours.length / k; r++) {
+    const cloudRow = Math.floor(r / N) * N;
+    const mine = new Set(ours.subarray(r * k, r * k + k));
+    for (let s = 0; s < k; s++)
+      if (!mine.has(theirs[r * k + s]! - cloudRow)) {
+        rows++;
+        break;
+      }
+  }
+  return rows;
 }
 
 /** Tensors whose gradient is zero in exact arithmetic (a bias right before training-mode BN). */
@@ -162,35 +202,36 @@ export async function trainStepFullCompare(ctx: GpuContext, report: BenchReport)
         grads: await enc.params.downloadGrads(),
         params,
       };
+      // The kNN graph each layer used in that step: [Bt, N, k] i32.
+      const ourGraphs = await Promise.all(enc.knnBuffers.map((b) => readI32(ctx, b, Bt * N * c.k)));
       const oursBytes = arena.totalBytes + nt.scratchBytes;
+      const shape = { clouds: Bt, points: N, temperature: preset.temperature, adam: adamHyper, t: 1 };
       const jax = (device: JaxDevice) =>
         jaxContender(device, {
-          setup: (j, dev) =>
-            createJaxDgcnnStep(j, dev, c, values, points, {
-              clouds: Bt,
-              points: N,
-              temperature: preset.temperature,
-              adam: adamHyper,
-              t: 1,
-            }),
+          setup: (j, dev) => createJaxDgcnnStep(j, dev, c, values, points, shape),
           run: (j, s) => j.tree.leaves<JaxArray>(s.run()),
-          async check(_j, s) {
-            const out = s.run();
-            const read = async (t: Record<string, { data(): Promise<unknown> }>) => {
-              const m = new Map<string, Float32Array>();
-              for (const n of s.names) m.set(n, (await t[n]!.data()) as Float32Array);
-              return m;
+          async check(j, s) {
+            const theirs = await readStep(s);
+            const differing = theirs.graphs.map((g, l) => knnRowsDiffering(g, ourGraphs[l]!, N, c.k));
+            const figures: Record<string, number | string> = {
+              loss: theirs.loss,
+              ...stepAgreement(theirs, ours, preset.lr),
+              'knn rows differing by layer': differing.join('/'),
             };
-            const theirs = {
-              loss: ((await out.loss.data()) as Float32Array)[0]!,
-              grads: await read(out.grads),
-              params: await read(out.params),
-            };
-            for (const n of s.names) {
-              out.m[n]!.dispose();
-              out.v[n]!.dispose();
+            if (differing.some((d) => d > 0)) {
+              // A different graph changes the loss discontinuously; run the same jax step on our
+              // graphs to tell that apart from different arithmetic.
+              const pinned = createJaxDgcnnStep(j, device, c, values, points, shape, ourGraphs);
+              try {
+                const a = stepAgreement(await readStep(pinned), ours, preset.lr);
+                figures['on our knn: loss rel diff'] = a['loss rel diff']!;
+                figures['on our knn: grad rel max diff'] = a['grad rel max diff']!;
+                figures['on our knn: grad worst tensor'] = a['grad worst tensor']!;
+              } finally {
+                pinned.dispose();
+              }
             }
-            return { loss: theirs.loss, ...stepAgreement(theirs, ours, preset.lr) };
+            return figures;
           },
           release: (s) => s.dispose(),
         });

@@ -1,9 +1,9 @@
 // The BatchNorm passes of the two EdgeConv shaders (edgeconv.wgsl, edgeconv_naive.wgsl), which
 // include this part: after the per-chunk sums of a pass, the batch mean, the variance with 1/σ and
 // the running update, the eval-mode statistics, and the backward's dβ, dγ and edge coefficients.
-// The including shader declares p (O, chunks, invCount, unbias, eps, momentum), partial [O, chunks, 2],
-// stats [O, 8] (mean, var, 1/σ, γ, β, A, c1, c2), gamma, beta, runMean, runVar, dGamma, dBeta and
-// the override TRAIN.
+// The including shader declares p (O, chunks, invCount, unbias, eps, momentum) and the override
+// TRAIN, and includes parts/edgeconv_bn_bindings.wgsl (partial [O, chunks, 2], stats [O, 8] (mean,
+// var, 1/σ, γ, β, A, c1, c2), gamma, beta, runMean, runVar, dGamma, dBeta).
 // include: parts/bn_finalize.wgsl
 
 fn sumPartials(o: u32, which: u32) -> f32 {

@@ -5,10 +5,7 @@
 // `flags: array<atomic<u32>>` ([tensors + 1]), the uniform `p` with `n`, `tensor` and `anyIndex`,
 // and the override `WG`.
 
-fn isFinite(x: f32) -> bool {
-  // NaN fails every comparison; ±inf exceeds the largest finite f32.
-  return abs(x) <= 3.4028234663852886e38;
-}
+// include: parts/is_finite.wgsl
 
 @compute @workgroup_size(WG)
 fn check_finite(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

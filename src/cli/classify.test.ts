@@ -44,6 +44,9 @@ describe('crosspoint classify', () => {
     expect(x.scores).toMatch(/^votes: of the 12 one-against-one contests .* \(0 to 12\)$/);
     expect(x.nearest).toHaveLength(5);
     expect(x.ood.calibrationShapes).toBe(39);
+    // 39 held-out distances: their conformal 95 % quantile is the second largest.
+    expect(x.ood.thresholdFrom).toMatch(/^the 95 % quantile of the 39 reference shapes/);
+    expect(x.ood.leftOut).toBe(0);
     expect(x.ood.meaning).toMatch(/Mahalanobis distance/);
     // Calibrated on the generated set: the verdict says so, and that it fails on real files.
     expect(x.ood.reference).toMatch(/^Generated sample set/);
@@ -120,6 +123,8 @@ describe('crosspoint classify', () => {
       expect(out.set.oodReference).toBe(train);
       const [x] = out.results;
       expect(x.ood.calibrationShapes).toBe(14);
+      // Too few for a 95 % quantile other than the largest: a log-normal fit's.
+      expect(x.ood.thresholdFrom).toMatch(/log-normal/);
       expect(x.ood.reference).toBe('ply_data_train0.h5: 14 shapes of 2 classes');
       expect(x.ood.caveat).toBeUndefined();
       expect(['sofa', 'table']).toContain(x.ood.nearestClass);

@@ -103,7 +103,7 @@ describe('crosspoint partseg / partseg-eval', () => {
     expect(r.stderr).toMatch(/--weights: \d+ tensors not in the file start fresh: conv7\.0\.weight/);
   }, 1_200_000);
 
-  it('bad input: k above the points, a file without part labels, a category out of range', async () => {
+  it('bad input: k above the points, a BN momentum out of range, a file without part labels, a category out of range', async () => {
     const k = crosspoint([
       'partseg',
       '--train',
@@ -119,6 +119,19 @@ describe('crosspoint partseg / partseg-eval', () => {
     ]);
     expect(k.code).toBe(2);
     expect(k.stderr).toMatch(/--k: 16 points per cloud are fewer than k = 20/);
+    const m = crosspoint([
+      'partseg',
+      '--train',
+      'sample',
+      '--test',
+      'sample',
+      '--bn-momentum',
+      '0',
+      '--out',
+      p('x'),
+    ]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--bn-momentum: 0 is not in \(0, 1\] \(PyTorch's default is 0\.1\)/);
     const pts = new Rng(1).uniformArray(2 * 32 * 3, -1, 1);
     await writePartsegH5(p('nopid.h5'), pts, [0, 4], 32);
     const nopid = crosspoint([

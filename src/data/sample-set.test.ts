@@ -7,6 +7,7 @@ import { PLYLoader } from 'three/examples/jsm/loaders/PLYLoader.js';
 import { describe, expect, it } from 'vitest';
 import { crosspoint } from '../../test/cli';
 import { setupGpu } from '../../test/gpu';
+import { tinySampleArgs } from '../../test/tiny-sample';
 import { readF32 } from '../gpu/buffers';
 import { encodePly } from './ply-write';
 import { renderSampleSet } from './sample-render';
@@ -141,21 +142,7 @@ describe('generated sample set', () => {
   it('crosspoint sample writes the reference layout, with HDF5 splits h5wasm reads back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-sample-'));
     try {
-      const r = crosspoint([
-        'sample',
-        '--out',
-        dir,
-        '--per-class',
-        '2',
-        '--points',
-        '256',
-        '--views',
-        '2',
-        '--size',
-        '32',
-        '--seed',
-        '5',
-      ]);
+      const r = crosspoint(tinySampleArgs(dir, 5));
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
       expect(summary).toMatchObject({ objects: 26, train: 13, test: 13, images: 52 });

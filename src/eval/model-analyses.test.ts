@@ -81,11 +81,15 @@ function host(step = 5) {
   const state = { training: false };
   // The snapshot: the trained rows at step 9, with its own call log.
   const copy = fakeEncoder(features, dim, 8, 9);
+  const kinds: (string | undefined)[] = [];
+  const charged: number[] = [];
   const h: AnalysisHost = {
-    schedule: (job) => {
+    schedule: (job, refresh) => {
       scheduled++;
+      kinds.push(refresh);
       return job();
     },
+    chargeRefresh: (ms) => void charged.push(ms),
     model: () => trained.e,
     createRandom: async (seed) => {
       seeds.push(seed);
@@ -101,7 +105,17 @@ function host(step = 5) {
     classes,
     setName: 'tiny set',
   };
-  return { h, trained, random, seeds, copy, state, counts: () => ({ scheduled, disposed, snapshots }) };
+  return {
+    h,
+    trained,
+    random,
+    seeds,
+    copy,
+    state,
+    kinds,
+    charged,
+    counts: () => ({ scheduled, disposed, snapshots }),
+  };
 }
 
 describe('ModelAnalyses', () => {
@@ -122,6 +136,50 @@ describe('ModelAnalyses', () => {
         .slice(3),
     ).toEqual([16, 4]);
     expect(again.objects).toEqual(Array.from({ length: 20 }, (_, i) => Math.floor((i * n) / 20)));
+  });
+
+  it("marks a refresh's jobs for the host's refresh budget, a paced one's first as its start, and charges its projection", async () => {
+    const { h, kinds, charged, state } = host();
+    const a = new ModelAnalyses(h);
+    state.training = true; // no reuse of the last embeddings while training
+    await a.embeddings('pca', 40, () => {});
+    expect(kinds).toEqual(['slice', 'slice', 'slice']);
+    const paced = await a.embeddings('pca', 40, () => {}, { paced: true });
+    expect(kinds.slice(3)).toEqual(['start', 'slice', 'slice']);
+    // The projection's CPU work is charged as it runs; the reported cost holds it and the jobs.
+    expect(charged.length).toBeGreaterThan(0);
+    const projectionMs = charged.slice(charged.length / 2).reduce((t, c) => t + c, 0);
+    expect(paced.costMs).toBeGreaterThanOrEqual(projectionMs - 1e-9);
+    // Few-shot's and the other analyses' jobs are not refresh work.
+    await a.sampleFeatures(() => {});
+    expect(kinds.slice(6).every((k) => k === undefined)).toBe(true);
+  });
+
+  it('re-projects the last embeddings without GPU work while the weights are unchanged (paused, same step)', async () => {
+    const { h, trained, state } = host();
+    const a = new ModelAnalyses(h);
+    const embeds = () => trained.calls.filter((c) => c.kind === 'embed').length;
+    const pca = await a.embeddings('pca', 40, () => {});
+    const before = embeds();
+    const umap = await a.embeddings('umap', 40, () => {});
+    expect(embeds()).toBe(before);
+    expect(umap.step).toBe(pca.step);
+    expect(umap.projection).toBe('umap');
+    // Same projections, so the same similarity matrix.
+    expect(Array.from(umap.sim)).toEqual(Array.from(pca.sim));
+    // Refresh now, other objects, a changed model, training, or a checkpoint load embed again.
+    await a.embeddings('umap', 40, () => {}, { fresh: true });
+    expect(embeds()).toBeGreaterThan(before);
+    await a.embeddings('pca', 20, () => {});
+    expect(embeds()).toBeGreaterThan(before + 3);
+    const n1 = embeds();
+    a.invalidate();
+    await a.embeddings('pca', 20, () => {});
+    expect(embeds()).toBeGreaterThan(n1);
+    const n2 = embeds();
+    state.training = true;
+    await a.embeddings('pca', 20, () => {});
+    expect(embeds()).toBeGreaterThan(n2);
   });
 
   it('projects the embedded objects of the set, with the similarity batch', async () => {
@@ -312,5 +370,43 @@ describe('ModelAnalyses', () => {
     a.invalidate();
     await a.predict(Float32Array.of(2, 0, 0), () => {});
     expect(featureJobs()).toBe(2 * first);
+  });
+
+  it('calibrates the OOD verdict on reference clouds, encoded by the model at the step it judges', async () => {
+    const { h, trained } = host();
+    const a = new ModelAnalyses(h);
+    // The reference: the objects of the first two classes (labels 1 and 4), as clouds of 2 points
+    // (first coordinate: the object).
+    const rows = [...labels.keys()].filter((i) => labels[i]! <= 4);
+    const points = new Float32Array(rows.length * 6); // [n, 2, 3]
+    rows.forEach((o, r) => {
+      points[r * 6] = o;
+    });
+    a.setOodReferenceClouds({
+      name: 'toy, train split: 20 shapes of 2 classes',
+      points,
+      n: rows.length,
+      labels: Int32Array.from(rows, (o) => labels[o]!),
+      classes,
+    });
+    const stranger = [...labels.keys()].find((i) => labels[i] === 13)!;
+    const p = await a.predict(Float32Array.of(stranger, 0, 0), () => {});
+    expect(p.ood.reference).toEqual({
+      name: 'toy, train split: 20 shapes of 2 classes',
+      generated: false,
+      isSet: false,
+      shapes: 20,
+      classes: 2,
+    });
+    expect(p.ood.calibrationShapes).toBe(20);
+    expect(p.ood.outOfDistribution).toBe(true);
+    const member = await a.predict(Float32Array.of(rows[3]!, 0, 0), () => {});
+    expect(member.ood.outOfDistribution).toBe(false);
+    expect(['class1', 'class4']).toContain(member.ood.nearestClass);
+    // Encoded once at this step, not per judgement.
+    expect(trained.calls.filter((c) => c.kind === 'clouds')).toEqual([{ kind: 'clouds', n: 20 }]);
+    a.setOodReferenceClouds(undefined);
+    const back = await a.predict(Float32Array.of(stranger, 0, 0), () => {});
+    expect(back.ood.reference).toMatchObject({ isSet: true, shapes: n });
   });
 });

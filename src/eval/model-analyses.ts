@@ -5,6 +5,7 @@
  * between slices, so training is not held up.
  */
 import type { EvaluationSet } from '../data/evaluation-set';
+import type { OodReferenceClouds } from '../data/ood-reference-clouds';
 import {
   type CompareInitResult,
   compareInit,
@@ -22,6 +23,7 @@ import {
   type ObjectMeta,
   splitRows,
 } from './object-analyses';
+import type { EmbeddingSet } from '../train/trainer-api';
 import { InputError } from '../util/errors';
 import { fitSetClassifier, type OodReference, type Prediction, type SetClassifier } from './set-classifier';
 
@@ -52,8 +54,14 @@ export interface CompareInitReply extends CompareInitResult {
 }
 
 export interface AnalysisHost {
-  /** Runs a short GPU job when no training step is in flight. */
-  schedule<T>(job: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a short GPU job when no training step is in flight. `refresh` marks an embeddings
+   * refresh's slices, which the worker charges to its refresh budget; 'start' its first slice of a
+   * paced (automatic) refresh, which waits until the budget allows it (src/worker/refresh-pacer.ts).
+   */
+  schedule<T>(job: () => Promise<T>, refresh?: 'start' | 'slice'): Promise<T>;
+  /** Charges `ms` of a refresh's CPU work on the host's thread to its refresh budget. */
+  chargeRefresh?(ms: number): void;
   /** The trained model now (it may be replaced after a device loss). */
   model(): EvalEncoder;
   /**
@@ -98,16 +106,61 @@ export class ModelAnalyses {
 
   constructor(private readonly host: AnalysisHost) {}
 
+  /** Shapes the OOD threshold is calibrated on, as clouds: encoded by the model at each step it is asked at. */
+  private oodClouds: OodReferenceClouds | undefined;
+
   /** Calibrate the Classify judgement's OOD score on `reference` (undefined: on the set itself). */
   setOodReference(reference: OodReference | undefined): void {
     this.oodReference = reference;
+    this.oodClouds = undefined;
     this.classifier = undefined;
+  }
+
+  /**
+   * Calibrate it on these clouds (the page: part of the evaluation set the user loaded), encoded
+   * by the model at the step of each judgement; undefined: on the set itself.
+   */
+  setOodReferenceClouds(clouds: OodReferenceClouds | undefined): void {
+    if (clouds === this.oodClouds) return;
+    this.oodClouds = clouds;
+    this.oodReference = undefined;
+    this.classifier = undefined;
+  }
+
+  /** The OOD reference clouds' features [n, dim] under the model now, CLOUD_CHUNK clouds per job. */
+  private async referenceFeatures(ref: OodReferenceClouds, progress: Progress): Promise<OodReference> {
+    const stride = ref.points.length / ref.n;
+    const parts: Float32Array[] = [];
+    for (let at = 0; at < ref.n; at += CLOUD_CHUNK) {
+      const count = Math.min(CLOUD_CHUNK, ref.n - at);
+      const clouds = ref.points.subarray(at * stride, (at + count) * stride); // [count, N, 3]
+      parts.push(await this.run((e) => e.cloudsFeatures(clouds, count)));
+      progress('Encoding the out-of-distribution reference', at + count, ref.n);
+    }
+    const features = new Float32Array(parts.reduce((a, p) => a + p.length, 0)); // [n, dim]
+    let off = 0;
+    for (const p of parts) {
+      features.set(p, off);
+      off += p.length;
+    }
+    return {
+      name: ref.name,
+      generated: false,
+      isSet: false,
+      features,
+      labels: ref.labels,
+      classes: ref.classes,
+    };
   }
 
   private readonly run: RunJob = (job) => this.host.schedule(() => job(this.host.model()));
 
+  /** The last embedding set (re-projecting it while the weights stay the same costs no GPU work). */
+  private embedded: { step: number; objects: string; set: EmbeddingSet } | undefined;
+
   /** Forget cached features (after a checkpoint load: same step number, other weights). */
   invalidate(): void {
+    this.embedded = undefined;
     this.sample = undefined;
     this.evalTrained = undefined;
     this.classifier = undefined;
@@ -116,32 +169,65 @@ export class ModelAnalyses {
   /**
    * Projections of `limit` objects spread over the set, in 2-D, with the similarity batch, and
    * what the refresh cost training: `costMs`, the time its GPU jobs held training up between
-   * steps plus its projection's time on the worker (where training's own loop runs).
+   * steps plus its projection's time on the worker (where training's own loop runs). A `paced`
+   * refresh (the panels' automatic one) starts when the host's refresh budget allows; all of a
+   * refresh's work is charged to that budget. While the weights have not changed since the last
+   * refresh (training paused, the same step) its embeddings are projected again without GPU work,
+   * unless the refresh is `fresh` (the user's "Refresh now").
    */
   async embeddings(
     projection: Projection,
     limit: number,
     progress: Progress,
+    how: { paced?: boolean; fresh?: boolean } = {},
   ): Promise<EmbeddingView & { step: number; costMs: number }> {
+    const paced = how.paced ?? false;
     const objects = spreadObjects(this.host.objects.length, limit);
+    const key = objects.join(',');
     let jobsMs = 0;
-    const timed: RunJob = (job) =>
-      this.host.schedule(async () => {
-        const t0 = performance.now();
-        try {
-          return await job(this.host.model());
-        } finally {
-          jobsMs += performance.now() - t0;
-        }
-      });
-    const { set, step } = await embedObjects(timed, objects, progress);
-    const t0 = performance.now();
+    let set: EmbeddingSet;
+    let step: number;
+    const cached = this.embedded;
+    const unchanged =
+      cached?.objects === key && cached.step === this.host.model().step && !this.host.training();
+    if (cached && unchanged && !how.fresh) {
+      ({ set, step } = cached);
+    } else {
+      let first = true;
+      const timed: RunJob = (job) => {
+        const kind = first && paced ? 'start' : 'slice';
+        first = false;
+        return this.host.schedule(async () => {
+          const t0 = performance.now();
+          try {
+            return await job(this.host.model());
+          } finally {
+            jobsMs += performance.now() - t0;
+          }
+        }, kind);
+      };
+      ({ set, step } = await embedObjects(timed, objects, progress));
+      this.embedded = { step, objects: key, set };
+    }
+    // The projection's CPU work, charged slice by slice as it runs (between its pauses), so each
+    // ms is taken from the stretch of training it ran in.
+    let projectionMs = 0;
+    let t0 = performance.now();
+    const charge = () => {
+      const ms = performance.now() - t0;
+      projectionMs += ms;
+      this.host.chargeRefresh?.(ms);
+    };
     const view = await embeddingView(set, objects, projection, {
       onProgress: progress,
-      pause: this.host.pause,
+      pause: async () => {
+        charge();
+        await this.host.pause();
+        t0 = performance.now();
+      },
     });
-    // UMAP pauses between slices, so its wall time over-counts: a conservative cost.
-    return { ...view, step, costMs: jobsMs + (performance.now() - t0) };
+    charge();
+    return { ...view, step, costMs: jobsMs + projectionMs };
   }
 
   /** Pooled features of every object at the model's current step (cached per step). */
@@ -374,12 +460,13 @@ export class ModelAnalyses {
   async predict(cloud: Float32Array, progress: Progress): Promise<Prediction & { step: number }> {
     const sample = await this.sampleFeatures(progress);
     const q = await this.run((e) => e.cloudFeatures(cloud));
-    return { step: sample.step, ...(await this.setClassifier(sample)).predict(q) };
+    return { step: sample.step, ...(await this.setClassifier(sample, progress)).predict(q) };
   }
 
   /** The SVM, nearest-shape index and calibrated OOD score of `sample`, fitted once per feature set. */
-  private async setClassifier(sample: DatasetFeatures): Promise<SetClassifier> {
+  private async setClassifier(sample: DatasetFeatures, progress: Progress): Promise<SetClassifier> {
     if (this.classifier?.of !== sample) {
+      const clouds = this.oodClouds && (await this.referenceFeatures(this.oodClouds, progress));
       await this.host.pause();
       this.classifier = {
         of: sample,
@@ -387,14 +474,15 @@ export class ModelAnalyses {
           sample,
           this.host.objects,
           this.host.classes,
-          this.oodReference ?? {
-            name: this.host.setName ?? 'the set',
-            generated: this.host.generated ?? false,
-            isSet: true,
-            features: sample.features,
-            labels: Int32Array.from(this.host.objects, (o) => o.label),
-            classes: this.host.classes,
-          },
+          clouds ??
+            this.oodReference ?? {
+              name: this.host.setName ?? 'the set',
+              generated: this.host.generated ?? false,
+              isSet: true,
+              features: sample.features,
+              labels: Int32Array.from(this.host.objects, (o) => o.label),
+              classes: this.host.classes,
+            },
         ),
       };
     }

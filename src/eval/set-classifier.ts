@@ -25,7 +25,23 @@ export function scoreMeaning(classes: number): string {
 /** What the out-of-distribution distance is, in words. */
 export const OOD_MEANING =
   'Mahalanobis distance to the nearest class centre: features standardised over the set, ' +
-  'one within-class covariance shared by all classes, shrunk towards the identity (Ledoit–Wolf)';
+  'one within-class covariance shared by all classes, shrunk towards the identity (Ledoit–Wolf); ' +
+  'the distance to a class of n shapes is divided by √(1 + 1/n), the spread its centre’s own error adds';
+
+/** How the threshold was set, in words (the panel and the CLI say the same). */
+export function thresholdMeaning(
+  v: Pick<OodVerdict, 'method' | 'calibrationShapes' | 'leftOut' | 'falseAlarm'>,
+): string {
+  const pct = Math.round(v.falseAlarm * 100);
+  const how =
+    v.method === 'quantile'
+      ? `the ${100 - pct} % quantile of`
+      : `the ${100 - pct} % quantile of a log-normal fitted to (too few for their own ${100 - pct} % quantile to be any but the largest)`;
+  const left = v.leftOut
+    ? `; ${v.leftOut} shape${v.leftOut === 1 ? ' is' : 's are'} the only one of ${v.leftOut === 1 ? 'its class' : 'their classes'} and cannot be held out`
+    : '';
+  return `${how} the ${v.calibrationShapes} reference shapes’ distances, each under a model fitted without it${left}`;
+}
 
 /**
  * The shapes the out-of-distribution threshold is calibrated on: what counts as in distribution.
@@ -70,6 +86,8 @@ export interface Prediction {
     meaning: string;
     shrinkage: number;
     folds: number;
+    /** How the threshold was set, in words (thresholdMeaning). */
+    thresholdMeaning: string;
     /** What the threshold was calibrated on, and how many shapes of how many classes. */
     reference: { name: string; generated: boolean; isSet: boolean; shapes: number; classes: number };
     /** Why the verdict cannot be trusted on real files, when the reference is generated. */
@@ -165,6 +183,7 @@ export function fitSetClassifier(
           meaning: OOD_MEANING,
           shrinkage: cal.model.shrinkage,
           folds: cal.folds,
+          thresholdMeaning: thresholdMeaning(v),
           reference: refInfo,
           ...(reference.generated ? { caveat: GENERATED_REFERENCE_CAVEAT } : {}),
         },

@@ -12,6 +12,8 @@ export interface EdgeConvDims {
   k: number;
   C: number;
   Cout: number;
+  /** BatchNorm's running-statistics momentum (PyTorch's default BN_MOMENTUM when left out). */
+  momentum?: number;
 }
 
 /** Training (batch statistics, running ones updated) or evaluation (running statistics). */

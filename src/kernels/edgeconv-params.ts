@@ -25,6 +25,8 @@ export interface EdgeConvParams {
   dyOff: number;
   dyBS: number;
   listBase: number;
+  /** BatchNorm momentum (BN_MOMENTUM when left out). */
+  momentum?: number;
 }
 
 export function createEdgeConvParams(ctx: GpuContext, label: string, v: EdgeConvParams) {
@@ -44,7 +46,7 @@ export function createEdgeConvParams(ctx: GpuContext, label: string, v: EdgeConv
     ['f32', 1 / n],
     ['f32', n > 1 ? n / (n - 1) : 0],
     ['f32', BN_EPS],
-    ['f32', BN_MOMENTUM],
+    ['f32', v.momentum ?? BN_MOMENTUM],
     ['u32', 0],
   ]);
 }

@@ -1,5 +1,6 @@
 // The shape, buffers and op of EdgeConv that both plans share (the fused one, src/kernels/edgeconv.ts,
 // and the edge-tensor baseline, edgeconv_naive.ts), and the checks of phase 1.
+import type { BufferArena } from '../gpu/arena';
 import type { BnMode, EdgeConvDims } from './edgeconv-dims';
 
 /**
@@ -130,4 +131,51 @@ export function checkSlice(
   if (bs < ch * N && B > 1) throw new Error(`edgeconv: ${name} batch stride ${bs} < ${ch}·${N}`);
   const need = (off + (B - 1) * bs + ch * N) * 4;
   if (buf.size < need) throw new Error(`edgeconv: ${name} holds ${buf.size} bytes, needs ${need}`);
+}
+
+/** A planned phase of an EdgeConv plan: what encodes it in a BatchNorm mode, and what it owns besides the arena. */
+export interface EdgeConvPhase {
+  encode(enc: GPUCommandEncoder, mode: BnMode): void;
+  destroy(): void;
+}
+
+/**
+ * The EdgeConvOp of a single-conv plan (planEdgeConv, planEdgeConvNaive) from its phases: the
+ * training-mode guard of one edge a channel, the backward refused when it was not planned.
+ */
+export function assembleEdgeConvOp(
+  p: {
+    arena: BufferArena;
+    /** The plan's uniform (outside the arena) and its per-channel statistics. */
+    scratch: { params: GPUBuffer; stats: GPUBuffer };
+    /** The reverse adjacency, planned with the backward: its uniform is outside the arena too. */
+    adjacency?: { uniformBytes: number };
+    /** B·N·k edges a channel. */
+    edges: number;
+    forward: EdgeConvPhase;
+    backward?: EdgeConvPhase;
+  },
+  /** What encodeBackward throws when the plan has no backward. */
+  noBackward: string,
+): EdgeConvOp {
+  return {
+    bytes: p.arena.totalBytes + p.scratch.params.size + (p.adjacency?.uniformBytes ?? 0),
+    stats: p.scratch.stats,
+    encodeForward(enc, mode) {
+      if (mode === 'train' && p.edges < 2) {
+        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
+      }
+      p.forward.encode(enc, mode);
+    },
+    encodeBackward(enc, mode = 'train') {
+      if (!p.backward) throw new Error(noBackward);
+      p.backward.encode(enc, mode);
+    },
+    destroy() {
+      p.scratch.params.destroy();
+      p.forward.destroy();
+      p.backward?.destroy();
+      p.arena.destroy();
+    },
+  };
 }

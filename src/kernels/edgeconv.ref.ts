@@ -79,8 +79,9 @@ export function edgeConvForwardRef(
     forChannel(d, o, (m) => (sq += (e[m]! - mu) ** 2));
     mean[o] = mu;
     vr[o] = sq / n;
-    rm[o] = (1 - BN_MOMENTUM) * rm[o]! + BN_MOMENTUM * mu;
-    rv[o] = (1 - BN_MOMENTUM) * rv[o]! + (BN_MOMENTUM * (sq / n) * n) / (n - 1);
+    const m = d.momentum ?? BN_MOMENTUM;
+    rm[o] = (1 - m) * rm[o]! + m * mu;
+    rv[o] = (1 - m) * rv[o]! + (m * (sq / n) * n) / (n - 1);
   }
   const y = new Float64Array(B * O * N);
   const arg = new Int32Array(B * O * N);

@@ -98,6 +98,8 @@ describe('edgeconv (shaders/edgeconv.wgsl)', () => {
     ['tiny k=1', TINY, {}],
     ['primes', PRIME, { negativeGamma: [2] }],
     ['k = 64', WIDE_K, { negativeGamma: [1] }],
+    // A BN momentum other than PyTorch's 0.1 (the Parts panel's first-look size).
+    ['BN momentum 0.35', { ...SMALL3, momentum: 0.35 }, NEG],
   ];
   for (const mode of ['train', 'eval'] as const) {
     it.each(cases)(`forward and backward match the reference (%s, ${mode})`, async (_n, d, o) => {

@@ -4,10 +4,12 @@ import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkBufferSize, checkLimit } from '../gpu/limits';
 import { paramsBytes } from '../gpu/params';
+import { bindEdgeConvBnFinal, bindEdgeConvBnStats } from './edgeconv-bn';
 import { planReverseAdjacency, type ReverseAdjacency, reverseAdjacencyScratch } from './edgeconv-adjacency';
 import type { BnMode, EdgeConvDims } from './edgeconv-dims';
 import { CH, createEdgeConvParams, edgeconvPipeline, PARAM_FIELDS, WG, WG_CHANNEL } from './edgeconv-params';
 import {
+  assembleEdgeConvOp,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,
@@ -15,7 +17,7 @@ import {
   type EdgeConvSlices,
   edgeConvSlices,
 } from './edgeconv-shape';
-import { planMatmul } from './matmul';
+import { planWcatBackward, planWcatForward } from './edgeconv-wcat';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
 // EdgeConv fused (shaders/edgeconv.wgsl): the plan and its phases. The types both EdgeConv plans
@@ -95,6 +97,7 @@ function allocateFused(
     dyOff: l.dyOff,
     dyBS: l.dyBS,
     listBase,
+    momentum: s.momentum,
   });
   return {
     wcat: arena.alloc('edgeconv.wcat', size('wcat'), 'weights'),
@@ -128,38 +131,13 @@ async function planFusedForward(
     edgeconvPipeline(ctx, 'stats_eval'),
     edgeconvPipeline(ctx, 'fwd_max'),
   ]);
-  const mmPQ = await planMatmul(
+  const wcat = await planWcatForward(
     ctx,
-    { batch: B, M: 2 * O, N, K: C, strideA: 0, offsetB: l.inOff, strideB: l.inBS, strideC: 2 * O * N },
-    { a: f.wcat, b: bufs.x, c: f.pq },
+    { B, N, C, R: O },
+    l,
+    { pipeline: prepW, uniform: u, WG, label: 'edgeconv' },
+    { weight: bufs.weight, wcat: f.wcat, x: bufs.x, pq: f.pq },
   );
-  const bPrep = bindAt(ctx, prepW, [
-    [0, u],
-    [1, bufs.weight],
-    [2, f.wcat],
-  ]);
-  const statsBind: [number, GPUBuffer][] = [
-    [0, u],
-    [3, f.pq],
-    [4, bufs.idx],
-    [5, f.partial],
-    [6, f.stats],
-  ];
-  const bStats0 = bindAt(ctx, stats0, statsBind);
-  const bStats1 = bindAt(ctx, stats1, statsBind);
-  const bMean = bindAt(ctx, statsMean, [
-    [0, u],
-    [5, f.partial],
-    [6, f.stats],
-  ]);
-  const running: [number, GPUBuffer][] = [
-    [7, bufs.gamma],
-    [8, bufs.beta],
-    [9, bufs.runningMean],
-    [10, bufs.runningVar],
-  ];
-  const bVar = bindAt(ctx, statsVar, [[0, u], [5, f.partial], [6, f.stats], ...running]);
-  const bEval = bindAt(ctx, statsEval, [[0, u], [6, f.stats], ...running]);
   const bMax = bindAt(ctx, fwdMax, [
     [0, u],
     [3, f.pq],
@@ -168,25 +146,30 @@ async function planFusedForward(
     [11, bufs.y],
     [12, bufs.argslot],
   ]);
-  const gPrep = grid1D(ctx, Math.ceil((O * C) / WG));
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
-  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
-  const gStats = grid1D(ctx, Math.ceil((O * f.chunks) / WG));
+  const grids = {
+    partials: grid1D(ctx, Math.ceil((O * f.chunks) / WG)),
+    channels: [Math.ceil(O / WG_CHANNEL), 1, 1],
+  };
+  const bn = bindEdgeConvBnStats(
+    ctx,
+    { partial0: stats0, partial1: stats1, mean: statsMean, variance: statsVar, running: statsEval },
+    f,
+    [
+      [3, f.pq],
+      [4, bufs.idx],
+    ],
+    bufs,
+    grids,
+    'edgeconv',
+  );
   return {
     encode(enc, mode) {
-      encodePass(enc, prepW, bPrep, gPrep, 'edgeconv.prep_w');
-      mmPQ.encode(enc);
-      if (mode === 'train') {
-        encodePass(enc, stats0, bStats0, gStats, 'edgeconv.stats_partial');
-        encodePass(enc, statsMean, bMean, gChan, 'edgeconv.stats_mean');
-        encodePass(enc, stats1, bStats1, gStats, 'edgeconv.stats_partial');
-        encodePass(enc, statsVar, bVar, gChan, 'edgeconv.stats_var');
-      } else {
-        encodePass(enc, statsEval, bEval, gChan, 'edgeconv.stats_eval');
-      }
+      wcat.encode(enc);
+      bn.encode(enc, mode);
       encodePass(enc, fwdMax, bMax, gOut, 'edgeconv.fwd_max');
     },
-    destroy: () => mmPQ.destroy(),
+    destroy: () => wcat.destroy(),
   };
 }
 
@@ -216,36 +199,13 @@ async function planFusedBackward(
     edgeconvPipeline(ctx, 'bwd_dpq'),
     edgeconvPipeline(ctx, 'dw_combine'),
   ]);
-  const mmDx = await planMatmul(
+  const wcat = await planWcatBackward(
     ctx,
-    {
-      batch: B,
-      M: C,
-      N,
-      K: 2 * O,
-      transA: true,
-      strideA: 0,
-      strideB: 2 * O * N,
-      offsetC: l.dxOff,
-      strideC: l.dxBS,
-      accumulate: s.accumulateDx ?? false,
-    },
-    { a: f.wcat, b: dpq, c: bufs.dx! },
-  );
-  const mmG = await planMatmul(
-    ctx,
-    {
-      batch: B,
-      M: 2 * O,
-      N: C,
-      K: N,
-      transB: true,
-      strideA: 2 * O * N,
-      offsetB: l.inOff,
-      strideB: l.inBS,
-      strideC: 2 * O * C,
-    },
-    { a: dpq, b: bufs.x, c: g },
+    { B, N, C, R: O },
+    l,
+    s.accumulateDx ?? false,
+    { pipeline: dwCombine, uniform: u, WG, label: 'edgeconv' },
+    { wcat: f.wcat, dpq, x: bufs.x, dx: bufs.dx!, g, dWeight: bufs.dWeight! },
   );
   const bReduce = bindAt(ctx, bwdReduce, [
     [0, u],
@@ -257,15 +217,15 @@ async function planFusedBackward(
     [13, bufs.dy!],
     [14, dz],
   ]);
-  const finalBind: [number, GPUBuffer][] = [
-    [0, u],
-    [5, f.partial],
-    [6, f.stats],
-    [21, bufs.dGamma!],
-    [22, bufs.dBeta!],
-  ];
-  const bFinalTrain = bindAt(ctx, finalTrain, finalBind);
-  const bFinalEval = bindAt(ctx, finalEval, finalBind);
+  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
+  const bnFinal = bindEdgeConvBnFinal(
+    ctx,
+    { train: finalTrain, eval: finalEval },
+    f,
+    bufs,
+    gChan,
+    'edgeconv',
+  );
   const bDpq = bindAt(ctx, bwdDpq, [
     [0, u],
     [3, f.pq],
@@ -276,30 +236,19 @@ async function planFusedBackward(
     [17, adjacency.adj],
     [18, dpq],
   ]);
-  const bDw = bindAt(ctx, dwCombine, [
-    [0, u],
-    [19, g],
-    [20, bufs.dWeight!],
-  ]);
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
-  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
   const gStats = grid1D(ctx, Math.ceil((O * f.chunks) / WG));
-  const gDw = grid1D(ctx, Math.ceil((O * 2 * C) / WG));
   return {
     encode(enc, mode) {
       adjacency.encode(enc);
       encodePass(enc, bwdReduce, bReduce, gStats, 'edgeconv.bwd_reduce');
-      if (mode === 'train') encodePass(enc, finalTrain, bFinalTrain, gChan, 'edgeconv.bwd_final');
-      else encodePass(enc, finalEval, bFinalEval, gChan, 'edgeconv.bwd_final');
+      bnFinal.encode(enc, mode);
       encodePass(enc, bwdDpq, bDpq, gOut, 'edgeconv.bwd_dpq');
-      mmDx.encode(enc);
-      mmG.encode(enc);
-      encodePass(enc, dwCombine, bDw, gDw, 'edgeconv.dw_combine');
+      wcat.encode(enc);
     },
     destroy() {
       adjacency.destroy();
-      mmDx.destroy();
-      mmG.destroy();
+      wcat.destroy();
     },
   };
 }
@@ -336,27 +285,9 @@ export async function planEdgeConv(
     ? await planFusedBackward(ctx, s, slices, bufs, scratch, arena, adjacency)
     : undefined;
 
-  const n = B * N * k;
-  return {
-    bytes: arena.totalBytes + scratch.params.size + (adjacency?.uniformBytes ?? 0),
-    stats: scratch.stats,
-    encodeForward(enc, mode) {
-      if (mode === 'train' && n < 2) {
-        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
-      }
-      forward.encode(enc, mode);
-    },
-    encodeBackward(enc, mode = 'train') {
-      if (!backwardPhase) {
-        throw new Error('planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)');
-      }
-      backwardPhase.encode(enc, mode);
-    },
-    destroy() {
-      scratch.params.destroy();
-      forward.destroy();
-      backwardPhase?.destroy();
-      arena.destroy();
-    },
-  };
+  const op = { arena, scratch, adjacency, edges: B * N * k, forward, backward: backwardPhase };
+  return assembleEdgeConvOp(
+    op,
+    'planEdgeConv: planned without backward buffers (dy, dx, dWeight, dGamma, dBeta)',
+  );
 }

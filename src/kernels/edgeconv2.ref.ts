@@ -13,6 +13,8 @@ export interface EdgeConv2Dims {
   C: number;
   Cmid: number;
   Cout: number;
+  /** BatchNorm's running-statistics momentum of both BNs (BN_MOMENTUM when left out). */
+  momentum?: number;
 }
 
 export interface EdgeConv2RefInputs {
@@ -71,6 +73,7 @@ function edgeBn(
   runningMean: ArrayLike<number>,
   runningVar: ArrayLike<number>,
   mode: BnMode,
+  momentum: number,
 ): EdgeBnRef {
   const n = B * L;
   const mean = new Float64Array(ch);
@@ -90,8 +93,8 @@ function edgeBn(
     for (let b = 0; b < B; b++) for (let t = 0; t < L; t++) sq += (v[(b * ch + c) * L + t]! - mu) ** 2;
     mean[c] = mu;
     vr[c] = sq / n;
-    rm[c] = (1 - BN_MOMENTUM) * rm[c]! + BN_MOMENTUM * mu;
-    rv[c] = (1 - BN_MOMENTUM) * rv[c]! + (BN_MOMENTUM * sq) / (n - 1);
+    rm[c] = (1 - momentum) * rm[c]! + momentum * mu;
+    rv[c] = (1 - momentum) * rv[c]! + (momentum * sq) / (n - 1);
   }
   return { mean, var: vr, runningMean: rm, runningVar: rv };
 }
@@ -146,7 +149,7 @@ export function edgeConv2ForwardRef(
       }
     }
   }
-  const bn1 = edgeBn(h1, B, M, L, inp.runningMean1, inp.runningVar1, mode);
+  const bn1 = edgeBn(h1, B, M, L, inp.runningMean1, inp.runningVar1, mode, d.momentum ?? BN_MOMENTUM);
   const a1 = bnApply(h1, B, M, L, bn1, inp.gamma1, inp.beta1).map(lrelu);
   const h2 = new Float64Array(B * O * L);
   for (let b = 0; b < B; b++) {
@@ -157,7 +160,7 @@ export function edgeConv2ForwardRef(
       }
     }
   }
-  const bn2 = edgeBn(h2, B, O, L, inp.runningMean2, inp.runningVar2, mode);
+  const bn2 = edgeBn(h2, B, O, L, inp.runningMean2, inp.runningVar2, mode, d.momentum ?? BN_MOMENTUM);
   const a2 = bnApply(h2, B, O, L, bn2, inp.gamma2, inp.beta2).map(lrelu);
   const y = new Float64Array(B * O * N);
   const arg = new Int32Array(B * O * N);

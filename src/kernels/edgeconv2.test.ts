@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
+import { embed, MARKER } from '../../test/edgeconv-run';
 import { expectClose } from '../../test/numeric';
 import {
   checkGradients,
@@ -191,6 +192,8 @@ const shapes: [string, Case][] = [
   ],
   ['one channel each', { B: 1, N: 13, k: 4, C: 1, Cmid: 1, Cout: 1, mode: 'train' }],
   ['wide output', { B: 2, N: 19, k: 6, C: 3, Cmid: 5, Cout: 13, mode: 'train' }],
+  // A BN momentum other than PyTorch's 0.1 (the Parts panel's first-look size) in both BNs' updates.
+  ['BN momentum 0.35', { B: 2, N: 23, k: 4, C: 3, Cmid: 5, Cout: 6, mode: 'train', momentum: 0.35 }],
 ];
 
 describe('edgeconv2 (shaders/edgeconv2.wgsl)', () => {
@@ -240,4 +243,96 @@ describe('edgeconv2 (shaders/edgeconv2.wgsl)', () => {
     };
     await expect(checkOp(gpu(), fwdOnly, { ...s, N: 5 })).rejects.toThrow(/planned without backward/);
   });
+
+  it('reads x from a channel slice and writes y and dx into channel slices, leaving the neighbour channels untouched', async () => {
+    const s: SlicedCase = {
+      ...{ B: 2, N: 23, k: 4, C: 3, Cmid: 5, Cout: 6, mode: 'train', accumulateDx: true },
+      ...{ inChannels: 8, inChannel0: 2, outChannels: 11, outChannel0: 4 },
+    };
+    const run = await checkOp(gpu(), edgeConv2Sliced, s, { seed: 31 });
+    // The reference check above allows a relative slack; outside the slices nothing may change at all.
+    const { B, N, C, Cout: O } = s;
+    const outside = (total: number, ch0: number, ch: number) =>
+      Array.from({ length: B * total * N }, (_, t) => t).filter((t) => {
+        const c = Math.floor(t / N) % total;
+        return c < ch0 || c >= ch0 + ch;
+      });
+    const yOut = outside(s.outChannels, s.outChannel0, O);
+    const dxOut = outside(s.inChannels, s.inChannel0, C);
+    expect(yOut.length).toBe(B * (s.outChannels - O) * N);
+    expect(yOut.map((t) => run.forward.y![t])).toEqual(yOut.map(() => MARKER));
+    expect(dxOut.map((t) => run.backward.dx![t])).toEqual(dxOut.map((t) => run.data.dx![t]));
+  });
 });
+
+/** edgeconv2 on channel slices of larger buffers: x and dx [B, inChannels, N], y and dy [B, outChannels, N]. */
+interface SlicedCase extends Case {
+  inChannels: number;
+  inChannel0: number;
+  outChannels: number;
+  outChannel0: number;
+}
+
+/** Channels [ch0, ch0 + ch) of [B, total, N] as a dense [B, ch, N]. */
+function slice(full: ArrayLike<number>, B: number, ch: number, N: number, total: number, ch0: number) {
+  const out = new Float32Array(B * ch * N);
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < ch; c++)
+      for (let n = 0; n < N; n++) out[(b * ch + c) * N + n] = full[(b * total + ch0 + c) * N + n]!;
+  return out;
+}
+
+/** The dense case's buffers inside their slices; the neighbour channels hold canaries (MARKER, or dx's base). */
+const denseOf = (s: SlicedCase, d: HostBuffers): HostBuffers => ({
+  ...d,
+  x: slice(d.x!, s.B, s.C, s.N, s.inChannels, s.inChannel0),
+  dx: slice(d.dx!, s.B, s.C, s.N, s.inChannels, s.inChannel0),
+  dy: slice(d.dy!, s.B, s.Cout, s.N, s.outChannels, s.outChannel0),
+});
+
+const edgeConv2Sliced: OpSpec<SlicedCase, EdgeConv2Op> = {
+  ...edgeConv2,
+  name: 'edgeconv2 on slices',
+  data(s, rng) {
+    const d = edgeConv2.data(s, rng);
+    const { B, N, C, Cout: O } = s;
+    const full = (n: number) => new Float32Array(n).fill(MARKER);
+    return {
+      ...d,
+      // x's and dy's neighbour channels are huge: reading one would show in y, dx and the weights.
+      x: embed(d.x!, B, C, N, s.inChannels, s.inChannel0, full(B * s.inChannels * N)),
+      dy: embed(d.dy!, B, O, N, s.outChannels, s.outChannel0, full(B * s.outChannels * N)),
+      dx: embed(d.dx!, B, C, N, s.inChannels, s.inChannel0, rng.uniformArray(B * s.inChannels * N, -1, 1)),
+      y: full(B * s.outChannels * N),
+    };
+  },
+  plan: (ctx, s, b) =>
+    edgeConv2.plan(
+      ctx,
+      {
+        ...s,
+        inOffset: s.inChannel0 * s.N,
+        inBatchStride: s.inChannels * s.N,
+        outOffset: s.outChannel0 * s.N,
+        outBatchStride: s.outChannels * s.N,
+      } as Case, // the shape's slice fields pass through to planEdgeConv2
+      b,
+    ),
+  forward: {
+    ...edgeConv2.forward,
+    ref(s, d) {
+      const f = edgeConv2.forward.ref(s, denseOf(s, d));
+      const y = embed(f.y!, s.B, s.Cout, s.N, s.outChannels, s.outChannel0, d.y as Float32Array);
+      return { ...f, y };
+    },
+  },
+  backward: {
+    ...edgeConv2.backward!,
+    ref(s, d) {
+      const g = edgeConv2.backward!.ref(s, denseOf(s, d));
+      const dx = embed(g.dx!, s.B, s.C, s.N, s.inChannels, s.inChannel0, d.dx as Float32Array);
+      return { ...g, dx };
+    },
+  },
+  gradients: undefined,
+};

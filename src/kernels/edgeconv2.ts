@@ -8,7 +8,7 @@ import { createParams, paramsBytes } from '../gpu/params';
 import { planReverseAdjacency, reverseAdjacencyScratch } from './edgeconv-adjacency';
 import { BN_EPS, BN_MOMENTUM, type BnMode } from './edgeconv-dims';
 import { checkSlice, type EdgeConvShape, edgeConvSlices } from './edgeconv-shape';
-import { planMatmul } from './matmul';
+import { planWcatBackward, planWcatForward } from './edgeconv-wcat';
 import { type ScratchSpec, scratchSize, words } from './scratch';
 
 // EdgeConv with two per-edge convs (shaders/edgeconv2.wgsl): conv 1×1 on [x_j − x_i ; x_i]
@@ -177,7 +177,7 @@ export async function planEdgeConv2(
       ['f32', 1 / n],
       ['f32', n > 1 ? n / (n - 1) : 0],
       ['f32', BN_EPS],
-      ['f32', BN_MOMENTUM],
+      ['f32', s.momentum ?? BN_MOMENTUM],
       ['u32', 0],
       ['u32', 0],
     ]).buffer;
@@ -196,10 +196,12 @@ export async function planEdgeConv2(
     [0, 1, 2].map((MODE) => pipeline(ctx, 'stats_partial', { MODE })),
   );
   const [sum2, sq2] = await Promise.all([0, 1].map((MODE) => pipeline(ctx, 'stats2_partial', { MODE })));
-  const mmPQ = await planMatmul(
+  const wcatForward = await planWcatForward(
     ctx,
-    { batch: B, M: 2 * M, N, K: C, strideA: 0, offsetB: l.inOff, strideB: l.inBS, strideC: 2 * M * N },
-    { a: wcat, b: bufs.x, c: pq },
+    { B, N, C, R: M },
+    l,
+    { pipeline: prepW!, uniform: u1, WG, label: 'edgeconv2' },
+    { weight: bufs.weight1, wcat, x: bufs.x, pq },
   );
   const layerBufs = (layer: 0 | 1): [number, GPUBuffer][] =>
     layer === 0
@@ -215,11 +217,6 @@ export async function planEdgeConv2(
           [9, bufs.runningMean2],
           [10, bufs.runningVar2],
         ];
-  const bPrep = bindAt(ctx, prepW!, [
-    [0, u1],
-    [1, bufs.weight1],
-    [2, wcat],
-  ]);
   const partialBind = (pl: GPUComputePipeline, u: GPUBuffer, withW2 = false) =>
     bindAt(ctx, pl, [
       [0, u],
@@ -261,8 +258,7 @@ export async function planEdgeConv2(
   ]);
   const grid = (threads: number) => grid1D(ctx, Math.ceil(threads / WG));
   const encodeForward = (enc: GPUCommandEncoder, mode: BnMode) => {
-    encodePass(enc, prepW!, bPrep, grid(M * C), 'edgeconv2.prep_w');
-    mmPQ.encode(enc);
+    wcatForward.encode(enc);
     for (const [L, y] of layer.entries()) {
       // Layer 2's passes read PQ normalised by layer 1's statistics.
       if (L === 1) encodePass(enc, foldPq!, bFold, grid(B * M * N), 'edgeconv2.fold_pq');
@@ -279,7 +275,7 @@ export async function planEdgeConv2(
   };
 
   let encodeBackward: ((enc: GPUCommandEncoder, mode: BnMode) => void) | undefined;
-  const destroyers: (() => void)[] = [() => mmPQ.destroy()];
+  const destroyers: (() => void)[] = [() => wcatForward.destroy()];
   if (adjacency) {
     const spart = arena.alloc('edgeconv2.spart', size('spart'), 'scratch'); // [M·M, chunks]
     const dz2 = arena.alloc('edgeconv2.dz2', size('dz2'), 'grads'); // [B, O, N]
@@ -293,7 +289,7 @@ export async function planEdgeConv2(
       'dw2',
       'bwd1_reduce',
       'bwd1_dpq',
-      'dw1_combine',
+      'dw_combine',
     ];
     const [bwd2Reduce, abarFinal, sPartial, sFinal, dw2, bwd1Reduce, bwd1Dpq, dw1Combine] = await Promise.all(
       bnames.map((e) => pipeline(ctx, e)),
@@ -301,41 +297,17 @@ export async function planEdgeConv2(
     const [finalTrain, finalEval] = await Promise.all(
       [1, 0].map((TRAIN) => pipeline(ctx, 'bn_final', { TRAIN })),
     );
-    const mmDx = await planMatmul(
+    const wcatBackward = await planWcatBackward(
       ctx,
-      {
-        batch: B,
-        M: C,
-        N,
-        K: 2 * M,
-        transA: true,
-        strideA: 0,
-        strideB: 2 * M * N,
-        offsetC: l.dxOff,
-        strideC: l.dxBS,
-        accumulate: s.accumulateDx ?? false,
-      },
-      { a: wcat, b: dpq, c: bufs.dx! },
-    );
-    const mmG = await planMatmul(
-      ctx,
-      {
-        batch: B,
-        M: 2 * M,
-        N: C,
-        K: N,
-        transB: true,
-        strideA: 2 * M * N,
-        offsetB: l.inOff,
-        strideB: l.inBS,
-        strideC: 2 * M * C,
-      },
-      { a: dpq, b: bufs.x, c: g },
+      { B, N, C, R: M },
+      l,
+      s.accumulateDx ?? false,
+      { pipeline: dw1Combine!, uniform: u1, WG, label: 'edgeconv2' },
+      { wcat, dpq, x: bufs.x, dx: bufs.dx!, g, dWeight: bufs.dWeight1! },
     );
     destroyers.push(
       () => adjacency.destroy(),
-      () => mmDx.destroy(),
-      () => mmG.destroy(),
+      () => wcatBackward.destroy(),
     );
     const bReduce2 = bindAt(ctx, bwd2Reduce!, [
       [0, u2],
@@ -397,11 +369,6 @@ export async function planEdgeConv2(
     const bDw2 = bindAt(ctx, dw2!, [...perEdge, [20, bufs.dWeight2!]]);
     const bReduce1 = bindAt(ctx, bwd1Reduce!, [...perEdge, [5, partial]]);
     const bDpq = bindAt(ctx, bwd1Dpq!, [...perEdge, [17, adjacency.adj], [18, dpq]]);
-    const bDw1 = bindAt(ctx, dw1Combine!, [
-      [0, u1],
-      [19, g],
-      [20, bufs.dWeight1!],
-    ]);
     encodeBackward = (enc, mode) => {
       const fin = mode === 'train' ? final.train : final.eval;
       const pl = mode === 'train' ? finalTrain! : finalEval!;
@@ -416,9 +383,7 @@ export async function planEdgeConv2(
       encodePass(enc, bwd1Reduce!, bReduce1, grid(M4 * chunks), 'edgeconv2.bwd1_reduce');
       encodePass(enc, pl, fin[0]!, grid(M), 'edgeconv2.bn_final');
       encodePass(enc, bwd1Dpq!, bDpq, grid(B * M4 * N), 'edgeconv2.bwd1_dpq');
-      mmDx.encode(enc);
-      mmG.encode(enc);
-      encodePass(enc, dw1Combine!, bDw1, grid(M * 2 * C), 'edgeconv2.dw1_combine');
+      wcatBackward.encode(enc);
     };
   }
 

@@ -6,7 +6,9 @@ import { encodePass, grid1D } from '../gpu/dispatch';
 import { checkLimit } from '../gpu/limits';
 import { createParams } from '../gpu/params';
 import { planReverseAdjacency, type ReverseAdjacency } from './edgeconv-adjacency';
+import { bindEdgeConvBnFinal, bindEdgeConvBnStats } from './edgeconv-bn';
 import {
+  assembleEdgeConvOp,
   checkEdgeConvBuffers,
   type EdgeConvBuffers,
   type EdgeConvOp,
@@ -110,33 +112,12 @@ async function planNaiveForward(
     { batch: B, M: O, N: nk, K: 2 * C, strideA: 0, strideB: 2 * C * nk, strideC: O * nk },
     { a: bufs.weight, b: f.E, c: f.Z },
   );
-  const running: [number, GPUBuffer][] = [
-    [7, bufs.gamma],
-    [8, bufs.beta],
-    [9, bufs.runningMean],
-    [10, bufs.runningVar],
-  ];
   const bBuild = bindAt(ctx, build, [
     [0, u],
     [1, bufs.x],
     [2, bufs.idx],
     [3, f.E],
   ]);
-  const statsBind: [number, GPUBuffer][] = [
-    [0, u],
-    [4, f.Z],
-    [5, f.partial],
-    [6, f.stats],
-  ];
-  const bStats0 = bindAt(ctx, stats0, statsBind);
-  const bStats1 = bindAt(ctx, stats1, statsBind);
-  const bMean = bindAt(ctx, sMean, [
-    [0, u],
-    [5, f.partial],
-    [6, f.stats],
-  ]);
-  const bVar = bindAt(ctx, sVar, [[0, u], [5, f.partial], [6, f.stats], ...running]);
-  const bEval = bindAt(ctx, sEval, [[0, u], [6, f.stats], ...running]);
   const bAct = bindAt(ctx, activate, [
     [0, u],
     [4, f.Z],
@@ -152,20 +133,20 @@ async function planNaiveForward(
   const gEdges = grid1D(ctx, Math.ceil((B * 2 * C * nk) / WG));
   const gDense = grid1D(ctx, Math.ceil((B * O * nk) / WG));
   const gOut = grid1D(ctx, Math.ceil((B * O * N) / WG));
-  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
-  const gStats = [f.chunks, O, 1];
+  const bn = bindEdgeConvBnStats(
+    ctx,
+    { partial0: stats0, partial1: stats1, mean: sMean, variance: sVar, running: sEval },
+    f,
+    [[4, f.Z]],
+    bufs,
+    { partials: [f.chunks, O, 1], channels: [Math.ceil(O / WG_CHANNEL), 1, 1] },
+    'naive',
+  );
   return {
     encode(enc, mode) {
       encodePass(enc, build, bBuild, gEdges, 'naive.build_edges');
       mmZ.encode(enc);
-      if (mode === 'train') {
-        encodePass(enc, stats0, bStats0, gStats, 'naive.stats_partial');
-        encodePass(enc, sMean, bMean, gChan, 'naive.stats_mean');
-        encodePass(enc, stats1, bStats1, gStats, 'naive.stats_partial');
-        encodePass(enc, sVar, bVar, gChan, 'naive.stats_var');
-      } else {
-        encodePass(enc, sEval, bEval, gChan, 'naive.stats_eval');
-      }
+      bn.encode(enc, mode);
       encodePass(enc, activate, bAct, gDense, 'naive.activate');
       encodePass(enc, maxK, bMax, gOut, 'naive.max_k');
     },
@@ -227,15 +208,8 @@ async function planNaiveBackward(
     [13, bufs.argslot],
     [14, bufs.dy!],
   ]);
-  const finalBind: [number, GPUBuffer][] = [
-    [0, u],
-    [5, f.partial],
-    [6, f.stats],
-    [21, bufs.dGamma!],
-    [22, bufs.dBeta!],
-  ];
-  const bFinalTrain = bindAt(ctx, finalTrain, finalBind);
-  const bFinalEval = bindAt(ctx, finalEval, finalBind);
+  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
+  const bnFinal = bindEdgeConvBnFinal(ctx, { train: finalTrain, eval: finalEval }, f, bufs, gChan, 'naive');
   const bDz = bindAt(ctx, bwdDz, [
     [0, u],
     [4, f.Z],
@@ -256,7 +230,6 @@ async function planNaiveBackward(
     [20, bufs.dWeight!],
   ]);
   const gDense = grid1D(ctx, Math.ceil((B * O * nk) / WG));
-  const gChan = [Math.ceil(O / WG_CHANNEL), 1, 1];
   const gStats = [f.chunks, O, 1];
   const gDx = grid1D(ctx, Math.ceil((B * C * N) / WG));
   const gDw = grid1D(ctx, Math.ceil((O * 2 * C) / WG));
@@ -264,8 +237,7 @@ async function planNaiveBackward(
     encode(enc, mode) {
       adjacency.encode(enc);
       encodePass(enc, reduce, bReduce, gStats, 'naive.bwd_reduce');
-      if (mode === 'train') encodePass(enc, finalTrain, bFinalTrain, gChan, 'naive.bwd_final');
-      else encodePass(enc, finalEval, bFinalEval, gChan, 'naive.bwd_final');
+      bnFinal.encode(enc, mode);
       encodePass(enc, bwdDz, bDz, gDense, 'naive.bwd_dz');
       mmDE.encode(enc);
       encodePass(enc, bwdDx, bDx, gDx, 'naive.bwd_dx');
@@ -308,25 +280,6 @@ export async function planEdgeConvNaive(
     ? await planNaiveBackward(ctx, s, bufs, scratch, pipe, arena, adjacency)
     : undefined;
 
-  const n = B * N * k;
-  return {
-    bytes: arena.totalBytes + scratch.params.size + (adjacency?.uniformBytes ?? 0),
-    stats: scratch.stats,
-    encodeForward(enc, mode) {
-      if (mode === 'train' && n < 2) {
-        throw new Error('edgeconv: training-mode BatchNorm needs more than one edge per channel');
-      }
-      forward.encode(enc, mode);
-    },
-    encodeBackward(enc, mode = 'train') {
-      if (!backwardPhase) throw new Error('planEdgeConvNaive: planned without backward buffers');
-      backwardPhase.encode(enc, mode);
-    },
-    destroy() {
-      scratch.params.destroy();
-      forward.destroy();
-      backwardPhase?.destroy();
-      arena.destroy();
-    },
-  };
+  const op = { arena, scratch, adjacency, edges: B * N * k, forward, backward: backwardPhase };
+  return assembleEdgeConvOp(op, 'planEdgeConvNaive: planned without backward buffers');
 }

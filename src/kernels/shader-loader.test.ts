@@ -61,11 +61,16 @@ describe('WGSL loader: shared parts (// include: parts/x.wgsl)', () => {
 
   it('appends each included part once, parts of parts too, after the file and before the prelude', () => {
     expect(includedParts(readFileSync(join(SHADERS, 'edgeconv.wgsl'), 'utf8'))).toEqual([
+      'parts/edgeconv_wcat.wgsl',
+      'parts/edgeconv_bn_bindings.wgsl',
       'parts/edgeconv_bn.wgsl',
       'parts/bn_finalize.wgsl',
     ]);
     for (const [code, parts] of [
-      [edgeconvWgsl, ['edgeconv_bn.wgsl', 'bn_finalize.wgsl']],
+      [
+        edgeconvWgsl,
+        ['edgeconv_wcat.wgsl', 'edgeconv_bn_bindings.wgsl', 'edgeconv_bn.wgsl', 'bn_finalize.wgsl'],
+      ],
       [batchnormWgsl, ['bn_finalize.wgsl']],
     ] as const) {
       const prelude = code.indexOf('// ---- prelude');

@@ -30,6 +30,11 @@ export interface PartSegPlanOptions {
    * encoder for CrossPoint pretraining: no segmentation head; inv_head on the global feature.
    */
   mode?: PartSegMode;
+  /**
+   * Momentum of every BatchNorm's running statistics (default PyTorch's 0.1). A larger one lets
+   * eval-mode statistics catch up within a few steps (the Parts panel's first-look size).
+   */
+  bnMomentum?: number;
 }
 
 /** inv_head of the `dgcnn_seg` encoder: Linear emb → headHidden (bias) → BN → ReLU → Linear → proj (bias). */

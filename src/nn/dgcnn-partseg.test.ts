@@ -50,10 +50,11 @@ async function run(
   mode: BatchNormMode,
   seed: number,
   dropout?: number,
+  bnMomentum?: number,
 ): Promise<Run> {
   const ctx = gpu();
   const arena = new BufferArena(ctx);
-  const m = await createDgcnnPartSeg(ctx, arena, c, { batch: B, points: N, dropoutSeed: 77 });
+  const m = await createDgcnnPartSeg(ctx, arena, c, { batch: B, points: N, dropoutSeed: 77, bnMomentum });
   const v = randomPartSegValues(c, seed);
   // BN scales of both signs in the EdgeConv blocks (a negative scale makes the max a min).
   const rng = new Rng(seed + 50);
@@ -117,6 +118,21 @@ describe('DGCNN_partseg on the GPU against the float64 reference', () => {
     done(r0);
     const r = await run(PARTSEG_TINY, 11, 'train', 3, 3);
     compare(r, 'train', 3);
+    done(r);
+  });
+
+  it('bnMomentum moves every BatchNorm’s running statistics by that share of the batch statistic', async () => {
+    const r = await run(PARTSEG_TINY, 11, 'train', 3, undefined, 0.5);
+    // The reference's update at PyTorch's 0.1: running' − running = 0.1·(batch − running); at 0.5
+    // the same batch statistics move it five times as far.
+    const f = partSegForwardRef(PARTSEG_TINY, B, 11, r.x, r.onehot, toRefParams(r.v), 'train');
+    expect(f.running.size).toBe(2 * 15); // all 15 BNs of the segmentation model (5 in the transform net), mean and variance
+    for (const [name, want] of f.running) {
+      const before = r.v.get(name) as Float32Array;
+      const at05 = Float64Array.from(want, (w, i) => before[i]! + 5 * (w - before[i]!));
+      expectClose(r.out.state.get(name) as Float32Array, at05, 1e-5, 1e-4, name);
+    }
+    expectClose(r.out.logits, f.logits, 1e-4, 1e-3, 'logits (batch statistics, whatever the momentum)');
     done(r);
   });
 

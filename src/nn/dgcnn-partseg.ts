@@ -107,6 +107,8 @@ interface Build {
   B: number;
   N: number;
   bwd: boolean;
+  /** BatchNorm running-statistics momentum (undefined: PyTorch's 0.1). */
+  momentum?: number;
   prefix: string;
   params: ParamStore;
   arena: BufferArena;
@@ -151,7 +153,7 @@ async function planStage(
   }
   const bn: BatchNormOp = await planBatchNorm(
     ctx,
-    { B, C: s.Cout, L: s.L },
+    { B, C: s.Cout, L: s.L, momentum: r.momentum },
     {
       x: z,
       y: a,
@@ -240,7 +242,7 @@ async function planBlock(
     const b = bn(s2);
     op = await planEdgeConv2(
       ctx,
-      { B, N, k: c.k, C: blk.C, Cmid: s1.Cout, Cout: s2.Cout, accumulateDx },
+      { B, N, k: c.k, C: blk.C, Cmid: s1.Cout, Cout: s2.Cout, accumulateDx, momentum: r.momentum },
       {
         ...io,
         weight1: params.value(s1.weight),
@@ -265,7 +267,7 @@ async function planBlock(
     const a = bn(s1);
     op = await planEdgeConv(
       ctx,
-      { B, N, k: c.k, C: blk.C, Cout: s1.Cout, accumulateDx },
+      { B, N, k: c.k, C: blk.C, Cout: s1.Cout, accumulateDx, momentum: r.momentum },
       { ...io, weight: params.value(s1.weight), ...a, dWeight: r.grad(s1.weight) },
     );
   }
@@ -303,6 +305,7 @@ function allocatePartSeg(ctx: GpuContext, arena: BufferArena, c: PartSegConfig, 
     B: o.batch,
     N: o.points,
     bwd,
+    momentum: o.bnMomentum,
     prefix,
     params,
     arena,

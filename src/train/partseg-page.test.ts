@@ -12,6 +12,7 @@ import {
   partsConfigProblem,
   partsModelConfig,
   perPartIou,
+  singlePartBaseline,
   transferFromClassifier,
 } from './partseg-page';
 import { PRESETS } from './presets';
@@ -30,7 +31,7 @@ describe('Parts panel sizes and inputs', () => {
     for (const c of Object.values(PARTS_PAGE_SIZES)) expect(partsConfigProblem(c)).toBeNull();
     const fl = PARTS_PAGE_SIZES['first-look'];
     expect(partsConfigProblem({ ...fl, k: 300 })).toMatch(
-      /^k \(300\) is larger than the points per cloud \(256\)/,
+      /^k \(300\) is larger than the points per cloud \(128\)/,
     );
     expect(partsConfigProblem({ ...fl, batch: 1 })).toMatch(/Batch must be at least 2/);
     expect(PARTS_PAGE_SIZES.reference).toMatchObject({ points: 2048, k: 40 });
@@ -44,6 +45,24 @@ describe('Parts panel sizes and inputs', () => {
     expect(() => checkShapeParts('c.txt', 4, Int32Array.of(12, 3), Int32Array.of(1, 2))).toThrow(
       /^c\.txt: line 2 has part 3, outside Chair's parts 12\.\.15/,
     );
+  });
+
+  it('one part everywhere, by hand: each category’s most common train part; none in train: its first', () => {
+    const set = (categories: number[], parts: number[]) => ({
+      source: 'hand',
+      S: categories.length,
+      N: 4,
+      points: new Float32Array(categories.length * 12),
+      categories: Int32Array.from(categories),
+      parts: Int32Array.from(parts),
+      notes: [],
+    });
+    // Airplane (parts 0-3) trains with part 1 most common; Bag (4-5) does not train.
+    const train = set([0, 0], [0, 1, 1, 2, 1, 3, 3, 0]);
+    const test = set([0, 1], [1, 1, 0, 0, 4, 5, 5, 5]);
+    // Airplane predicted 1 everywhere: IoU 0 (part 0), 2/4 (part 1), 1 and 1 (2, 3 absent from
+    // both) = 0.625. Bag predicted 4 everywhere: 1/4 and 0 = 0.125. Mean over the 2 shapes.
+    expect(singlePartBaseline(train, test)).toBeCloseTo((0.625 + 0.125) / 2, 12);
   });
 
   it('per-part IoU by hand, a part absent from both counting 1', () => {

@@ -36,6 +36,12 @@ export interface PartsegRunConfig {
   optimizer: PartsegOptimizerName;
   /** Scale and shift augmentation (the point order of training batches is shuffled either way). */
   augment: boolean;
+  /**
+   * Momentum of every BatchNorm's running statistics (left out: PyTorch's 0.1, the reference's).
+   * Eval mode (the test split) normalises with these; at 0.1 they keep 0.9^s of their initial
+   * 0 / 1 after s steps, which decides runs of a few dozen steps.
+   */
+  bnMomentum?: number;
 }
 
 export interface SplitMetrics {
@@ -69,6 +75,21 @@ const summarise = (loss: number, s: PartsegScores): SplitMetrics => ({
   instanceMiou: s.instanceMiou,
   classMiou: s.classMiou,
 });
+
+/** What an epoch's steps have done so far. */
+interface EpochInProgress {
+  lr: number;
+  /** The train split's shuffled order: step s takes order[s·B, (s + 1)·B). */
+  order: number[];
+  steps: number;
+  taken: number;
+  lossSum: number;
+  /** Seconds the steps took. */
+  seconds: number;
+  pred: Int32Array; // [steps·B·N] predicted parts of the training batches
+  truth: Int32Array; // [steps·B·N]
+  cats: Int32Array; // [steps·B]
+}
 
 export const PARTSEG_CHECKPOINT_FORMAT = 'crosspoint-playground/partseg-1';
 
@@ -121,6 +142,7 @@ export class PartsegTrainer {
       batch: B,
       points: config.points,
       dropoutSeed: config.seed,
+      bnMomentum: config.bnMomentum,
     });
     model.params.upload(values);
     const loss = await planPartsegLoss(
@@ -147,50 +169,113 @@ export class PartsegTrainer {
     writeBuffer(this.ctx, this.model.category, oneHot);
   }
 
-  /** One epoch over the train split; returns the train metrics (under training-mode forwards). */
-  async trainEpoch(onStep?: (step: number, loss: number) => void): Promise<SplitMetrics & { lr: number }> {
-    const { train } = this;
+  /** The epoch in progress (its batch order, learning rate and what its steps predicted), or null. */
+  private current: EpochInProgress | null = null;
+
+  /** True between an epoch's first step and its end (endEpoch). */
+  get inEpoch(): boolean {
+    return this.current !== null;
+  }
+
+  /** Steps of the epoch in progress still to take (stepsPerEpoch when none is in progress). */
+  get stepsLeft(): number {
+    return this.current ? this.current.steps - this.current.taken : this.stepsPerEpoch;
+  }
+
+  /**
+   * One optimiser step of the current epoch (starting the epoch: its learning rate and shuffled
+   * order, when none is in progress); returns the step's loss. One GPU submission and its readback,
+   * so a caller can run each step as its own job (the page interleaves them with pretraining).
+   */
+  async trainStep(): Promise<number> {
+    if (!this.current) this.current = this.startEpoch();
+    const e = this.current;
+    if (e.taken >= e.steps) throw new Error('trainStep: the epoch has no steps left; call endEpoch');
+    const t0 = performance.now();
     const B = this.batch;
     const N = this.config.points;
-    const lr = partsegLr(this.config.optimizer, this.epoch, this.config.epochs);
-    const order = this.rng.shuffle([...Array(train.S).keys()]);
-    const steps = this.stepsPerEpoch;
-    const pred = new Int32Array(steps * B * N);
-    const truth = new Int32Array(steps * B * N);
-    const cats = new Int32Array(steps * B);
-    let lossSum = 0;
+    const s = e.taken;
+    const idx = e.order.slice(s * B, (s + 1) * B);
+    const batch = augmentedBatch(this.train, idx, this.rng, {
+      scaleShift: this.config.augment,
+      shuffle: true,
+    });
+    this.upload(batch.points, batch.categories, B);
     this.loss.setRows(B);
-    for (let s = 0; s < steps; s++) {
-      const idx = order.slice(s * B, (s + 1) * B);
-      const batch = augmentedBatch(train, idx, this.rng, { scaleShift: this.config.augment, shuffle: true });
-      this.upload(batch.points, batch.categories, B);
-      writeBuffer(this.ctx, this.loss.labels, batch.parts);
-      this.step++;
-      this.model.setDropoutStep(this.step);
-      this.opt.setStep(this.step, lr);
-      await submitAndWait(this.ctx, (enc) => {
-        this.model.encodeForward(enc, 'train');
-        this.loss.encode(enc);
-        this.model.encodeBackward(enc);
-        this.opt.encode(enc);
-      });
-      const flags = await readU32(this.ctx, this.opt.flags, this.opt.names.length + 1);
-      if (flags[this.opt.names.length]) {
-        const bad = this.opt.names.filter((_, i) => flags[i]);
-        throw new Error(
-          `step ${this.step}: non-finite gradients in ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? '…' : ''}; ` +
-            'no parameter was changed (lower the learning rate or check the data)',
-        );
-      }
-      const r = await this.loss.read();
-      lossSum += r.loss;
-      pred.set(r.pred, s * B * N);
-      truth.set(batch.parts, s * B * N);
-      cats.set(batch.categories, s * B);
-      onStep?.(this.step, r.loss);
+    writeBuffer(this.ctx, this.loss.labels, batch.parts);
+    this.step++;
+    this.model.setDropoutStep(this.step);
+    this.opt.setStep(this.step, e.lr);
+    await submitAndWait(this.ctx, (enc) => {
+      this.model.encodeForward(enc, 'train');
+      this.loss.encode(enc);
+      this.model.encodeBackward(enc);
+      this.opt.encode(enc);
+    });
+    const flags = await readU32(this.ctx, this.opt.flags, this.opt.names.length + 1);
+    if (flags[this.opt.names.length]) {
+      const bad = this.opt.names.filter((_, i) => flags[i]);
+      throw new Error(
+        `step ${this.step}: non-finite gradients in ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? '…' : ''}; ` +
+          'no parameter was changed (lower the learning rate or check the data)',
+      );
     }
+    const r = await this.loss.read();
+    e.lossSum += r.loss;
+    e.pred.set(r.pred, s * B * N);
+    e.truth.set(batch.parts, s * B * N);
+    e.cats.set(batch.categories, s * B);
+    e.taken++;
+    e.seconds += (performance.now() - t0) / 1000;
+    return r.loss;
+  }
+
+  private startEpoch(): EpochInProgress {
+    const B = this.batch;
+    const N = this.config.points;
+    const steps = this.stepsPerEpoch;
+    return {
+      lr: partsegLr(this.config.optimizer, this.epoch, this.config.epochs),
+      order: this.rng.shuffle([...Array(this.train.S).keys()]),
+      steps,
+      taken: 0,
+      lossSum: 0,
+      seconds: 0,
+      pred: new Int32Array(steps * B * N),
+      truth: new Int32Array(steps * B * N),
+      cats: new Int32Array(steps * B),
+    };
+  }
+
+  /**
+   * Ends the epoch whose steps are all taken: counts it and returns its train metrics (under
+   * training-mode forwards) and the seconds its steps took.
+   */
+  finishTrainEpoch(): SplitMetrics & { lr: number; seconds: number } {
+    const e = this.current ?? this.startEpoch();
+    if (e.taken < e.steps)
+      throw new Error(`finishTrainEpoch: ${e.steps - e.taken} steps of the epoch are left`);
+    this.current = null;
     this.epoch++;
-    return { lr, ...summarise(steps ? lossSum / steps : Number.NaN, partsegScores(pred, truth, cats, N)) };
+    const N = this.config.points;
+    const loss = e.steps ? e.lossSum / e.steps : Number.NaN;
+    return { lr: e.lr, seconds: e.seconds, ...summarise(loss, partsegScores(e.pred, e.truth, e.cats, N)) };
+  }
+
+  /** One epoch over the train split; returns the train metrics (under training-mode forwards). */
+  async trainEpoch(onStep?: (step: number, loss: number) => void): Promise<SplitMetrics & { lr: number }> {
+    await this.remainingSteps(onStep);
+    const { seconds: _, ...m } = this.finishTrainEpoch();
+    return m;
+  }
+
+  /** The current epoch's steps still to take (all of a new epoch's). */
+  private async remainingSteps(onStep?: (step: number, loss: number) => void): Promise<void> {
+    if (!this.current) this.current = this.startEpoch();
+    while (this.stepsLeft > 0) {
+      const loss = await this.trainStep();
+      onStep?.(this.step, loss);
+    }
   }
 
   /** The model in eval mode over a whole split, in its order (last batch padded, padding ignored). */
@@ -200,17 +285,25 @@ export class PartsegTrainer {
 
   /** A train epoch, then the test split: one log line's worth. */
   async runEpoch(test?: PartsegSet, onStep?: (step: number, loss: number) => void): Promise<PartsegEpochLog> {
-    const t0 = performance.now();
-    const tr = await this.trainEpoch(onStep);
-    const t1 = performance.now();
+    await this.remainingSteps(onStep);
+    return this.endEpoch(test);
+  }
+
+  /**
+   * After the epoch's last step (trainStep): counts the epoch, evaluates the test split and logs
+   * both; trainSeconds is the time the epoch's steps took (not the waits between them).
+   */
+  async endEpoch(test?: PartsegSet): Promise<PartsegEpochLog> {
+    const tr = this.finishTrainEpoch();
     const log: PartsegEpochLog = {
       epoch: this.epoch,
       step: this.step,
       lr: tr.lr,
       train: { loss: tr.loss, accuracy: tr.accuracy, instanceMiou: tr.instanceMiou, classMiou: tr.classMiou },
-      trainSeconds: (t1 - t0) / 1000,
+      trainSeconds: tr.seconds,
     };
     if (test) {
+      const t1 = performance.now();
       const ev = await this.evaluate(test);
       log.test = summarise(ev.loss, ev.scores);
       log.testSeconds = (performance.now() - t1) / 1000;

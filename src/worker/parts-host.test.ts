@@ -1,4 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { crosspoint } from '../../test/cli';
+import { scratchDir } from '../../test/cli-fixtures';
 import { setupGpu } from '../../test/gpu';
 import { generateSampleSet } from '../data/sample-set';
 import { partsegFromSample } from '../data/partseg-set';
@@ -18,6 +22,7 @@ import type { EngineEvent, PartsArm } from './protocol';
 // curves and weights, and a checkpoint written the command line's way loads as a run.
 
 const gpu = setupGpu();
+const { dir } = scratchDir('crosspoint-parts-host-');
 const config: PartsPageConfig = {
   model: 'small',
   points: 32,
@@ -26,6 +31,7 @@ const config: PartsPageConfig = {
   perClass: 2,
   epochs: 2,
   seed: 3,
+  bnMomentum: 0.5, // not PyTorch's 0.1: a checkpoint must carry it to the command line
 };
 
 function mapStore(): PartsStore & { map: Map<PartsArm, StoredCheckpoint> } {
@@ -107,6 +113,7 @@ describe('Parts runs checkpointed', () => {
       seed: 3,
       optimizer: 'sgd' as const,
       augment: true,
+      bnMomentum: config.bnMomentum,
     };
     const trainer = await PartsegTrainer.create(
       ctx,
@@ -147,6 +154,115 @@ describe('Parts runs checkpointed', () => {
       /odd\.safetensors: its model widths \(EdgeConv 16, embedding 96\) are none of the Parts panel's sizes/,
     );
     expect(h.state().epochs).toEqual({ pretrained: 0, random: 1 });
+    h.destroy();
+  }, 400_000);
+
+  it('a run downloaded from the page resumes in crosspoint partseg --resume as the page goes on, and partseg-eval scores it', async () => {
+    const { h, events } = host(mapStore());
+    await h.create(config, null);
+    await playEpochs(h, events, 1);
+    const { bytes, epoch } = await h.download('random');
+    expect(epoch).toBe(1);
+    const file = join(dir, 'page-random.safetensors');
+    writeFileSync(file, bytes);
+    // The page's generated set is the command line's `sample` at the same --per-class and seed.
+    const sample = [
+      '--test',
+      'sample',
+      '--per-class',
+      String(config.perClass),
+      '--seed',
+      String(config.seed),
+    ];
+    const ev = crosspoint(
+      [
+        'partseg-eval',
+        '--weights',
+        file,
+        ...sample,
+        '--points',
+        '32',
+        '--batch',
+        '2',
+        '--out',
+        join(dir, 'ev'),
+      ],
+      { timeoutMs: 900_000 },
+    );
+    expect(ev.stderr).toBe('');
+    expect(ev.code).toBe(0);
+    const first = h.epochs().find((e) => e.arm === 'random' && e.epoch === 1)!;
+    const scored = JSON.parse(ev.stdout);
+    expect(scored.shapes).toBe(5);
+    expect(scored.k).toBe(config.k); // from the checkpoint
+    // The page evaluated with the same planned batch: the same numbers.
+    expect(scored.instance_miou).toBeCloseTo(first.instanceMiou, 12);
+    expect(scored.accuracy).toBeCloseTo(first.accuracy, 12);
+
+    const log = join(dir, 'resumed.jsonl');
+    const resumed = crosspoint(
+      ['partseg', '--train', 'sample', ...sample, '--epochs', String(config.epochs), '--resume', file].concat(
+        ['--out', join(dir, 'resumed.safetensors'), '--log', log],
+      ),
+      { timeoutMs: 900_000 },
+    );
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/from .*page-random\.safetensors \(epoch 1\)/);
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.epoch)).toEqual([2]);
+    // The page's own second epoch of that run: the same batches, dropout, steps and scores.
+    h.play();
+    while (h.state().running) await new Promise((r) => setTimeout(r, 20));
+    const second = h.epochs().find((e) => e.arm === 'random' && e.epoch === 2)!;
+    expect(lines[0].step).toBe(second.step);
+    expect(lines[0].train_loss).toBeCloseTo(second.trainLoss, 6);
+    expect(lines[0].test_instance_miou).toBeCloseTo(second.instanceMiou, 6);
+    expect(lines[0].test_loss).toBeCloseTo(second.testLoss, 6);
+    h.destroy();
+  }, 1_800_000);
+
+  it('runs each fine-tuning step as its own GPU job, so a running pretraining goes on between them', async () => {
+    let pretraining = false;
+    const q = new GpuQueue(() => pretraining);
+    const jobs: number[] = []; // per gap between two pretraining steps: the Parts jobs it ran
+    let ran = 0;
+    const exclusive = q.exclusive.bind(q);
+    q.exclusive = (fn) =>
+      exclusive(() => {
+        ran++;
+        return fn();
+      });
+    const events: EngineEvent[] = [];
+    let ranAtFirstEpoch = -1;
+    const post = (ev: EngineEvent) => {
+      if (ev.type === 'parts-epoch' && ranAtFirstEpoch < 0) ranAtFirstEpoch = ran;
+      events.push(ev);
+    };
+    const h = new PartsHost(gpu(), post, q, mapStore());
+    await h.create(config, null); // 5 train clouds, batch 2: 2 steps per epoch
+    ran = 0;
+    pretraining = true;
+    h.play();
+    // A pretraining run: a step, then the gap its breathe hook opens.
+    while (!events.some((e) => e.type === 'parts-epoch')) {
+      await new Promise((r) => setTimeout(r, 5)); // "the step"
+      const before = ran;
+      await q.drain();
+      jobs.push(ran - before);
+    }
+    // The first epoch of the first run took 2 steps and its end (test split, checkpoint), each
+    // in its own gap; never more than one Parts job held a gap.
+    expect(Math.max(...jobs)).toBe(1);
+    expect(ranAtFirstEpoch).toBe(3);
+    expect(jobs.filter((n) => n === 1).length).toBeGreaterThanOrEqual(3);
+    const first = events.find((e) => e.type === 'parts-epoch')!;
+    expect(first).toMatchObject({ epoch: { arm: 'pretrained', epoch: 1, step: 2 } });
+    pretraining = false;
+    await q.drain();
+    await h.pause();
     h.destroy();
   }, 400_000);
 });

@@ -2,8 +2,9 @@
  * The Parts panel's engine inside the worker: two DGCNN_partseg fine-tuning runs on the generated
  * sample set's part labels, one starting from what the page's classification DGCNN can give it
  * (train/partseg-page.ts) and one from random init, epoch after epoch in turn; and a dropped
- * shape coloured by one run's predicted parts. GPU work goes through the worker's queue, so it
- * never interleaves with a pretraining step. Each run is autosaved after each of its epochs as a
+ * shape coloured by one run's predicted parts. GPU work goes through the worker's queue, one
+ * fine-tuning step per job, so it never interleaves with a pretraining step and a running
+ * pretraining is held for one step at a time, not an epoch. Each run is autosaved after each of its epochs as a
  * `crosspoint partseg --out` checkpoint (checkpoint-store.ts), restored after a reload, and can be
  * downloaded or replaced by such a file.
  */
@@ -31,6 +32,7 @@ import {
   partsModelConfig,
   partsPageSizeOf,
   perPartIou,
+  singlePartBaseline,
   transferFromClassifier,
 } from '../train/partseg-page';
 import { type PartsegEpochLog, PartsegTrainer, readPartsegCheckpointInfo } from '../train/partseg-trainer';
@@ -91,6 +93,7 @@ export class PartsHost {
   private trainSet: PartsegSet | null = null;
   private test: PartsegSet | null = null;
   private trainShapes = 0;
+  private baselineMiou: number | null = null;
   private transferred: string[] = [];
   private encoderStep: number | null = null;
   private running = false;
@@ -117,6 +120,7 @@ export class PartsHost {
       transferred: this.transferred,
       encoderStep: this.encoderStep,
       trainShapes: this.trainShapes,
+      baselineMiou: this.baselineMiou,
       testShapes: this.test?.S ?? 0,
       error: this.error,
       autosave: this.autosaved,
@@ -178,6 +182,7 @@ export class PartsHost {
       seed: config.seed,
       optimizer: 'sgd' as const,
       augment: true,
+      bnMomentum: config.bnMomentum,
     };
     const trainers = await this.gpu.exclusive(async () => {
       this.destroy();
@@ -192,6 +197,7 @@ export class PartsHost {
     this.test = test;
     this.error = null;
     this.trainShapes = train.S;
+    this.baselineMiou = singlePartBaseline(train, test);
     this.transferred = transferred;
     this.encoderStep = encoder ? encoder.step : null;
   }
@@ -214,8 +220,12 @@ export class PartsHost {
       while (this.running && PARTS_ARMS.some((a) => t[a].epoch < epochs)) {
         for (const arm of PARTS_ARMS) {
           if (!this.running || t[arm].epoch >= epochs) continue;
+          // Each step is its own GPU job, so a pretraining run goes on between them (the queue
+          // runs one waiting job per gap between its steps); the epoch's end (test split and
+          // checkpoint) is one more.
+          while (t[arm].stepsLeft > 0) await this.gpu.exclusive(() => t[arm].trainStep());
           const { log, bytes } = await this.gpu.exclusive(async () => {
-            const log = await t[arm].runEpoch(this.test!);
+            const log = await t[arm].endEpoch(this.test!);
             return { log, bytes: await this.checkpointOf(arm) };
           });
           await this.autosave(arm, log.epoch, bytes);
@@ -284,8 +294,10 @@ export class PartsHost {
     if (!any) return null;
     const md = readSafetensors(any.bytes).metadata;
     const pmd = pretrained ? readSafetensors(pretrained.bytes).metadata : {};
-    const config = JSON.parse(md[PAGE_KEY] ?? 'null') as PartsPageConfig | null;
-    if (!config) return null;
+    const saved = JSON.parse(md[PAGE_KEY] ?? 'null') as PartsPageConfig | null;
+    if (!saved) return null;
+    // Autosaves from before the BN momentum setting ran at PyTorch's 0.1.
+    const config: PartsPageConfig = { ...saved, bnMomentum: saved.bnMomentum ?? 0.1 };
     return {
       pretrained,
       random,
@@ -336,6 +348,7 @@ export class PartsHost {
       perClass: this.config?.perClass ?? PARTS_PAGE_SIZES['first-look'].perClass,
       epochs: run.epochs,
       seed: run.seed,
+      bnMomentum: run.bnMomentum ?? 0.1,
     };
     const problem = partsConfigProblem(config);
     if (problem) throw new InputError(`${name}: ${problem}`);

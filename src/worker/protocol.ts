@@ -1,5 +1,6 @@
 import type { EvalKind, FileProblem, FolderClass, FolderLayout } from '../data/folder-index';
 import type { UpAxis } from '../data/geometry';
+import type { OodReferenceChoice } from '../data/ood-reference-clouds';
 import type { EmbeddingView, Projection } from '../eval/embedding-view';
 import type { CompareInitParams, CompareInitReply } from '../eval/model-analyses';
 import type { FewShotComparison, FewShotParams } from '../eval/object-analyses';
@@ -142,6 +143,17 @@ export interface TrainerState {
 
 export type { Projection };
 
+/** The worker's embeddings refresh budget (src/worker/refresh-pacer.ts), sent with each step's metrics. */
+export interface RefreshBudgetState {
+  /** Whether an automatic refresh may start now (its predecessors are paid for). */
+  ready: boolean;
+  /** The run's training time and the refresh work charged while it trained, since the engine started (ms). */
+  trainingMs: number;
+  refreshMs: number;
+  /** The share the refresh is paced to. */
+  share: number;
+}
+
 /** The Embeddings and Similarity panels' picture (src/eval/embedding-view.ts) at a step. */
 export interface EmbeddingsReply extends EmbeddingView {
   step: number;
@@ -185,6 +197,8 @@ export interface PartsState {
   encoderStep: number | null;
   trainShapes: number;
   testShapes: number;
+  /** Test instance mIoU of one part everywhere (partseg-page.ts singlePartBaseline); null: no runs. */
+  baselineMiou: number | null;
   /** Why training stopped, when it failed. */
   error: string | null;
   /** The runs autosaved in this browser (after a reload: what Restore brings back). */
@@ -260,11 +274,16 @@ export type EngineRequest =
   | Req<'continue', { epochs: number }>
   /** Deletes the autosave of `config`'s preset and seed. */
   | Req<'autosave-discard', { config: TrainConfig }>
-  | Req<'embed', { projection: Projection; limit: number }>
+  /**
+   * `paced`: an automatic refresh during training, started when the refresh budget allows;
+   * `fresh`: embed again even when the weights are those of the last picture ("Refresh now").
+   */
+  | Req<'embed', { projection: Projection; limit: number; paced?: boolean; fresh?: boolean }>
   | Req<'fewshot', { params: FewShotParams }>
   /** What pretraining buys: the trained encoder against random inits (src/eval/compare-init.ts). */
   | Req<'compare-init', { params: CompareInitParams }>
-  | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis }>
+  /** `reference`: calibrate the OOD score on part of the loaded evaluation set (absent: the training set). */
+  | Req<'classify', { name: string; bytes: Uint8Array; upAxis: UpAxis; reference?: OodReferenceChoice }>
   /** The point encoder as ONNX, `batch` clouds per run (built in the worker from the GPU weights). */
   | Req<'export-onnx', { batch: number }>
   /** Parts panel: build both fine-tuning runs for `config` (from the current classification model) and play. */
@@ -319,7 +338,8 @@ export type EngineEvent =
   | { id: number; type: 'checkpoint'; step: number; bytes: Uint8Array }
   /** An .onnx file of the point encoder at `step`, for clouds of `points` points. */
   | { id: number; type: 'onnx'; step: number; points: number; bytes: Uint8Array }
-  | { id: -1; type: 'metrics'; metrics: StepMetrics }
+  /** A step's metrics, and the embeddings refresh budget's state after it. */
+  | { id: -1; type: 'metrics'; metrics: StepMetrics; refresh?: RefreshBudgetState }
   | { id: -1; type: 'fault'; fault: TrainFault }
   | { id: -1; type: 'trainer-state'; state: TrainerState }
   | { id: -1; type: 'device-lost'; reason: string; message: string }

@@ -7,6 +7,7 @@
 import type { EvaluationSet } from '../data/evaluation-set';
 import type { FolderIndex } from '../data/folder-index';
 import { readUserCloud } from '../data/loaders/read-shape';
+import { type OodReferenceClouds, oodReferenceClouds } from '../data/ood-reference-clouds';
 import type { GpuContext } from '../gpu/context';
 import type { TrainConfig } from '../train/trainer-api';
 import { InputError } from '../util/errors';
@@ -161,7 +162,10 @@ export class Session {
         return this.reply(req.id, req.config);
       case 'embed': {
         const run = this.requireRun();
-        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id));
+        const reply = await run.analyses.embeddings(req.projection, req.limit, this.progress(req.id), {
+          paced: req.paced,
+          fresh: req.fresh,
+        });
         // Kept in the run's history (and so in its checkpoints) for the curves over training.
         run.session.recordEval({ ...reply.summary, step: reply.step });
         const transfer = [reply.pointXY, reply.imageXY, reply.jointXY, reply.sim].map((a) => a.buffer);
@@ -318,10 +322,36 @@ export class Session {
     await loadCheckpoint(await this.ensureRun(config, id), this.gpu, bytes, name);
   }
 
+  /** The Classify panel's OOD reference clouds, kept while the choice and the evaluation set stay. */
+  private oodReference: { key: string; of: EvaluationSet; clouds: OodReferenceClouds } | undefined;
+
+  /** The clouds of `choice` (undefined: the training set is the reference). */
+  private oodReferenceClouds(req: ReqOf<'classify'>, N: number): OodReferenceClouds | undefined {
+    const choice = req.reference;
+    if (!choice) return undefined;
+    const set = this.evalSet;
+    // Not the file's fault: a plain Error, so the page does not say the file could not be read.
+    if (!set)
+      throw new Error(
+        'No evaluation set loaded to calibrate on: load .h5 files as the evaluation set in the Data panel, or calibrate on the training set.',
+      );
+    const key = JSON.stringify([choice.split, choice.classes, N, req.upAxis]);
+    if (this.oodReference?.of !== set || this.oodReference.key !== key) {
+      try {
+        this.oodReference = { key, of: set, clouds: oodReferenceClouds(set, choice, N, req.upAxis) };
+      } catch (e) {
+        throw new Error((e as Error).message);
+      }
+    }
+    return this.oodReference.clouds;
+  }
+
   private async classify(req: ReqOf<'classify'>): Promise<void> {
     // As many points as the training clouds (1024 before a dataset exists).
     const N = this.datasets.current?.info.params.points ?? 1024;
     const cloud = await readUserCloud(req.name, req.bytes, N, req.upAxis);
+    const reference = this.oodReferenceClouds(req, N);
+    this.run?.analyses.setOodReferenceClouds(reference);
     const prediction = this.run ? await this.run.analyses.predict(cloud.points, this.progress(req.id)) : null;
     const points = cloud.points.slice();
     const { format, notes, warnings } = cloud;

@@ -41,7 +41,12 @@ export async function startRun(
 ): Promise<Run> {
   const session = await startTraining(ctx, config, dataset, post, gpu);
   const analyses = new ModelAnalyses({
-    schedule: (job) => gpu.exclusive(job),
+    schedule: (job, refresh) =>
+      gpu.exclusive(job, refresh === 'start' ? 'refresh-start' : refresh === 'slice' ? 'refresh' : 'other'),
+    // The projection's CPU work slows training only while it runs (the pacer's accounting).
+    chargeRefresh: (ms) => {
+      if (session.isRunning) gpu.pacer.charge(ms, false);
+    },
     model: () => session.trainer,
     createRandom: (seed) => session.freshTrainer(seed),
     training: () => session.isRunning,
@@ -97,7 +102,8 @@ function startTraining(
       },
       // The worker owns the dataset's buffers (it outlives a Reset): the session must not free them.
       loadData: async () => ({ ...dataset.data, destroy: () => {} }),
-      onMetrics: (m) => post({ id: -1, type: 'metrics', metrics: m }),
+      // With the refresh budget's state: the page asks for an automatic refresh only when it is ready.
+      onMetrics: (m) => post({ id: -1, type: 'metrics', metrics: m, refresh: gpu.pacer.state() }),
       onFault: (fault) => post({ id: -1, type: 'fault', fault }),
       onState: ({ running }) => {
         // Evaluation queued for a gap that will not come now goes through the queue instead.

@@ -263,6 +263,8 @@ export const classify = defineCommand({
               pValue: +p.ood.pValue.toFixed(4),
               falseAlarm: p.ood.falseAlarm,
               calibrationShapes: p.ood.calibrationShapes,
+              leftOut: p.ood.leftOut,
+              thresholdFrom: p.ood.thresholdMeaning,
               reference: p.ood.reference.name,
               meaning: p.ood.meaning,
               ...(p.ood.caveat ? { caveat: p.ood.caveat } : {}),

@@ -80,6 +80,11 @@ export const partseg = defineCommand({
       choices: PARTSEG_SIZE_NAMES,
       help: 'model widths for fresh weights (--weights and --resume bring their own)',
     },
+    'bn-momentum': {
+      type: 'number',
+      default: 0.1,
+      help: "momentum of BatchNorm's running statistics, which the test split is evaluated with (PyTorch's 0.1); the Parts panel's first-look size uses 0.5",
+    },
     'no-augment': { type: 'boolean', help: 'no scale/shift augmentation (point order is still shuffled)' },
     'per-class': {
       type: 'int',
@@ -111,7 +116,12 @@ export const partseg = defineCommand({
       seed: flags.seed!,
       optimizer: flags.optimizer as PartsegOptimizerName,
       augment: !flags['no-augment'],
+      bnMomentum: flags['bn-momentum']!,
     };
+    if (!(config.bnMomentum! > 0 && config.bnMomentum! <= 1))
+      throw new InputError(
+        `--bn-momentum: ${flags['bn-momentum']} is not in (0, 1] (PyTorch's default is 0.1)`,
+      );
     let resumeBytes: Uint8Array | undefined;
     let values = initialiseParams(partSegParamSpecs(config.model, 'segment'), config.seed);
     let source = `fresh weights (seed ${config.seed}, size ${flags.size})`;

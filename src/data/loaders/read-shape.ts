@@ -93,18 +93,28 @@ export async function readUserClouds(
   const N = loaded.pointsPerCloud;
   const set = loaded;
   return Array.from({ length: set.count }, (_, i) => {
-    const one = { points: set.points.subarray(i * N * 3, (i + 1) * N * 3) };
-    const r = toPointCloud(
-      { ...one, file: name, format: 'hdf5', properties: [], warnings: [] },
-      n,
-      new Rng(1),
-    );
+    const r = setCloudAsUser(name, set.points.subarray(i * N * 3, (i + 1) * N * 3), n, upAxis);
     return {
       format: 'hdf5',
-      points: normaliseCloud(r.points, upAxis),
+      points: r.points,
       notes: [`cloud ${i} of ${set.count}: ${r.note}`, 'centred and scaled to the unit sphere'],
       warnings: set.warnings,
       ...(set.labels ? { label: set.labels[i]! } : {}),
     };
   });
+}
+
+/**
+ * One cloud of a set (points [N0·3]) as readUserClouds gives it: n of its points (seeded), centred,
+ * on the unit sphere, y up. The Classify panel's evaluation-set reference reads clouds this way,
+ * so its shapes are prepared exactly as the files it judges.
+ */
+export function setCloudAsUser(
+  name: string,
+  points: Float32Array,
+  n: number,
+  upAxis: UpAxis,
+): { points: Float32Array; note: string } {
+  const r = toPointCloud({ points, file: name, format: 'hdf5', properties: [], warnings: [] }, n, new Rng(1));
+  return { points: normaliseCloud(r.points, upAxis), note: r.note };
 }

@@ -50,6 +50,7 @@ export function ClassifyPanel() {
       ) : (
         <>
           <DropZone take={take} />
+          <ReferencePicker />
           {fileError && (
             <div role="alert" className="error-note file-alert">
               <b>This file could not be read.</b> {fileError}{' '}
@@ -107,6 +108,76 @@ function DropZone({ take }: { take: (files: FileList | null | undefined) => void
           </select>
         </label>
       </div>
+    </div>
+  );
+}
+
+/**
+ * What the out-of-distribution threshold is calibrated on: the training set, or shapes of the
+ * evaluation set loaded in the Data panel (a split, some classes), as the CLI's `--reference`.
+ */
+function ReferencePicker() {
+  const form = useApp((s) => s.oodReference);
+  const evalSet = useApp((s) => s.evalSet);
+  const { setOodReference } = useApp.getState();
+  const set = evalSet.kind === 'done' ? evalSet.value : null;
+  const onEval = form.source === 'eval-set' && set !== null;
+  const count = (c: number) =>
+    form.split === 'train'
+      ? set!.trainCounts[c]!
+      : form.split === 'test'
+        ? set!.testCounts[c]!
+        : set!.trainCounts[c]! + set!.testCounts[c]!;
+  return (
+    <div className="controls" data-testid="ood-reference-picker">
+      <label>
+        Out-of-distribution reference
+        <select
+          value={onEval ? form.split : 'set'}
+          onChange={(e) => {
+            const v = e.target.value;
+            if (v === 'set') setOodReference({ source: 'set' });
+            else setOodReference({ source: 'eval-set', split: v as 'train' | 'test' | 'all' });
+          }}
+        >
+          <option value="set">the training set</option>
+          <option value="train" disabled={!set}>
+            evaluation set{set ? ` ${set.name}` : ''}: train split
+          </option>
+          <option value="test" disabled={!set}>
+            evaluation set{set ? ` ${set.name}` : ''}: test split
+          </option>
+          <option value="all" disabled={!set}>
+            evaluation set{set ? ` ${set.name}` : ''}: both splits
+          </option>
+        </select>
+      </label>
+      {onEval && (
+        <label>
+          Reference classes (none chosen: all)
+          <select
+            multiple
+            size={6}
+            value={form.classes}
+            onChange={(e) =>
+              setOodReference({ classes: Array.from(e.target.selectedOptions, (o) => o.value) })
+            }
+          >
+            {set.classes.map((c, i) =>
+              count(i) > 0 ? (
+                <option key={c} value={c}>
+                  {c} ({count(i)})
+                </option>
+              ) : null,
+            )}
+          </select>
+        </label>
+      )}
+      <p className="muted-sm">
+        {set
+          ? 'Real shapes of the classes you expect make the out-of-distribution verdict meaningful on real files; the choice applies to the next file you classify.'
+          : 'To calibrate the out-of-distribution verdict on real shapes, load .h5 files as the evaluation set in the Data panel.'}
+      </p>
     </div>
   );
 }
@@ -191,10 +262,10 @@ function OodFigures({ p }: { p: Prediction & { step: number } }) {
     <p className="muted-sm" data-testid="ood-verdict">
       <b>{o.outOfDistribution ? 'Out of distribution' : 'In distribution'}</b>: distance{' '}
       {o.distance.toFixed(2)} to the nearest class ({o.nearestClass}), threshold {o.threshold.toFixed(2)}. The
-      distance is the {o.meaning}; the threshold is set so that {Math.round(o.falseAlarm * 100)} % of{' '}
-      {r.isSet ? 'the set’s own' : 'the reference’s'} {o.calibrationShapes} shapes, each scored by a model
-      fitted without it, would be flagged. {Math.round(o.pValue * 100)} % of them lie at least this far.
-      Calibrated on: {r.name} ({r.shapes} shapes, {r.classes} classes).{' '}
+      distance is the {o.meaning}. The threshold, for a {Math.round(o.falseAlarm * 100)} % false-alarm rate,
+      is {o.thresholdMeaning}. p = {o.pValue.toFixed(2)}: the share of such shapes expected at least this far.
+      Calibrated on: <span data-testid="ood-reference">{r.name}</span> ({r.shapes} shapes, {r.classes}{' '}
+      classes).{' '}
       {o.caveat && (
         <span className="warn-text" data-testid="ood-caveat">
           Caution, {o.caveat}.{' '}

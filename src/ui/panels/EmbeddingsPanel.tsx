@@ -4,23 +4,26 @@ import { NotAvailable, OutcomeNote, RgbaImage } from '../components/Bits';
 import { classColor } from '../components/colors';
 import { JointScatter } from '../components/JointScatter';
 import { Scatter } from '../components/Scatter';
-import { RefreshBudget } from '../refresh-budget';
 import { useApp } from '../store';
 import { embeddingsCoverage } from './embeddings-coverage';
 import { DatasetTag } from '../components/DatasetTag';
+import { REFRESH_SHARE } from '../../worker/refresh-pacer';
 
 /** Re-embed after at least this many new steps while the panel is open. */
 const REFRESH_EVERY = 10;
-/** Automatic refreshes during training take at most this share of its throughput (refresh-budget.ts). */
-export const REFRESH_SHARE = 0.1;
-/** One budget for the page: the Embeddings and Similarity panels share the refreshes. */
-const budget = new RefreshBudget(REFRESH_SHARE);
 
-/** Shared by Embeddings and Similarity: ask for embeddings when there are none or they are stale. */
+/**
+ * Shared by Embeddings and Similarity: ask for embeddings when there are none or they are stale.
+ * While training runs, an automatic refresh is asked for only when the engine's refresh budget
+ * allows one (`refreshBudget.ready`, sent with each step's metrics), and is paced there: the engine
+ * counts every ms of the refresh against training's time and keeps it to REFRESH_SHARE
+ * (src/worker/refresh-pacer.ts).
+ */
 export function useAutoEmbeddings(auto: boolean) {
   const step = useApp((s) => s.trainer.step);
   const exists = useApp((s) => s.trainer.exists);
   const running = useApp((s) => s.trainer.running);
+  const ready = useApp((s) => s.refreshBudget?.ready ?? true);
   const emb = useApp((s) => s.embeddings);
   const refresh = useApp((s) => s.refreshEmbeddings);
   useEffect(() => {
@@ -28,14 +31,12 @@ export function useAutoEmbeddings(auto: boolean) {
     const last = emb.kind === 'done' ? emb.value.step : -Infinity;
     if (emb.kind === 'error' && !running) return;
     const stale = last === -Infinity || (auto && step - last >= (running ? REFRESH_EVERY : 1));
-    if (!stale || (running && last !== -Infinity && !budget.allows(performance.now()))) return;
-    const start = performance.now();
-    void refresh().then(() => {
-      // The worker's measure of what the refresh took from training (else its whole duration).
-      const e = useApp.getState().embeddings;
-      budget.record(start, performance.now(), e.kind === 'done' ? e.value.costMs : undefined);
-    });
-  }, [step, exists, running, emb, auto, refresh]);
+    if (!stale) return;
+    // The first picture comes at once; later ones during training within the budget.
+    const paced = running && last !== -Infinity;
+    if (paced && !ready) return;
+    void refresh(paced ? 'paced' : 'auto');
+  }, [step, exists, running, ready, emb, auto, refresh]);
 }
 
 /** The embeddings to draw: the finished ones, or during a refresh the previous ones until the new are ready. */
@@ -104,15 +105,39 @@ function EmbeddingControls({ auto, setAuto }: { auto: boolean; setAuto: (a: bool
       </label>
       <label
         className="check"
-        title={`During training at most ${REFRESH_SHARE * 100} % of its time goes to refreshing`}
+        title={`During training at most ${Math.round(REFRESH_SHARE * 100)} % of its time goes to refreshing`}
       >
         <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} />
         Refresh as training goes on
       </label>
-      <button type="button" onClick={() => void refreshEmbeddings()} disabled={emb.kind === 'busy'}>
+      <RefreshShare />
+      <button type="button" onClick={() => void refreshEmbeddings('fresh')} disabled={emb.kind === 'busy'}>
         Refresh now
       </button>
     </div>
+  );
+}
+
+/**
+ * What refreshing has taken of training's time so far, by the engine's account (its GPU slices
+ * and projections against the time training ran), beside the share it is held to.
+ */
+function RefreshShare() {
+  const b = useApp((s) => s.refreshBudget);
+  if (!b || b.trainingMs <= 0) return null;
+  const share = b.refreshMs / (b.refreshMs + b.trainingMs);
+  return (
+    <span
+      className="muted-sm"
+      data-testid="refresh-share"
+      data-ready={b.ready}
+      data-training-ms={Math.round(b.trainingMs)}
+      data-refresh-ms={Math.round(b.refreshMs)}
+      title="Measured in the engine: the refresh's GPU work between steps and its projection, against training's time"
+    >
+      refreshing has taken {(100 * share).toFixed(1)} % of training’s time so far (paced to{' '}
+      {Math.round(b.share * 100)} %)
+    </span>
   );
 }
 

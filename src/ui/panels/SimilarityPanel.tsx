@@ -44,7 +44,7 @@ export function SimilarityPanel() {
       ) : (
         <>
           <div className="controls">
-            <button type="button" onClick={() => void refresh()} disabled={emb.kind === 'busy'}>
+            <button type="button" onClick={() => void refresh('fresh')} disabled={emb.kind === 'busy'}>
               Refresh now
             </button>
             <label className="check">

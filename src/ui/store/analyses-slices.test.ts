@@ -34,6 +34,22 @@ describe('the classify slice', () => {
     expect(app.getState().fileError).toBeNull();
     expect(e.requests.at(-1)).toMatchObject({ type: 'classify', upAxis: 'z' });
   });
+
+  it('asks for the evaluation-set reference only when one is chosen and loaded', async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    e.replies.classify = () => classified('a.ply');
+    app.getState().setOodReference({ source: 'eval-set', split: 'test', classes: ['sofa'] });
+    // No evaluation set loaded: the training set is the reference.
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).not.toHaveProperty('reference');
+    app.setState({ evalSet: { kind: 'done', value: {} as never } });
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).toMatchObject({ reference: { split: 'test', classes: ['sofa'] } });
+    app.getState().setOodReference({ source: 'set' });
+    await app.getState().classifyFile(file('a.ply'));
+    expect(e.requests.at(-1)).not.toHaveProperty('reference');
+  });
 });
 
 describe('the few-shot slice', () => {
@@ -64,5 +80,31 @@ describe('the embeddings slice', () => {
     await app.getState().refreshEmbeddings();
     expect(app.getState().embeddings).toBe(prev);
     expect(e.requests[0]).toEqual({ type: 'embed', projection: 'umap', limit: 96 });
+  });
+
+  it("an automatic refresh asks to be paced; each step's metrics say whether the budget allows one", async () => {
+    const e = new FakeEngine();
+    const app = createAppStore(e, fakeAddress());
+    expect(app.getState().refreshBudget).toBeNull();
+    const metrics = (ready: boolean): EngineEvent => ({
+      id: -1,
+      type: 'metrics',
+      metrics: { step: 3 } as never,
+      refresh: { ready, trainingMs: 9200, refreshMs: 800, share: 0.08 },
+    });
+    app.getState().onTrainerEvent(metrics(false));
+    expect(app.getState().refreshBudget).toEqual({
+      ready: false,
+      trainingMs: 9200,
+      refreshMs: 800,
+      share: 0.08,
+    });
+    app.getState().onTrainerEvent(metrics(true));
+    expect(app.getState().refreshBudget?.ready).toBe(true);
+    e.replies.embed = () => ({ id: 1, type: 'error', kind: 'Error', message: 'no run' });
+    await app.getState().refreshEmbeddings('paced');
+    expect(e.requests.at(-1)).toEqual({ type: 'embed', projection: 'pca', limit: 96, paced: true });
+    await app.getState().refreshEmbeddings('fresh');
+    expect(e.requests.at(-1)).toEqual({ type: 'embed', projection: 'pca', limit: 96, fresh: true });
   });
 });

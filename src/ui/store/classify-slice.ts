@@ -1,12 +1,22 @@
 /** The Classify panel: a dropped file's reading and the model's answer; bad files raise an alert. */
 import type { ClassifyReply } from '../../worker/protocol';
 import { IDLE } from './engine-link';
-import type { ClassifySlice, Outcome, SliceCreator } from './state';
+import type { ClassifySlice, OodReferenceForm, Outcome, SliceCreator } from './state';
+
+/** The request's reference: absent for the training set (also when no evaluation set is loaded). */
+function referenceChoice(f: OodReferenceForm, haveEvalSet: boolean) {
+  return f.source === 'eval-set' && haveEvalSet ? { reference: { split: f.split, classes: f.classes } } : {};
+}
 
 export const createClassifySlice: SliceCreator<ClassifySlice> = (set, get, { engine }) => ({
   upAxis: 'y',
   classify: IDLE,
   fileError: null,
+  oodReference: { source: 'set', split: 'train', classes: [] },
+
+  setOodReference(patch) {
+    set({ oodReference: { ...get().oodReference, ...patch } });
+  },
 
   setUpAxis(a) {
     set({ upAxis: a });
@@ -20,7 +30,13 @@ export const createClassifySlice: SliceCreator<ClassifySlice> = (set, get, { eng
     let result: Outcome<ClassifyReply> = IDLE;
     try {
       const ev = await engine().request(
-        { type: 'classify', name: file.name, bytes, upAxis: get().upAxis },
+        {
+          type: 'classify',
+          name: file.name,
+          bytes,
+          upAxis: get().upAxis,
+          ...referenceChoice(get().oodReference, get().evalSet.kind === 'done'),
+        },
         {
           transfer: [bytes.buffer],
           onProgress: (p) =>

@@ -12,7 +12,7 @@ export const createEmbeddingsSlice: SliceCreator<EmbeddingsSlice> = (set, get, {
     set({ projection: p });
   },
 
-  async refreshEmbeddings() {
+  async refreshEmbeddings(how = 'auto') {
     if (get().embeddings.kind === 'busy') return;
     const prev = get().embeddings;
     set({
@@ -20,7 +20,12 @@ export const createEmbeddingsSlice: SliceCreator<EmbeddingsSlice> = (set, get, {
       embeddingsBefore: prev.kind === 'done' ? prev.value : null,
     });
     const r = await ask(
-      { type: 'embed', projection: get().projection, limit: 96 },
+      {
+        type: 'embed',
+        projection: get().projection,
+        limit: 96,
+        ...(how === 'paced' ? { paced: true } : how === 'fresh' ? { fresh: true } : {}),
+      },
       (ev) => (ev.type === 'embeddings' ? ev.reply : undefined),
       (task) => set({ embeddings: { kind: 'busy', task } }),
     );

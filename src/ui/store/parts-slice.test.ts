@@ -12,6 +12,7 @@ const state: PartsState = {
   transferred: [],
   encoderStep: null,
   trainShapes: 8,
+  baselineMiou: 0.2,
   testShapes: 2,
   error: null,
   autosave: null,
@@ -43,7 +44,7 @@ describe('the parts slice', () => {
     app.getState().setPartsForm({ k: 500 });
     expect(app.getState().partsSize).toBe('custom');
     await app.getState().startParts();
-    expect(app.getState().partsAlert).toMatch(/^k \(500\) is larger than the points per cloud \(256\)/);
+    expect(app.getState().partsAlert).toMatch(/^k \(500\) is larger than the points per cloud \(128\)/);
     expect(e.types()).toEqual([]);
   });
 
@@ -52,7 +53,10 @@ describe('the parts slice', () => {
     const app = createAppStore(e, fakeAddress());
     e.replies['parts-start'] = () => ({ id: 1, type: 'parts-state', state });
     await app.getState().startParts();
-    expect(e.requests[0]).toMatchObject({ type: 'parts-start', config: { points: 256, k: 10 } });
+    expect(e.requests[0]).toMatchObject({
+      type: 'parts-start',
+      config: { points: 128, k: 10, bnMomentum: 0.5 },
+    });
     const epoch = { arm: 'pretrained', epoch: 1, instanceMiou: 0.4 } as PartsEpoch;
     app.getState().onPartsEvent({ id: -1, type: 'parts-epoch', epoch, state });
     expect(app.getState().partsEpochs).toEqual([epoch]);
@@ -77,7 +81,16 @@ describe('the parts slice', () => {
     const autosave = {
       epochs: { pretrained: 2, random: 1 },
       savedAt: 1,
-      config: { model: 'small', points: 64, k: 8, batch: 4, perClass: 3, epochs: 5, seed: 1 },
+      config: {
+        model: 'small',
+        points: 64,
+        k: 8,
+        batch: 4,
+        perClass: 3,
+        epochs: 5,
+        seed: 1,
+        bnMomentum: 0.1,
+      },
     } as const;
     const saved: PartsState = {
       ...state,

@@ -2,6 +2,7 @@
  * The page's state, as the slices that hold it (one concern each). Types only: every slice file
  * imports its interface and `AppState` from here, so no slice imports another.
  */
+import type { OodReferenceChoice } from '../../data/ood-reference-clouds';
 import type { AdapterSummary } from '../../gpu/adapter-info';
 import type { SelfTestResult } from '../../kernels/selftest';
 import type { DataFacts } from '../../train/train-config';
@@ -27,6 +28,7 @@ import type {
   FolderSummary,
   ObjectDetail,
   Projection,
+  RefreshBudgetState,
   TrainerState,
   UpAxis,
 } from '../../worker/protocol';
@@ -173,6 +175,8 @@ export interface TrainingSlice {
   history: LossHistory;
   latest: StepMetrics | null;
   stepMs: number | null;
+  /** The engine's embeddings refresh budget after the last step (null before the first step's metrics). */
+  refreshBudget: RefreshBudgetState | null;
   faults: TrainFault[];
   setHyper(patch: Partial<HyperForm>): void;
   /** Starts training; the Train button is enabled only when the form's check passed. */
@@ -217,7 +221,12 @@ export interface EmbeddingsSlice {
   /** The last finished embeddings while a refresh of them runs (the plots stay until the new ones are ready). */
   embeddingsBefore: EmbeddingsReply | null;
   setProjection(p: Projection): void;
-  refreshEmbeddings(): Promise<void>;
+  /**
+   * 'paced': an automatic refresh during training, which the engine starts within its refresh
+   * budget; 'fresh': the user's Refresh now (embedded again even at an unchanged step); 'auto': the
+   * first picture or a new projection (the engine reuses the embeddings of an unchanged step).
+   */
+  refreshEmbeddings(how?: 'auto' | 'paced' | 'fresh'): Promise<void>;
 }
 
 export interface FewshotSlice {
@@ -243,11 +252,22 @@ export interface PretrainingSlice {
   runPretrainingComparison(): Promise<void>;
 }
 
+/** What the Classify panel's out-of-distribution threshold is calibrated on. */
+export interface OodReferenceForm {
+  /** The training set itself, or shapes of the evaluation set loaded in the Data panel. */
+  source: 'set' | 'eval-set';
+  split: OodReferenceChoice['split'];
+  /** Class names of the evaluation set; empty: every class. */
+  classes: string[];
+}
+
 export interface ClassifySlice {
   upAxis: UpAxis;
   classify: Outcome<ClassifyReply>;
   /** The last file that could not be read (an alert), kept apart from the last good result. */
   fileError: string | null;
+  oodReference: OodReferenceForm;
+  setOodReference(patch: Partial<OodReferenceForm>): void;
   setUpAxis(a: UpAxis): void;
   classifyFile(file: File): Promise<void>;
 }

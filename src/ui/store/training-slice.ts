@@ -57,6 +57,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
     history: EMPTY_HISTORY,
     latest: null,
     stepMs: null,
+    refreshBudget: null,
     faults: [],
 
     setHyper(patch) {
@@ -92,6 +93,7 @@ export const createTrainingSlice: SliceCreator<TrainingSlice> = (set, get, { ask
           history: appendMetrics(s.history, ev.metrics),
           stepMs: smoothStepMs(s.stepMs, ev.metrics.stepMs),
           trainer: { ...s.trainer, step: ev.metrics.step },
+          refreshBudget: ev.refresh ?? null,
         });
       } else if (ev.type === 'fault') {
         set({ faults: [...s.faults.slice(-4), ev.fault] });
