@@ -9,7 +9,8 @@
  *
  *   node scripts/compare-partseg-init.mjs (--pretrained CKPT | --pretrain-steps N)
  *     [--seeds 2,3,4,5,6] [--sets generated,shapenetpart] [--points 64] [--k 10]
- *     [--gen-epochs 4] [--cap-epochs 20] [--out DIR] [--data SHARED_DATA_DIR]
+ *     [--gen-epochs 4] [--cap-epochs 20] [--bn-momentum M] [--out DIR] [--data SHARED_DATA_DIR]
+ *     [--summary-only]
  *
  * --pretrain-steps N first runs `crosspoint pretrain --model dgcnn_seg --preset first-look
  * --steps N --seed 1` into DIR/pretrained.safetensors (resumed from there if it exists), so that
@@ -25,6 +26,11 @@
  * seconds, load averages before and after); a rerun skips the runs already there, so an
  * interrupted comparison continues. The summary goes to stdout and DIR/summary.md. Runs are
  * sequential (one long job on a shared machine), the two arms of a seed back to back.
+ * --bn-momentum M is passed to both arms' `crosspoint partseg` (default there PyTorch's 0.1, whose
+ * running statistics keep 0.9^s of their initial 0 / 1 after s steps, so short runs are scored in
+ * eval mode with statistics of no real batch; the Parts panel's first-look size uses 0.5).
+ * --summary-only prints the summary of the runs DIR holds and runs nothing (after stopping a
+ * comparison that ran out of time: seeds with both arms are summarised).
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,6 +66,7 @@ if (seeds.some((s) => !Number.isInteger(s) || s < 1))
 const sets = flag('--sets', 'generated,shapenetpart').split(',');
 for (const s of sets) if (s !== 'generated' && s !== 'shapenetpart') fail(`--sets: unknown set "${s}"`);
 const points = flag('--points', '64');
+const bnMomentum = flag('--bn-momentum');
 const k = flag('--k', '10');
 const pretrainSteps = flag('--pretrain-steps');
 let pretrained = flag('--pretrained');
@@ -113,6 +120,8 @@ function crosspoint(cli) {
 mkdirSync(out, { recursive: true });
 if (pretrainSteps !== undefined) {
   pretrained = join(out, 'pretrained.safetensors');
+}
+if (pretrainSteps !== undefined && !args.includes('--summary-only')) {
   const cli = [
     'pretrain',
     '--model',
@@ -140,6 +149,7 @@ if (pretrainSteps !== undefined) {
 
 // Every run of a folder must be comparable: refuse to mix configurations.
 const config = { pretrained, points, k, sets: Object.fromEntries(sets.map((s) => [s, SETS[s].train])) };
+if (bnMomentum !== undefined) config.bnMomentum = bnMomentum;
 const configFile = join(out, 'config.json');
 if (existsSync(configFile)) {
   const before = readFileSync(configFile, 'utf8');
@@ -156,12 +166,14 @@ const runs = existsSync(runsFile)
   : [];
 const done = (set, arm, seed) => runs.find((r) => r.set === set && r.arm === arm && r.seed === seed);
 
-for (const seed of seeds) {
+const summaryOnly = args.includes('--summary-only');
+for (const seed of summaryOnly ? [] : seeds) {
   for (const set of sets) {
     for (const arm of ['random', 'pretrained']) {
       if (done(set, arm, seed)) continue;
       const name = `${set}.${arm}.${seed}`;
       const init = arm === 'random' ? ['--size', 'first-look'] : ['--weights', pretrained];
+      if (bnMomentum !== undefined) init.push('--bn-momentum', bnMomentum);
       const s = SETS[set];
       const common = ['--points', points, '--k', k, '--seed', String(seed), ...s.data];
       const loadBefore = load();
@@ -216,7 +228,7 @@ function meanSe(xs) {
 }
 
 const lines = [
-  `Instance mIoU, ${points} points, k ${k}, pretrained: ${pretrained}`,
+  `Instance mIoU, ${points} points, k ${k}, BN momentum ${bnMomentum ?? 'default'}, pretrained: ${pretrained}`,
   '',
   '| test set | seeds | random init | from pretrained | random, mean ± s.e. | pretrained, mean ± s.e. | pretrained − random, mean ± s.e. |',
   '|---|---|---|---|---|---|---|',
