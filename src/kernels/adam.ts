@@ -2,7 +2,7 @@ import adamWgsl from '../../shaders/adam.wgsl?raw';
 import type { GpuContext } from '../gpu/context';
 import { bindBuffers, encodePass, grid1D } from '../gpu/dispatch';
 import { createParams, type ParamType } from '../gpu/params';
-import { ADAM_DEFAULTS, type AdamHyper } from './adam-hyper';
+import { ADAM_DEFAULTS, type AdamHyper, adamStepFields } from './adam-hyper';
 
 const WG = 256;
 
@@ -45,13 +45,7 @@ function adamParams(
   return [
     ['u32', n],
     ['u32', tensor],
-    ['f32', lr],
-    ['f32', h.beta1],
-    ['f32', h.beta2],
-    ['f32', h.eps],
-    ['f32', h.weightDecay],
-    ['f32', 1 - h.beta1 ** t], // bc1
-    ['f32', Math.sqrt(1 - h.beta2 ** t)], // sqrtBc2
+    ...adamStepFields(h, t, lr),
     ['u32', tensors], // anyIndex: the flags slot that ORs every tensor's
     ['u32', 0],
     ['u32', 0],

@@ -2,9 +2,9 @@ import adamMultiWgsl from '../../shaders/adam_multi.wgsl?raw';
 import { createStorageBuffer } from '../gpu/buffers';
 import type { GpuContext } from '../gpu/context';
 import { encodePass, grid1D } from '../gpu/dispatch';
-import { createParams } from '../gpu/params';
+import { createParams, type ParamType } from '../gpu/params';
 import type { AdamPlanHyper } from './adam';
-import { ADAM_DEFAULTS } from './adam-hyper';
+import { ADAM_DEFAULTS, adamStepFields } from './adam-hyper';
 import { type AdamMomentsLayout, adamMomentsLayout } from './adam-moments';
 
 export { type AdamMomentsLayout, adamMomentsLayout };
@@ -77,14 +77,8 @@ export async function planAdamMulti(
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
   });
   // The per-step uniform (shaders/adam_multi.wgsl's Hyper), written by setStep (NaN lr until then).
-  const hyperFields = (t: number, lr: number): ['f32' | 'u32', number][] => [
-    ['f32', lr],
-    ['f32', h.beta1],
-    ['f32', h.beta2],
-    ['f32', h.eps],
-    ['f32', h.weightDecay],
-    ['f32', 1 - h.beta1 ** t], // bc1
-    ['f32', Math.sqrt(1 - h.beta2 ** t)], // sqrtBc2
+  const hyperFields = (t: number, lr: number): [ParamType, number][] => [
+    ...adamStepFields(h, t, lr),
     ['u32', tensors.length], // anyIndex
     ['u32', layout.total], // vOffset
     ['u32', 0],
