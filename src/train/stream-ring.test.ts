@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupGpu } from '../../test/gpu';
+import { microConfig } from '../../test/trainer-fixtures';
 import { readFolderIndex } from '../data/folder-files.node';
 import type { FolderIndex } from '../data/folder-index';
 import { MemoryObjectCache, recordBytes } from '../data/object-cache';
@@ -10,7 +11,6 @@ import { writeSampleSet } from '../data/sample-export';
 import { generateSampleSet } from '../data/sample-set';
 import { FeatureSnapshot } from './feature-snapshot';
 import { Trainer } from './trainer';
-import type { TrainConfig } from './trainer-api';
 import { type FolderTrainingData, streamReason, trainingDataFromFolder } from './training-data-folder';
 
 // A set over the GPU budget streams its batches from a cache (OPFS or IndexedDB in the tab; the
@@ -21,19 +21,7 @@ const gpu = setupGpu();
 const root = mkdtempSync(join(tmpdir(), 'crosspoint-stream-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const MICRO: TrainConfig = {
-  preset: 'tiny',
-  seed: 7,
-  batch: 4,
-  epochs: 10,
-  k: 4,
-  model: {
-    points: 32,
-    imageSize: 8,
-    dgcnn: { edgeWidths: [8, 8, 16, 16], emb: 32, headHidden: 32, proj: 16 },
-    resnet: { block: 'basic', layers: [1, 1, 1, 1], base: 4, stem: 'small', headHidden: 16, proj: 16 },
-  },
-};
+const MICRO = microConfig({ seed: 7 });
 const LOAD = { points: 40, views: 3, imageSize: 8, seed: 2 };
 
 /** Counts the cache's reads, so a test can see what the ring asked for. */
